@@ -1,0 +1,329 @@
+//! The clinic's current state as the domain sees it: rooms, providers and visits, each with its
+//! state and timestamped history. Built only by folding events (`ClinicState::apply_event`), on
+//! the hub and identically on every client.
+
+use super::{CheckInCode, Event, RoomId, VisitId, ProviderId};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything the screens show, at one sequence number.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClinicState {
+    pub rooms: BTreeMap<RoomId, Room>,
+    pub providers: BTreeMap<ProviderId, Provider>,
+    pub visits: BTreeMap<VisitId, Visit>,
+    /// The last ticket handed out, per clinic day; tickets restart at 1 every day.
+    pub last_ticket: Option<(NaiveDate, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Room {
+    pub id: RoomId,
+    pub name: String,
+    pub pod: String,
+    pub state: RoomState,
+    /// The visit in this room while `occupied`; kept through `needs_cleaning` and `cleaning` so
+    /// the board can show whose visit left the room dirty (isolation cleans depend on it).
+    pub last_visit: Option<VisitId>,
+    pub history: Vec<Stamped<RoomState>>,
+}
+
+/// Room states, mapped to HL7 v2 table 0116 by [`RoomState::hl7_code`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RoomState {
+    Ready,
+    Occupied,
+    NeedsCleaning,
+    Cleaning,
+    OutOfService { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provider {
+    pub id: ProviderId,
+    pub name: String,
+    pub pod: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patient {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: VisitId,
+    pub patient: Patient,
+    pub provider: ProviderId,
+    /// `None` for a walk-in.
+    pub appointment: Option<DateTime<Utc>>,
+    /// The clinic-local day of the visit.
+    pub day: NaiveDate,
+    pub visit_type: String,
+    pub code: CheckInCode,
+    pub state: VisitState,
+    pub priority: Priority,
+    pub ticket: Option<Ticket>,
+    pub room: Option<RoomId>,
+    pub history: Vec<Stamped<VisitState>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitState {
+    Scheduled,
+    Arrived,
+    Roomed,
+    ReadyForProvider,
+    WithProvider,
+    Finished,
+    Cancelled,
+    NoShow,
+    LeftWithoutBeingSeen,
+}
+
+/// Urgent patients are roomed before routine ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Urgent,
+    #[default]
+    Routine,
+}
+
+/// A privacy-safe lobby ticket such as `A-17` (appointments) or `W-3` (walk-ins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub walk_in: bool,
+    pub number: u32,
+}
+
+impl std::fmt::Display for Ticket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let letter = if self.walk_in { 'W' } else { 'A' };
+        write!(f, "{letter}-{}", self.number)
+    }
+}
+
+/// A state and the moment it was entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamped<S> {
+    pub state: S,
+    pub at: DateTime<Utc>,
+}
+
+impl RoomState {
+    /// The HL7 v2 table 0116 bed-status code used for interop.
+    pub fn hl7_code(&self) -> char {
+        match self {
+            RoomState::Ready => 'U',
+            RoomState::Occupied => 'O',
+            RoomState::NeedsCleaning => 'K',
+            RoomState::Cleaning => 'H',
+            RoomState::OutOfService { .. } => 'C',
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            RoomState::Ready => "Ready",
+            RoomState::Occupied => "Occupied",
+            RoomState::NeedsCleaning => "Needs cleaning",
+            RoomState::Cleaning => "Cleaning",
+            RoomState::OutOfService { .. } => "Out of service",
+        }
+    }
+
+    /// The snake_case name used in the API and CSS classes.
+    pub fn key(&self) -> &'static str {
+        match self {
+            RoomState::Ready => "ready",
+            RoomState::Occupied => "occupied",
+            RoomState::NeedsCleaning => "needs_cleaning",
+            RoomState::Cleaning => "cleaning",
+            RoomState::OutOfService { .. } => "out_of_service",
+        }
+    }
+}
+
+impl VisitState {
+    /// Whether the visit is over (finished or one of the side exits).
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            VisitState::Finished | VisitState::Cancelled | VisitState::NoShow | VisitState::LeftWithoutBeingSeen
+        )
+    }
+
+    /// Whether the patient is physically in an exam room.
+    pub fn is_in_room(self) -> bool {
+        matches!(self, VisitState::Roomed | VisitState::ReadyForProvider | VisitState::WithProvider)
+    }
+
+    /// FHIR R4 Encounter.status for this state (`None` before arrival and for side exits that
+    /// only exist on the Appointment).
+    pub fn fhir_encounter_status(self) -> Option<&'static str> {
+        match self {
+            VisitState::Arrived => Some("arrived"),
+            VisitState::Roomed => Some("triaged"),
+            VisitState::ReadyForProvider | VisitState::WithProvider => Some("in-progress"),
+            VisitState::Finished => Some("finished"),
+            VisitState::Cancelled => Some("cancelled"),
+            _ => None,
+        }
+    }
+}
+
+impl Room {
+    /// When the room entered its current state.
+    pub fn since(&self) -> Option<DateTime<Utc>> {
+        self.history.last().map(|stamp| stamp.at)
+    }
+}
+
+impl Visit {
+    /// When the patient checked in, if they have.
+    pub fn arrived_at(&self) -> Option<DateTime<Utc>> {
+        self.entered(VisitState::Arrived)
+    }
+
+    /// When the visit last entered `state`.
+    pub fn entered(&self, state: VisitState) -> Option<DateTime<Utc>> {
+        self.history.iter().rev().find(|stamp| stamp.state == state).map(|stamp| stamp.at)
+    }
+
+    /// When the visit entered its current state.
+    pub fn since(&self) -> Option<DateTime<Utc>> {
+        self.history.last().map(|stamp| stamp.at)
+    }
+
+    pub fn is_walk_in(&self) -> bool {
+        self.appointment.is_none()
+    }
+}
+
+impl Patient {
+    /// The most a public screen may show: "Maria G."
+    pub fn public_name(&self) -> String {
+        let initial = self.last_name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+        format!("{} {}.", self.first_name, initial)
+    }
+
+    /// "M. G." for printed lists at the front desk.
+    pub fn initials(&self) -> String {
+        let first = |s: &str| s.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+        format!("{}. {}.", first(&self.first_name), first(&self.last_name))
+    }
+}
+
+impl ClinicState {
+    /// Folds one event into the state. Events are facts already checked by
+    /// [`super::apply`], so folding never fails; an event naming something unknown is ignored
+    /// rather than panicking, because a client may receive events for data it was not sent.
+    pub fn apply_event(&mut self, event: &Event) {
+        match event {
+            Event::RoomAdded { room, name, pod, at } => {
+                let stamp = Stamped { state: RoomState::Ready, at: *at };
+                self.rooms.insert(
+                    room.clone(),
+                    Room { id: room.clone(), name: name.clone(), pod: pod.clone(), state: RoomState::Ready, last_visit: None, history: vec![stamp] },
+                );
+            }
+            Event::ProviderAdded { provider, name, pod, .. } => {
+                self.providers.insert(provider.clone(), Provider { id: provider.clone(), name: name.clone(), pod: pod.clone() });
+            }
+            Event::AppointmentScheduled { visit, patient, provider, start, day, visit_type, code, at } => {
+                self.visits.insert(
+                    visit.clone(),
+                    Visit {
+                        id: visit.clone(),
+                        patient: patient.clone(),
+                        provider: provider.clone(),
+                        appointment: *start,
+                        day: *day,
+                        visit_type: visit_type.clone(),
+                        code: *code,
+                        state: VisitState::Scheduled,
+                        priority: Priority::Routine,
+                        ticket: None,
+                        room: None,
+                        history: vec![Stamped { state: VisitState::Scheduled, at: *at }],
+                    },
+                );
+            }
+            Event::PatientArrived { visit, ticket, day, at } => {
+                self.last_ticket = Some((*day, ticket.number));
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.ticket = Some(*ticket);
+                    set_visit_state(visit, VisitState::Arrived, *at);
+                }
+            }
+            Event::PatientRoomed { visit, room, at } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.room = Some(room.clone());
+                    set_visit_state(visit, VisitState::Roomed, *at);
+                }
+                if let Some(room) = self.rooms.get_mut(room) {
+                    room.last_visit = Some(visit.clone());
+                    set_room_state(room, RoomState::Occupied, *at);
+                }
+            }
+            Event::VisitAdvanced { visit, to, at } => {
+                let Some(visit) = self.visits.get_mut(visit) else { return };
+                set_visit_state(visit, *to, *at);
+                if to.is_closed() {
+                    // Leaving the room (finished, or left mid-visit) always leaves it dirty.
+                    if let Some(room) = visit.room.take().and_then(|room| self.rooms.get_mut(&room)) {
+                        set_room_state(room, RoomState::NeedsCleaning, *at);
+                    }
+                }
+            }
+            Event::PriorityChanged { visit, priority, .. } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.priority = *priority;
+                }
+            }
+            Event::RoomStateChanged { room, to, at } => {
+                if let Some(room) = self.rooms.get_mut(room) {
+                    set_room_state(room, to.clone(), *at);
+                }
+            }
+        }
+    }
+
+    /// The next ticket for a check-in on `day`.
+    pub fn next_ticket(&self, day: NaiveDate, walk_in: bool) -> Ticket {
+        let number = match self.last_ticket {
+            Some((last_day, number)) if last_day == day => number + 1,
+            _ => 1,
+        };
+        Ticket { walk_in, number }
+    }
+
+    /// The visit currently in `room`, if it is occupied.
+    pub fn occupant(&self, room: &RoomId) -> Option<&Visit> {
+        let room = self.rooms.get(room)?;
+        if room.state != RoomState::Occupied {
+            return None;
+        }
+        room.last_visit.as_ref().and_then(|visit| self.visits.get(visit))
+    }
+
+    pub fn visit_by_code(&self, code: CheckInCode) -> Option<&Visit> {
+        self.visits.values().find(|visit| visit.code == code)
+    }
+}
+
+fn set_visit_state(visit: &mut Visit, state: VisitState, at: DateTime<Utc>) {
+    visit.state = state;
+    visit.history.push(Stamped { state, at });
+}
+
+fn set_room_state(room: &mut Room, state: RoomState, at: DateTime<Utc>) {
+    room.state = state.clone();
+    room.history.push(Stamped { state, at });
+}

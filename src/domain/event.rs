@@ -1,0 +1,88 @@
+//! Events: the facts the hub records, in order, each under a gap-free sequence number. The event
+//! log is the source of truth; every screen's state is a fold of these.
+
+use super::{CheckInCode, Patient, Priority, ProviderId, RoomId, RoomState, Ticket, VisitId, VisitState};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    RoomAdded { room: RoomId, name: String, pod: String, at: DateTime<Utc> },
+    ProviderAdded { provider: ProviderId, name: String, pod: String, at: DateTime<Utc> },
+    AppointmentScheduled {
+        visit: VisitId,
+        patient: Patient,
+        provider: ProviderId,
+        /// `None` for a walk-in.
+        start: Option<DateTime<Utc>>,
+        /// The clinic-local day of the visit; the check-in code is valid on this day only.
+        day: NaiveDate,
+        visit_type: String,
+        code: CheckInCode,
+        at: DateTime<Utc>,
+    },
+    /// `day` is the clinic-local day the ticket belongs to; tickets restart daily.
+    PatientArrived { visit: VisitId, ticket: Ticket, day: NaiveDate, at: DateTime<Utc> },
+    PatientRoomed { visit: VisitId, room: RoomId, at: DateTime<Utc> },
+    /// Any other visit transition; closing a visit that holds a room leaves the room dirty.
+    VisitAdvanced { visit: VisitId, to: VisitState, at: DateTime<Utc> },
+    PriorityChanged { visit: VisitId, priority: Priority, reason: String, at: DateTime<Utc> },
+    RoomStateChanged { room: RoomId, to: RoomState, at: DateTime<Utc> },
+}
+
+/// An event with its place in the log, as stored and as streamed to clients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SequencedEvent {
+    pub seq: u64,
+    pub event: Event,
+}
+
+impl Event {
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Event::RoomAdded { at, .. }
+            | Event::ProviderAdded { at, .. }
+            | Event::AppointmentScheduled { at, .. }
+            | Event::PatientArrived { at, .. }
+            | Event::PatientRoomed { at, .. }
+            | Event::VisitAdvanced { at, .. }
+            | Event::PriorityChanged { at, .. }
+            | Event::RoomStateChanged { at, .. } => *at,
+        }
+    }
+
+    /// The visit this event changes, if any (used to update projections).
+    pub fn visit(&self) -> Option<&VisitId> {
+        match self {
+            Event::AppointmentScheduled { visit, .. }
+            | Event::PatientArrived { visit, .. }
+            | Event::PatientRoomed { visit, .. }
+            | Event::VisitAdvanced { visit, .. }
+            | Event::PriorityChanged { visit, .. } => Some(visit),
+            _ => None,
+        }
+    }
+
+    /// The room this event changes directly, if any.
+    pub fn room(&self) -> Option<&RoomId> {
+        match self {
+            Event::RoomAdded { room, .. } | Event::PatientRoomed { room, .. } | Event::RoomStateChanged { room, .. } => Some(room),
+            _ => None,
+        }
+    }
+
+    /// The snake_case name of the event type, as in the JSON `type` field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::RoomAdded { .. } => "room_added",
+            Event::ProviderAdded { .. } => "provider_added",
+            Event::AppointmentScheduled { .. } => "appointment_scheduled",
+            Event::PatientArrived { .. } => "patient_arrived",
+            Event::PatientRoomed { .. } => "patient_roomed",
+            Event::VisitAdvanced { .. } => "visit_advanced",
+            Event::PriorityChanged { .. } => "priority_changed",
+            Event::RoomStateChanged { .. } => "room_state_changed",
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The pure clinic domain: identifiers, check-in codes, the visit and room state machines, the
+//! rooming queue. No I/O, no clock, no randomness: time and ids come in from the caller, so the
+//! hub and every client run exactly the same rules.
+
+mod clinic;
+mod code;
+mod command;
+mod error;
+mod event;
+mod ids;
+mod queue;
+
+#[cfg(test)]
+mod properties;
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use clinic::*;
+pub use code::{CheckInCode, CodeError};
+pub use command::{apply, Command, Now};
+pub use error::DomainError;
+pub use event::{Event, SequencedEvent};
+pub use ids::{IdError, ProviderId, RoomId, VisitId};
+pub use queue::{rooming_queue, QueueFilter, QueueRules};
+
+/// Applies a command and folds its events into `state` in one step; on error `state` is
+/// untouched. The hub's writer and the tests use this.
+pub fn execute(state: &mut ClinicState, command: &Command, now: Now) -> Result<Vec<Event>, DomainError> {
+    let events = apply(state, command, now)?;
+    for event in &events {
+        state.apply_event(event);
+    }
+    Ok(events)
+}

@@ -1,0 +1,95 @@
+//! The rooming queue: who is waiting to be roomed, in what order. Urgent before routine, then
+//! the effective time (appointment time when on time or early; arrival time when late or a
+//! walk-in), ties broken by arrival.
+
+use super::{ClinicState, Priority, ProviderId, Visit, VisitState};
+use chrono::{DateTime, Duration, Utc};
+
+/// How the queue is ordered; the clinic's config may change the lateness grace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueRules {
+    /// Arriving later than this after the appointment time counts as late.
+    pub late_after: Duration,
+}
+
+impl Default for QueueRules {
+    fn default() -> Self {
+        QueueRules { late_after: Duration::minutes(10) }
+    }
+}
+
+/// Which part of the queue a screen shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub provider: Option<ProviderId>,
+    pub pod: Option<String>,
+}
+
+impl QueueRules {
+    /// Whether this visit's patient arrived late for their appointment.
+    pub fn is_late(&self, visit: &Visit) -> bool {
+        match (visit.appointment, visit.arrived_at()) {
+            (Some(start), Some(arrived)) => arrived > start + self.late_after,
+            _ => false,
+        }
+    }
+
+    /// The time the queue sorts this visit by.
+    pub fn effective_time(&self, visit: &Visit) -> Option<DateTime<Utc>> {
+        match visit.appointment {
+            Some(start) if !self.is_late(visit) => Some(start),
+            _ => visit.arrived_at(),
+        }
+    }
+}
+
+/// Everyone arrived and not yet roomed, in rooming order.
+pub fn rooming_queue<'s>(state: &'s ClinicState, rules: &QueueRules, filter: &QueueFilter) -> Vec<&'s Visit> {
+    let mut waiting: Vec<&Visit> = state
+        .visits
+        .values()
+        .filter(|visit| visit.state == VisitState::Arrived)
+        .filter(|visit| filter.provider.as_ref().is_none_or(|p| *p == visit.provider))
+        .filter(|visit| {
+            filter.pod.as_ref().is_none_or(|pod| state.providers.get(&visit.provider).is_some_and(|p| p.pod == *pod))
+        })
+        .collect();
+    waiting.sort_by_key(|visit| (visit.priority != Priority::Urgent, rules.effective_time(visit), visit.arrived_at(), visit.id.clone()));
+    waiting
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn urgent_comes_first_then_appointment_time_for_early_and_arrival_time_for_late() {
+        let mut clinic = TestClinic::new();
+        let early = clinic.appointment_at(9, 30);
+        let late = clinic.appointment_at(9, 0);
+        let later = clinic.appointment_at(11, 0);
+        let urgent = clinic.appointment_at(10, 30);
+        clinic.check_in_at(&early, 9, 10); // 20 minutes early: sorts at 9:30
+        clinic.check_in_at(&late, 9, 25); // 25 minutes late: sorts at 9:25
+        clinic.check_in_at(&urgent, 9, 40);
+        clinic.check_in_at(&later, 9, 26); // early for 11:00: sorts at 11:00
+        let walk_in = clinic.walk_in_at(9, 28); // walk-in: sorts at its arrival, 9:28
+        clinic.make_urgent(&urgent);
+
+        let queue = rooming_queue(&clinic.state, &QueueRules::default(), &QueueFilter::default());
+        let order: Vec<_> = queue.iter().map(|v| v.id.clone()).collect();
+        assert_eq!(order, vec![urgent, late, walk_in, early, later]);
+    }
+
+    #[test]
+    fn the_queue_filters_by_provider() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        clinic.check_in_at(&visit, 9, 0);
+        let mine = QueueFilter { provider: Some(clinic.provider.clone()), pod: None };
+        let other = QueueFilter { provider: Some(ProviderId::parse("someone-else").unwrap()), pod: None };
+        assert_eq!(rooming_queue(&clinic.state, &QueueRules::default(), &mine).len(), 1);
+        assert!(rooming_queue(&clinic.state, &QueueRules::default(), &other).is_empty());
+    }
+}
