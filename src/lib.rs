@@ -6,6 +6,17 @@
 //! - `store` (server): SQLite event log, projections and audit rows.
 //! - `server` (server): the hub — command writer, JSON API, live event stream, CLI.
 //! - [`sync`]: the client's live copy of clinic state (snapshot + event stream).
-//! - [`ui`]: Dioxus screens per role: kiosk, floor, board, lobby.
+//! - [`ui`]: Dioxus screens per role, and the home page.
+//! - [`config`], [`api_types`]: the clinic's configuration and the API's JSON shapes, shared by
+//!   hub and clients.
 
+pub mod api_types;
+pub mod config;
 pub mod domain;
+pub mod sync;
+pub mod ui;
+
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod store;

@@ -1,0 +1,42 @@
+//! The clinic's clock: UTC now plus the clinic-local calendar day, from the configured time zone.
+//! The only place the hub reads the system time.
+
+use crate::domain::Now;
+use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone, Copy)]
+pub struct ClinicClock {
+    pub zone: Tz,
+}
+
+/// The configured zone name was not an IANA time zone.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown time zone {0:?}: use an IANA name such as \"America/Chicago\"")]
+pub struct UnknownTimeZone(pub String);
+
+impl ClinicClock {
+    /// The configured zone, or the machine's own when `name` is empty (UTC if it cannot tell).
+    pub fn new(name: &str) -> Result<Self, UnknownTimeZone> {
+        let name = if name.is_empty() { iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into()) } else { name.to_string() };
+        let zone = name.parse::<Tz>().map_err(|_| UnknownTimeZone(name))?;
+        Ok(ClinicClock { zone })
+    }
+
+    pub fn now(&self) -> Now {
+        self.at(Utc::now())
+    }
+
+    pub fn at(&self, at: DateTime<Utc>) -> Now {
+        Now { at, clinic_day: self.day_of(at) }
+    }
+
+    pub fn day_of(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.zone).date_naive()
+    }
+
+    /// Minutes east of UTC right now; clients use it to show clinic-local times.
+    pub fn utc_offset_minutes(&self) -> i32 {
+        self.zone.offset_from_utc_datetime(&Utc::now().naive_utc()).fix().local_minus_utc() / 60
+    }
+}

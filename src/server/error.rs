@@ -1,0 +1,107 @@
+//! The JSON API's error type: every refusal becomes `{"error": {"code", "message"}}` with a
+//! fitting status. Internal causes are logged here and never sent to the client.
+
+use super::hub::HubError;
+use crate::domain::DomainError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 404/409/422 per [`DomainError`]; the message is the domain's, written for people.
+    #[error(transparent)]
+    Refused(#[from] DomainError),
+    /// 422 `invalid_input`: the body parsed but a field is wrong (message names the field).
+    #[error("{0}")]
+    InvalidInput(String),
+    /// 503 `not_saved`: the database refused; nothing changed, try again.
+    #[error("the hub could not save this change; nothing was changed")]
+    NotSaved,
+    /// 404 `not_found`: no such API route.
+    #[error("no such API endpoint; see docs/api.md")]
+    NotFound,
+    /// 503 `unavailable`: the hub is shutting down or cannot read its database.
+    #[error("the hub is not available right now")]
+    Unavailable,
+}
+
+impl From<HubError> for ApiError {
+    fn from(error: HubError) -> Self {
+        match error {
+            HubError::Refused(refusal) => ApiError::Refused(refusal),
+            HubError::NotSaved => ApiError::NotSaved,
+            HubError::ShuttingDown => ApiError::Unavailable,
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        tracing::error!(%error, "store read failed");
+        ApiError::Unavailable
+    }
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Refused(refusal) => match refusal {
+                DomainError::UnknownVisit(_) => (StatusCode::NOT_FOUND, "unknown_visit"),
+                DomainError::UnknownRoom(_) => (StatusCode::NOT_FOUND, "unknown_room"),
+                DomainError::UnknownProvider(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_provider"),
+                DomainError::AlreadyExists { .. } => (StatusCode::CONFLICT, "already_exists"),
+                DomainError::RoomNotReady { .. } => (StatusCode::CONFLICT, "room_not_ready"),
+                DomainError::WrongVisitState { .. } => (StatusCode::CONFLICT, "wrong_visit_state"),
+                DomainError::WrongRoomState { .. } => (StatusCode::CONFLICT, "wrong_room_state"),
+                DomainError::VisitClosed { .. } => (StatusCode::CONFLICT, "visit_closed"),
+                DomainError::WrongDay { .. } => (StatusCode::CONFLICT, "wrong_day"),
+                DomainError::InvalidInput { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            },
+            ApiError::InvalidInput(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::NotSaved => (StatusCode::SERVICE_UNAVAILABLE, "not_saved"),
+            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        }
+    }
+}
+
+/// The JSON body of every API error.
+pub fn error_body(code: &str, message: &str) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "error": { "code": code, "message": message } }))
+}
+
+/// A JSON request body whose rejection is a typed API error rather than axum's plain text.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(ApiError::InvalidInput(rejection.body_text())),
+        }
+    }
+}
+
+/// Query parameters whose rejection is a typed API error.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Params(value)),
+            Err(rejection) => Err(ApiError::InvalidInput(rejection.body_text())),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        (status, error_body(code, &self.to_string())).into_response()
+    }
+}

@@ -1,0 +1,284 @@
+//! The hub: the in-memory clinic state, the single writer thread that turns commands into
+//! durable events (group commit), and the broadcast every live screen listens to.
+//!
+//! Why a dedicated thread: a rusqlite `Connection` must never be held across `.await`, and one
+//! writer makes sequence numbers gap-free without locks. Why group commit: `synchronous=FULL`
+//! costs one fsync per transaction, so commands that arrive while a commit is on disk are
+//! decided together and committed in the next single transaction; each is acknowledged only
+//! after that commit returns.
+
+use super::clock::ClinicClock;
+use crate::config::ClinicConfig;
+use crate::domain::{self, ClinicState, Command, DomainError, SequencedEvent};
+use crate::store::{Actor, AuditEntry, Batch, Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// How many recent events stay in memory for reconnecting screens; older ones come from disk.
+const RECENT_EVENTS: usize = 20_000;
+/// The most commands decided and committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// Why the hub did not carry out a command.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// The clinic's rules refused it; nothing changed (HTTP 404/409/422, message shown).
+    #[error(transparent)]
+    Refused(#[from] DomainError),
+    /// The database refused the commit (disk full, read-only); nothing changed (HTTP 503).
+    #[error("the hub could not save this change; nothing was changed")]
+    NotSaved,
+    /// The hub is shutting down (HTTP 503).
+    #[error("the hub is shutting down")]
+    ShuttingDown,
+}
+
+/// What an accepted command produced.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    /// The sequence number the clinic is at after this command's commit.
+    pub seq: u64,
+    /// The command's events; empty when it was already done (e.g. checking in twice).
+    pub events: Vec<SequencedEvent>,
+}
+
+struct Job {
+    command: Command,
+    actor: Actor,
+    /// Only the demo seeder sets this, to lay down a realistic past; screens never can.
+    at: Option<DateTime<Utc>>,
+    reply: oneshot::Sender<Result<Receipt, HubError>>,
+}
+
+struct Shared {
+    state: ClinicState,
+    seq: u64,
+    recent: VecDeque<Arc<SequencedEvent>>,
+}
+
+struct Inner {
+    config: ClinicConfig,
+    clock: ClinicClock,
+    db_path: PathBuf,
+    shared: RwLock<Shared>,
+    live: broadcast::Sender<Arc<SequencedEvent>>,
+    jobs: mpsc::Sender<Job>,
+}
+
+/// A cheap, cloneable handle to the running hub.
+#[derive(Clone)]
+pub struct Hub(Arc<Inner>);
+
+impl Hub {
+    /// Opens the database, rebuilds the state from it and starts the writer thread.
+    pub fn open(db_path: &Path, config: ClinicConfig, clock: ClinicClock) -> Result<Hub, StoreError> {
+        let store = Store::open(db_path)?;
+        let (state, seq) = store.load()?;
+        let (jobs, receiver) = mpsc::channel(4096);
+        let (live, _) = broadcast::channel(4096);
+        let shared = Shared { state: state.clone(), seq, recent: VecDeque::new() };
+        let hub = Hub(Arc::new(Inner { config, clock, db_path: db_path.to_path_buf(), shared: RwLock::new(shared), live, jobs }));
+        let writer = Writer { store, state, seq, hub: hub.clone() };
+        std::thread::Builder::new().name("clinicflow-writer".into()).spawn(move || writer.run(receiver)).expect("spawn writer thread");
+        Ok(hub)
+    }
+
+    pub fn config(&self) -> &ClinicConfig {
+        &self.0.config
+    }
+
+    pub fn clock(&self) -> &ClinicClock {
+        &self.0.clock
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.0.db_path
+    }
+
+    /// Decides, commits and broadcasts one command; returns after the commit is durable.
+    pub async fn execute(&self, command: Command, actor: Actor) -> Result<Receipt, HubError> {
+        self.execute_at(command, actor, None).await
+    }
+
+    /// Like `execute`, at a given time when `at` is set: for laying down the demo clinic's past.
+    pub(crate) async fn execute_at(&self, command: Command, actor: Actor, at: Option<DateTime<Utc>>) -> Result<Receipt, HubError> {
+        let (reply, receipt) = oneshot::channel();
+        self.0.jobs.send(Job { command, actor, at, reply }).await.map_err(|_| HubError::ShuttingDown)?;
+        receipt.await.map_err(|_| HubError::ShuttingDown)?
+    }
+
+    /// A consistent copy of the state and the sequence number it reflects.
+    pub fn snapshot(&self) -> (ClinicState, u64) {
+        let shared = self.0.shared.read().expect("hub state lock");
+        (shared.state.clone(), shared.seq)
+    }
+
+    /// Reads the state without copying it.
+    pub fn read<T>(&self, read: impl FnOnce(&ClinicState, u64) -> T) -> T {
+        let shared = self.0.shared.read().expect("hub state lock");
+        read(&shared.state, shared.seq)
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.0.shared.read().expect("hub state lock").seq
+    }
+
+    /// A receiver of every event committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<SequencedEvent>> {
+        self.0.live.subscribe()
+    }
+
+    /// Every event after `after`, up to the current sequence number: from memory when recent,
+    /// otherwise from the database.
+    pub async fn events_after(&self, after: u64) -> Result<Vec<Arc<SequencedEvent>>, StoreError> {
+        let (from_memory, oldest_in_memory) = {
+            let shared = self.0.shared.read().expect("hub state lock");
+            let oldest = shared.recent.front().map_or(shared.seq + 1, |e| e.seq);
+            let skip = (after + 1).saturating_sub(oldest) as usize;
+            (shared.recent.iter().skip(skip).cloned().collect::<Vec<_>>(), oldest)
+        };
+        if after + 1 >= oldest_in_memory {
+            return Ok(from_memory);
+        }
+        let path = self.0.db_path.clone();
+        let older = tokio::task::spawn_blocking(move || -> Result<Vec<SequencedEvent>, StoreError> {
+            let store = Store::open_read_only(&path)?;
+            let mut events = Vec::new();
+            let mut cursor = after;
+            while cursor + 1 < oldest_in_memory {
+                let page = store.events_after(cursor, 10_000)?;
+                let Some(last) = page.last() else { break };
+                cursor = last.seq;
+                events.extend(page.into_iter().filter(|e| e.seq < oldest_in_memory));
+            }
+            Ok(events)
+        })
+        .await
+        .expect("event back-fill task")?;
+        Ok(older.into_iter().map(Arc::new).chain(from_memory).collect())
+    }
+
+    /// Applies a committed batch to the shared copy, then tells every subscriber. The shared
+    /// copy is updated first, so a subscriber that sees an event can always back-fill up to it.
+    fn publish(&self, events: Vec<Arc<SequencedEvent>>) {
+        if events.is_empty() {
+            return;
+        }
+        {
+            let mut shared = self.0.shared.write().expect("hub state lock");
+            for event in &events {
+                shared.state.apply_event(&event.event);
+                shared.seq = event.seq;
+                shared.recent.push_back(event.clone());
+            }
+            let excess = shared.recent.len().saturating_sub(RECENT_EVENTS);
+            shared.recent.drain(..excess);
+        }
+        for event in events {
+            // No receivers is fine: nobody is watching.
+            let _ = self.0.live.send(event);
+        }
+    }
+}
+
+/// The writer thread's own state: the store and the committed clinic state.
+struct Writer {
+    store: Store,
+    state: ClinicState,
+    seq: u64,
+    hub: Hub,
+}
+
+struct Decided {
+    job: Job,
+    result: Result<Vec<SequencedEvent>, DomainError>,
+}
+
+impl Writer {
+    fn run(mut self, mut receiver: mpsc::Receiver<Job>) {
+        while let Some(first) = receiver.blocking_recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.commit_batch(jobs);
+        }
+    }
+
+    fn commit_batch(&mut self, jobs: Vec<Job>) {
+        let first_seq = self.seq;
+        let decided: Vec<Decided> = jobs.into_iter().map(|job| self.decide(job)).collect();
+        let events: Vec<SequencedEvent> = decided.iter().flat_map(|d| d.result.iter().flatten().cloned()).collect();
+        let audit: Vec<AuditEntry> = decided.iter().map(audit_entry).collect();
+        match self.store.commit(Batch { events: &events, audit: &audit }, &self.state) {
+            Ok(()) => {
+                self.hub.publish(events.into_iter().map(Arc::new).collect());
+                let seq = self.seq;
+                for Decided { job, result } in decided {
+                    let _ = job.reply.send(result.map(|events| Receipt { seq, events }).map_err(HubError::from));
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "commit failed; {} command(s) refused, state reloaded", decided.len());
+                for Decided { job, .. } in decided {
+                    let _ = job.reply.send(Err(HubError::NotSaved));
+                }
+                self.reload(first_seq);
+            }
+        }
+    }
+
+    fn decide(&mut self, job: Job) -> Decided {
+        let now = match job.at {
+            Some(at) => self.hub.clock().at(at),
+            None => self.hub.clock().now(),
+        };
+        let result = domain::execute(&mut self.state, &job.command, now).map(|events| {
+            events
+                .into_iter()
+                .map(|event| {
+                    self.seq += 1;
+                    SequencedEvent { seq: self.seq, event }
+                })
+                .collect()
+        });
+        Decided { job, result }
+    }
+
+    /// After a failed commit the in-memory state holds undone changes: take it back from disk.
+    fn reload(&mut self, expected_seq: u64) {
+        match self.store.load() {
+            Ok((state, seq)) => {
+                debug_assert_eq!(seq, expected_seq);
+                self.state = state;
+                self.seq = seq;
+            }
+            Err(error) => {
+                // Without a trustworthy state the writer must not decide anything more.
+                tracing::error!(%error, "cannot reload state after a failed commit; refusing further commands");
+                panic!("clinicflow writer cannot reload its state: {error}");
+            }
+        }
+    }
+}
+
+fn audit_entry(decided: &Decided) -> AuditEntry {
+    let (outcome, seqs) = match &decided.result {
+        Ok(events) if events.is_empty() => ("already_done".to_string(), None),
+        Ok(events) => ("accepted".to_string(), Some((events[0].seq, events[events.len() - 1].seq))),
+        Err(refusal) => (format!("rejected: {refusal}"), None),
+    };
+    AuditEntry {
+        at: decided.job.at.unwrap_or_else(Utc::now),
+        actor: decided.job.actor.clone(),
+        command: serde_json::to_string(&decided.job.command).unwrap_or_default(),
+        outcome,
+        seqs,
+    }
+}

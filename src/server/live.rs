@@ -1,0 +1,83 @@
+//! The live event stream: `GET /api/v1/events`, Server-Sent Events with `id: <seq>`. A client
+//! resumes with `Last-Event-ID` (browsers send it by themselves on reconnect) or `?after=<seq>`
+//! and gets exactly the events it missed, then every new one, in order, never twice.
+
+use super::hub::Hub;
+use crate::domain::SequencedEvent;
+use super::error::Params;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::{error::RecvError, Receiver};
+
+/// Keep-alive comments keep proxies and Wi-Fi power saving from dropping an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+#[derive(serde::Deserialize)]
+pub struct Resume {
+    after: Option<u64>,
+}
+
+pub async fn events(State(hub): State<Hub>, headers: HeaderMap, Params(resume): Params<Resume>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    // A browser's own reconnect carries Last-Event-ID, which is newer than the ?after= the
+    // page first connected with.
+    let after = last_event_id.or(resume.after).unwrap_or_else(|| hub.seq());
+    let stream = futures::StreamExt::map(follow(hub, after), |event| {
+        let data = serde_json::to_string(&*event).expect("events serialize");
+        Ok(Event::default().id(event.seq.to_string()).event("clinic").data(data))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive"))
+}
+
+/// Every event after `after`, in order and without gaps: back-filled from the hub's memory or
+/// the database, then followed live. Subscribing before back-filling closes the race in which
+/// an event is committed between the two.
+pub fn follow(hub: Hub, after: u64) -> impl Stream<Item = Arc<SequencedEvent>> {
+    let receiver = hub.subscribe();
+    futures::stream::unfold((hub, receiver, after, VecDeque::new()), |(hub, mut receiver, mut last, mut pending)| async move {
+        loop {
+            if let Some(event) = pending.pop_front() {
+                let event: Arc<SequencedEvent> = event;
+                if event.seq <= last {
+                    continue;
+                }
+                last = event.seq;
+                return Some((event, (hub, receiver, last, pending)));
+            }
+            if hub.seq() > last {
+                match hub.events_after(last).await {
+                    Ok(events) if !events.is_empty() => {
+                        pending.extend(events);
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(error) => {
+                        tracing::error!(%error, "event back-fill failed; closing the stream so the client reconnects");
+                        return None;
+                    }
+                }
+            }
+            match next_live(&mut receiver).await? {
+                Some(event) if event.seq == last + 1 => pending.push_back(event),
+                // Older: already sent. Newer with a gap: the back-fill above fetches the gap.
+                Some(_) | None => {}
+            }
+        }
+    })
+}
+
+/// The next broadcast event; `Some(None)` after falling behind (the caller back-fills),
+/// `None` when the hub is gone.
+async fn next_live(receiver: &mut Receiver<Arc<SequencedEvent>>) -> Option<Option<Arc<SequencedEvent>>> {
+    match receiver.recv().await {
+        Ok(event) => Some(Some(event)),
+        Err(RecvError::Lagged(_)) => Some(None),
+        Err(RecvError::Closed) => None,
+    }
+}

@@ -1,0 +1,173 @@
+//! The hub's server side: opening the clinic, the HTTP routes (JSON API, live stream, web
+//! bundle, server-rendered screens) and the command line. `start` is what `main` and the
+//! integration tests call.
+
+pub mod api;
+pub mod cli;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod hub;
+pub mod live;
+
+use crate::config::ClinicConfig;
+use crate::domain::{CheckInCode, Command, ProviderId, RoomId, VisitId};
+use crate::store::Actor;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use clock::ClinicClock;
+use dioxus::server::{DioxusRouterExt, ServeConfig};
+use hub::Hub;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tower_http::services::ServeDir;
+
+pub use error::ApiError;
+
+/// Everything needed to start a hub.
+#[derive(Debug, Clone)]
+pub struct HubOptions {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    pub config: ClinicConfig,
+    /// Seed the demo clinic's day into an empty database.
+    pub demo: bool,
+    /// The web bundle (`index.html`, `wasm/`, `assets/`) written by `cargo xtask bundle`.
+    pub bundle: Option<PathBuf>,
+}
+
+/// Why the hub could not start. Printed by `main` and the process exits non-zero.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    TimeZone(#[from] clock::UnknownTimeZone),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("web bundle: {0}")]
+    Bundle(String),
+}
+
+/// A hub that is serving; dropping it does not stop it, `shutdown` does.
+pub struct RunningHub {
+    pub addr: SocketAddr,
+    pub hub: Hub,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl RunningHub {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn shutdown(self) {
+        self.server.abort();
+    }
+}
+
+/// Opens the database, brings the clinic's rooms and providers in line with the config, seeds
+/// the demo if asked, and starts serving on `options.addr` (port 0 picks a free port).
+pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
+    let clock = ClinicClock::new(&options.config.time_zone)?;
+    check_bundle(options.bundle.as_deref())?;
+    let hub = Hub::open(&options.db, options.config.clone(), clock)?;
+    if options.demo {
+        demo::seed(&hub).await.map_err(|e| StartError::Config(format!("demo seed: {e}")))?;
+    }
+    apply_config(&hub, None).await?;
+    let listener = tokio::net::TcpListener::bind(options.addr).await.map_err(|source| StartError::Bind { addr: options.addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: options.addr, source })?;
+    let app = router(hub.clone(), options.bundle.as_deref());
+    let server = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "server stopped");
+        }
+    });
+    Ok(RunningHub { addr, hub, server })
+}
+
+/// The hub's HTTP routes: API and live stream, the web bundle's files, and every other path
+/// rendered by the Dioxus app (server-side, then hydrated by the wasm client).
+pub fn router(hub: Hub, bundle: Option<&Path>) -> Router {
+    let api = Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/api/v1/snapshot", get(api::snapshot))
+        .route("/api/v1/events", get(live::events))
+        .route("/api/v1/commands", post(api::command))
+        .route("/api/v1/check-in", post(api::check_in))
+        .route("/api/v1/appointments", get(api::appointments).post(api::create_appointment))
+        .route("/api/v1/walk-ins", post(api::create_walk_in))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .with_state(hub);
+    let mut files = Router::new();
+    if let Some(bundle) = bundle {
+        files = files.nest_service("/wasm", ServeDir::new(bundle.join("wasm")).precompressed_gzip());
+    }
+    files = files.nest_service("/assets", ServeDir::new(assets_dir(bundle)));
+    // Dioxus reads the page template from `$DIOXUS_PUBLIC_PATH/index.html` (the CLI sets it to
+    // the bundle); without one it renders the screens with a bare template and no client.
+    let screens = Router::new().serve_api_application(ServeConfig::new(), crate::ui::App);
+    api.merge(files).merge(screens)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// The bundle's copy of `assets/` when there is a bundle, else the source tree's (development).
+fn assets_dir(bundle: Option<&Path>) -> PathBuf {
+    match bundle {
+        Some(bundle) => bundle.join("assets"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("assets"),
+    }
+}
+
+/// A bundle folder must hold the `index.html` that `cargo xtask bundle` writes.
+fn check_bundle(bundle: Option<&Path>) -> Result<(), StartError> {
+    match bundle {
+        Some(bundle) if !bundle.join("index.html").exists() => {
+            Err(StartError::Bundle(format!("{} has no index.html; run `cargo xtask bundle`", bundle.display())))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Adds the config's rooms and providers that the database does not have yet. Existing ones
+/// are left as they are: their history lives in the event log.
+/// `at` dates the additions (the demo's are from the day before); `None` is now.
+async fn apply_config(hub: &Hub, at: Option<DateTime<Utc>>) -> Result<(), StartError> {
+    let system = Actor { actor: "system".into(), device: "hub".into() };
+    let config = hub.config().clone();
+    let bad = |e: crate::domain::IdError| StartError::Config(e.to_string());
+    for room in &config.rooms {
+        let id = RoomId::parse(&room.id).map_err(bad)?;
+        if !hub.read(|state, _| state.rooms.contains_key(&id)) {
+            let command = Command::AddRoom { room: id, name: room.name.clone(), pod: room.pod.clone() };
+            hub.execute_at(command, system.clone(), at).await.map_err(|e| StartError::Config(format!("room {}: {e}", room.id)))?;
+        }
+    }
+    for provider in &config.providers {
+        let id = ProviderId::parse(&provider.id).map_err(bad)?;
+        if !hub.read(|state, _| state.providers.contains_key(&id)) {
+            let command = Command::AddProvider { provider: id, name: provider.name.clone(), pod: provider.pod.clone() };
+            hub.execute_at(command, system.clone(), at).await.map_err(|e| StartError::Config(format!("provider {}: {e}", provider.id)))?;
+        }
+    }
+    Ok(())
+}
+
+/// A new visit id and check-in code, from the operating system's random source.
+pub fn fresh_visit_ids() -> (VisitId, CheckInCode) {
+    let visit = VisitId::parse(&format!("v-{:016x}", rand::random::<u64>())).expect("hex visit ids are valid");
+    (visit, CheckInCode::from_random(rand::random()))
+}
+
+/// Reads a TOML config file, naming the file and the field on error.
+pub fn read_config(path: &Path) -> Result<ClinicConfig, StartError> {
+    let text = std::fs::read_to_string(path).map_err(|e| StartError::Config(format!("{}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| StartError::Config(format!("{}: {e}", path.display())))
+}

@@ -1,0 +1,200 @@
+//! The durable store: one SQLite file holding the append-only event log, projections of the
+//! current state (rooms, providers, visits) and the audit trail. One batch of commands is one
+//! transaction: events, projections and audit rows commit together or not at all.
+//! Server-only; nothing here is ever called from an async task directly (see `server::writer`).
+
+mod schema;
+
+use crate::domain::{ClinicState, Event, Provider, Room, SequencedEvent, Visit};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub use schema::SCHEMA_VERSION;
+
+/// Why the store could not do what was asked. Never shown to a client verbatim.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused (disk full, read-only file, I/O error, locked).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file was written by a newer clinicflow; starting would risk damaging it.
+    #[error("database {path} has schema version {found}, but this clinicflow understands only up to {supported}; upgrade clinicflow or use another --db")]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    /// A stored row does not parse: the file was edited by hand or damaged.
+    #[error("database row is damaged: {0}")]
+    Damaged(#[from] serde_json::Error),
+}
+
+/// Who asked for a change, and from where. Filled from the request; staff sign-in fills `actor`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Actor {
+    pub actor: String,
+    pub device: String,
+}
+
+/// One audit row: a command, who sent it, and what became of it.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub command: String,
+    /// `accepted`, `already_done` or `rejected: <reason>`.
+    pub outcome: String,
+    /// The sequence numbers of the events this command produced, if any.
+    pub seqs: Option<(u64, u64)>,
+}
+
+/// Everything one group commit writes.
+pub struct Batch<'a> {
+    pub events: &'a [SequencedEvent],
+    pub audit: &'a [AuditEntry],
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database. Refuses a newer schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        configure(&conn)?;
+        schema::migrate(&conn, path)?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// Opens an existing database read-only, for CLI reports and event back-fill.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        schema::check_version(&conn, path)?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Rebuilds the current state from the projections, and the last sequence number.
+    pub fn load(&self) -> Result<(ClinicState, u64), StoreError> {
+        let mut state = ClinicState {
+            rooms: load_bodies(&self.conn, "SELECT body FROM rooms")?.into_iter().map(|r: Room| (r.id.clone(), r)).collect(),
+            providers: load_bodies(&self.conn, "SELECT body FROM providers")?.into_iter().map(|p: Provider| (p.id.clone(), p)).collect(),
+            visits: load_bodies(&self.conn, "SELECT body FROM visits")?.into_iter().map(|v: Visit| (v.id.clone(), v)).collect(),
+            last_ticket: None,
+        };
+        let last_ticket: Option<String> = self.conn.query_row("SELECT value FROM clinic WHERE key = 'last_ticket'", [], |row| row.get(0)).optional()?;
+        state.last_ticket = last_ticket.map(|json| serde_json::from_str(&json)).transpose()?;
+        Ok((state, self.last_seq()?))
+    }
+
+    pub fn last_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get::<_, i64>(0))? as u64)
+    }
+
+    /// Commits one batch: events, the projections they touch (taken from `state`, the state
+    /// after the batch) and the audit rows. Returns only once SQLite reports the commit durable.
+    pub fn commit(&mut self, batch: Batch<'_>, state: &ClinicState) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert_event = tx.prepare_cached("INSERT INTO events (seq, at, kind, body) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut rooms = BTreeSet::new();
+            let mut visits = BTreeSet::new();
+            let mut providers = BTreeSet::new();
+            for recorded in batch.events {
+                let event = &recorded.event;
+                insert_event.execute(params![recorded.seq as i64, event.at().to_rfc3339(), event.kind(), serde_json::to_string(event)?])?;
+                if let Some(visit) = event.visit() {
+                    visits.insert(visit.clone());
+                    // A visit moving through its states moves (or frees) the room it is in.
+                    rooms.extend(state.rooms.values().filter(|r| r.last_visit.as_ref() == Some(visit)).map(|r| r.id.clone()));
+                }
+                if let Some(room) = event.room() {
+                    rooms.insert(room.clone());
+                }
+                if let Event::ProviderAdded { provider, .. } = event {
+                    providers.insert(provider.clone());
+                }
+            }
+            let mut upsert_room = tx.prepare_cached("INSERT OR REPLACE INTO rooms (id, state, body) VALUES (?1, ?2, ?3)")?;
+            for room in rooms.iter().filter_map(|id| state.rooms.get(id)) {
+                upsert_room.execute(params![room.id.as_str(), room.state.key(), serde_json::to_string(room)?])?;
+            }
+            let mut upsert_provider = tx.prepare_cached("INSERT OR REPLACE INTO providers (id, body) VALUES (?1, ?2)")?;
+            for provider in providers.iter().filter_map(|id| state.providers.get(id)) {
+                upsert_provider.execute(params![provider.id.as_str(), serde_json::to_string(provider)?])?;
+            }
+            let mut upsert_visit = tx.prepare_cached("INSERT OR REPLACE INTO visits (id, day, state, code, body) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for visit in visits.iter().filter_map(|id| state.visits.get(id)) {
+                let visit_state = serde_json::to_value(visit.state)?;
+                upsert_visit.execute(params![visit.id.as_str(), visit.day.to_string(), visit_state.as_str(), visit.code.compact(), serde_json::to_string(visit)?])?;
+            }
+            if batch.events.iter().any(|e| matches!(e.event, Event::PatientArrived { .. })) {
+                tx.execute("INSERT OR REPLACE INTO clinic (key, value) VALUES ('last_ticket', ?1)", params![serde_json::to_string(&state.last_ticket)?])?;
+            }
+            let mut insert_audit = tx.prepare_cached(
+                "INSERT INTO audit (at, actor, device, command, outcome, first_seq, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for entry in batch.audit {
+                let (first, last) = entry.seqs.map_or((None, None), |(f, l)| (Some(f as i64), Some(l as i64)));
+                insert_audit.execute(params![entry.at.to_rfc3339(), entry.actor.actor, entry.actor.device, entry.command, entry.outcome, first, last])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Events with `seq > after`, oldest first, at most `limit`.
+    pub fn events_after(&self, after: u64, limit: usize) -> Result<Vec<SequencedEvent>, StoreError> {
+        let mut query = self.conn.prepare_cached("SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let rows = query.query_map(params![after as i64, limit as i64], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (seq, body) = row?;
+            events.push(SequencedEvent { seq: seq as u64, event: serde_json::from_str(&body)? });
+        }
+        Ok(events)
+    }
+
+    /// Rebuilds the state by replaying the whole event log (used to verify projections).
+    pub fn replay(&self) -> Result<(ClinicState, u64), StoreError> {
+        let mut state = ClinicState::default();
+        let mut seq = 0;
+        loop {
+            let events = self.events_after(seq, 10_000)?;
+            let Some(last) = events.last() else { break };
+            seq = last.seq;
+            events.iter().for_each(|e| state.apply_event(&e.event));
+        }
+        Ok((state, seq))
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a healthy file.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+    }
+
+    /// How many audit rows there are (tests and reports).
+    pub fn audit_count(&self) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM audit", [], |row| row.get::<_, i64>(0))? as u64)
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    // WAL lets readers (event back-fill, CLI) run beside the single writer; FULL makes every
+    // acknowledged commit survive a power cut, not just a process crash.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+fn load_bodies<T: serde::de::DeserializeOwned>(conn: &Connection, sql: &str) -> Result<Vec<T>, StoreError> {
+    let mut query = conn.prepare(sql)?;
+    let bodies = query.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(bodies.iter().map(|body| serde_json::from_str(body)).collect::<Result<Vec<T>, _>>()?)
+}

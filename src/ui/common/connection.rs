@@ -1,0 +1,24 @@
+//! The connection badge: "Live", "Connecting…" or "Reconnecting… last update 12 s ago", so
+//! nobody trusts a stale screen without knowing it.
+
+use super::use_now;
+use crate::sync::{use_live_clinic, Connection};
+use dioxus::prelude::*;
+
+#[component]
+pub fn ConnectionBadge() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let live = live.read();
+    let (class, text) = match &live.connection {
+        Connection::Connecting => ("badge connecting", "Connecting…".to_string()),
+        Connection::Live => ("badge live", "Live".to_string()),
+        Connection::Reconnecting { .. } => {
+            let ago = live.last_update.map(|at| (now() - at).num_seconds().max(0)).unwrap_or(0);
+            ("badge reconnecting", format!("Reconnecting… last update {ago} s ago"))
+        }
+    };
+    rsx! {
+        span { class, role: "status", "aria-live": "polite", "data-seq": "{live.seq}", "{text}" }
+    }
+}

@@ -1,0 +1,106 @@
+//! The home page: what each screen is for, with a live, privacy-safe glance at the clinic
+//! (counts and room states; no patient names).
+
+use super::common::{minutes_between, use_now, ScreenHeader};
+use super::Route;
+use crate::domain::{Room, VisitState};
+use crate::sync::use_live_clinic;
+use dioxus::prelude::*;
+
+#[component]
+pub fn Home() -> Element {
+    rsx! {
+        div { class: "screen home",
+            ScreenHeader { title: "Patient flow" }
+            main {
+                ClinicGlance {}
+                section { class: "screen-links", "aria-label": "Screens",
+                    ScreenLink { to: Route::Kiosk {}, title: "Lobby kiosk", text: "Patients check themselves in by scanning their reminder's QR code." }
+                    ScreenLink { to: Route::Floor {}, title: "Assistant tablet", text: "Rooming queue, room board, vitals and room turnover." }
+                    ScreenLink { to: Route::Board {}, title: "Charge-nurse overview", text: "Every room and waiting patient, alerts and the day's flow numbers." }
+                    ScreenLink { to: Route::Lobby {}, title: "Lobby display", text: "Calls ticket numbers to rooms, never names." }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn ScreenLink(to: Route, title: String, text: String) -> Element {
+    rsx! {
+        Link { class: "screen-link", to,
+            h2 { "{title}" }
+            p { "{text}" }
+        }
+    }
+}
+
+/// Today's counts and every room's state, live.
+#[component]
+fn ClinicGlance() -> Element {
+    let live = use_live_clinic();
+    let live = live.read();
+    if live.clinic.is_none() {
+        return rsx! {
+            section { class: "glance loading", p { "Connecting to the clinic hub…" } }
+        };
+    }
+    let count = |wanted: &[VisitState]| live.state.visits.values().filter(|v| wanted.contains(&v.state)).count();
+    let waiting = count(&[VisitState::Arrived]);
+    let in_rooms = count(&[VisitState::Roomed, VisitState::ReadyForProvider, VisitState::WithProvider]);
+    let finished = count(&[VisitState::Finished]);
+    let mut pods: Vec<(String, Vec<Room>)> = Vec::new();
+    for room in live.state.rooms.values() {
+        match pods.iter_mut().find(|(pod, _)| *pod == room.pod) {
+            Some((_, rooms)) => rooms.push(room.clone()),
+            None => pods.push((room.pod.clone(), vec![room.clone()])),
+        }
+    }
+    rsx! {
+        section { class: "glance", "aria-label": "Clinic right now",
+            div { class: "tiles",
+                Tile { label: "Waiting to be roomed", value: waiting }
+                Tile { label: "In exam rooms", value: in_rooms }
+                Tile { label: "Finished", value: finished }
+            }
+            for (pod, rooms) in pods {
+                div { class: "pod", key: "{pod}",
+                    h2 { "{pod}" }
+                    div { class: "rooms",
+                        for room in rooms {
+                            RoomTile { key: "{room.id}", room }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn Tile(label: String, value: usize) -> Element {
+    rsx! {
+        div { class: "tile",
+            span { class: "tile-value", "{value}" }
+            span { class: "tile-label", "{label}" }
+        }
+    }
+}
+
+/// One room's state and how long it has been in it.
+#[component]
+fn RoomTile(room: Room) -> Element {
+    let now = use_now();
+    let minutes = room.since().map(|since| minutes_between(since, now()));
+    let detail = match &room.state {
+        crate::domain::RoomState::OutOfService { reason } => reason.clone(),
+        _ => minutes.map(|m| format!("{m} min")).unwrap_or_default(),
+    };
+    rsx! {
+        div { class: "room-tile state-{room.state.key()}", "data-room": "{room.id}",
+            span { class: "room-name", "{room.name}" }
+            span { class: "room-state", "{room.state.label()}" }
+            span { class: "room-detail", "{detail}" }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The Dioxus screens, one folder per role as they land (kiosk, floor, board, lobby), the home
+//! page that links them, and the pieces they share. Components get clinic state from the
+//! `sync` context and call the domain for every rule.
+
+mod common;
+mod home;
+mod upcoming;
+
+use dioxus::prelude::*;
+use home::Home;
+use upcoming::{Board, Floor, Kiosk, Lobby, PhoneCheckIn, NotFound};
+
+#[rustfmt::skip]
+#[derive(Clone, Debug, PartialEq, Routable)]
+pub enum Route {
+    #[route("/")]
+    Home {},
+    #[route("/kiosk")]
+    Kiosk {},
+    #[route("/floor")]
+    Floor {},
+    #[route("/board")]
+    Board {},
+    #[route("/lobby")]
+    Lobby {},
+    #[route("/c/:code")]
+    PhoneCheckIn { code: String },
+    #[route("/:..segments")]
+    NotFound { segments: Vec<String> },
+}
+
+/// The root of every screen: the live clinic for the whole page, then the router.
+#[component]
+pub fn App() -> Element {
+    crate::sync::use_live_clinic_provider();
+    rsx! {
+        Router::<Route> {}
+    }
+}

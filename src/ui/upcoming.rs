@@ -1,0 +1,107 @@
+//! Screens whose work is planned but not built yet. Each says plainly what it will be and
+//! links home; none shows made-up data.
+
+use super::common::ScreenHeader;
+use super::Route;
+use dioxus::prelude::*;
+
+#[component]
+fn Planned(title: String, purpose: String, details: Vec<String>) -> Element {
+    rsx! {
+        div { class: "screen planned",
+            ScreenHeader { title: title.clone() }
+            main {
+                section { class: "planned-card",
+                    h2 { "{title} is not available yet" }
+                    p { "{purpose}" }
+                    ul {
+                        for detail in details {
+                            li { "{detail}" }
+                        }
+                    }
+                    Link { class: "button", to: Route::Home {}, "Back to the clinic overview" }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+pub fn Kiosk() -> Element {
+    rsx! {
+        Planned {
+            title: "Lobby kiosk",
+            purpose: "Patients will check themselves in here by scanning the QR code on their appointment reminder.",
+            details: vec![
+                "Scan, then confirm your date of birth on a large keypad".into(),
+                "No code? Last name and date of birth, or walk in".into(),
+                "English and Spanish; only first name and last initial ever shown".into(),
+            ],
+        }
+    }
+}
+
+#[component]
+pub fn Floor() -> Element {
+    rsx! {
+        Planned {
+            title: "Assistant tablet",
+            purpose: "Medical assistants will run rooming from here: the live queue, the room board, vitals and turnover.",
+            details: vec![
+                "Rooming queue in order, with live wait timers".into(),
+                "Room board with one-tap next actions".into(),
+                "Vitals form with limits and abnormal-value flags".into(),
+            ],
+        }
+    }
+}
+
+#[component]
+pub fn Board() -> Element {
+    rsx! {
+        Planned {
+            title: "Charge-nurse overview",
+            purpose: "The whole clinic at a glance for the charge nurse, on a laptop or a 1080p TV.",
+            details: vec![
+                "Every room and waiting patient, coloured by threshold".into(),
+                "Alerts for long waits and rooms waiting for cleaning".into(),
+                "Today's flow numbers with small charts".into(),
+            ],
+        }
+    }
+}
+
+#[component]
+pub fn Lobby() -> Element {
+    rsx! {
+        Planned {
+            title: "Lobby display",
+            purpose: "The waiting-room TV will call ticket numbers to rooms (\"A-17 → Exam 3\"), never names.",
+            details: vec!["Now calling, in large type readable from 5 m".into(), "The last few calls".into()],
+        }
+    }
+}
+
+/// Where a reminder's QR code leads.
+#[component]
+pub fn PhoneCheckIn(code: String) -> Element {
+    rsx! {
+        Planned {
+            title: "Check in",
+            purpose: "Checking in from your own phone is not available yet. Please scan your reminder at the lobby kiosk or see the front desk.",
+            details: vec![],
+        }
+    }
+}
+
+#[component]
+pub fn NotFound(segments: Vec<String>) -> Element {
+    let path = segments.join("/");
+    rsx! {
+        Planned {
+            title: "Page not found",
+            purpose: format!("There is no page at /{path}."),
+            details: vec![],
+        }
+    }
+}
