@@ -30,7 +30,6 @@ pub async fn follow_hub(mut live: Signal<LiveClinic>) {
                 gloo_timers::future::sleep(std::time::Duration::from_secs(2)).await;
                 continue;
             }
-            needs_snapshot = false;
         }
         // A closed stream resumes from the last seq held; only a gap needs a new snapshot.
         needs_snapshot = stream_from(&mut live).await == StreamEnd::Gap;

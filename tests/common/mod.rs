@@ -1,0 +1,156 @@
+//! Shared helpers for the integration tests: a hub on port 0 with a temporary database, a
+//! JSON client, a Server-Sent Events reader and a headless Chromium.
+#![allow(dead_code)] // each test binary uses a different part of this
+
+pub mod browser;
+
+use anyhow::{bail, Context, Result};
+use clinicflow::config::ClinicConfig;
+use clinicflow::server::{start, HubOptions, RunningHub};
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tempfile::TempDir;
+
+/// A hub serving on a free port over a database in its own temporary folder.
+pub struct TestHub {
+    pub running: RunningHub,
+    pub dir: TempDir,
+    pub client: reqwest::Client,
+}
+
+/// A small clinic: two pods, four rooms, two providers.
+pub fn small_clinic() -> ClinicConfig {
+    let text = r#"
+        name = "Test Clinic"
+        time_zone = "America/Chicago"
+        rooms = [
+            { id = "exam-1", name = "Exam 1", pod = "North" },
+            { id = "exam-2", name = "Exam 2", pod = "North" },
+            { id = "exam-3", name = "Exam 3", pod = "South" },
+            { id = "exam-4", name = "Exam 4", pod = "South" },
+        ]
+        providers = [
+            { id = "dr-okafor", name = "Dr. Amara Okafor", pod = "North" },
+            { id = "dr-brooks", name = "Dr. Daniel Brooks", pod = "South" },
+        ]
+    "#;
+    toml::from_str(text).expect("test clinic config")
+}
+
+impl TestHub {
+    pub async fn start() -> Result<TestHub> {
+        Self::start_with(small_clinic()).await
+    }
+
+    pub async fn start_with(config: ClinicConfig) -> Result<TestHub> {
+        let dir = tempfile::tempdir()?;
+        let options = HubOptions { addr: "127.0.0.1:0".parse()?, db: dir.path().join("clinic.db"), config, demo: false, bundle: None };
+        let running = start(options).await?;
+        Ok(TestHub { running, dir, client: reqwest::Client::new() })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.url())
+    }
+
+    pub fn db(&self) -> std::path::PathBuf {
+        self.dir.path().join("clinic.db")
+    }
+
+    pub async fn get(&self, path: &str) -> Result<(u16, Value)> {
+        let response = self.client.get(self.url(path)).send().await?;
+        Ok((response.status().as_u16(), response.json().await?))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Result<(u16, Value)> {
+        let response = self.client.post(self.url(path)).json(&body).send().await?;
+        Ok((response.status().as_u16(), response.json().await?))
+    }
+
+    /// A command that must be accepted.
+    pub async fn command(&self, body: Value) -> Result<Value> {
+        let (status, answer) = self.post("/api/v1/commands", body.clone()).await?;
+        if status != 200 {
+            bail!("{body} answered {status}: {answer}");
+        }
+        Ok(answer)
+    }
+
+    /// Schedules an appointment for `dr-okafor` starting `minutes_from_now`; returns (visit, code).
+    pub async fn schedule(&self, first_name: &str, minutes_from_now: i64) -> Result<(String, String)> {
+        let start = chrono::Utc::now() + chrono::Duration::minutes(minutes_from_now);
+        let body = json!({
+            "patient": { "first_name": first_name, "last_name": "Testperson", "date_of_birth": "1961-07-14" },
+            "provider": "dr-okafor",
+            "start": start,
+            "visit_type": "Follow-up",
+        });
+        let (status, created) = self.post("/api/v1/appointments", body).await?;
+        if status != 201 {
+            bail!("scheduling answered {status}: {created}");
+        }
+        Ok((created["visit"].as_str().context("visit")?.into(), created["code"].as_str().context("code")?.into()))
+    }
+}
+
+/// One Server-Sent Event as received.
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    pub id: Option<u64>,
+    pub event: Option<String>,
+    pub data: Value,
+}
+
+/// Reads a `text/event-stream` response event by event.
+pub struct SseReader {
+    stream: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    buffer: String,
+    pub comments: usize,
+}
+
+impl SseReader {
+    pub async fn open(client: &reqwest::Client, url: &str, last_event_id: Option<u64>) -> Result<SseReader> {
+        let mut request = client.get(url);
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let response = request.send().await?;
+        if response.headers().get("content-type").and_then(|v| v.to_str().ok()) != Some("text/event-stream") {
+            bail!("not an event stream: {:?}", response.headers().get("content-type"));
+        }
+        Ok(SseReader { stream: response.bytes_stream().boxed(), buffer: String::new(), comments: 0 })
+    }
+
+    /// The next event (comments are counted and skipped), or an error after `timeout`.
+    pub async fn next(&mut self, timeout: Duration) -> Result<SseEvent> {
+        tokio::time::timeout(timeout, self.next_event()).await.context("no event in time")?
+    }
+
+    async fn next_event(&mut self) -> Result<SseEvent> {
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = SseEvent { id: None, event: None, data: Value::Null };
+                let mut data = String::new();
+                for line in block.lines() {
+                    if line.starts_with(':') {
+                        self.comments += 1;
+                    } else if let Some(value) = line.strip_prefix("id:") {
+                        event.id = value.trim().parse().ok();
+                    } else if let Some(value) = line.strip_prefix("event:") {
+                        event.event = Some(value.trim().to_string());
+                    } else if let Some(value) = line.strip_prefix("data:") {
+                        data.push_str(value.trim_start());
+                    }
+                }
+                if !data.is_empty() {
+                    event.data = serde_json::from_str(&data)?;
+                    return Ok(event);
+                }
+            }
+            let chunk = self.stream.next().await.context("stream ended")??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
