@@ -1,0 +1,135 @@
+//! Crash safety: the real hub binary is killed with SIGKILL at random moments while clients
+//! stream commands at it. After each restart every command it acknowledged must be there, the
+//! event log must be gap-free and SQLite's integrity check must pass.
+
+mod common;
+
+use anyhow::{Context, Result};
+use rand::Rng;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+const KILLS: usize = 22;
+const CLIENTS: usize = 16;
+const MIN_ACKNOWLEDGED: usize = 2_000;
+
+const CONFIG: &str = r#"
+name = "Crash Test Clinic"
+time_zone = "UTC"
+rooms = [{ id = "exam-1", name = "Exam 1", pod = "North" }]
+providers = [{ id = "dr-okafor", name = "Dr. Amara Okafor", pod = "North" }]
+"#;
+
+struct HubProcess {
+    child: Child,
+    url: String,
+}
+
+fn start_hub(dir: &Path) -> Result<HubProcess> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(dir.join("clinic.db"))
+        .arg("--config")
+        .arg(dir.join("clinic.toml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("hub stdout")?).read_line(&mut line)?;
+    let url = line.trim().rsplit(' ').next().context("listening line")?.to_string();
+    anyhow::ensure!(url.starts_with("http://"), "hub did not start: {line:?}");
+    Ok(HubProcess { child, url })
+}
+
+/// What the hub acknowledged: visits created, and visits checked in.
+#[derive(Default)]
+struct Acknowledged {
+    scheduled: Vec<String>,
+    checked_in: Vec<String>,
+}
+
+/// One client: schedules appointments and checks in earlier ones until the hub goes away.
+async fn client(url: String, acknowledged: Arc<Mutex<Acknowledged>>, count: Arc<AtomicUsize>) {
+    let http = reqwest::Client::new();
+    loop {
+        let check_in = { acknowledged.lock().unwrap().scheduled.iter().rev().nth(CLIENTS).cloned() };
+        let sent = match check_in {
+            Some(visit) if rand::rng().random_bool(0.3) => {
+                http.post(format!("{url}/api/v1/commands")).json(&json!({"type": "check_in", "visit": visit})).send().await.map(|r| (r, Some(visit)))
+            }
+            _ => {
+                let body = json!({
+                    "patient": { "first_name": "Crash", "last_name": "Test", "date_of_birth": "1970-01-01" },
+                    "provider": "dr-okafor",
+                    "start": chrono::Utc::now(),
+                    "visit_type": "Follow-up",
+                });
+                http.post(format!("{url}/api/v1/appointments")).json(&body).send().await.map(|r| (r, None))
+            }
+        };
+        let Ok((response, checked_in)) = sent else { return };
+        let status = response.status().as_u16();
+        let Ok(answer) = response.json::<Value>().await else { return };
+        let mut acknowledged = acknowledged.lock().unwrap();
+        match (status, checked_in) {
+            (201, None) => acknowledged.scheduled.push(answer["visit"].as_str().unwrap().to_string()),
+            (200, Some(visit)) => acknowledged.checked_in.push(visit),
+            _ => continue,
+        }
+        count.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+async fn verify(url: &str, acknowledged: &Acknowledged) -> Result<()> {
+    let snapshot: Value = reqwest::get(format!("{url}/api/v1/snapshot")).await?.json().await?;
+    let visits = &snapshot["state"]["visits"];
+    for visit in &acknowledged.scheduled {
+        anyhow::ensure!(visits.get(visit).is_some(), "acknowledged visit {visit} was lost");
+    }
+    for visit in &acknowledged.checked_in {
+        anyhow::ensure!(visits[visit]["state"] == "arrived", "acknowledged check-in of {visit} was lost");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("clinic.toml"), CONFIG)?;
+    let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
+    let mut total = 0;
+    for kill in 0..KILLS {
+        let mut hub = start_hub(dir.path())?;
+        verify(&hub.url, &acknowledged.lock().unwrap()).await.with_context(|| format!("after kill {kill}"))?;
+        let count = Arc::new(AtomicUsize::new(0));
+        let clients: Vec<_> = (0..CLIENTS).map(|_| tokio::spawn(client(hub.url.clone(), acknowledged.clone(), count.clone()))).collect();
+        let kill_after = rand::rng().random_range(60..180);
+        while count.load(Ordering::SeqCst) < kill_after {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        hub.child.kill()?; // SIGKILL, mid-stream: commits are in flight
+        hub.child.wait()?;
+        for client in clients {
+            client.await?;
+        }
+        total += count.load(Ordering::SeqCst);
+    }
+    let hub = start_hub(dir.path())?;
+    verify(&hub.url, &acknowledged.lock().unwrap()).await.context("after the last kill")?;
+    let mut hub = hub;
+    hub.child.kill()?;
+    hub.child.wait()?;
+
+    assert!(total >= MIN_ACKNOWLEDGED, "only {total} commands acknowledged over {KILLS} kills");
+    let db = rusqlite::Connection::open(dir.path().join("clinic.db"))?;
+    let integrity: String = db.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+    assert_eq!(integrity, "ok");
+    let (count, max): (i64, i64) = db.query_row("SELECT COUNT(*), MAX(seq) FROM events", [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    assert_eq!(count, max, "the event log has no gaps");
+    println!("{total} acknowledged commands over {KILLS} kills, none lost");
+    Ok(())
+}
