@@ -313,9 +313,37 @@ impl ClinicState {
         room.last_visit.as_ref().and_then(|visit| self.visits.get(visit))
     }
 
+    /// Rooms as people list them: by pod, then by name with numbers in numeric order
+    /// ("Exam 9" before "Exam 10").
+    pub fn rooms_in_order(&self) -> Vec<&Room> {
+        let mut rooms: Vec<&Room> = self.rooms.values().collect();
+        rooms.sort_by_cached_key(|room| (room.pod.clone(), natural_key(&room.name)));
+        rooms
+    }
+
     pub fn visit_by_code(&self, code: CheckInCode) -> Option<&Visit> {
         self.visits.values().find(|visit| visit.code == code)
     }
+}
+
+/// Splits "Exam 10" into ("Exam ", 10) parts so numbers sort by value.
+fn natural_key(name: &str) -> Vec<(String, u64)> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut digits = String::new();
+    for c in name.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                parts.push((std::mem::take(&mut text), digits.parse().unwrap_or(u64::MAX)));
+                digits.clear();
+            }
+            text.push(c);
+        }
+    }
+    parts.push((text, digits.parse().unwrap_or(0)));
+    parts
 }
 
 fn set_visit_state(visit: &mut Visit, state: VisitState, at: DateTime<Utc>) {

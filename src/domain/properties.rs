@@ -161,3 +161,14 @@ fn tickets_restart_every_day() {
     let next_day = clinic.walk_in_at(9, 0);
     assert_eq!(clinic.state.visits[&next_day].ticket.map(|t| t.to_string()), Some("W-1".into()));
 }
+
+#[test]
+fn rooms_list_by_pod_then_by_number() {
+    let mut clinic = TestClinic::new();
+    for n in [10, 9] {
+        let room = RoomId::parse(&format!("exam-{n}")).unwrap();
+        clinic.run(Command::AddRoom { room, name: format!("Exam {n}"), pod: "north".into() }, at(7, 0));
+    }
+    let names: Vec<_> = clinic.state.rooms_in_order().iter().map(|r| r.name.clone()).collect();
+    assert_eq!(names, vec!["Exam 1", "Exam 2", "Exam 3", "Exam 9", "Exam 10"]);
+}

@@ -72,8 +72,9 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
     let seeder = Actor { actor: "demo".into(), device: "hub".into() };
     let now = Utc::now().duration_trunc(Duration::minutes(1)).expect("minute truncation");
     let day_start = (now - Duration::hours(3)).duration_trunc(Duration::minutes(15)).expect("quarter-hour truncation");
-    // The rooms and providers exist since yesterday, so today's history can start this morning.
-    super::apply_config(hub, Some(day_start - Duration::days(1))).await.map_err(|e| {
+    // Rooms and providers were set up before opening, so today's history starts this morning.
+    let opening = day_start - Duration::hours(1);
+    super::apply_config(hub, Some(opening)).await.map_err(|e| {
         tracing::error!(%e, "demo configuration refused");
         super::hub::HubError::NotSaved
     })?;
@@ -96,7 +97,7 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
             visit_type: VISIT_TYPES[index % VISIT_TYPES.len()].into(),
             code,
         };
-        hub.execute_at(command, seeder.clone(), Some(day_start - Duration::days(1))).await?;
+        hub.execute_at(command, seeder.clone(), Some(opening)).await?;
         steps.extend(plan(index, visit, start));
     }
     steps.retain(|step| step.at <= now);

@@ -1,7 +1,7 @@
 //! The home page: what each screen is for, with a live, privacy-safe glance at the clinic
 //! (counts and room states; no patient names).
 
-use super::common::{minutes_between, use_now, ScreenHeader};
+use super::common::{elapsed_label, minutes_between, use_now, Screen};
 use super::Route;
 use crate::domain::{Room, VisitState};
 use crate::sync::use_live_clinic;
@@ -10,16 +10,13 @@ use dioxus::prelude::*;
 #[component]
 pub fn Home() -> Element {
     rsx! {
-        div { class: "screen home",
-            ScreenHeader { title: "Patient flow" }
-            main {
-                ClinicGlance {}
-                section { class: "screen-links", "aria-label": "Screens",
-                    ScreenLink { to: Route::Kiosk {}, title: "Lobby kiosk", text: "Patients check themselves in by scanning their reminder's QR code." }
-                    ScreenLink { to: Route::Floor {}, title: "Assistant tablet", text: "Rooming queue, room board, vitals and room turnover." }
-                    ScreenLink { to: Route::Board {}, title: "Charge-nurse overview", text: "Every room and waiting patient, alerts and the day's flow numbers." }
-                    ScreenLink { to: Route::Lobby {}, title: "Lobby display", text: "Calls ticket numbers to rooms, never names." }
-                }
+        Screen { name: "home", title: "Patient flow",
+            ClinicGlance {}
+            section { class: "screen-links", "aria-label": "Screens",
+                ScreenLink { to: Route::Kiosk {}, title: "Lobby kiosk", text: "Patients check themselves in by scanning their reminder's QR code." }
+                ScreenLink { to: Route::Floor {}, title: "Assistant tablet", text: "Rooming queue, room board, vitals and room turnover." }
+                ScreenLink { to: Route::Board {}, title: "Charge-nurse overview", text: "Every room and waiting patient, alerts and the day's flow numbers." }
+                ScreenLink { to: Route::Lobby {}, title: "Lobby display", text: "Calls ticket numbers to rooms, never names." }
             }
         }
     }
@@ -50,7 +47,7 @@ fn ClinicGlance() -> Element {
     let in_rooms = count(&[VisitState::Roomed, VisitState::ReadyForProvider, VisitState::WithProvider]);
     let finished = count(&[VisitState::Finished]);
     let mut pods: Vec<(String, Vec<Room>)> = Vec::new();
-    for room in live.state.rooms.values() {
+    for room in live.state.rooms_in_order() {
         match pods.iter_mut().find(|(pod, _)| *pod == room.pod) {
             Some((_, rooms)) => rooms.push(room.clone()),
             None => pods.push((room.pod.clone(), vec![room.clone()])),
@@ -94,7 +91,7 @@ fn RoomTile(room: Room) -> Element {
     let minutes = room.since().map(|since| minutes_between(since, now()));
     let detail = match &room.state {
         crate::domain::RoomState::OutOfService { reason } => reason.clone(),
-        _ => minutes.map(|m| format!("{m} min")).unwrap_or_default(),
+        _ => minutes.map(elapsed_label).unwrap_or_default(),
     };
     rsx! {
         div { class: "room-tile state-{room.state.key()}", "data-room": "{room.id}",

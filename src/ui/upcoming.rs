@@ -1,26 +1,23 @@
 //! Screens whose work is planned but not built yet. Each says plainly what it will be and
 //! links home; none shows made-up data.
 
-use super::common::ScreenHeader;
+use super::common::Screen;
 use super::Route;
 use dioxus::prelude::*;
 
 #[component]
-fn Planned(title: String, purpose: String, details: Vec<String>) -> Element {
+fn Planned(title: String, heading: String, purpose: String, details: Vec<String>) -> Element {
     rsx! {
-        div { class: "screen planned",
-            ScreenHeader { title: title.clone() }
-            main {
-                section { class: "planned-card",
-                    h2 { "{title} is not available yet" }
-                    p { "{purpose}" }
-                    ul {
-                        for detail in details {
-                            li { "{detail}" }
-                        }
+        Screen { name: "planned", title: title.clone(),
+            section { class: "planned-card",
+                h2 { "{heading}" }
+                p { "{purpose}" }
+                ul {
+                    for detail in details {
+                        li { "{detail}" }
                     }
-                    Link { class: "button", to: Route::Home {}, "Back to the clinic overview" }
                 }
+                Link { class: "button", to: Route::Home {}, "Back to the clinic overview" }
             }
         }
     }
@@ -31,6 +28,7 @@ pub fn Kiosk() -> Element {
     rsx! {
         Planned {
             title: "Lobby kiosk",
+            heading: "Lobby kiosk is not available yet",
             purpose: "Patients will check themselves in here by scanning the QR code on their appointment reminder.",
             details: vec![
                 "Scan, then confirm your date of birth on a large keypad".into(),
@@ -46,6 +44,7 @@ pub fn Floor() -> Element {
     rsx! {
         Planned {
             title: "Assistant tablet",
+            heading: "Assistant tablet is not available yet",
             purpose: "Medical assistants will run rooming from here: the live queue, the room board, vitals and turnover.",
             details: vec![
                 "Rooming queue in order, with live wait timers".into(),
@@ -61,6 +60,7 @@ pub fn Board() -> Element {
     rsx! {
         Planned {
             title: "Charge-nurse overview",
+            heading: "Charge-nurse overview is not available yet",
             purpose: "The whole clinic at a glance for the charge nurse, on a laptop or a 1080p TV.",
             details: vec![
                 "Every room and waiting patient, coloured by threshold".into(),
@@ -76,6 +76,7 @@ pub fn Lobby() -> Element {
     rsx! {
         Planned {
             title: "Lobby display",
+            heading: "Lobby display is not available yet",
             purpose: "The waiting-room TV will call ticket numbers to rooms (\"A-17 → Exam 3\"), never names.",
             details: vec!["Now calling, in large type readable from 5 m".into(), "The last few calls".into()],
         }
@@ -88,7 +89,8 @@ pub fn PhoneCheckIn(code: String) -> Element {
     rsx! {
         Planned {
             title: "Check in",
-            purpose: "Checking in from your own phone is not available yet. Please scan your reminder at the lobby kiosk or see the front desk.",
+            heading: "Checking in from your phone is not available yet",
+            purpose: "Please scan your reminder at the lobby kiosk or see the front desk.",
             details: vec![],
         }
     }
@@ -100,6 +102,7 @@ pub fn NotFound(segments: Vec<String>) -> Element {
     rsx! {
         Planned {
             title: "Page not found",
+            heading: "There is no such page",
             purpose: format!("There is no page at /{path}."),
             details: vec![],
         }

@@ -25,3 +25,24 @@ pub fn use_now() -> Signal<DateTime<Utc>> {
 pub fn minutes_between(since: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (now - since).num_minutes().max(0)
 }
+
+/// A duration as a board shows it: "7 min", "2 h 05 min", or "over a day".
+pub fn elapsed_label(minutes: i64) -> String {
+    match minutes {
+        m if m < 60 => format!("{m} min"),
+        m if m < 24 * 60 => format!("{} h {:02} min", m / 60, m % 60),
+        _ => "over a day".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elapsed_times_read_naturally() {
+        assert_eq!(elapsed_label(7), "7 min");
+        assert_eq!(elapsed_label(125), "2 h 05 min");
+        assert_eq!(elapsed_label(1623), "over a day");
+    }
+}
