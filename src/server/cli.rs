@@ -6,6 +6,7 @@ use crate::store::Store;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -107,14 +108,23 @@ fn codes(db: &Path, date: Option<NaiveDate>, config: Option<&Path>, json: bool) 
     let (state, _) = store.load()?;
     let day = date.unwrap_or_else(|| clock.now().clinic_day);
     let rows = super::api::day_list(&state, day);
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
-        return Ok(());
+        return quiet_broken_pipe(writeln!(out, "{}", serde_json::to_string_pretty(&rows)?));
     }
-    println!("{} appointment(s) on {day}", rows.len());
+    quiet_broken_pipe(writeln!(out, "{} appointment(s) on {day}", rows.len()))?;
     for row in rows {
         let start = row.start.map_or_else(|| "walk-in".to_string(), |s| s.with_timezone(&clock.zone).format("%H:%M").to_string());
-        println!("{start:>7}  {:<15}  {:<7}  {}  {:<22}  {}", row.code, row.patient_initials, row.date_of_birth, row.provider, row.appointment_id);
+        let line = writeln!(out, "{start:>7}  {:<15}  {:<7}  {}  {:<22}  {}", row.code, row.patient_initials, row.date_of_birth, row.provider, row.appointment_id);
+        quiet_broken_pipe(line)?;
     }
     Ok(())
+}
+
+/// Output piped into `head` that stops reading is not an error.
+fn quiet_broken_pipe(result: std::io::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
 }
