@@ -334,7 +334,7 @@ fn write_busy_history(path: &Path) -> Result<u64> {
             let now = |minutes: i64| Now { at: start + Minutes::minutes(minutes), clinic_day: day };
             let visit = VisitId::parse(&format!("v-{day_index}-{i}"))?;
             let room = rooms[i as usize % rooms.len()].clone();
-            let patient = Patient { first_name: "Pat".into(), last_name: format!("Number{i}"), date_of_birth: NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() };
+            let patient = Patient { first_name: "Pat".into(), last_name: format!("Number{i}"), date_of_birth: NaiveDate::from_ymd_opt(1960, 1, 1) };
             let code = CheckInCode::from_random((day_index as u64 * 400 + i as u64) * 7_919 + 13);
             let schedule = Command::ScheduleAppointment { visit: visit.clone(), patient, provider: provider.clone(), start, day, visit_type: "Follow-up".into(), code };
             run(&mut state, schedule, now(-1440), &mut events)?;

@@ -26,6 +26,38 @@ pub struct ClinicInfo {
     pub thresholds: Thresholds,
     pub privacy: PrivacyConfig,
     pub late_after_minutes: u32,
+    /// A signed-in tablet locks after this much idle time.
+    pub idle_lock_seconds: u32,
+}
+
+/// `GET /api/v1/session`: who this screen is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub device: Option<DeviceInfo>,
+    pub staff: Option<StaffInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub name: String,
+    pub role: crate::domain::DeviceRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffInfo {
+    pub id: String,
+    pub name: String,
+    pub role: crate::domain::StaffRole,
+    /// Only in the sign-in picker: the account is locked after too many wrong PINs.
+    #[serde(default)]
+    pub locked: bool,
+}
+
+/// `POST /api/v1/session` body: a staff member signing in on an enrolled tablet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignIn {
+    pub staff: String,
+    pub pin: String,
 }
 
 /// `POST /api/v1/appointments` body.
@@ -65,7 +97,7 @@ pub struct AppointmentRow {
     pub start: Option<DateTime<Utc>>,
     pub provider: String,
     pub patient_initials: String,
-    pub date_of_birth: NaiveDate,
+    pub date_of_birth: Option<NaiveDate>,
     pub code: String,
     pub state: crate::domain::VisitState,
     pub ticket: Option<String>,

@@ -16,6 +16,7 @@ pub struct ClinicConfig {
     pub thresholds: Thresholds,
     pub queue: QueueConfig,
     pub privacy: PrivacyConfig,
+    pub security: SecurityConfig,
     pub rooms: Vec<RoomConfig>,
     pub providers: Vec<ProviderConfig>,
     pub staff: Vec<StaffConfig>,
@@ -47,6 +48,27 @@ pub struct PrivacyConfig {
     pub idle_reset_seconds: u32,
     /// Whether the lobby display shows "Maria G." beside the ticket, or the ticket alone.
     pub lobby_shows_names: bool,
+}
+
+/// Sign-in and lockout rules for shared tablets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// A signed-in tablet locks itself (and the hub ends its session) after this much idle time.
+    pub idle_lock_seconds: u32,
+    /// Wrong PINs for one account within `lockout_window_minutes` before it locks.
+    pub lockout_attempts: u32,
+    pub lockout_window_minutes: u32,
+    /// How long a locked account stays locked (an admin can unlock it sooner).
+    pub lockout_minutes: u32,
+    /// Sign-in attempts one device may make per minute, whatever the account.
+    pub device_attempts_per_minute: u32,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig { idle_lock_seconds: 600, lockout_attempts: 5, lockout_window_minutes: 15, lockout_minutes: 15, device_attempts_per_minute: 10 }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +105,7 @@ impl Default for ClinicConfig {
             thresholds: Thresholds::default(),
             queue: QueueConfig::default(),
             privacy: PrivacyConfig::default(),
+            security: SecurityConfig::default(),
             rooms: Vec::new(),
             providers: Vec::new(),
             staff: Vec::new(),

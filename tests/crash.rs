@@ -52,9 +52,17 @@ struct Acknowledged {
     checked_in: Vec<String>,
 }
 
+/// Enrols an integration client with the CLI, as an EHR bridge would be; returns its token.
+fn enrol_integration(dir: &Path) -> Result<String> {
+    let output = Command::new(env!("CARGO_BIN_EXE_clinicflow")).args(["device", "add", "--role", "integration", "--name", "crash test", "--json", "--db"]).arg(dir.join("clinic.db")).output()?;
+    anyhow::ensure!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let enrolled: Value = serde_json::from_slice(&output.stdout)?;
+    Ok(enrolled["token"].as_str().context("token")?.to_string())
+}
+
 /// One client: schedules appointments and checks in earlier ones until the hub goes away.
-async fn client(url: String, acknowledged: Arc<Mutex<Acknowledged>>, count: Arc<AtomicUsize>) {
-    let http = reqwest::Client::new();
+async fn client(url: String, token: String, acknowledged: Arc<Mutex<Acknowledged>>, count: Arc<AtomicUsize>) {
+    let http = common::client_with(&[("authorization", format!("Bearer {token}"))]).expect("client");
     loop {
         let check_in = { acknowledged.lock().unwrap().scheduled.iter().rev().nth(CLIENTS).cloned() };
         let sent = match check_in {
@@ -84,8 +92,9 @@ async fn client(url: String, acknowledged: Arc<Mutex<Acknowledged>>, count: Arc<
     }
 }
 
-async fn verify(url: &str, acknowledged: &Acknowledged) -> Result<()> {
-    let snapshot: Value = reqwest::get(format!("{url}/api/v1/snapshot")).await?.json().await?;
+async fn verify(url: &str, token: &str, acknowledged: &Acknowledged) -> Result<()> {
+    let http = common::client_with(&[("authorization", format!("Bearer {token}"))])?;
+    let snapshot: Value = http.get(format!("{url}/api/v1/snapshot")).send().await?.json().await?;
     let visits = &snapshot["state"]["visits"];
     for visit in &acknowledged.scheduled {
         anyhow::ensure!(visits.get(visit).is_some(), "acknowledged visit {visit} was lost");
@@ -101,12 +110,16 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
     let dir = tempfile::tempdir()?;
     std::fs::write(dir.path().join("clinic.toml"), CONFIG)?;
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
+    let mut first = start_hub(dir.path())?; // creates the database
+    first.child.kill()?;
+    first.child.wait()?;
+    let token = enrol_integration(dir.path())?;
     let mut total = 0;
     for kill in 0..KILLS {
         let mut hub = start_hub(dir.path())?;
-        verify(&hub.url, &acknowledged.lock().unwrap()).await.with_context(|| format!("after kill {kill}"))?;
+        verify(&hub.url, &token, &acknowledged.lock().unwrap()).await.with_context(|| format!("after kill {kill}"))?;
         let count = Arc::new(AtomicUsize::new(0));
-        let clients: Vec<_> = (0..CLIENTS).map(|_| tokio::spawn(client(hub.url.clone(), acknowledged.clone(), count.clone()))).collect();
+        let clients: Vec<_> = (0..CLIENTS).map(|_| tokio::spawn(client(hub.url.clone(), token.clone(), acknowledged.clone(), count.clone()))).collect();
         let kill_after = rand::rng().random_range(60..180);
         while count.load(Ordering::SeqCst) < kill_after {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
@@ -119,7 +132,7 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
         total += count.load(Ordering::SeqCst);
     }
     let hub = start_hub(dir.path())?;
-    verify(&hub.url, &acknowledged.lock().unwrap()).await.context("after the last kill")?;
+    verify(&hub.url, &token, &acknowledged.lock().unwrap()).await.context("after the last kill")?;
     let mut hub = hub;
     hub.child.kill()?;
     hub.child.wait()?;

@@ -51,7 +51,9 @@ pub struct Provider {
 pub struct Patient {
     pub first_name: String,
     pub last_name: String,
-    pub date_of_birth: NaiveDate,
+    /// Required for every real patient; `None` only in a copy redacted for a public screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,7 +66,9 @@ pub struct Visit {
     /// The clinic-local day of the visit.
     pub day: NaiveDate,
     pub visit_type: String,
-    pub code: CheckInCode,
+    /// `None` only in a copy redacted for a public screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<CheckInCode>,
     pub state: VisitState,
     pub priority: Priority,
     pub ticket: Option<Ticket>,
@@ -322,7 +326,7 @@ impl ClinicState {
     }
 
     pub fn visit_by_code(&self, code: CheckInCode) -> Option<&Visit> {
-        self.visits.values().find(|visit| visit.code == code)
+        self.visits.values().find(|visit| visit.code == Some(code))
     }
 }
 

@@ -70,7 +70,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 start: Some(*start),
                 day: *day,
                 visit_type: required(visit_type, "visit type")?,
-                code: *code,
+                code: Some(*code),
                 at,
             }
         }
@@ -83,7 +83,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 start: None,
                 day: now.clinic_day,
                 visit_type: required(visit_type, "visit type")?,
-                code: *code,
+                code: Some(*code),
                 at,
             };
             let ticket = state.next_ticket(now.clinic_day, true);
@@ -184,6 +184,9 @@ fn check_new_visit(state: &ClinicState, visit: &VisitId, patient: &Patient, prov
     }
     required(&patient.first_name, "first name")?;
     required(&patient.last_name, "last name")?;
+    if patient.date_of_birth.is_none() {
+        return Err(DomainError::InvalidInput { field: "date of birth", problem: "is required" });
+    }
     Ok(())
 }
 

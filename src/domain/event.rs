@@ -19,7 +19,9 @@ pub enum Event {
         /// The clinic-local day of the visit; the check-in code is valid on this day only.
         day: NaiveDate,
         visit_type: String,
-        code: CheckInCode,
+        /// `None` only in a copy redacted for a public screen.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<CheckInCode>,
         at: DateTime<Utc>,
     },
     /// `day` is the clinic-local day the ticket belongs to; tickets restart daily.

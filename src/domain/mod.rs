@@ -2,6 +2,7 @@
 //! rooming queue. No I/O, no clock, no randomness: time and ids come in from the caller, so the
 //! hub and every client run exactly the same rules.
 
+mod access;
 mod clinic;
 mod code;
 mod command;
@@ -15,6 +16,7 @@ mod properties;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use access::{Action, DeviceRole, Principal, StaffRole, Visibility};
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
 pub use command::{apply, Command, Now};

@@ -40,7 +40,7 @@ impl TestClinic {
     }
 
     pub fn patient(&self) -> Patient {
-        Patient { first_name: "Maria".into(), last_name: "Garcia".into(), date_of_birth: NaiveDate::from_ymd_opt(1950, 4, 1).unwrap() }
+        Patient { first_name: "Maria".into(), last_name: "Garcia".into(), date_of_birth: NaiveDate::from_ymd_opt(1950, 4, 1) }
     }
 
     pub fn appointment_at(&mut self, hour: u32, minute: u32) -> VisitId {

@@ -1,13 +1,14 @@
 //! The JSON API under `/api/v1/`: snapshot, commands, check-in, appointments and walk-ins, plus
 //! `/healthz`. Every screen action is available here; see `docs/api.md`.
 
+use super::access::Caller;
 use super::error::{ApiError, Body, Params};
 use super::hub::Hub;
 use crate::api_types::*;
-use crate::domain::{CheckInCode, ClinicState, Command, DomainError, VisitState};
+use crate::domain::{Action, CheckInCode, ClinicState, Command, DomainError, Principal, VisitState};
 use crate::store::Actor;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::{NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -16,9 +17,12 @@ pub async fn healthz(State(hub): State<Hub>) -> Json<Value> {
     Json(json!({ "status": "ok", "seq": hub.seq(), "version": env!("CARGO_PKG_VERSION") }))
 }
 
-pub async fn snapshot(State(hub): State<Hub>) -> Json<Snapshot> {
-    let (state, seq) = hub.snapshot();
-    Json(Snapshot { seq, clinic: clinic_info(&hub), state, server_time: Utc::now() })
+/// `GET /api/v1/snapshot`: the clinic as this caller may see it.
+pub async fn snapshot(State(hub): State<Hub>, caller: Caller) -> Result<Json<Snapshot>, ApiError> {
+    caller.require(Action::ReadClinic)?;
+    let visibility = caller.visibility(&hub);
+    let (state, seq) = hub.read(|state, seq| (state.redacted(visibility), seq));
+    Ok(Json(Snapshot { seq, clinic: clinic_info(&hub), state, server_time: Utc::now() }))
 }
 
 pub fn clinic_info(hub: &Hub) -> ClinicInfo {
@@ -31,32 +35,26 @@ pub fn clinic_info(hub: &Hub) -> ClinicInfo {
         thresholds: config.thresholds.clone(),
         privacy: config.privacy.clone(),
         late_after_minutes: config.queue.late_after_minutes,
+        idle_lock_seconds: config.security.idle_lock_seconds,
     }
 }
 
-/// Who is asking. Until staff sign-in lands, callers name themselves in headers; the audit
-/// trail records it as given.
-pub fn actor(headers: &HeaderMap) -> Actor {
-    let header = |name: &str, default: &str| {
-        headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(80).collect()).unwrap_or_else(|| default.to_string())
-    };
-    Actor { actor: header("x-clinicflow-actor", "anonymous"), device: header("x-clinicflow-device", "api") }
-}
-
 /// `POST /api/v1/commands`: any screen command, as `{"type": "room_patient", ...}`.
-pub async fn command(State(hub): State<Hub>, headers: HeaderMap, Body(command): Body<Command>) -> Result<Json<Value>, ApiError> {
+pub async fn command(State(hub): State<Hub>, caller: Caller, Body(command): Body<Command>) -> Result<Json<Value>, ApiError> {
+    caller.require(Principal::action_for(&command))?;
     if matches!(command, Command::ScheduleAppointment { .. } | Command::RegisterWalkIn { .. }) {
         // Ids and check-in codes must be unguessable, so only the hub makes them.
         return Err(ApiError::InvalidInput("create visits with POST /api/v1/appointments or /api/v1/walk-ins".into()));
     }
-    let receipt = hub.execute(command, actor(&headers)).await?;
+    let receipt = hub.execute(command, caller.actor()).await?;
     Ok(Json(json!({ "seq": receipt.seq, "events": receipt.events })))
 }
 
 /// `POST /api/v1/appointments`: schedules a visit; the hub makes its id and check-in code.
-pub async fn create_appointment(State(hub): State<Hub>, headers: HeaderMap, Body(new): Body<NewAppointment>) -> Result<(StatusCode, Json<Created>), ApiError> {
+pub async fn create_appointment(State(hub): State<Hub>, caller: Caller, Body(new): Body<NewAppointment>) -> Result<(StatusCode, Json<Created>), ApiError> {
+    caller.require(Action::FrontDesk)?;
     let day = hub.clock().day_of(new.start);
-    let created = create_visit(&hub, actor(&headers), |visit, code| Command::ScheduleAppointment {
+    let created = create_visit(&hub, caller.actor(), |visit, code| Command::ScheduleAppointment {
         visit,
         patient: new.patient.clone(),
         provider: new.provider.clone(),
@@ -70,8 +68,9 @@ pub async fn create_appointment(State(hub): State<Hub>, headers: HeaderMap, Body
 }
 
 /// `POST /api/v1/walk-ins`: registers a walk-in, who is arrived at once with a `W-` ticket.
-pub async fn create_walk_in(State(hub): State<Hub>, headers: HeaderMap, Body(new): Body<NewWalkIn>) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let created = create_visit(&hub, actor(&headers), |visit, code| Command::RegisterWalkIn {
+pub async fn create_walk_in(State(hub): State<Hub>, caller: Caller, Body(new): Body<NewWalkIn>) -> Result<(StatusCode, Json<Created>), ApiError> {
+    caller.require(Action::WalkIn)?;
+    let created = create_visit(&hub, caller.actor(), |visit, code| Command::RegisterWalkIn {
         visit,
         patient: new.patient.clone(),
         provider: new.provider.clone(),
@@ -109,9 +108,10 @@ pub struct DayQuery {
 }
 
 /// `GET /api/v1/appointments?date=YYYY-MM-DD`: the day's visits with their check-in codes.
-pub async fn appointments(State(hub): State<Hub>, Params(query): Params<DayQuery>) -> Json<Vec<AppointmentRow>> {
+pub async fn appointments(State(hub): State<Hub>, caller: Caller, Params(query): Params<DayQuery>) -> Result<Json<Vec<AppointmentRow>>, ApiError> {
+    caller.require(Action::FrontDesk)?;
     let day = query.date.unwrap_or_else(|| hub.clock().now().clinic_day);
-    Json(hub.read(|state, _| day_list(state, day)))
+    Ok(Json(hub.read(|state, _| day_list(state, day))))
 }
 
 /// The visits of one clinic day, by start time (walk-ins last), as the front desk prints them.
@@ -126,7 +126,7 @@ pub fn day_list(state: &ClinicState, day: NaiveDate) -> Vec<AppointmentRow> {
             provider: state.providers.get(&visit.provider).map_or_else(|| visit.provider.to_string(), |p| p.name.clone()),
             patient_initials: visit.patient.initials(),
             date_of_birth: visit.patient.date_of_birth,
-            code: visit.code.to_string(),
+            code: visit.code.map(|code| code.to_string()).unwrap_or_default(),
             state: visit.state,
             ticket: visit.ticket.map(|t| t.to_string()),
         })
@@ -137,7 +137,8 @@ pub fn day_list(state: &ClinicState, day: NaiveDate) -> Vec<AppointmentRow> {
 
 /// `POST /api/v1/check-in`: a scanned or typed code. Always answers 200 with an `outcome`
 /// (the kiosk shows each one) unless the hub itself fails.
-pub async fn check_in(State(hub): State<Hub>, headers: HeaderMap, Body(request): Body<CheckInRequest>) -> Result<Json<CheckInAnswer>, ApiError> {
+pub async fn check_in(State(hub): State<Hub>, caller: Caller, Body(request): Body<CheckInRequest>) -> Result<Json<CheckInAnswer>, ApiError> {
+    caller.require(Action::CheckIn)?;
     let answer = |outcome: &str, message: &str| CheckInAnswer { outcome: outcome.into(), message: message.into(), name: None, ticket: None, day: None };
     let code = match CheckInCode::parse(&request.code) {
         Ok(code) => code,
@@ -146,7 +147,7 @@ pub async fn check_in(State(hub): State<Hub>, headers: HeaderMap, Body(request):
     let Some(visit) = hub.read(|state, _| state.visit_by_code(code).map(|v| v.id.clone())) else {
         return Ok(Json(answer("unknown_code", "We could not find this code. Please see the front desk.")));
     };
-    match hub.execute(Command::CheckIn { visit: visit.clone() }, actor(&headers)).await {
+    match hub.execute(Command::CheckIn { visit: visit.clone() }, caller.actor()).await {
         Ok(receipt) => {
             let (name, ticket) = hub.read(|state, _| {
                 let visit = &state.visits[&visit];

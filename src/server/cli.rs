@@ -2,7 +2,9 @@
 
 use super::{HubOptions, StartError};
 use crate::config::ClinicConfig;
-use crate::store::Store;
+use crate::domain::{DeviceRole, StaffRole};
+use crate::store::{Actor, AuditEntry, Store};
+use chrono::Utc;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -51,6 +53,113 @@ enum CliCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Enrol, list and revoke devices (kiosks, lobby and board TVs, tablets, API clients).
+    Device {
+        #[command(subcommand)]
+        action: DeviceAction,
+    },
+    /// Manage staff accounts: add, list, set a PIN, disable, unlock.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+    /// Check or export the hash-chained audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceAction {
+    /// Enrol a device; prints its pairing link (and QR code) and its API token.
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        /// kiosk, lobby, board, tablet or integration.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        /// The hub's address as the device reaches it, for the pairing link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List enrolled and revoked devices.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a device by id or name: it is refused at once, open connections included.
+    Revoke {
+        #[arg(long)]
+        db: PathBuf,
+        /// The device's id or name.
+        device: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffAction {
+    /// Add a staff member (then set a PIN).
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// assistant, nurse, charge_nurse, provider, front_desk or admin.
+        #[arg(long)]
+        role: String,
+    },
+    List {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Set a staff member's PIN (6 to 12 digits), read from standard input.
+    SetPin {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: String,
+    },
+    /// Disable an account (it can no longer sign in).
+    Disable {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: String,
+    },
+    /// Unlock an account locked after too many wrong PINs.
+    Unlock {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Check the hash chain; reports the first broken link.
+    Verify {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Write audit rows between two dates (inclusive, UTC) as CSV to standard output.
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        from: NaiveDate,
+        #[arg(long)]
+        to: NaiveDate,
+    },
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -73,7 +182,138 @@ pub fn main() -> anyhow::Result<()> {
             tokio::runtime::Runtime::new()?.block_on(serve(options))
         }
         CliCommand::Codes { db, date, config, json } => codes(&db, date, config.as_deref(), json),
+        CliCommand::Device { action } => device(action),
+        CliCommand::Staff { action } => staff(action),
+        CliCommand::Audit { action } => audit(action),
     }
+}
+
+/// Who the audit trail names for changes made at the hub's own terminal.
+fn terminal() -> Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Actor { actor: format!("cli:{user}"), device: "hub terminal".into() }
+}
+
+fn existing(db: &Path) -> anyhow::Result<Store> {
+    if !db.exists() {
+        anyhow::bail!("no database at {}", db.display());
+    }
+    Ok(Store::open(db).with_context(|| format!("opening {}", db.display()))?)
+}
+
+fn device(action: DeviceAction) -> anyhow::Result<()> {
+    match action {
+        DeviceAction::Add { db, role, name, url, json } => {
+            let role = DeviceRole::parse(&role).with_context(|| format!("unknown role {role:?}: kiosk, lobby, board, tablet or integration"))?;
+            let enrolled = super::devices::enrol_in(&mut existing(&db)?, &name, role, &url, terminal())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({
+                    "id": enrolled.id, "name": enrolled.name, "role": role, "token": enrolled.token, "pairing_url": enrolled.pairing_url,
+                }))?);
+            } else {
+                println!("Enrolled {} ({}) as {}.", enrolled.name, enrolled.id, role.key());
+                println!("Open this link once on the device (valid 7 days):\n  {}\n", enrolled.pairing_url);
+                println!("{}", super::devices::qr_terminal(&enrolled.pairing_url));
+                println!("API token (Authorization: Bearer), shown only now; pairing replaces it:\n  {}", enrolled.token);
+            }
+        }
+        DeviceAction::List { db, json } => {
+            let devices = existing(&db)?.devices()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&devices)?);
+            } else {
+                for device in devices {
+                    let status = device.revoked_at.map_or("active".to_string(), |at| format!("revoked {}", at.format("%Y-%m-%d %H:%M")));
+                    println!("{:<16} {:<12} {:<24} {status}", device.id, device.role.key(), device.name);
+                }
+            }
+        }
+        DeviceAction::Revoke { db, device } => {
+            let mut store = existing(&db)?;
+            if !store.revoke_device(&device, Utc::now())? {
+                anyhow::bail!("no enrolled device {device:?}");
+            }
+            store.append_audit(&[AuditEntry { at: Utc::now(), actor: terminal(), command: format!("revoke_device {device}"), outcome: "accepted".into(), seqs: None }])?;
+            println!("Revoked {device}; a running hub refuses it within a second.");
+        }
+    }
+    Ok(())
+}
+
+fn staff(action: StaffAction) -> anyhow::Result<()> {
+    let (db, command, id) = match &action {
+        StaffAction::Add { db, id, .. } | StaffAction::SetPin { db, id } | StaffAction::Disable { db, id } | StaffAction::Unlock { db, id } => {
+            (db.clone(), format!("staff {}", action_name(&action)), id.clone())
+        }
+        StaffAction::List { db } => {
+            for member in existing(db)?.list_staff()? {
+                let pin = if member.has_pin { "PIN set" } else { "no PIN" };
+                let state = if member.disabled { "disabled" } else if member.locked_until.is_some_and(|t| t > Utc::now()) { "locked" } else { "active" };
+                println!("{:<14} {:<13} {:<24} {pin:<8} {state}", member.id, member.role.key(), member.name);
+            }
+            return Ok(());
+        }
+    };
+    let mut store = existing(&db)?;
+    match action {
+        StaffAction::Add { name, role, .. } => {
+            let role = StaffRole::parse(&role).with_context(|| format!("unknown role {role:?}"))?;
+            store.add_staff(&id, &name, role)?;
+        }
+        StaffAction::SetPin { .. } => {
+            eprint!("New PIN for {id} (6 to 12 digits): ");
+            let mut pin = String::new();
+            std::io::stdin().read_line(&mut pin)?;
+            let pin = pin.trim();
+            super::access::check_pin(pin).map_err(anyhow::Error::msg)?;
+            store.set_pin_hash(&id, &super::access::hash_pin(pin))?;
+        }
+        StaffAction::Disable { .. } => store.set_staff_disabled(&id, true)?,
+        StaffAction::Unlock { .. } => store.set_locked_until(&id, None)?,
+        StaffAction::List { .. } => unreachable!("handled above"),
+    }
+    store.append_audit(&[AuditEntry { at: Utc::now(), actor: terminal(), command: format!("{command} {id}"), outcome: "accepted".into(), seqs: None }])?;
+    println!("Done: {command} {id}.");
+    Ok(())
+}
+
+fn action_name(action: &StaffAction) -> &'static str {
+    match action {
+        StaffAction::Add { .. } => "add",
+        StaffAction::List { .. } => "list",
+        StaffAction::SetPin { .. } => "set-pin",
+        StaffAction::Disable { .. } => "disable",
+        StaffAction::Unlock { .. } => "unlock",
+    }
+}
+
+fn audit(action: AuditAction) -> anyhow::Result<()> {
+    match action {
+        AuditAction::Verify { db } => {
+            let check = Store::open_read_only(&db)?.verify_audit()?;
+            match check.first_broken {
+                None => println!("audit trail ok: {} rows, chain intact", check.rows),
+                Some(id) => anyhow::bail!("audit trail BROKEN at row {id}: its hash does not match its content or the row before it"),
+            }
+        }
+        AuditAction::Export { db, from, to } => {
+            let start = from.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+            let end = (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+            let mut out = std::io::stdout().lock();
+            quiet_broken_pipe(writeln!(out, "id,at,actor,device,command,outcome,hash"))?;
+            for row in Store::open_read_only(&db)?.audit_between(start, end)? {
+                let fields = [row.id.to_string(), row.at, row.actor, row.device, row.command, row.outcome, row.hash];
+                quiet_broken_pipe(writeln!(out, "{}", fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 4180 quoting; a leading formula character is neutralised for spreadsheets.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
+    format!("\"{}\"", value.replace('"', "\"\""))
 }
 
 async fn serve(options: HubOptions) -> anyhow::Result<()> {
@@ -115,7 +355,7 @@ fn codes(db: &Path, date: Option<NaiveDate>, config: Option<&Path>, json: bool) 
     quiet_broken_pipe(writeln!(out, "{} appointment(s) on {day}", rows.len()))?;
     for row in rows {
         let start = row.start.map_or_else(|| "walk-in".to_string(), |s| s.with_timezone(&clock.zone).format("%H:%M").to_string());
-        let line = writeln!(out, "{start:>7}  {:<15}  {:<7}  {}  {:<22}  {}", row.code, row.patient_initials, row.date_of_birth, row.provider, row.appointment_id);
+        let line = writeln!(out, "{start:>7}  {:<15}  {:<7}  {}  {:<22}  {}", row.code, row.patient_initials, row.date_of_birth.map(|d| d.to_string()).unwrap_or_default(), row.provider, row.appointment_id);
         quiet_broken_pipe(line)?;
     }
     Ok(())

@@ -41,9 +41,19 @@ pub fn config() -> ClinicConfig {
             staff("ma-chen", "Wendy Chen", "assistant"),
             staff("ma-jones", "Tyrone Jones", "assistant"),
             staff("rn-walsh", "Kathleen Walsh", "charge_nurse"),
+            staff("fd-patel", "Nisha Patel", "front_desk"),
+            staff("admin", "Alex Morgan", "admin"),
         ],
         ..ClinicConfig::default()
     }
+}
+
+/// The demo staff's PINs, printed by `cargo xtask serve`: each is the member's position in the
+/// demo staff list repeated six times (111111, 222222, …; the admin's is 999999).
+pub fn pin_for(staff: &str) -> String {
+    let position = config().staff.iter().position(|member| member.id == staff).map_or(9, |p| p + 1);
+    let digit = if staff == "admin" { 9 } else { position };
+    digit.to_string().repeat(6)
 }
 
 /// One step of a demo visit, at the time it happened.
@@ -87,7 +97,7 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
         // 40 appointments, one every 13½ minutes, fill a 9-hour day.
         let start = day_start + Duration::seconds(index as i64 * 810);
         let (visit, code) = super::fresh_visit_ids();
-        let patient = Patient { first_name: first.to_string(), last_name: last.to_string(), date_of_birth: birth_date(index) };
+        let patient = Patient { first_name: first.to_string(), last_name: last.to_string(), date_of_birth: Some(birth_date(index)) };
         let command = Command::ScheduleAppointment {
             visit: visit.clone(),
             patient,
@@ -172,7 +182,7 @@ fn last_room(hub: &Hub, visit: &VisitId) -> Option<RoomId> {
 async fn register_walk_in(hub: &Hub, seeder: &Actor, now: DateTime<Utc>) -> Result<(), super::hub::HubError> {
     let Some(provider) = hub.read(|state, _| state.providers.keys().next().cloned()) else { return Ok(()) };
     let (visit, code) = super::fresh_visit_ids();
-    let patient = Patient { first_name: "Oscar".into(), last_name: "Lindgren".into(), date_of_birth: birth_date(41) };
+    let patient = Patient { first_name: "Oscar".into(), last_name: "Lindgren".into(), date_of_birth: Some(birth_date(41)) };
     let walk_in = Command::RegisterWalkIn { visit, patient, provider, visit_type: "Sick visit".into(), code };
     hub.execute_at(walk_in, seeder.clone(), Some(now - Duration::minutes(9))).await.map(|_| ())
 }

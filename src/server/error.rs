@@ -18,6 +18,31 @@ pub enum ApiError {
     /// 503 `not_saved`: the database refused; nothing changed, try again.
     #[error("the hub could not save this change; nothing was changed")]
     NotSaved,
+    /// 401 `not_enrolled`: this screen is not an enrolled device ("ask an administrator for a
+    /// pairing link").
+    #[error("this screen is not enrolled; ask an administrator for a pairing link")]
+    NotEnrolled,
+    /// 401 `sign_in_required`: a shared tablet with nobody signed in.
+    #[error("please sign in")]
+    SignInRequired,
+    /// 401 `wrong_pin`: the PIN (or the account) did not match.
+    #[error("that PIN is not right")]
+    WrongPin,
+    /// 423 `account_locked`: too many wrong PINs; wait or ask an administrator to unlock.
+    #[error("this account is locked after too many wrong PINs; try again later or ask an administrator")]
+    AccountLocked,
+    /// 429 `too_many_attempts`: this device tried to sign in too often; wait a minute.
+    #[error("too many sign-in attempts from this device; wait a minute")]
+    TooManyAttempts,
+    /// 403 `forbidden`: signed in, but this role may not do that.
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// 403 `bad_origin`: a cookie-authenticated change from another site (CSRF).
+    #[error("request refused: it did not come from this hub's own pages")]
+    BadOrigin,
+    /// 409 `conflict`: an account or device operation that cannot apply (message says why).
+    #[error("{0}")]
+    Conflict(String),
     /// 404 `not_found`: no such API route.
     #[error("no such API endpoint; see docs/api.md")]
     NotFound,
@@ -38,7 +63,10 @@ impl From<HubError> for ApiError {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(error: crate::store::StoreError) -> Self {
-        tracing::error!(%error, "store read failed");
+        if let crate::store::StoreError::Conflict(message) = error {
+            return ApiError::Conflict(message);
+        }
+        tracing::error!(%error, "store failed");
         ApiError::Unavailable
     }
 }
@@ -59,6 +87,14 @@ impl ApiError {
                 DomainError::InvalidInput { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             },
             ApiError::InvalidInput(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            ApiError::NotEnrolled => (StatusCode::UNAUTHORIZED, "not_enrolled"),
+            ApiError::SignInRequired => (StatusCode::UNAUTHORIZED, "sign_in_required"),
+            ApiError::WrongPin => (StatusCode::UNAUTHORIZED, "wrong_pin"),
+            ApiError::AccountLocked => (StatusCode::LOCKED, "account_locked"),
+            ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::BadOrigin => (StatusCode::FORBIDDEN, "bad_origin"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::NotSaved => (StatusCode::SERVICE_UNAVAILABLE, "not_saved"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

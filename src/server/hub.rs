@@ -45,7 +45,14 @@ pub struct Receipt {
     pub events: Vec<SequencedEvent>,
 }
 
-struct Job {
+enum Job {
+    Command(CommandJob),
+    /// Runs on the writer thread between batches: account, device and audit writes, so the
+    /// hub keeps a single writer.
+    Store(Box<dyn FnOnce(&mut Store) + Send>),
+}
+
+struct CommandJob {
     command: Command,
     actor: Actor,
     /// Only the demo seeder sets this, to lay down a realistic past; screens never can.
@@ -106,8 +113,18 @@ impl Hub {
     /// Like `execute`, at a given time when `at` is set: for laying down the demo clinic's past.
     pub(crate) async fn execute_at(&self, command: Command, actor: Actor, at: Option<DateTime<Utc>>) -> Result<Receipt, HubError> {
         let (reply, receipt) = oneshot::channel();
-        self.0.jobs.send(Job { command, actor, at, reply }).await.map_err(|_| HubError::ShuttingDown)?;
+        self.0.jobs.send(Job::Command(CommandJob { command, actor, at, reply })).await.map_err(|_| HubError::ShuttingDown)?;
         receipt.await.map_err(|_| HubError::ShuttingDown)?
+    }
+
+    /// Runs `work` on the writer thread with the store (after the commands queued before it).
+    pub async fn with_store<T: Send + 'static>(&self, work: impl FnOnce(&mut Store) -> T + Send + 'static) -> Result<T, HubError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Store(Box::new(move |store| {
+            let _ = reply.send(work(store));
+        }));
+        self.0.jobs.send(job).await.map_err(|_| HubError::ShuttingDown)?;
+        answer.await.map_err(|_| HubError::ShuttingDown)
     }
 
     /// A consistent copy of the state and the sequence number it reflects.
@@ -193,25 +210,37 @@ struct Writer {
 }
 
 struct Decided {
-    job: Job,
+    job: CommandJob,
     result: Result<Vec<SequencedEvent>, DomainError>,
 }
 
 impl Writer {
     fn run(mut self, mut receiver: mpsc::Receiver<Job>) {
-        while let Some(first) = receiver.blocking_recv() {
-            let mut jobs = vec![first];
-            while jobs.len() < MAX_BATCH {
-                match receiver.try_recv() {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
+        let mut waiting = receiver.blocking_recv();
+        while let Some(first) = waiting.take() {
+            let mut batch = Vec::new();
+            let mut next = Some(first);
+            while let Some(job) = next.take() {
+                match job {
+                    Job::Command(command) => batch.push(command),
+                    Job::Store(work) => {
+                        self.commit_batch(std::mem::take(&mut batch));
+                        work(&mut self.store);
+                    }
+                }
+                if batch.len() < MAX_BATCH {
+                    next = receiver.try_recv().ok();
                 }
             }
-            self.commit_batch(jobs);
+            self.commit_batch(batch);
+            waiting = receiver.blocking_recv();
         }
     }
 
-    fn commit_batch(&mut self, jobs: Vec<Job>) {
+    fn commit_batch(&mut self, jobs: Vec<CommandJob>) {
+        if jobs.is_empty() {
+            return;
+        }
         let first_seq = self.seq;
         let decided: Vec<Decided> = jobs.into_iter().map(|job| self.decide(job)).collect();
         let events: Vec<SequencedEvent> = decided.iter().flat_map(|d| d.result.iter().flatten().cloned()).collect();
@@ -234,7 +263,7 @@ impl Writer {
         }
     }
 
-    fn decide(&mut self, job: Job) -> Decided {
+    fn decide(&mut self, job: CommandJob) -> Decided {
         let now = match job.at {
             Some(at) => self.hub.clock().at(at),
             None => self.hub.clock().now(),

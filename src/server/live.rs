@@ -4,7 +4,11 @@
 
 use super::hub::Hub;
 use crate::domain::SequencedEvent;
-use super::error::Params;
+use super::access::Caller;
+use super::error::{ApiError, Params};
+use super::AppState;
+use crate::domain::{Action, Visibility};
+use futures::StreamExt;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -23,16 +27,27 @@ pub struct Resume {
     after: Option<u64>,
 }
 
-pub async fn events(State(hub): State<Hub>, headers: HeaderMap, Params(resume): Params<Resume>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn events(State(state): State<AppState>, caller: Caller, headers: HeaderMap, Params(resume): Params<Resume>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    caller.require(Action::ReadClinic)?;
+    let hub = state.hub.clone();
+    let visibility = caller.visibility(&hub);
     let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     // A browser's own reconnect carries Last-Event-ID, which is newer than the ?after= the
     // page first connected with.
     let after = last_event_id.or(resume.after).unwrap_or_else(|| hub.seq());
-    let stream = futures::StreamExt::map(follow(hub, after), |event| {
-        let data = serde_json::to_string(&*event).expect("events serialize");
+    let idle = super::access::idle_limit(&hub);
+    let revoked = async move {
+        while state.access.still_valid(&caller, idle) {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    };
+    // The stream ends within a second of the device being revoked or the session ending.
+    let stream = follow(hub, after).take_until(Box::pin(revoked)).map(move |event| {
+        let event = if visibility == Visibility::Full { (*event).clone() } else { SequencedEvent { seq: event.seq, event: event.event.redacted(visibility) } };
+        let data = serde_json::to_string(&event).expect("events serialize");
         Ok(Event::default().id(event.seq.to_string()).event("clinic").data(data))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive"))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")))
 }
 
 /// Every event after `after`, in order and without gaps: back-filled from the hub's memory or

@@ -2,12 +2,15 @@
 //! bundle, server-rendered screens) and the command line. `start` is what `main` and the
 //! integration tests call.
 
+pub mod access;
 pub mod api;
 pub mod cli;
+pub mod devices;
 pub mod clock;
 pub mod demo;
 mod error;
 pub mod hub;
+mod hardening;
 pub mod live;
 
 use crate::config::ClinicConfig;
@@ -24,6 +27,19 @@ use std::path::{Path, PathBuf};
 use tower_http::services::ServeDir;
 
 pub use error::ApiError;
+
+/// What every route handler gets: the hub and the access-control state.
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Hub,
+    pub access: std::sync::Arc<access::Access>,
+}
+
+impl axum::extract::FromRef<AppState> for Hub {
+    fn from_ref(state: &AppState) -> Hub {
+        state.hub.clone()
+    }
+}
 
 /// Everything needed to start a hub.
 #[derive(Debug, Clone)]
@@ -56,6 +72,7 @@ pub enum StartError {
 pub struct RunningHub {
     pub addr: SocketAddr,
     pub hub: Hub,
+    pub access: std::sync::Arc<access::Access>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -79,20 +96,24 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
         demo::seed(&hub).await.map_err(|e| StartError::Config(format!("demo seed: {e}")))?;
     }
     apply_config(&hub, None).await?;
+    add_config_staff(&hub, options.demo).await?;
+    let access = std::sync::Arc::new(access::Access::new());
+    access.refresh(&hub).await?;
+    access.spawn_refresher(hub.clone());
     let listener = tokio::net::TcpListener::bind(options.addr).await.map_err(|source| StartError::Bind { addr: options.addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: options.addr, source })?;
-    let app = router(hub.clone(), options.bundle.as_deref());
+    let app = router(AppState { hub: hub.clone(), access: access.clone() }, options.bundle.as_deref());
     let server = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "server stopped");
         }
     });
-    Ok(RunningHub { addr, hub, server })
+    Ok(RunningHub { addr, hub, access, server })
 }
 
-/// The hub's HTTP routes: API and live stream, the web bundle's files, and every other path
-/// rendered by the Dioxus app (server-side, then hydrated by the wasm client).
-pub fn router(hub: Hub, bundle: Option<&Path>) -> Router {
+/// The hub's HTTP routes: API and live stream, device pairing, the web bundle's files, and
+/// every other path rendered by the Dioxus app (server-side, then hydrated by the wasm client).
+pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
     let api = Router::new()
         .route("/healthz", get(api::healthz))
         .route("/api/v1/snapshot", get(api::snapshot))
@@ -101,8 +122,16 @@ pub fn router(hub: Hub, bundle: Option<&Path>) -> Router {
         .route("/api/v1/check-in", post(api::check_in))
         .route("/api/v1/appointments", get(api::appointments).post(api::create_appointment))
         .route("/api/v1/walk-ins", post(api::create_walk_in))
+        .route("/api/v1/session", get(access::whoami).post(access::sign_in).delete(access::sign_out))
+        .route("/api/v1/staff", get(access::staff_picker))
+        .route("/api/v1/staff/{id}/unlock", post(access::unlock))
+        .route("/api/v1/lockouts", get(access::lockouts))
+        .route("/api/v1/devices", get(devices::list).post(devices::add))
+        .route("/api/v1/devices/{id}/revoke", post(devices::revoke))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
-        .with_state(hub);
+        .route("/pair/{code}", get(access::pair))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .with_state(state.clone());
     let mut files = Router::new();
     if let Some(bundle) = bundle {
         files = files.nest_service("/wasm", ServeDir::new(bundle.join("wasm")).precompressed_gzip());
@@ -111,7 +140,7 @@ pub fn router(hub: Hub, bundle: Option<&Path>) -> Router {
     // Dioxus reads the page template from `$DIOXUS_PUBLIC_PATH/index.html` (the CLI sets it to
     // the bundle); without one it renders the screens with a bare template and no client.
     let screens = Router::new().serve_api_application(ServeConfig::new(), crate::ui::App);
-    api.merge(files).merge(screens)
+    api.merge(files).merge(screens).layer(axum::middleware::from_fn(hardening::guard))
 }
 
 async fn api_not_found() -> ApiError {
@@ -158,6 +187,29 @@ async fn apply_config(hub: &Hub, at: Option<DateTime<Utc>>) -> Result<(), StartE
         }
     }
     Ok(())
+}
+
+/// Adds the config's staff members the database does not have yet (without a PIN: set one
+/// with `clinicflow staff set-pin`). The demo gives its staff known demo PINs.
+async fn add_config_staff(hub: &Hub, demo: bool) -> Result<(), StartError> {
+    let staff = hub.config().staff.clone();
+    let added = hub
+        .with_store(move |store| -> Result<(), String> {
+            for member in &staff {
+                let role = crate::domain::StaffRole::parse(&member.role).ok_or_else(|| format!("staff {}: unknown role {:?}", member.id, member.role))?;
+                if store.staff(&member.id).map_err(|e| e.to_string())?.is_none() {
+                    store.add_staff(&member.id, &member.name, role).map_err(|e| e.to_string())?;
+                    if demo {
+                        let pin = demo::pin_for(&member.id);
+                        store.set_pin_hash(&member.id, &access::hash_pin(&pin)).map_err(|e| e.to_string())?;
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| StartError::Config(e.to_string()))?;
+    added.map_err(StartError::Config)
 }
 
 /// A new visit id and check-in code, from the operating system's random source.

@@ -3,6 +3,7 @@
 //! transaction: events, projections and audit rows commit together or not at all.
 //! Server-only; nothing here is ever called from an async task directly (see `server::writer`).
 
+mod access;
 mod schema;
 
 use crate::domain::{ClinicState, Event, Provider, Room, SequencedEvent, Visit};
@@ -11,6 +12,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+pub use access::{sha256_hex, AuditCheck, AuditRow, DeviceRecord, StaffRecord};
 pub use schema::SCHEMA_VERSION;
 
 /// Why the store could not do what was asked. Never shown to a client verbatim.
@@ -25,6 +27,9 @@ pub enum StoreError {
     /// A stored row does not parse: the file was edited by hand or damaged.
     #[error("database row is damaged: {0}")]
     Damaged(#[from] serde_json::Error),
+    /// An account or device operation that cannot apply (exists already, not found).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// Who asked for a change, and from where. Filled from the request; staff sign-in fills `actor`.
@@ -55,6 +60,8 @@ pub struct Batch<'a> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The newest audit row's hash, which the next row chains from.
+    last_audit_hash: String,
 }
 
 impl Store {
@@ -63,7 +70,8 @@ impl Store {
         let conn = Connection::open(path)?;
         configure(&conn)?;
         schema::migrate(&conn, path)?;
-        Ok(Store { conn, path: path.to_path_buf() })
+        let last_audit_hash = access::last_audit_hash(&conn)?;
+        Ok(Store { conn, path: path.to_path_buf(), last_audit_hash })
     }
 
     /// Opens an existing database read-only, for CLI reports and event back-fill.
@@ -71,7 +79,8 @@ impl Store {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::check_version(&conn, path)?;
-        Ok(Store { conn, path: path.to_path_buf() })
+        let last_audit_hash = access::last_audit_hash(&conn)?;
+        Ok(Store { conn, path: path.to_path_buf(), last_audit_hash })
     }
 
     pub fn path(&self) -> &Path {
@@ -130,20 +139,15 @@ impl Store {
             let mut upsert_visit = tx.prepare_cached("INSERT OR REPLACE INTO visits (id, day, state, code, body) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             for visit in visits.iter().filter_map(|id| state.visits.get(id)) {
                 let visit_state = serde_json::to_value(visit.state)?;
-                upsert_visit.execute(params![visit.id.as_str(), visit.day.to_string(), visit_state.as_str(), visit.code.compact(), serde_json::to_string(visit)?])?;
+                upsert_visit.execute(params![visit.id.as_str(), visit.day.to_string(), visit_state.as_str(), visit.code.map(|code| code.compact()), serde_json::to_string(visit)?])?;
             }
             if batch.events.iter().any(|e| matches!(e.event, Event::PatientArrived { .. })) {
                 tx.execute("INSERT OR REPLACE INTO clinic (key, value) VALUES ('last_ticket', ?1)", params![serde_json::to_string(&state.last_ticket)?])?;
             }
-            let mut insert_audit = tx.prepare_cached(
-                "INSERT INTO audit (at, actor, device, command, outcome, first_seq, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for entry in batch.audit {
-                let (first, last) = entry.seqs.map_or((None, None), |(f, l)| (Some(f as i64), Some(l as i64)));
-                insert_audit.execute(params![entry.at.to_rfc3339(), entry.actor.actor, entry.actor.device, entry.command, entry.outcome, first, last])?;
-            }
         }
+        let last_audit_hash = access::insert_audit(&tx, &self.last_audit_hash, batch.audit)?;
         tx.commit()?;
+        self.last_audit_hash = last_audit_hash;
         Ok(())
     }
 

@@ -38,12 +38,39 @@ CREATE TABLE audit (
     command   TEXT NOT NULL,
     outcome   TEXT NOT NULL,
     first_seq INTEGER,          -- NULL when the command produced no event (rejected or no-op)
-    last_seq  INTEGER
+    last_seq  INTEGER,
+    hash      TEXT NOT NULL     -- sha256 over the previous row's hash and this row: a chain
 );
 CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+
+CREATE TABLE staff (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    pin_hash    TEXT,           -- argon2id PHC string; NULL until a PIN is set
+    disabled    INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT           -- RFC 3339; NULL when not locked
+);
+CREATE TABLE sign_in_failures (
+    id       INTEGER PRIMARY KEY,
+    staff_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    at       TEXT NOT NULL
+);
+CREATE INDEX sign_in_failures_by_staff ON sign_in_failures (staff_id, at);
+CREATE TABLE devices (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,  -- sha256 of the credential; the credential is never stored
+    pairing_hash TEXT UNIQUE,           -- sha256 of the one-time pairing code; NULL once used
+    pairing_expires TEXT,
+    created_at   TEXT NOT NULL,
+    revoked_at   TEXT                   -- NULL while the device may connect
+);
 "#];
 
 /// The schema version this build writes.

@@ -3,10 +3,11 @@
 //! dropped connection the stream resumes from the last sequence number seen: no reload, no
 //! missed or doubled event.
 
+pub mod http;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
-use crate::api_types::{ClinicInfo, Snapshot};
+use crate::api_types::{ClinicInfo, SessionInfo, Snapshot};
 use crate::domain::{ClinicState, SequencedEvent};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
@@ -21,9 +22,23 @@ pub enum Connection {
     Reconnecting { since: DateTime<Utc> },
 }
 
+/// Whether the hub lets this screen see the clinic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Asking, or allowed.
+    Open,
+    /// This browser is not an enrolled device.
+    NotEnrolled,
+    /// A shared tablet with nobody signed in (or just locked).
+    SignInRequired,
+}
+
 /// What every screen reads: the clinic, the state at `seq`, and the connection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveClinic {
+    pub access: Access,
+    /// Which device this is and who is signed in, once known.
+    pub session: Option<SessionInfo>,
     pub clinic: Option<ClinicInfo>,
     pub state: ClinicState,
     pub seq: u64,
@@ -45,7 +60,7 @@ pub enum Applied {
 
 impl LiveClinic {
     pub fn new() -> Self {
-        LiveClinic { clinic: None, state: ClinicState::default(), seq: 0, connection: Connection::Connecting, last_update: None }
+        LiveClinic { access: Access::Open, session: None, clinic: None, state: ClinicState::default(), seq: 0, connection: Connection::Connecting, last_update: None }
     }
 
     pub fn load_snapshot(&mut self, snapshot: Snapshot, now: DateTime<Utc>) {
@@ -67,6 +82,12 @@ impl LiveClinic {
         self.seq = event.seq;
         self.last_update = Some(now);
         Applied::Folded
+    }
+
+    /// The hub refused this screen: forget every trace of the clinic it held.
+    pub fn deny(&mut self, access: Access) {
+        let clinic = self.clinic.take();
+        *self = LiveClinic { access, clinic, ..LiveClinic::new() };
     }
 
     pub fn disconnected(&mut self, now: DateTime<Utc>) {
@@ -113,5 +134,19 @@ mod tests {
         assert_eq!(live.apply(&room_added(2), Utc::now()), Applied::Duplicate);
         assert_eq!(live.apply(&room_added(4), Utc::now()), Applied::Gap);
         assert_eq!((live.seq, live.state.rooms.len()), (2, 2));
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    #[test]
+    fn locking_forgets_the_clinic_state_but_keeps_its_name() {
+        let mut live = LiveClinic::new();
+        live.seq = 42;
+        live.state.last_ticket = Some((chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 7));
+        live.deny(Access::SignInRequired);
+        assert_eq!((live.seq, live.state.clone(), live.access), (0, ClinicState::default(), Access::SignInRequired));
     }
 }

@@ -1,14 +1,17 @@
 //! The browser side of live sync: fetch the snapshot, then follow `/api/v1/events` with an
-//! `EventSource`. The browser reconnects by itself and sends `Last-Event-ID`; when it gives up
-//! (the hub answered with an error), we open a new stream from the last seq we hold.
+//! `EventSource`. The browser reconnects by itself after a network drop and sends
+//! `Last-Event-ID`; when it gives up (the hub answered with an error, for example because the
+//! device was revoked or the tablet locked), we ask for a new snapshot, which says why.
 
-use super::{Applied, LiveClinic};
-use crate::api_types::Snapshot;
+use super::http::{get_json, HttpError};
+use super::{Access, Applied, Connection, LiveClinic};
+use crate::api_types::{SessionInfo, Snapshot};
 use crate::domain::SequencedEvent;
 use chrono::Utc;
 use dioxus::prelude::*;
 use futures::channel::mpsc;
 use futures::StreamExt;
+use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
@@ -21,39 +24,44 @@ enum StreamMessage {
 
 /// Runs for the page's lifetime, keeping `live` in step with the hub.
 pub async fn follow_hub(mut live: Signal<LiveClinic>) {
-    let mut needs_snapshot = true;
     loop {
-        if needs_snapshot {
-            if let Err(error) = resync(&mut live).await {
-                tracing::warn!("snapshot failed: {error:?}");
+        if live.peek().access != Access::Open {
+            // Waiting for someone to sign in on this tablet.
+            gloo_timers::future::sleep(Duration::from_millis(300)).await;
+            continue;
+        }
+        match resync(&mut live).await {
+            Ok(()) => {}
+            Err(error) if error.status == 401 => {
+                live.write().deny(if error.code == "sign_in_required" { Access::SignInRequired } else { Access::NotEnrolled });
+                continue;
+            }
+            Err(_) => {
                 live.write().disconnected(Utc::now());
-                gloo_timers::future::sleep(std::time::Duration::from_secs(2)).await;
+                gloo_timers::future::sleep(Duration::from_secs(2)).await;
                 continue;
             }
         }
-        // A closed stream resumes from the last seq held; only a gap needs a new snapshot.
-        needs_snapshot = stream_from(&mut live).await == StreamEnd::Gap;
-        gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;
+        stream_from(&mut live).await;
+        gloo_timers::future::sleep(Duration::from_millis(500)).await;
     }
 }
 
-#[derive(PartialEq)]
-enum StreamEnd {
-    Gap,
-    Closed,
-}
-
-async fn resync(live: &mut Signal<LiveClinic>) -> Result<(), JsValue> {
-    let text = fetch_text("/api/v1/snapshot").await?;
-    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    live.write().load_snapshot(snapshot, Utc::now());
+async fn resync(live: &mut Signal<LiveClinic>) -> Result<(), HttpError> {
+    let snapshot = get_json("/api/v1/snapshot").await?;
+    let snapshot: Snapshot = serde_json::from_value(snapshot).map_err(|e| HttpError { status: 0, code: "bad_snapshot".into(), message: e.to_string() })?;
+    let session: Option<SessionInfo> = get_json("/api/v1/session").await.ok().and_then(|v| serde_json::from_value(v).ok());
+    let mut live = live.write();
+    live.load_snapshot(snapshot, Utc::now());
+    live.session = session;
     Ok(())
 }
 
-/// Follows one `EventSource` until the browser gives up on it or an event is missing.
-async fn stream_from(live: &mut Signal<LiveClinic>) -> StreamEnd {
+/// Follows one `EventSource` until the browser gives up on it, an event is missing, or the
+/// screen lost its access.
+async fn stream_from(live: &mut Signal<LiveClinic>) {
     let after = live.peek().seq;
-    let Ok(source) = EventSource::new(&format!("/api/v1/events?after={after}")) else { return StreamEnd::Closed };
+    let Ok(source) = EventSource::new(&format!("/api/v1/events?after={after}")) else { return };
     let (sender, mut messages) = mpsc::unbounded::<StreamMessage>();
     let on_event = {
         let sender = sender.clone();
@@ -79,17 +87,15 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> StreamEnd {
     let _ = source.add_event_listener_with_callback("clinic", on_event.as_ref().unchecked_ref());
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    let mut end = StreamEnd::Closed;
     while let Some(message) = messages.next().await {
+        if live.peek().access != Access::Open {
+            break;
+        }
         match message {
-            StreamMessage::Opened => {
-                let mut live = live.write();
-                live.connection = super::Connection::Live;
-            }
+            StreamMessage::Opened => live.write().connection = Connection::Live,
             StreamMessage::Event(data) => {
                 let Ok(event) = serde_json::from_str::<SequencedEvent>(&data) else { continue };
                 if live.write().apply(&event, Utc::now()) == Applied::Gap {
-                    end = StreamEnd::Gap;
                     break;
                 }
             }
@@ -102,15 +108,4 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> StreamEnd {
         }
     }
     source.close();
-    end
-}
-
-async fn fetch_text(url: &str) -> Result<String, JsValue> {
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await?.dyn_into()?;
-    if !response.ok() {
-        return Err(JsValue::from_str(&format!("HTTP {}", response.status())));
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
-    text.as_string().ok_or_else(|| JsValue::from_str("response is not text"))
 }

@@ -6,6 +6,8 @@ pub mod browser;
 
 use anyhow::{bail, Context, Result};
 use clinicflow::config::ClinicConfig;
+use clinicflow::domain::DeviceRole;
+use clinicflow::server::devices::Enrolled;
 use clinicflow::server::{start, HubOptions, RunningHub};
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -19,7 +21,7 @@ pub struct TestHub {
     pub client: reqwest::Client,
 }
 
-/// A small clinic: two pods, four rooms, two providers.
+/// A small clinic: two pods, four rooms, two providers, staff of every role.
 pub fn small_clinic() -> ClinicConfig {
     let text = r#"
         name = "Test Clinic"
@@ -34,6 +36,12 @@ pub fn small_clinic() -> ClinicConfig {
             { id = "dr-okafor", name = "Dr. Amara Okafor", pod = "North" },
             { id = "dr-brooks", name = "Dr. Daniel Brooks", pod = "South" },
         ]
+        staff = [
+            { id = "ma-lee", name = "Michelle Lee", role = "assistant" },
+            { id = "rn-walsh", name = "Kathleen Walsh", role = "charge_nurse" },
+            { id = "fd-patel", name = "Nisha Patel", role = "front_desk" },
+            { id = "admin", name = "Alex Morgan", role = "admin" },
+        ]
     "#;
     toml::from_str(text).expect("test clinic config")
 }
@@ -43,11 +51,54 @@ impl TestHub {
         Self::start_with(small_clinic()).await
     }
 
+    /// Starts a hub; `client` is an enrolled integration client (full access, bearer token).
     pub async fn start_with(config: ClinicConfig) -> Result<TestHub> {
         let dir = tempfile::tempdir()?;
         let options = HubOptions { addr: "127.0.0.1:0".parse()?, db: dir.path().join("clinic.db"), config, demo: false, bundle: None };
         let running = start(options).await?;
-        Ok(TestHub { running, dir, client: reqwest::Client::new() })
+        let mut hub = TestHub { running, dir, client: reqwest::Client::new() };
+        let integration = hub.enrol(DeviceRole::Integration, "test integration").await?;
+        hub.client = client_with(&[("authorization", format!("Bearer {}", integration.token))])?;
+        for (staff, pin) in [("ma-lee", "111111"), ("rn-walsh", "555555"), ("fd-patel", "666666"), ("admin", "999999")] {
+            let hash = clinicflow::server::access::hash_pin(pin);
+            hub.running.hub.with_store(move |store| store.set_pin_hash(staff, &hash)).await??;
+        }
+        Ok(hub)
+    }
+
+    /// Enrols a device straight in the store and makes the running hub see it at once.
+    pub async fn enrol(&self, role: DeviceRole, name: &str) -> Result<Enrolled> {
+        let (name, base) = (name.to_string(), self.running.url());
+        let actor = clinicflow::store::Actor { actor: "test".into(), device: "test".into() };
+        let enrolled = self.running.hub.with_store(move |store| clinicflow::server::devices::enrol_in(store, &name, role, &base, actor)).await??;
+        self.running.access.refresh(&self.running.hub).await?;
+        Ok(enrolled)
+    }
+
+    /// A browser-like client of a paired screen: device cookie and this hub as Origin.
+    pub async fn screen(&self, role: DeviceRole, name: &str) -> Result<reqwest::Client> {
+        let enrolled = self.enrol(role, name).await?;
+        let token = self.pair(&enrolled.pairing_url).await?;
+        client_with(&[("cookie", format!("cf_device={token}")), ("origin", self.running.url())])
+    }
+
+    /// Opens a pairing link; returns the device credential the hub set as a cookie.
+    pub async fn pair(&self, pairing_url: &str) -> Result<String> {
+        let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        let response = no_redirects.get(pairing_url).send().await?;
+        anyhow::ensure!(response.status().as_u16() == 303, "pairing answered {}", response.status());
+        cookie_value(&response, "cf_device").context("no device cookie")
+    }
+
+    /// A tablet with `staff` signed in with `pin`.
+    pub async fn signed_in_tablet(&self, staff: &str, pin: &str) -> Result<reqwest::Client> {
+        let enrolled = self.enrol(DeviceRole::Tablet, &format!("tablet for {staff}")).await?;
+        let device = self.pair(&enrolled.pairing_url).await?;
+        let tablet = client_with(&[("cookie", format!("cf_device={device}")), ("origin", self.running.url())])?;
+        let response = tablet.post(self.url("/api/v1/session")).json(&json!({"staff": staff, "pin": pin})).send().await?;
+        anyhow::ensure!(response.status().is_success(), "sign-in answered {}", response.status());
+        let session = cookie_value(&response, "cf_session").context("no session cookie")?;
+        client_with(&[("cookie", format!("cf_device={device}; cf_session={session}")), ("origin", self.running.url())])
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -92,6 +143,24 @@ impl TestHub {
         }
         Ok((created["visit"].as_str().context("visit")?.into(), created["code"].as_str().context("code")?.into()))
     }
+}
+
+/// A client that sends these headers with every request.
+pub fn client_with(headers: &[(&'static str, String)]) -> Result<reqwest::Client> {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (name, value) in headers {
+        map.insert(*name, value.parse()?);
+    }
+    Ok(reqwest::Client::builder().default_headers(map).build()?)
+}
+
+pub fn cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or_default().to_string()))
 }
 
 /// One Server-Sent Event as received.

@@ -2,36 +2,81 @@
 //! the ticking clock for timers.
 
 mod connection;
+mod sign_in;
 mod time;
 
 pub use connection::ConnectionBadge;
 pub use time::{elapsed_label, minutes_between, use_now};
 
+use crate::sync::{use_live_clinic, Access, Connection};
 use crate::ui::Route;
 use dioxus::prelude::*;
+use sign_in::SignIn;
 
-/// A whole screen: the header, then its content; dimmed while the connection is down.
+/// A whole screen: the header, then its content, shown only to a screen the hub lets in
+/// (otherwise the sign-in keypad or a "not enrolled" notice); dimmed while the connection is
+/// down; locked again after the clinic's idle time on a shared tablet.
 #[component]
 pub fn Screen(name: String, title: String, children: Element) -> Element {
-    let live = crate::sync::use_live_clinic();
-    let stale = if matches!(live.read().connection, crate::sync::Connection::Reconnecting { .. }) { " stale" } else { "" };
+    let live = use_live_clinic();
+    let mut last_activity = use_signal(chrono::Utc::now);
+    let now = use_now();
+    let (access, stale) = {
+        let live = live.read();
+        (live.access, matches!(live.connection, Connection::Reconnecting { .. }))
+    };
+    use_effect(move || {
+        let live_now = live.read();
+        let signed_in = live_now.session.as_ref().is_some_and(|s| s.staff.is_some()) && live_now.access == Access::Open;
+        let idle = live_now.clinic.as_ref().map_or(600, |c| c.idle_lock_seconds) as i64;
+        drop(live_now);
+        if signed_in && (now() - last_activity()).num_seconds() >= idle {
+            spawn(lock(live));
+        }
+    });
+    let content = match access {
+        Access::Open => children,
+        Access::SignInRequired => rsx! { SignIn {} },
+        Access::NotEnrolled => rsx! {
+            section { class: "planned-card",
+                h2 { "This screen is not enrolled" }
+                p { "Clinic screens show patient information only on enrolled devices. Ask an administrator for this screen's pairing link and open it here once." }
+            }
+        },
+    };
+    let stale = if stale { " stale" } else { "" };
     rsx! {
-        div { class: "screen {name}{stale}",
+        div {
+            class: "screen {name}{stale}",
+            onpointerdown: move |_| last_activity.set(chrono::Utc::now()),
+            onkeydown: move |_| last_activity.set(chrono::Utc::now()),
             ScreenHeader { title }
-            main { {children} }
+            main { {content} }
         }
     }
 }
 
-/// The bar at the top of a screen: clinic name, screen title, connection state.
+/// Ends this tablet's session and wipes the clinic from the page.
+async fn lock(mut live: Signal<crate::sync::LiveClinic>) {
+    live.write().deny(Access::SignInRequired);
+    let _ = crate::sync::http::delete("/api/v1/session").await;
+}
+
+/// The bar at the top of a screen: clinic name, screen title, who is signed in (with a quick
+/// switch of user), connection state.
 #[component]
 fn ScreenHeader(title: String) -> Element {
-    let live = crate::sync::use_live_clinic();
+    let live = use_live_clinic();
     let clinic_name = live.read().clinic.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "clinicflow".into());
+    let staff = live.read().session.as_ref().and_then(|s| s.staff.clone()).filter(|_| live.read().access == Access::Open);
     rsx! {
         header { class: "screen-header",
             Link { class: "clinic-name", to: Route::Home {}, "{clinic_name}" }
             h1 { "{title}" }
+            if let Some(staff) = staff {
+                span { class: "signed-in", "{staff.name}" }
+                button { class: "button small", onclick: move |_| lock(live), "Switch user" }
+            }
             ConnectionBadge {}
         }
     }

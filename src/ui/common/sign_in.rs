@@ -1,0 +1,108 @@
+//! Signing in on a shared tablet: pick your name, enter your PIN on a large keypad. The PIN is
+//! sent once to the hub and never kept; wrong PINs and lockouts get a plain message.
+
+use crate::api_types::StaffInfo;
+use crate::sync::http::{get_json, post_json};
+use crate::sync::{use_live_clinic, Access};
+use dioxus::prelude::*;
+
+#[component]
+pub fn SignIn() -> Element {
+    let staff = use_resource(|| async { get_json("/api/v1/staff").await.ok().and_then(|v| serde_json::from_value::<Vec<StaffInfo>>(v).ok()) });
+    let mut chosen = use_signal(|| None::<StaffInfo>);
+    let content = match (chosen(), &*staff.read()) {
+        (Some(member), _) => rsx! { PinEntry { member, on_back: move |_| chosen.set(None) } },
+        (None, Some(Some(list))) => rsx! {
+            h2 { "Who is signing in?" }
+            div { class: "staff-picker",
+                for member in list.clone() {
+                    button {
+                        key: "{member.id}",
+                        class: "staff-button",
+                        disabled: member.locked,
+                        onclick: move |_| chosen.set(Some(member.clone())),
+                        span { class: "staff-name", "{member.name}" }
+                        span { class: "staff-role", if member.locked { "Locked — ask an administrator" } else { "{role_label(member.role)}" } }
+                    }
+                }
+            }
+        },
+        (None, Some(None)) => rsx! { p { class: "problem", "The staff list could not be loaded. Check the connection and reload." } },
+        (None, None) => rsx! { p { "Loading…" } },
+    };
+    rsx! {
+        section { class: "sign-in", "aria-label": "Sign in", {content} }
+    }
+}
+
+fn role_label(role: crate::domain::StaffRole) -> &'static str {
+    use crate::domain::StaffRole::*;
+    match role {
+        Assistant => "Medical assistant",
+        Nurse => "Nurse",
+        ChargeNurse => "Charge nurse",
+        Provider => "Provider",
+        FrontDesk => "Front desk",
+        Admin => "Administrator",
+    }
+}
+
+const KEYS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "⌫"];
+
+#[component]
+fn PinEntry(member: StaffInfo, on_back: EventHandler<()>) -> Element {
+    let mut live = use_live_clinic();
+    let mut pin = use_signal(String::new);
+    let mut problem = use_signal(|| None::<String>);
+    let mut busy = use_signal(|| false);
+    let staff_id = member.id.clone();
+    let submit = move |_| {
+        let staff_id = staff_id.clone();
+        async move {
+            busy.set(true);
+            let body = serde_json::json!({ "staff": staff_id, "pin": pin() });
+            match post_json("/api/v1/session", &body).await {
+                Ok(_) => {
+                    pin.set(String::new());
+                    live.write().access = Access::Open;
+                }
+                Err(error) => {
+                    pin.set(String::new());
+                    problem.set(Some(error.message));
+                }
+            }
+            busy.set(false);
+        }
+    };
+    let dots = "●".repeat(pin.read().len());
+    rsx! {
+        h2 { "Enter your PIN, {member.name}" }
+        div { class: "pin-display", "aria-label": "PIN, {pin.read().len()} digits entered", "{dots}" }
+        if let Some(message) = problem() {
+            p { class: "problem", role: "alert", "{message}" }
+        }
+        div { class: "keypad",
+            for key in KEYS {
+                button {
+                    key: "{key}",
+                    class: "key",
+                    "aria-label": if key == "⌫" { "Delete last digit" } else { key },
+                    onclick: move |_| {
+                        problem.set(None);
+                        match key {
+                            "Clear" => pin.set(String::new()),
+                            "⌫" => { pin.write().pop(); }
+                            digit if pin.read().len() < 12 => pin.write().push_str(digit),
+                            _ => {}
+                        }
+                    },
+                    "{key}"
+                }
+            }
+        }
+        div { class: "sign-in-actions",
+            button { class: "button secondary", onclick: move |_| on_back.call(()), "Not me" }
+            button { class: "button", disabled: busy() || pin.read().len() < 6, onclick: submit, "Sign in" }
+        }
+    }
+}
