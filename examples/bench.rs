@@ -9,7 +9,10 @@
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration as Minutes, NaiveDate, TimeZone, Utc};
-use clinicflow::domain::{self, CheckInCode, ClinicState, Command, Now, Patient, ProviderId, RoomId, SequencedEvent, VisitId};
+use clinicflow::domain::{
+    self, CheckInCode, ClinicState, Command, Now, Patient, ProviderId, RoomId, SequencedEvent,
+    VisitId,
+};
 use clinicflow::store::{Batch, Store};
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -64,11 +67,17 @@ impl Report {
             reference.map_or("".into(), |r| format!("{r:.2} {unit}")),
             ratio.map_or("".into(), |r| format!("{r:.2}×")),
         ]);
-        self.json.insert(key.into(), json!({ "value": value, "unit": unit, "reference": reference, "ratio": ratio }));
+        self.json.insert(
+            key.into(),
+            json!({ "value": value, "unit": unit, "reference": reference, "ratio": ratio }),
+        );
     }
 
     fn print(&self) {
-        println!("\n{:<58} {:>16} {:>16} {:>8}", "figure", "clinicflow", "reference", "ratio");
+        println!(
+            "\n{:<58} {:>16} {:>16} {:>8}",
+            "figure", "clinicflow", "reference", "ratio"
+        );
         for [figure, value, reference, ratio] in &self.rows {
             println!("{figure:<58} {value:>16} {reference:>16} {ratio:>8}");
         }
@@ -82,10 +91,21 @@ struct Server {
 
 impl Server {
     fn spawn(mut command: Process) -> Result<Server> {
-        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
         let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().context("stdout")?), &mut line)?;
-        let url = line.trim().rsplit(' ').next().context("listening line")?.to_string();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().context("stdout")?),
+            &mut line,
+        )?;
+        let url = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .context("listening line")?
+            .to_string();
         if !url.starts_with("http://") {
             bail!("server did not start: {line:?}");
         }
@@ -94,7 +114,9 @@ impl Server {
 
     fn hub(binary: &Path, db: &Path) -> Result<Server> {
         let mut command = Process::new(binary);
-        command.args(["serve", "--addr", "127.0.0.1:0", "--demo", "--db"]).arg(db);
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--db"])
+            .arg(db);
         Server::spawn(command)
     }
 
@@ -107,8 +129,15 @@ impl Server {
     /// Resident memory in KiB, from /proc.
     fn rss_kib(&self) -> Result<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("VmRSS")?;
-        Ok(line.split_whitespace().nth(1).context("VmRSS value")?.parse()?)
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .context("VmRSS")?;
+        Ok(line
+            .split_whitespace()
+            .nth(1)
+            .context("VmRSS value")?
+            .parse()?)
     }
 }
 
@@ -120,9 +149,17 @@ impl Drop for Server {
 }
 
 /// Opens `n` event-stream subscribers; each reports (seq, arrival time) for every event.
-async fn subscribe(url: &str, n: usize) -> Result<(mpsc::UnboundedReceiver<(u64, Instant)>, Vec<tokio::task::JoinHandle<()>>)> {
+async fn subscribe(
+    url: &str,
+    n: usize,
+) -> Result<(
+    mpsc::UnboundedReceiver<(u64, Instant)>,
+    Vec<tokio::task::JoinHandle<()>>,
+)> {
     let (sender, receiver) = mpsc::unbounded_channel();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
     let mut tasks = Vec::new();
     for _ in 0..n {
         let response = client.get(url).send().await?;
@@ -135,7 +172,10 @@ async fn subscribe(url: &str, n: usize) -> Result<(mpsc::UnboundedReceiver<(u64,
                 pending.push_str(&String::from_utf8_lossy(&chunk));
                 while let Some(end) = pending.find('\n') {
                     let line: String = pending.drain(..=end).collect();
-                    if let Some(id) = line.strip_prefix("id:").and_then(|id| id.trim().parse().ok()) {
+                    if let Some(id) = line
+                        .strip_prefix("id:")
+                        .and_then(|id| id.trim().parse().ok())
+                    {
                         let _ = sender.send((id, now));
                     }
                 }
@@ -147,7 +187,11 @@ async fn subscribe(url: &str, n: usize) -> Result<(mpsc::UnboundedReceiver<(u64,
 
 /// Sends `EVENTS_PER_ROUND` commands one after another and measures, for each, the time from
 /// sending until each subscriber has it. Returns every per-subscriber latency in ms.
-async fn measure_fan_out(n: usize, events_url: &str, mut send: impl AsyncFnMut(usize) -> Result<u64>) -> Result<Vec<f64>> {
+async fn measure_fan_out(
+    n: usize,
+    events_url: &str,
+    mut send: impl AsyncFnMut(usize) -> Result<u64>,
+) -> Result<Vec<f64>> {
     let (mut arrivals, tasks) = subscribe(events_url, n).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut latencies = Vec::new();
@@ -156,7 +200,9 @@ async fn measure_fan_out(n: usize, events_url: &str, mut send: impl AsyncFnMut(u
         let seq = send(round).await?;
         let mut seen = 0;
         while seen < n {
-            let (id, at) = tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await?.context("subscribers gone")?;
+            let (id, at) = tokio::time::timeout(Duration::from_secs(10), arrivals.recv())
+                .await?
+                .context("subscribers gone")?;
             if id == seq {
                 seen += 1;
                 latencies.push((at - started).as_secs_f64() * 1000.0);
@@ -177,27 +223,65 @@ async fn fan_out_and_memory(binary: &Path, work: &Path, report: &mut Report) -> 
     let reference = Server::reference()?;
     let client = reqwest::Client::new();
     let idle_rss = hub.rss_kib()?;
-    report.add("hub_rss_idle_kib", "hub memory, idle (RSS)".into(), idle_rss, "KiB", None);
+    report.add(
+        "hub_rss_idle_kib",
+        "hub memory, idle (RSS)".into(),
+        idle_rss,
+        "KiB",
+        None,
+    );
     for n in FAN_OUT {
         let hub_events = format!("{}/api/v1/events", hub.url);
         let room_command = async |round: usize| -> Result<u64> {
-            let kind = if round % 2 == 0 { "take_out_of_service" } else { "return_to_service" };
-            let answer: Value = client.post(format!("{}/api/v1/commands", hub.url)).json(&json!({"type": kind, "room": "exam-9", "reason": "bench"})).send().await?.json().await?;
-            answer["seq"].as_u64().with_context(|| format!("command refused: {answer}"))
+            let kind = if round % 2 == 0 {
+                "take_out_of_service"
+            } else {
+                "return_to_service"
+            };
+            let answer: Value = client
+                .post(format!("{}/api/v1/commands", hub.url))
+                .json(&json!({"type": kind, "room": "exam-9", "reason": "bench"}))
+                .send()
+                .await?
+                .json()
+                .await?;
+            answer["seq"]
+                .as_u64()
+                .with_context(|| format!("command refused: {answer}"))
         };
         let mut ours = measure_fan_out(n, &hub_events, room_command).await?;
         if n >= 200 {
             let (_receiver, tasks) = subscribe(&hub_events, n).await?;
             tokio::time::sleep(Duration::from_millis(500)).await;
             let per_screen = (hub.rss_kib()? - idle_rss) / n as f64;
-            report.add(&format!("hub_rss_per_screen_kib_{n}"), format!("hub memory per connected screen, N={n}"), per_screen, "KiB", None);
+            report.add(
+                &format!("hub_rss_per_screen_kib_{n}"),
+                format!("hub memory per connected screen, N={n}"),
+                per_screen,
+                "KiB",
+                None,
+            );
             tasks.iter().for_each(|t| t.abort());
         }
-        let publish = async |_round: usize| -> Result<u64> { Ok(client.post(format!("{}/publish", reference.url)).send().await?.text().await?.parse()?) };
+        let publish = async |_round: usize| -> Result<u64> {
+            Ok(client
+                .post(format!("{}/publish", reference.url))
+                .send()
+                .await?
+                .text()
+                .await?
+                .parse()?)
+        };
         let mut bare = measure_fan_out(n, &format!("{}/events", reference.url), publish).await?;
         for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
             let (value, reference) = (percentile(&mut ours, p), percentile(&mut bare, p));
-            report.add(&format!("fan_out_{name}_ms_{n}"), format!("fan-out {name}, N={n} subscribers (vs bare SSE)"), value, "ms", Some(reference));
+            report.add(
+                &format!("fan_out_{name}_ms_{n}"),
+                format!("fan-out {name}, N={n} subscribers (vs bare SSE)"),
+                value,
+                "ms",
+                Some(reference),
+            );
         }
     }
     Ok(())
@@ -218,7 +302,11 @@ async fn durable_rate(binary: &Path, work: &Path, report: &mut Report) -> Result
                 let (client, url) = (client.clone(), hub.url.clone());
                 tokio::spawn(async move {
                     for visit in chunk {
-                        let response = client.post(format!("{url}/api/v1/commands")).json(&json!({"type": "check_in", "visit": visit})).send().await?;
+                        let response = client
+                            .post(format!("{url}/api/v1/commands"))
+                            .json(&json!({"type": "check_in", "visit": visit}))
+                            .send()
+                            .await?;
                         if !response.status().is_success() {
                             bail!("check-in refused: {}", response.text().await?);
                         }
@@ -231,9 +319,21 @@ async fn durable_rate(binary: &Path, work: &Path, report: &mut Report) -> Result
             task.await??;
         }
         let rate = (clients * per_client) as f64 / started.elapsed().as_secs_f64();
-        report.add(&format!("check_ins_per_s_{clients}"), format!("durable check-ins/s, {clients} client(s) (vs raw single-row commits)"), rate, "/s", Some(raw_rate));
+        report.add(
+            &format!("check_ins_per_s_{clients}"),
+            format!("durable check-ins/s, {clients} client(s) (vs raw single-row commits)"),
+            rate,
+            "/s",
+            Some(raw_rate),
+        );
     }
-    report.add("raw_commit_p50_us", "raw rusqlite durable commit p50 (reference only)".into(), raw_p50, "µs", None);
+    report.add(
+        "raw_commit_p50_us",
+        "raw rusqlite durable commit p50 (reference only)".into(),
+        raw_p50,
+        "µs",
+        None,
+    );
     Ok(())
 }
 
@@ -243,10 +343,24 @@ async fn create_visits(client: &reqwest::Client, url: &str, count: usize) -> Res
         "provider": "dr-okafor", "start": Utc::now(), "visit_type": "Follow-up",
     });
     let requests = futures::stream::iter(0..count).map(|_| async {
-        let created: Value = client.post(format!("{url}/api/v1/appointments")).json(&body).send().await?.json().await?;
-        created["visit"].as_str().map(String::from).with_context(|| format!("not created: {created}"))
+        let created: Value = client
+            .post(format!("{url}/api/v1/appointments"))
+            .json(&body)
+            .send()
+            .await?
+            .json()
+            .await?;
+        created["visit"]
+            .as_str()
+            .map(String::from)
+            .with_context(|| format!("not created: {created}"))
     });
-    requests.buffer_unordered(32).collect::<Vec<Result<String>>>().await.into_iter().collect()
+    requests
+        .buffer_unordered(32)
+        .collect::<Vec<Result<String>>>()
+        .await
+        .into_iter()
+        .collect()
 }
 
 /// The reference: one durable single-row INSERT per transaction, WAL + synchronous=FULL.
@@ -254,7 +368,10 @@ fn raw_sqlite_commits(path: &Path, count: usize) -> Result<(f64, f64)> {
     let conn = rusqlite::Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)", [])?;
+    conn.execute(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+        [],
+    )?;
     let body = "x".repeat(200);
     let mut times = Vec::with_capacity(count);
     let started = Instant::now();
@@ -278,16 +395,35 @@ async fn cold_start(binary: &Path, work: &Path, report: &mut Report) -> Result<(
         ours.push(time_to_healthy(binary, &busy).await?);
     }
     let (value, base) = (percentile(&mut ours, 0.5), percentile(&mut reference, 0.5));
-    report.add("cold_start_ms", format!("cold start to /healthz, {events} events (vs empty db)"), value, "ms", Some(base));
+    report.add(
+        "cold_start_ms",
+        format!("cold start to /healthz, {events} events (vs empty db)"),
+        value,
+        "ms",
+        Some(base),
+    );
     Ok(())
 }
 
 async fn time_to_healthy(binary: &Path, db: &Path) -> Result<f64> {
     let started = Instant::now();
-    let mut child = Process::new(binary).args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(db).stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+    let mut child = Process::new(binary)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
     let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().context("stdout")?), &mut line)?;
-    let url = line.trim().rsplit(' ').next().context("listening line")?.to_string();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().context("stdout")?),
+        &mut line,
+    )?;
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .context("listening line")?
+        .to_string();
     loop {
         if let Ok(response) = reqwest::get(format!("{url}/healthz")).await {
             if response.status().is_success() {
@@ -309,7 +445,11 @@ fn write_busy_history(path: &Path) -> Result<u64> {
     let mut state = ClinicState::default();
     let mut seq = 0u64;
     let first_day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-    let mut run = |state: &mut ClinicState, command: Command, now: Now, events: &mut Vec<SequencedEvent>| -> Result<()> {
+    let mut run = |state: &mut ClinicState,
+                   command: Command,
+                   now: Now,
+                   events: &mut Vec<SequencedEvent>|
+     -> Result<()> {
         for event in domain::execute(state, &command, now)? {
             seq += 1;
             events.push(SequencedEvent { seq, event });
@@ -318,49 +458,140 @@ fn write_busy_history(path: &Path) -> Result<u64> {
     };
     let opening = Utc.from_utc_datetime(&first_day.and_hms_opt(6, 0, 0).unwrap());
     let mut events = Vec::new();
-    let setup = Now { at: opening, clinic_day: first_day };
+    let setup = Now {
+        at: opening,
+        clinic_day: first_day,
+    };
     let provider = ProviderId::parse("dr-busy")?;
-    run(&mut state, Command::AddProvider { provider: provider.clone(), name: "Dr. Busy".into(), pod: "A".into() }, setup, &mut events)?;
-    let rooms: Vec<RoomId> = (1..=20).map(|n| RoomId::parse(&format!("exam-{n}")).unwrap()).collect();
+    run(
+        &mut state,
+        Command::AddProvider {
+            provider: provider.clone(),
+            name: "Dr. Busy".into(),
+            pod: "A".into(),
+        },
+        setup,
+        &mut events,
+    )?;
+    let rooms: Vec<RoomId> = (1..=20)
+        .map(|n| RoomId::parse(&format!("exam-{n}")).unwrap())
+        .collect();
     for (n, room) in rooms.iter().enumerate() {
-        run(&mut state, Command::AddRoom { room: room.clone(), name: format!("Exam {}", n + 1), pod: "A".into() }, setup, &mut events)?;
+        run(
+            &mut state,
+            Command::AddRoom {
+                room: room.clone(),
+                name: format!("Exam {}", n + 1),
+                pod: "A".into(),
+            },
+            setup,
+            &mut events,
+        )?;
     }
-    store.commit(Batch { events: &events, audit: &[] }, &state)?;
+    store.commit(
+        Batch {
+            events: &events,
+            audit: &[],
+        },
+        &state,
+    )?;
     for day_index in 0..32 {
         let day = first_day + Minutes::days(day_index);
         let mut events = Vec::new();
         for i in 0..400u32 {
-            let start = Utc.from_utc_datetime(&day.and_hms_opt(7, 0, 0).unwrap()) + Minutes::seconds(i as i64 * 81);
-            let now = |minutes: i64| Now { at: start + Minutes::minutes(minutes), clinic_day: day };
+            let start = Utc.from_utc_datetime(&day.and_hms_opt(7, 0, 0).unwrap())
+                + Minutes::seconds(i as i64 * 81);
+            let now = |minutes: i64| Now {
+                at: start + Minutes::minutes(minutes),
+                clinic_day: day,
+            };
             let visit = VisitId::parse(&format!("v-{day_index}-{i}"))?;
             let room = rooms[i as usize % rooms.len()].clone();
-            let patient = Patient { first_name: "Pat".into(), last_name: format!("Number{i}"), date_of_birth: NaiveDate::from_ymd_opt(1960, 1, 1) };
+            let patient = Patient {
+                first_name: "Pat".into(),
+                last_name: format!("Number{i}"),
+                date_of_birth: NaiveDate::from_ymd_opt(1960, 1, 1),
+            };
             let code = CheckInCode::from_random((day_index as u64 * 400 + i as u64) * 7_919 + 13);
-            let schedule = Command::ScheduleAppointment { visit: visit.clone(), patient, provider: provider.clone(), start, day, visit_type: "Follow-up".into(), code };
+            let schedule = Command::ScheduleAppointment {
+                visit: visit.clone(),
+                patient,
+                provider: provider.clone(),
+                start,
+                day,
+                visit_type: "Follow-up".into(),
+                code,
+            };
             run(&mut state, schedule, now(-1440), &mut events)?;
             for (minutes, command) in [
-                (-5, Command::CheckIn { visit: visit.clone() }),
-                (2, Command::RoomPatient { visit: visit.clone(), room: room.clone() }),
-                (8, Command::ReadyForProvider { visit: visit.clone() }),
-                (12, Command::ProviderIn { visit: visit.clone() }),
-                (20, Command::FinishVisit { visit: visit.clone() }),
+                (
+                    -5,
+                    Command::CheckIn {
+                        visit: visit.clone(),
+                    },
+                ),
+                (
+                    2,
+                    Command::RoomPatient {
+                        visit: visit.clone(),
+                        room: room.clone(),
+                    },
+                ),
+                (
+                    8,
+                    Command::ReadyForProvider {
+                        visit: visit.clone(),
+                    },
+                ),
+                (
+                    12,
+                    Command::ProviderIn {
+                        visit: visit.clone(),
+                    },
+                ),
+                (
+                    20,
+                    Command::FinishVisit {
+                        visit: visit.clone(),
+                    },
+                ),
                 (21, Command::StartCleaning { room: room.clone() }),
                 (24, Command::RoomReady { room: room.clone() }),
             ] {
                 run(&mut state, command, now(minutes), &mut events)?;
             }
         }
-        store.commit(Batch { events: &events, audit: &[] }, &state)?;
+        store.commit(
+            Batch {
+                events: &events,
+                audit: &[],
+            },
+            &state,
+        )?;
     }
     Ok(seq)
 }
 
 fn bundle_size(bundle: &Path, report: &mut Report) -> Result<()> {
     let wasm = bundle.join("wasm/clinicflow_bg.wasm");
-    let raw = std::fs::metadata(&wasm).with_context(|| format!("{}: run `cargo xtask bundle`", wasm.display()))?.len();
+    let raw = std::fs::metadata(&wasm)
+        .with_context(|| format!("{}: run `cargo xtask bundle`", wasm.display()))?
+        .len();
     let gzip = std::fs::metadata(bundle.join("wasm/clinicflow_bg.wasm.gz"))?.len();
-    report.add("wasm_kib", "web client wasm, raw".into(), raw as f64 / 1024.0, "KiB", None);
-    report.add("wasm_gzip_kib", "web client wasm, gzip".into(), gzip as f64 / 1024.0, "KiB", None);
+    report.add(
+        "wasm_kib",
+        "web client wasm, raw".into(),
+        raw as f64 / 1024.0,
+        "KiB",
+        None,
+    );
+    report.add(
+        "wasm_gzip_kib",
+        "web client wasm, gzip".into(),
+        gzip as f64 / 1024.0,
+        "KiB",
+        None,
+    );
     Ok(())
 }
 
@@ -380,17 +611,32 @@ mod reference {
 
     pub async fn serve() -> Result<()> {
         let (sender, _) = broadcast::channel(4096);
-        let shared = Shared { sender, seq: Arc::new(AtomicU64::new(0)) };
-        let app = axum::Router::new().route("/events", get(events)).route("/publish", post(publish)).with_state(shared);
+        let shared = Shared {
+            sender,
+            seq: Arc::new(AtomicU64::new(0)),
+        };
+        let app = axum::Router::new()
+            .route("/events", get(events))
+            .route("/publish", post(publish))
+            .with_state(shared);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         println!("reference listening on http://{}", listener.local_addr()?);
         axum::serve(listener, app).await?;
         Ok(())
     }
 
-    async fn events(axum::extract::State(shared): axum::extract::State<Shared>) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {
+    async fn events(
+        axum::extract::State(shared): axum::extract::State<Shared>,
+    ) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {
         let stream = tokio_stream::wrappers::BroadcastStream::new(shared.sender.subscribe())
-            .filter_map(|item| async move { item.ok().map(|event| Ok(Event::default().id(event.0.to_string()).event("clinic").data(event.1.clone()))) });
+            .filter_map(|item| async move {
+                item.ok().map(|event| {
+                    Ok(Event::default()
+                        .id(event.0.to_string())
+                        .event("clinic")
+                        .data(event.1.clone()))
+                })
+            });
         Sse::new(stream).keep_alive(KeepAlive::default())
     }
 

@@ -67,7 +67,13 @@ pub struct SecurityConfig {
 
 impl Default for SecurityConfig {
     fn default() -> Self {
-        SecurityConfig { idle_lock_seconds: 600, lockout_attempts: 5, lockout_window_minutes: 15, lockout_minutes: 15, device_attempts_per_minute: 10 }
+        SecurityConfig {
+            idle_lock_seconds: 600,
+            lockout_attempts: 5,
+            lockout_window_minutes: 15,
+            lockout_minutes: 15,
+            device_attempts_per_minute: 10,
+        }
     }
 }
 
@@ -115,24 +121,38 @@ impl Default for ClinicConfig {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { waiting_amber: 15, waiting_red: 30, ready_for_provider: 15, whole_visit: 60, needs_cleaning: 10, cleaning: 15 }
+        Thresholds {
+            waiting_amber: 15,
+            waiting_red: 30,
+            ready_for_provider: 15,
+            whole_visit: 60,
+            needs_cleaning: 10,
+            cleaning: 15,
+        }
     }
 }
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        QueueConfig { late_after_minutes: 10 }
+        QueueConfig {
+            late_after_minutes: 10,
+        }
     }
 }
 
 impl Default for PrivacyConfig {
     fn default() -> Self {
-        PrivacyConfig { idle_reset_seconds: 60, lobby_shows_names: false }
+        PrivacyConfig {
+            idle_reset_seconds: 60,
+            lobby_shows_names: false,
+        }
     }
 }
 
 impl ClinicConfig {
     pub fn queue_rules(&self) -> crate::domain::QueueRules {
-        crate::domain::QueueRules { late_after: chrono::Duration::minutes(self.queue.late_after_minutes.into()) }
+        crate::domain::QueueRules {
+            late_after: chrono::Duration::minutes(self.queue.late_after_minutes.into()),
+        }
     }
 }

@@ -15,43 +15,150 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(20);
 
 fn bundle() -> Result<PathBuf> {
-    let bundle = PathBuf::from(std::env::var("CLINICFLOW_BUNDLE").context("CLINICFLOW_BUNDLE is not set: run the browser tests with `cargo xtask test`")?);
-    anyhow::ensure!(bundle.join("index.html").exists(), "no web bundle in {}: run `cargo xtask bundle`", bundle.display());
+    let bundle =
+        PathBuf::from(std::env::var("CLINICFLOW_BUNDLE").context(
+            "CLINICFLOW_BUNDLE is not set: run the browser tests with `cargo xtask test`",
+        )?);
+    anyhow::ensure!(
+        bundle.join("index.html").exists(),
+        "no web bundle in {}: run `cargo xtask bundle`",
+        bundle.display()
+    );
     Ok(bundle)
 }
 
 struct DemoHub {
     child: Child,
     url: String,
+    db: PathBuf,
+    /// An integration client's bearer token, for changes "made elsewhere".
+    token: String,
 }
 
 impl DemoHub {
     fn start(db: &Path, addr: &str) -> Result<DemoHub> {
+        Self::start_with(db, addr, &[])
+    }
+
+    fn start_with(db: &Path, addr: &str, extra: &[&str]) -> Result<DemoHub> {
         let mut child = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
             .args(["serve", "--demo", "--addr", addr, "--db"])
             .arg(db)
             .arg("--bundle")
             .arg(bundle()?)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()?;
         let mut line = String::new();
         BufReader::new(child.stdout.take().context("hub stdout")?).read_line(&mut line)?;
-        let url = line.trim().rsplit(' ').next().context("listening line")?.to_string();
+        let url = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .context("listening line")?
+            .to_string();
         anyhow::ensure!(url.starts_with("http://"), "hub did not start: {line:?}");
-        Ok(DemoHub { child, url })
+        let mut hub = DemoHub {
+            child,
+            url,
+            db: db.to_path_buf(),
+            token: String::new(),
+        };
+        hub.token = hub.enrol(
+            "integration",
+            &format!("browser test changes {}", rand::random::<u32>()),
+        )?["token"]
+            .as_str()
+            .context("token")?
+            .to_string();
+        Ok(hub)
+    }
+
+    /// Enrols a device with the CLI, as an administrator would.
+    fn enrol(&self, role: &str, name: &str) -> Result<Value> {
+        let output = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+            .args([
+                "device", "add", "--json", "--role", role, "--name", name, "--url", &self.url,
+                "--db",
+            ])
+            .arg(&self.db)
+            .output()?;
+        anyhow::ensure!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(serde_json::from_slice(&output.stdout)?)
+    }
+
+    /// Pairs the browser as a screen of `role` (its pairing link sets the device cookie).
+    async fn pair(
+        &self,
+        chromium: &Chromium,
+        role: &str,
+        width: u32,
+        height: u32,
+    ) -> Result<chromiumoxide::Page> {
+        let enrolled = self.enrol(role, &format!("{role} {}", rand::random::<u32>()))?;
+        chromium
+            .open(
+                enrolled["pairing_url"].as_str().context("pairing_url")?,
+                width,
+                height,
+            )
+            .await
+    }
+
+    /// The integration client, once the hub has picked up its enrolment (it re-reads enrolled
+    /// devices every second).
+    async fn client(&self) -> Result<reqwest::Client> {
+        let client = common::client_with(&[("authorization", format!("Bearer {}", self.token))])?;
+        for _ in 0..50 {
+            let session: Value = client
+                .get(format!("{}/api/v1/session", self.url))
+                .send()
+                .await?
+                .json()
+                .await?;
+            if !session["device"].is_null() {
+                return Ok(client);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("the hub never accepted the integration token")
     }
 
     async fn command(&self, body: Value) -> Result<Value> {
-        let response = reqwest::Client::new().post(format!("{}/api/v1/commands", self.url)).json(&body).send().await?;
-        anyhow::ensure!(response.status().is_success(), "{body}: {}", response.text().await?);
+        let response = self
+            .client()
+            .await?
+            .post(format!("{}/api/v1/commands", self.url))
+            .json(&body)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "{body}: {}",
+            response.text().await?
+        );
         Ok(response.json().await?)
     }
 
     async fn ready_room(&self) -> Result<String> {
-        let snapshot: Value = reqwest::get(format!("{}/api/v1/snapshot", self.url)).await?.json().await?;
+        let snapshot: Value = self
+            .client()
+            .await?
+            .get(format!("{}/api/v1/snapshot", self.url))
+            .send()
+            .await?
+            .json()
+            .await?;
         let rooms = snapshot["state"]["rooms"].as_object().context("rooms")?;
-        let (id, _) = rooms.iter().find(|(_, room)| room["state"]["state"] == "ready").context("a ready room")?;
+        let (id, _) = rooms
+            .iter()
+            .find(|(_, room)| room["state"]["state"] == "ready")
+            .context("a ready room")?;
         Ok(id.clone())
     }
 
@@ -63,7 +170,9 @@ impl DemoHub {
 }
 
 fn room_state_is(room: &str, text: &str) -> String {
-    format!("document.querySelector('[data-room=\"{room}\"] .room-state')?.textContent === '{text}'")
+    format!(
+        "document.querySelector('[data-room=\"{room}\"] .room-state')?.textContent === '{text}'"
+    )
 }
 
 #[tokio::test]
@@ -73,15 +182,32 @@ async fn the_home_page_shows_a_change_made_through_the_api_live_without_reload()
     let mut hub = hub;
     let chromium = Chromium::launch().await?;
     let outcome = async {
-        let page = chromium.open(&format!("{}/", hub.url), 1280, 900).await?;
-        wait_until(&page, "document.querySelector('.badge.live') !== null", WAIT).await.context("the page goes live")?;
-        wait_until(&page, "document.querySelectorAll('.room-tile').length === 10", WAIT).await?;
+        let page = hub.pair(&chromium, "board", 1280, 900).await?;
+        page.goto(format!("{}/", hub.url)).await?;
+        wait_until(
+            &page,
+            "document.querySelector('.badge.live') !== null",
+            WAIT,
+        )
+        .await
+        .context("the page goes live")?;
+        wait_until(
+            &page,
+            "document.querySelectorAll('.room-tile').length === 10",
+            WAIT,
+        )
+        .await?;
         page.evaluate("window.notReloaded = true").await?;
 
         let room = hub.ready_room().await?;
-        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Sink leaking"})).await?;
-        wait_until(&page, &room_state_is(&room, "Out of service"), WAIT).await.context("the change appears live")?;
-        wait_until(&page, "window.notReloaded === true", WAIT).await.context("without a reload")?;
+        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Sink leaking"}))
+            .await?;
+        wait_until(&page, &room_state_is(&room, "Out of service"), WAIT)
+            .await
+            .context("the change appears live")?;
+        wait_until(&page, "window.notReloaded === true", WAIT)
+            .await
+            .context("without a reload")?;
         anyhow::Ok(())
     }
     .await;
@@ -98,21 +224,39 @@ async fn after_a_hub_crash_the_page_says_so_then_catches_up_by_itself() -> Resul
     let addr = hub.url.trim_start_matches("http://").to_string();
     let chromium = Chromium::launch().await?;
     let outcome = async {
-        let page = chromium.open(&format!("{}/", hub.url), 820, 1180).await?;
-        wait_until(&page, "document.querySelector('.badge.live') !== null", WAIT).await?;
+        let page = hub.pair(&chromium, "board", 820, 1180).await?;
+        page.goto(format!("{}/", hub.url)).await?;
+        wait_until(
+            &page,
+            "document.querySelector('.badge.live') !== null",
+            WAIT,
+        )
+        .await?;
         page.evaluate("window.notReloaded = true").await?;
 
         hub.kill()?;
-        wait_until(&page, "document.querySelector('.badge.reconnecting')?.textContent.startsWith('Reconnecting')", WAIT)
-            .await
-            .context("the page says it is reconnecting")?;
+        wait_until(
+            &page,
+            "document.querySelector('.badge.reconnecting')?.textContent.startsWith('Reconnecting')",
+            WAIT,
+        )
+        .await
+        .context("the page says it is reconnecting")?;
         screenshot(&page, "home-reconnecting-tablet").await?;
 
         hub = DemoHub::start(&db, &addr)?;
         let room = hub.ready_room().await?;
-        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Broken light"})).await?;
-        wait_until(&page, &room_state_is(&room, "Out of service"), WAIT).await.context("the page catches up after the restart")?;
-        wait_until(&page, "document.querySelector('.badge.live') !== null && window.notReloaded === true", WAIT).await?;
+        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Broken light"}))
+            .await?;
+        wait_until(&page, &room_state_is(&room, "Out of service"), WAIT)
+            .await
+            .context("the page catches up after the restart")?;
+        wait_until(
+            &page,
+            "document.querySelector('.badge.live') !== null && window.notReloaded === true",
+            WAIT,
+        )
+        .await?;
         anyhow::Ok(())
     }
     .await;
@@ -127,16 +271,120 @@ async fn every_screen_renders_at_phone_tablet_and_tv_widths() -> Result<()> {
     let mut hub = DemoHub::start(&dir.path().join("demo.db"), "127.0.0.1:0")?;
     let chromium = Chromium::launch().await?;
     let outcome = async {
-        for (path, name) in [("/", "home"), ("/kiosk", "kiosk"), ("/floor", "floor"), ("/board", "board"), ("/lobby", "lobby")] {
+        let pairing = hub.pair(&chromium, "board", 800, 600).await?;
+        pairing.close().await?;
+        for (path, name) in [
+            ("/", "home"),
+            ("/kiosk", "kiosk"),
+            ("/floor", "floor"),
+            ("/board", "board"),
+            ("/lobby", "lobby"),
+        ] {
             for (width, height, device) in WIDTHS {
-                let page = chromium.open(&format!("{}{path}", hub.url), width, height).await?;
-                wait_until(&page, "document.querySelector('.badge.live') !== null", WAIT).await.with_context(|| format!("{path} at {width}px"))?;
-                let overflow: bool = page.evaluate("document.documentElement.scrollWidth > window.innerWidth").await?.into_value()?;
+                let page = chromium
+                    .open(&format!("{}{path}", hub.url), width, height)
+                    .await?;
+                wait_until(
+                    &page,
+                    "document.querySelector('.badge.live') !== null",
+                    WAIT,
+                )
+                .await
+                .with_context(|| format!("{path} at {width}px"))?;
+                let overflow: bool = page
+                    .evaluate("document.documentElement.scrollWidth > window.innerWidth")
+                    .await?
+                    .into_value()?;
                 assert!(!overflow, "{path} scrolls sideways at {width}px");
                 screenshot(&page, &format!("{name}-{device}")).await?;
                 page.close().await?;
             }
         }
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    hub.kill()?;
+    outcome
+}
+
+#[tokio::test]
+async fn an_unenrolled_browser_is_told_so_and_sees_no_clinic_data() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut hub = DemoHub::start(&dir.path().join("demo.db"), "127.0.0.1:0")?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let page = chromium.open(&format!("{}/", hub.url), 390, 844).await?;
+        wait_until(
+            &page,
+            "document.body.textContent.includes('This screen is not enrolled')",
+            WAIT,
+        )
+        .await?;
+        let tiles: usize = page
+            .evaluate("document.querySelectorAll('.room-tile').length")
+            .await?
+            .into_value()?;
+        assert_eq!(tiles, 0);
+        screenshot(&page, "not-enrolled-phone").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    hub.kill()?;
+    outcome
+}
+
+const IDLE_CONFIG: &str = r#"
+name = "Idle Test Clinic"
+[security]
+idle_lock_seconds = 4
+[[rooms]]
+id = "exam-1"
+name = "Exam 1"
+pod = "North"
+[[providers]]
+id = "dr-okafor"
+name = "Dr. Amara Okafor"
+pod = "North"
+[[staff]]
+id = "ma-lee"
+name = "Michelle Lee"
+role = "assistant"
+"#;
+
+#[tokio::test]
+async fn a_tablet_signs_in_with_the_keypad_then_locks_itself_when_idle_and_clears_the_clinic(
+) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("idle.toml"), IDLE_CONFIG)?;
+    let config = dir.path().join("idle.toml");
+    let mut hub = DemoHub::start_with(
+        &dir.path().join("demo.db"),
+        "127.0.0.1:0",
+        &["--config", config.to_str().unwrap()],
+    )?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let page = hub.pair(&chromium, "tablet", 820, 1180).await?;
+        wait_until(&page, "document.querySelector('.staff-button') !== null", WAIT).await.context("the sign-in picker")?;
+        screenshot(&page, "sign-in-picker-tablet").await?;
+        page.evaluate("document.querySelector('.staff-button').click()").await?;
+        wait_until(&page, "document.querySelectorAll('.key').length === 12", WAIT).await?;
+        for _ in 0..6 {
+            page.evaluate("[...document.querySelectorAll('.key')].find(k => k.textContent === '1').click()").await?;
+        }
+        wait_until(&page, "document.querySelector('.pin-display').textContent.length === 6", WAIT).await?;
+        screenshot(&page, "sign-in-pin-tablet").await?;
+        page.evaluate("[...document.querySelectorAll('.sign-in-actions .button')].find(b => b.textContent === 'Sign in').click()").await?;
+        wait_until(&page, "document.querySelector('.signed-in')?.textContent === 'Michelle Lee'", WAIT).await.context("signed in")?;
+        page.goto(format!("{}/", hub.url)).await?;
+        wait_until(&page, "document.querySelectorAll('.room-tile').length === 1", WAIT).await.context("the clinic shows once signed in")?;
+        wait_until(&page, "document.querySelector('.staff-button') !== null", Duration::from_secs(15)).await.context("the tablet locks itself")?;
+        let left: usize = page.evaluate("document.querySelectorAll('.room-tile, .tile').length").await?.into_value()?;
+        assert_eq!(left, 0, "no clinic data left in the DOM after the lock");
+        let seq: String = page.evaluate("document.querySelector('.badge').dataset.seq").await?.into_value()?;
+        assert_eq!(seq, "0", "the page forgot the clinic state");
         anyhow::Ok(())
     }
     .await;

@@ -40,7 +40,12 @@ fn start_hub(dir: &Path) -> Result<HubProcess> {
         .spawn()?;
     let mut line = String::new();
     BufReader::new(child.stdout.take().context("hub stdout")?).read_line(&mut line)?;
-    let url = line.trim().rsplit(' ').next().context("listening line")?.to_string();
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .context("listening line")?
+        .to_string();
     anyhow::ensure!(url.starts_with("http://"), "hub did not start: {line:?}");
     Ok(HubProcess { child, url })
 }
@@ -54,21 +59,55 @@ struct Acknowledged {
 
 /// Enrols an integration client with the CLI, as an EHR bridge would be; returns its token.
 fn enrol_integration(dir: &Path) -> Result<String> {
-    let output = Command::new(env!("CARGO_BIN_EXE_clinicflow")).args(["device", "add", "--role", "integration", "--name", "crash test", "--json", "--db"]).arg(dir.join("clinic.db")).output()?;
-    anyhow::ensure!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args([
+            "device",
+            "add",
+            "--role",
+            "integration",
+            "--name",
+            "crash test",
+            "--json",
+            "--db",
+        ])
+        .arg(dir.join("clinic.db"))
+        .output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let enrolled: Value = serde_json::from_slice(&output.stdout)?;
     Ok(enrolled["token"].as_str().context("token")?.to_string())
 }
 
 /// One client: schedules appointments and checks in earlier ones until the hub goes away.
-async fn client(url: String, token: String, acknowledged: Arc<Mutex<Acknowledged>>, count: Arc<AtomicUsize>) {
-    let http = common::client_with(&[("authorization", format!("Bearer {token}"))]).expect("client");
+async fn client(
+    url: String,
+    token: String,
+    acknowledged: Arc<Mutex<Acknowledged>>,
+    count: Arc<AtomicUsize>,
+) {
+    let http =
+        common::client_with(&[("authorization", format!("Bearer {token}"))]).expect("client");
     loop {
-        let check_in = { acknowledged.lock().unwrap().scheduled.iter().rev().nth(CLIENTS).cloned() };
+        let check_in = {
+            acknowledged
+                .lock()
+                .unwrap()
+                .scheduled
+                .iter()
+                .rev()
+                .nth(CLIENTS)
+                .cloned()
+        };
         let sent = match check_in {
-            Some(visit) if rand::rng().random_bool(0.3) => {
-                http.post(format!("{url}/api/v1/commands")).json(&json!({"type": "check_in", "visit": visit})).send().await.map(|r| (r, Some(visit)))
-            }
+            Some(visit) if rand::rng().random_bool(0.3) => http
+                .post(format!("{url}/api/v1/commands"))
+                .json(&json!({"type": "check_in", "visit": visit}))
+                .send()
+                .await
+                .map(|r| (r, Some(visit))),
             _ => {
                 let body = json!({
                     "patient": { "first_name": "Crash", "last_name": "Test", "date_of_birth": "1970-01-01" },
@@ -76,15 +115,25 @@ async fn client(url: String, token: String, acknowledged: Arc<Mutex<Acknowledged
                     "start": chrono::Utc::now(),
                     "visit_type": "Follow-up",
                 });
-                http.post(format!("{url}/api/v1/appointments")).json(&body).send().await.map(|r| (r, None))
+                http.post(format!("{url}/api/v1/appointments"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .map(|r| (r, None))
             }
         };
-        let Ok((response, checked_in)) = sent else { return };
+        let Ok((response, checked_in)) = sent else {
+            return;
+        };
         let status = response.status().as_u16();
-        let Ok(answer) = response.json::<Value>().await else { return };
+        let Ok(answer) = response.json::<Value>().await else {
+            return;
+        };
         let mut acknowledged = acknowledged.lock().unwrap();
         match (status, checked_in) {
-            (201, None) => acknowledged.scheduled.push(answer["visit"].as_str().unwrap().to_string()),
+            (201, None) => acknowledged
+                .scheduled
+                .push(answer["visit"].as_str().unwrap().to_string()),
             (200, Some(visit)) => acknowledged.checked_in.push(visit),
             _ => continue,
         }
@@ -94,13 +143,24 @@ async fn client(url: String, token: String, acknowledged: Arc<Mutex<Acknowledged
 
 async fn verify(url: &str, token: &str, acknowledged: &Acknowledged) -> Result<()> {
     let http = common::client_with(&[("authorization", format!("Bearer {token}"))])?;
-    let snapshot: Value = http.get(format!("{url}/api/v1/snapshot")).send().await?.json().await?;
+    let snapshot: Value = http
+        .get(format!("{url}/api/v1/snapshot"))
+        .send()
+        .await?
+        .json()
+        .await?;
     let visits = &snapshot["state"]["visits"];
     for visit in &acknowledged.scheduled {
-        anyhow::ensure!(visits.get(visit).is_some(), "acknowledged visit {visit} was lost");
+        anyhow::ensure!(
+            visits.get(visit).is_some(),
+            "acknowledged visit {visit} was lost"
+        );
     }
     for visit in &acknowledged.checked_in {
-        anyhow::ensure!(visits[visit]["state"] == "arrived", "acknowledged check-in of {visit} was lost");
+        anyhow::ensure!(
+            visits[visit]["state"] == "arrived",
+            "acknowledged check-in of {visit} was lost"
+        );
     }
     Ok(())
 }
@@ -117,9 +177,20 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
     let mut total = 0;
     for kill in 0..KILLS {
         let mut hub = start_hub(dir.path())?;
-        verify(&hub.url, &token, &acknowledged.lock().unwrap()).await.with_context(|| format!("after kill {kill}"))?;
+        verify(&hub.url, &token, &acknowledged.lock().unwrap())
+            .await
+            .with_context(|| format!("after kill {kill}"))?;
         let count = Arc::new(AtomicUsize::new(0));
-        let clients: Vec<_> = (0..CLIENTS).map(|_| tokio::spawn(client(hub.url.clone(), token.clone(), acknowledged.clone(), count.clone()))).collect();
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                tokio::spawn(client(
+                    hub.url.clone(),
+                    token.clone(),
+                    acknowledged.clone(),
+                    count.clone(),
+                ))
+            })
+            .collect();
         let kill_after = rand::rng().random_range(60..180);
         while count.load(Ordering::SeqCst) < kill_after {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
@@ -132,16 +203,24 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
         total += count.load(Ordering::SeqCst);
     }
     let hub = start_hub(dir.path())?;
-    verify(&hub.url, &token, &acknowledged.lock().unwrap()).await.context("after the last kill")?;
+    verify(&hub.url, &token, &acknowledged.lock().unwrap())
+        .await
+        .context("after the last kill")?;
     let mut hub = hub;
     hub.child.kill()?;
     hub.child.wait()?;
 
-    assert!(total >= MIN_ACKNOWLEDGED, "only {total} commands acknowledged over {KILLS} kills");
+    assert!(
+        total >= MIN_ACKNOWLEDGED,
+        "only {total} commands acknowledged over {KILLS} kills"
+    );
     let db = rusqlite::Connection::open(dir.path().join("clinic.db"))?;
     let integrity: String = db.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
     assert_eq!(integrity, "ok");
-    let (count, max): (i64, i64) = db.query_row("SELECT COUNT(*), MAX(seq) FROM events", [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let (count, max): (i64, i64) =
+        db.query_row("SELECT COUNT(*), MAX(seq) FROM events", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
     assert_eq!(count, max, "the event log has no gaps");
     println!("{total} acknowledged commands over {KILLS} kills, none lost");
     Ok(())

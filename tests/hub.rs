@@ -20,7 +20,10 @@ async fn health_reports_status_sequence_and_version() -> Result<()> {
     // Four rooms and two providers from the config, one event each.
     assert_eq!(health["seq"], 6);
     let anonymous: Value = reqwest::get(hub.url("/healthz")).await?.json().await?;
-    assert_eq!(anonymous, health, "health needs no credentials and says nothing private");
+    assert_eq!(
+        anonymous, health,
+        "health needs no credentials and says nothing private"
+    );
     Ok(())
 }
 
@@ -28,7 +31,9 @@ async fn health_reports_status_sequence_and_version() -> Result<()> {
 async fn an_event_reaches_a_live_subscriber_with_its_sequence_number_as_id() -> Result<()> {
     let hub = TestHub::start().await?;
     let mut stream = SseReader::open(&hub.client, &hub.url("/api/v1/events"), None).await?;
-    let answer = hub.command(json!({"type": "take_out_of_service", "room": "exam-2", "reason": "Sink leaking"})).await?;
+    let answer = hub
+        .command(json!({"type": "take_out_of_service", "room": "exam-2", "reason": "Sink leaking"}))
+        .await?;
     let event = stream.next(WAIT).await?;
     assert_eq!(event.id, answer["seq"].as_u64());
     assert_eq!(event.event.as_deref(), Some("clinic"));
@@ -43,13 +48,27 @@ async fn resuming_with_last_event_id_delivers_exactly_the_missed_events() -> Res
     let (_, health) = hub.get("/healthz").await?;
     let start = health["seq"].as_u64().unwrap();
     for room in ["exam-1", "exam-2", "exam-3", "exam-4"] {
-        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Deep clean"})).await?;
+        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Deep clean"}))
+            .await?;
     }
-    let mut stream = SseReader::open(&hub.client, &hub.url("/api/v1/events"), Some(start + 1)).await?;
-    let missed: Vec<u64> = [stream.next(WAIT).await?, stream.next(WAIT).await?, stream.next(WAIT).await?].iter().map(|e| e.id.unwrap()).collect();
+    let mut stream =
+        SseReader::open(&hub.client, &hub.url("/api/v1/events"), Some(start + 1)).await?;
+    let missed: Vec<u64> = [
+        stream.next(WAIT).await?,
+        stream.next(WAIT).await?,
+        stream.next(WAIT).await?,
+    ]
+    .iter()
+    .map(|e| e.id.unwrap())
+    .collect();
     assert_eq!(missed, vec![start + 2, start + 3, start + 4]);
-    hub.command(json!({"type": "return_to_service", "room": "exam-1"})).await?;
-    assert_eq!(stream.next(WAIT).await?.id, Some(start + 5), "the next live event follows without a gap or a repeat");
+    hub.command(json!({"type": "return_to_service", "room": "exam-1"}))
+        .await?;
+    assert_eq!(
+        stream.next(WAIT).await?.id,
+        Some(start + 5),
+        "the next live event follows without a gap or a repeat"
+    );
     Ok(())
 }
 
@@ -57,7 +76,13 @@ async fn resuming_with_last_event_id_delivers_exactly_the_missed_events() -> Res
 async fn resuming_from_before_what_memory_holds_reads_the_database() -> Result<()> {
     let first = TestHub::start().await?;
     // A restarted hub holds no events in memory: everything before now comes from disk.
-    let options = clinicflow::server::HubOptions { addr: "127.0.0.1:0".parse()?, db: first.db(), config: common::small_clinic(), demo: false, bundle: None };
+    let options = clinicflow::server::HubOptions {
+        addr: "127.0.0.1:0".parse()?,
+        db: first.db(),
+        config: common::small_clinic(),
+        demo: false,
+        bundle: None,
+    };
     let restarted = clinicflow::server::start(options).await?;
     let url = format!("{}/api/v1/events?after=0", restarted.url());
     let mut stream = SseReader::open(&first.client, &url, None).await?;
@@ -73,7 +98,10 @@ async fn an_idle_stream_gets_a_keep_alive_comment_within_15_seconds() -> Result<
     let mut stream = SseReader::open(&hub.client, &hub.url("/api/v1/events"), None).await?;
     let waited = stream.next(Duration::from_secs(15)).await;
     assert!(waited.is_err(), "no event was expected");
-    assert!(stream.comments >= 1, "a keep-alive comment arrives within 15 s");
+    assert!(
+        stream.comments >= 1,
+        "a keep-alive comment arrives within 15 s"
+    );
     Ok(())
 }
 
@@ -81,16 +109,26 @@ async fn an_idle_stream_gets_a_keep_alive_comment_within_15_seconds() -> Result<
 async fn a_whole_visit_runs_through_the_api_and_leaves_the_room_dirty() -> Result<()> {
     let hub = TestHub::start().await?;
     let (visit, code) = hub.schedule("Maria", 5).await?;
-    let (_, answer) = hub.post("/api/v1/check-in", json!({ "code": code })).await?;
+    let (_, answer) = hub
+        .post("/api/v1/check-in", json!({ "code": code }))
+        .await?;
     assert_eq!(answer["outcome"], "checked_in");
     assert_eq!(answer["name"], "Maria T.");
     assert_eq!(answer["ticket"], "A-1");
-    for step in [json!({"type": "room_patient", "visit": visit, "room": "exam-1"}), json!({"type": "ready_for_provider", "visit": visit}), json!({"type": "provider_in", "visit": visit}), json!({"type": "finish_visit", "visit": visit})] {
+    for step in [
+        json!({"type": "room_patient", "visit": visit, "room": "exam-1"}),
+        json!({"type": "ready_for_provider", "visit": visit}),
+        json!({"type": "provider_in", "visit": visit}),
+        json!({"type": "finish_visit", "visit": visit}),
+    ] {
         hub.command(step).await?;
     }
     let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
     assert_eq!(snapshot["state"]["visits"][&visit]["state"], "finished");
-    assert_eq!(snapshot["state"]["rooms"]["exam-1"]["state"]["state"], "needs_cleaning");
+    assert_eq!(
+        snapshot["state"]["rooms"]["exam-1"]["state"]["state"],
+        "needs_cleaning"
+    );
     Ok(())
 }
 
@@ -100,11 +138,21 @@ async fn check_in_answers_every_outcome_clearly() -> Result<()> {
     let (_, code) = hub.schedule("Ana", 10).await?;
     let check_in = |code: String| hub.post("/api/v1/check-in", json!({ "code": code }));
 
-    let (status, first) = check_in(format!("http://hub.local/c/{}", code.replace('-', "").to_lowercase())).await?;
-    assert_eq!((status, first["outcome"].as_str()), (200, Some("checked_in")));
+    let (status, first) = check_in(format!(
+        "http://hub.local/c/{}",
+        code.replace('-', "").to_lowercase()
+    ))
+    .await?;
+    assert_eq!(
+        (status, first["outcome"].as_str()),
+        (200, Some("checked_in"))
+    );
     let (_, again) = check_in(code.clone()).await?;
     assert_eq!(again["outcome"], "already_checked_in");
-    assert_eq!(again["ticket"], first["ticket"], "checking in twice keeps the ticket");
+    assert_eq!(
+        again["ticket"], first["ticket"],
+        "checking in twice keeps the ticket"
+    );
 
     let mut typo = code.clone().into_bytes();
     typo[0] = if typo[0] == b'A' { b'B' } else { b'A' };
@@ -118,9 +166,13 @@ async fn check_in_answers_every_outcome_clearly() -> Result<()> {
     let (tomorrow, tomorrow_code) = hub.schedule("Ben", 24 * 60 + 60).await?;
     let (_, wrong_day) = check_in(tomorrow_code.clone()).await?;
     assert_eq!(wrong_day["outcome"], "wrong_day");
-    assert!(wrong_day["message"].as_str().unwrap().starts_with("Your appointment is on "));
+    assert!(wrong_day["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Your appointment is on "));
 
-    hub.command(json!({"type": "cancel_visit", "visit": tomorrow})).await?;
+    hub.command(json!({"type": "cancel_visit", "visit": tomorrow}))
+        .await?;
     assert_eq!(check_in(tomorrow_code).await?.1["outcome"], "cancelled");
     Ok(())
 }
@@ -131,19 +183,34 @@ async fn two_assistants_rooming_into_the_same_room_at_once_exactly_one_wins() ->
     let (first, first_code) = hub.schedule("Ana", 0).await?;
     let (second, second_code) = hub.schedule("Ben", 0).await?;
     for code in [first_code, second_code] {
-        hub.post("/api/v1/check-in", json!({ "code": code })).await?;
+        hub.post("/api/v1/check-in", json!({ "code": code }))
+            .await?;
     }
-    let room = |visit: &str| hub.post("/api/v1/commands", json!({"type": "room_patient", "visit": visit, "room": "exam-3"}));
+    let room = |visit: &str| {
+        hub.post(
+            "/api/v1/commands",
+            json!({"type": "room_patient", "visit": visit, "room": "exam-3"}),
+        )
+    };
     let (a, b) = tokio::join!(room(&first), room(&second));
     let mut statuses = vec![a?, b?];
     statuses.sort_by_key(|(status, _)| *status);
     assert_eq!(statuses[0].0, 200);
     assert_eq!(statuses[1].0, 409);
     assert_eq!(statuses[1].1["error"]["code"], "room_not_ready");
-    assert_eq!(statuses[1].1["error"]["message"], "Exam 3 is occupied, not ready");
+    assert_eq!(
+        statuses[1].1["error"]["message"],
+        "Exam 3 is occupied, not ready"
+    );
     let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
-    let roomed = [&first, &second].iter().filter(|v| snapshot["state"]["visits"][v.as_str()]["state"] == "roomed").count();
-    assert_eq!(roomed, 1, "the loser's patient is still waiting, nothing half-written");
+    let roomed = [&first, &second]
+        .iter()
+        .filter(|v| snapshot["state"]["visits"][v.as_str()]["state"] == "roomed")
+        .count();
+    assert_eq!(
+        roomed, 1,
+        "the loser's patient is still waiting, nothing half-written"
+    );
     Ok(())
 }
 
@@ -151,43 +218,95 @@ async fn two_assistants_rooming_into_the_same_room_at_once_exactly_one_wins() ->
 async fn bad_requests_get_typed_json_errors() -> Result<()> {
     let hub = TestHub::start().await?;
     let cases: Vec<(Value, u16, &str)> = vec![
-        (json!({"type": "start_cleaning", "room": "exam-9"}), 404, "unknown_room"),
-        (json!({"type": "start_cleaning", "room": "exam-1"}), 409, "wrong_room_state"),
-        (json!({"type": "start_cleaning", "room": "Exam 1"}), 422, "invalid_input"),
+        (
+            json!({"type": "start_cleaning", "room": "exam-9"}),
+            404,
+            "unknown_room",
+        ),
+        (
+            json!({"type": "start_cleaning", "room": "exam-1"}),
+            409,
+            "wrong_room_state",
+        ),
+        (
+            json!({"type": "start_cleaning", "room": "Exam 1"}),
+            422,
+            "invalid_input",
+        ),
         (json!({"type": "launch_rockets"}), 422, "invalid_input"),
-        (json!({"type": "take_out_of_service", "room": "exam-1", "reason": "  "}), 422, "invalid_input"),
+        (
+            json!({"type": "take_out_of_service", "room": "exam-1", "reason": "  "}),
+            422,
+            "invalid_input",
+        ),
     ];
     for (body, status, code) in cases {
         let (got_status, answer) = hub.post("/api/v1/commands", body.clone()).await?;
-        assert_eq!((got_status, answer["error"]["code"].as_str()), (status, Some(code)), "{body}");
-        assert!(answer["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(
+            (got_status, answer["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body}"
+        );
+        assert!(answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
     }
-    let not_json = hub.client.post(hub.url("/api/v1/commands")).header("content-type", "application/json").body("{").send().await?;
+    let not_json = hub
+        .client
+        .post(hub.url("/api/v1/commands"))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await?;
     assert_eq!(not_json.status().as_u16(), 422);
     let (status, missing) = hub.get("/api/v1/nothing-here").await?;
-    assert_eq!((status, missing["error"]["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, missing["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
     Ok(())
 }
 
 #[tokio::test]
-async fn restarting_on_the_same_database_keeps_everything_and_projections_match_the_log() -> Result<()> {
+async fn restarting_on_the_same_database_keeps_everything_and_projections_match_the_log(
+) -> Result<()> {
     let hub = TestHub::start().await?;
     let (visit, code) = hub.schedule("Ana", 0).await?;
-    hub.post("/api/v1/check-in", json!({ "code": code })).await?;
-    hub.command(json!({"type": "room_patient", "visit": visit, "room": "exam-2"})).await?;
+    hub.post("/api/v1/check-in", json!({ "code": code }))
+        .await?;
+    hub.command(json!({"type": "room_patient", "visit": visit, "room": "exam-2"}))
+        .await?;
     let (_, before) = hub.get("/api/v1/snapshot").await?;
 
     let store = clinicflow::store::Store::open_read_only(&hub.db())?;
     let (projected, seq) = store.load()?;
     let (replayed, replayed_seq) = store.replay()?;
-    assert_eq!(projected, replayed, "projections equal a replay of the event log");
+    assert_eq!(
+        projected, replayed,
+        "projections equal a replay of the event log"
+    );
     assert_eq!(seq, replayed_seq);
 
-    let options = clinicflow::server::HubOptions { addr: "127.0.0.1:0".parse()?, db: hub.db(), config: common::small_clinic(), demo: false, bundle: None };
+    let options = clinicflow::server::HubOptions {
+        addr: "127.0.0.1:0".parse()?,
+        db: hub.db(),
+        config: common::small_clinic(),
+        demo: false,
+        bundle: None,
+    };
     let again = clinicflow::server::start(options).await?;
-    let after: Value = hub.client.get(format!("{}/api/v1/snapshot", again.url())).send().await?.json().await?;
+    let after: Value = hub
+        .client
+        .get(format!("{}/api/v1/snapshot", again.url()))
+        .send()
+        .await?
+        .json()
+        .await?;
     assert_eq!(after["state"], before["state"]);
-    assert_eq!(after["seq"], before["seq"], "no config re-applied, nothing duplicated");
+    assert_eq!(
+        after["seq"], before["seq"],
+        "no config re-applied, nothing duplicated"
+    );
     Ok(())
 }
 
@@ -196,10 +315,22 @@ async fn a_database_from_a_newer_clinicflow_is_refused_with_a_clear_message() ->
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("future.db");
     rusqlite::Connection::open(&db)?.pragma_update(None, "user_version", 99)?;
-    let options = clinicflow::server::HubOptions { addr: "127.0.0.1:0".parse()?, db, config: common::small_clinic(), demo: false, bundle: None };
-    let refused = clinicflow::server::start(options).await.err().expect("a newer schema is refused");
+    let options = clinicflow::server::HubOptions {
+        addr: "127.0.0.1:0".parse()?,
+        db,
+        config: common::small_clinic(),
+        demo: false,
+        bundle: None,
+    };
+    let refused = clinicflow::server::start(options)
+        .await
+        .err()
+        .expect("a newer schema is refused");
     let message = refused.to_string();
-    assert!(message.contains("schema version 99") && message.contains("upgrade clinicflow"), "{message}");
+    assert!(
+        message.contains("schema version 99") && message.contains("upgrade clinicflow"),
+        "{message}"
+    );
     Ok(())
 }
 
@@ -208,7 +339,8 @@ async fn every_command_is_audited_with_actor_device_and_outcome() -> Result<()> 
     let hub = TestHub::start().await?;
     let tablet = hub.signed_in_tablet("rn-walsh", "555555").await?;
     let send = |body: Value| tablet.post(hub.url("/api/v1/commands")).json(&body).send();
-    send(json!({"type": "take_out_of_service", "room": "exam-4", "reason": "Light broken"})).await?;
+    send(json!({"type": "take_out_of_service", "room": "exam-4", "reason": "Light broken"}))
+        .await?;
     send(json!({"type": "start_cleaning", "room": "exam-4"})).await?;
     let db = rusqlite::Connection::open(hub.db())?;
     let rows: Vec<(String, String, String)> = db
@@ -216,7 +348,11 @@ async fn every_command_is_audited_with_actor_device_and_outcome() -> Result<()> 
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
         .collect::<Result<_, _>>()?;
     assert_eq!(rows.len(), 2);
-    assert!(rows[0].1.starts_with("tablet for rn-walsh (d-"), "{}", rows[0].1);
+    assert!(
+        rows[0].1.starts_with("tablet for rn-walsh (d-"),
+        "{}",
+        rows[0].1
+    );
     assert_eq!(rows[0].2, "accepted");
     assert!(rows[1].2.starts_with("rejected: "), "{}", rows[1].2);
     let tampering = db.execute("UPDATE audit SET outcome = 'accepted'", []);
@@ -229,14 +365,23 @@ async fn the_codes_command_prints_the_days_appointments_as_json() -> Result<()> 
     let hub = TestHub::start().await?;
     let (visit, code) = hub.schedule("Ana", 30).await?;
     let start = chrono::Utc::now() + chrono::Duration::minutes(30);
-    let day = start.with_timezone(&chrono_tz::America::Chicago).date_naive();
+    let day = start
+        .with_timezone(&chrono_tz::America::Chicago)
+        .date_naive();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
         .args(["codes", "--json", "--date", &day.to_string(), "--db"])
         .arg(hub.db())
         .output()?;
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let rows: Vec<Value> = serde_json::from_slice(&output.stdout)?;
-    let row = rows.iter().find(|row| row["appointment_id"] == visit.as_str()).expect("the visit is listed");
+    let row = rows
+        .iter()
+        .find(|row| row["appointment_id"] == visit.as_str())
+        .expect("the visit is listed");
     assert_eq!(row["code"], code.as_str());
     assert_eq!(row["patient_initials"], "A. T.");
     assert_eq!(row["date_of_birth"], "1961-07-14");

@@ -88,7 +88,10 @@ impl StaffRole {
 
     fn may(self, action: Action) -> bool {
         use Action::*;
-        let clinical = matches!(self, StaffRole::Assistant | StaffRole::Nurse | StaffRole::ChargeNurse | StaffRole::Provider);
+        let clinical = matches!(
+            self,
+            StaffRole::Assistant | StaffRole::Nurse | StaffRole::ChargeNurse | StaffRole::Provider
+        );
         match action {
             ReadClinic | CheckIn | WalkIn => true,
             WorkTheFloor => clinical || self == StaffRole::Admin,
@@ -127,7 +130,10 @@ impl DeviceRole {
 }
 
 impl Principal {
-    pub const NOBODY: Principal = Principal { device: None, staff: None };
+    pub const NOBODY: Principal = Principal {
+        device: None,
+        staff: None,
+    };
 
     /// Whether this principal may do `action`. Staff rights apply only on an enrolled tablet
     /// (or an integration client); public devices get their fixed, narrow rights.
@@ -135,7 +141,10 @@ impl Principal {
         match (self.device, self.staff) {
             (Some(DeviceRole::Integration), _) => true,
             (Some(DeviceRole::Tablet), Some(staff)) => staff.may(action),
-            (Some(DeviceRole::Kiosk), _) => matches!(action, Action::ReadClinic | Action::CheckIn | Action::WalkIn),
+            (Some(DeviceRole::Kiosk), _) => matches!(
+                action,
+                Action::ReadClinic | Action::CheckIn | Action::WalkIn
+            ),
             (Some(DeviceRole::Lobby | DeviceRole::Board), _) => action == Action::ReadClinic,
             _ => false,
         }
@@ -144,7 +153,9 @@ impl Principal {
     /// How much of a patient's identity this principal's screen may hold.
     pub fn visibility(&self, lobby_shows_names: bool) -> Visibility {
         match (self.device, self.staff) {
-            (Some(DeviceRole::Integration), _) | (Some(DeviceRole::Tablet), Some(_)) => Visibility::Full,
+            (Some(DeviceRole::Integration), _) | (Some(DeviceRole::Tablet), Some(_)) => {
+                Visibility::Full
+            }
             (Some(DeviceRole::Lobby), _) if !lobby_shows_names => Visibility::TicketOnly,
             _ => Visibility::FirstNameLastInitial,
         }
@@ -153,7 +164,10 @@ impl Principal {
     /// Which action a screen command needs.
     pub fn action_for(command: &Command) -> Action {
         match command {
-            Command::AddRoom { .. } | Command::AddProvider { .. } | Command::TakeOutOfService { .. } | Command::ReturnToService { .. } => Action::ManageRooms,
+            Command::AddRoom { .. }
+            | Command::AddProvider { .. }
+            | Command::TakeOutOfService { .. }
+            | Command::ReturnToService { .. } => Action::ManageRooms,
             Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => Action::FrontDesk,
             Command::RegisterWalkIn { .. } => Action::WalkIn,
             Command::CheckIn { .. } => Action::CheckIn,
@@ -163,16 +177,33 @@ impl Principal {
 }
 
 fn redact_patient(patient: &Patient, visibility: Visibility) -> Patient {
-    let initial = patient.last_name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+    let initial = patient
+        .last_name
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
     match visibility {
         Visibility::Full => patient.clone(),
-        Visibility::FirstNameLastInitial => Patient { first_name: patient.first_name.clone(), last_name: initial, date_of_birth: None },
-        Visibility::TicketOnly => Patient { first_name: String::new(), last_name: String::new(), date_of_birth: None },
+        Visibility::FirstNameLastInitial => Patient {
+            first_name: patient.first_name.clone(),
+            last_name: initial,
+            date_of_birth: None,
+        },
+        Visibility::TicketOnly => Patient {
+            first_name: String::new(),
+            last_name: String::new(),
+            date_of_birth: None,
+        },
     }
 }
 
 fn redact_visit(visit: &Visit, visibility: Visibility) -> Visit {
-    Visit { patient: redact_patient(&visit.patient, visibility), code: None, ..visit.clone() }
+    Visit {
+        patient: redact_patient(&visit.patient, visibility),
+        code: None,
+        ..visit.clone()
+    }
 }
 
 impl ClinicState {
@@ -181,7 +212,14 @@ impl ClinicState {
         if visibility == Visibility::Full {
             return self.clone();
         }
-        ClinicState { visits: self.visits.iter().map(|(id, visit)| (id.clone(), redact_visit(visit, visibility))).collect(), ..self.clone() }
+        ClinicState {
+            visits: self
+                .visits
+                .iter()
+                .map(|(id, visit)| (id.clone(), redact_visit(visit, visibility)))
+                .collect(),
+            ..self.clone()
+        }
     }
 }
 
@@ -191,7 +229,12 @@ impl Event {
         match self {
             Event::AppointmentScheduled { patient, .. } if visibility != Visibility::Full => {
                 let mut event = self.clone();
-                if let Event::AppointmentScheduled { patient: redacted, code, .. } = &mut event {
+                if let Event::AppointmentScheduled {
+                    patient: redacted,
+                    code,
+                    ..
+                } = &mut event
+                {
                     *redacted = redact_patient(patient, visibility);
                     *code = None;
                 }
@@ -209,16 +252,25 @@ mod tests {
 
     #[test]
     fn a_tablet_shows_nothing_until_someone_signs_in() {
-        let tablet = Principal { device: Some(DeviceRole::Tablet), staff: None };
+        let tablet = Principal {
+            device: Some(DeviceRole::Tablet),
+            staff: None,
+        };
         assert!(!tablet.may(Action::ReadClinic));
-        let signed_in = Principal { staff: Some(StaffRole::Assistant), ..tablet };
+        let signed_in = Principal {
+            staff: Some(StaffRole::Assistant),
+            ..tablet
+        };
         assert!(signed_in.may(Action::ReadClinic) && signed_in.may(Action::WorkTheFloor));
         assert!(!signed_in.may(Action::Administer) && !signed_in.may(Action::FrontDesk));
     }
 
     #[test]
     fn staff_roles_without_an_enrolled_tablet_grant_nothing() {
-        let elsewhere = Principal { device: None, staff: Some(StaffRole::Admin) };
+        let elsewhere = Principal {
+            device: None,
+            staff: Some(StaffRole::Admin),
+        };
         assert!(!elsewhere.may(Action::ReadClinic));
     }
 
@@ -226,9 +278,24 @@ mod tests {
     fn public_copies_hold_first_name_and_initial_or_nothing() {
         let mut clinic = TestClinic::new();
         clinic.appointment_at(9, 0);
-        let visit = |visibility| clinic.state.redacted(visibility).visits.values().next().unwrap().clone();
+        let visit = |visibility| {
+            clinic
+                .state
+                .redacted(visibility)
+                .visits
+                .values()
+                .next()
+                .unwrap()
+                .clone()
+        };
         let kiosk = visit(Visibility::FirstNameLastInitial);
-        assert_eq!((kiosk.patient.first_name.as_str(), kiosk.patient.last_name.as_str()), ("Maria", "G"));
+        assert_eq!(
+            (
+                kiosk.patient.first_name.as_str(),
+                kiosk.patient.last_name.as_str()
+            ),
+            ("Maria", "G")
+        );
         assert_eq!((kiosk.patient.date_of_birth, kiosk.code), (None, None));
         let lobby = visit(Visibility::TicketOnly);
         assert!(lobby.patient.first_name.is_empty() && lobby.patient.last_name.is_empty());

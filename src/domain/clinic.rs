@@ -2,7 +2,7 @@
 //! state and timestamped history. Built only by folding events (`ClinicState::apply_event`), on
 //! the hub and identically on every client.
 
-use super::{CheckInCode, Event, RoomId, VisitId, ProviderId};
+use super::{CheckInCode, Event, ProviderId, RoomId, VisitId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -159,13 +159,19 @@ impl VisitState {
     pub fn is_closed(self) -> bool {
         matches!(
             self,
-            VisitState::Finished | VisitState::Cancelled | VisitState::NoShow | VisitState::LeftWithoutBeingSeen
+            VisitState::Finished
+                | VisitState::Cancelled
+                | VisitState::NoShow
+                | VisitState::LeftWithoutBeingSeen
         )
     }
 
     /// Whether the patient is physically in an exam room.
     pub fn is_in_room(self) -> bool {
-        matches!(self, VisitState::Roomed | VisitState::ReadyForProvider | VisitState::WithProvider)
+        matches!(
+            self,
+            VisitState::Roomed | VisitState::ReadyForProvider | VisitState::WithProvider
+        )
     }
 
     /// FHIR R4 Encounter.status for this state (`None` before arrival and for side exits that
@@ -197,7 +203,11 @@ impl Visit {
 
     /// When the visit last entered `state`.
     pub fn entered(&self, state: VisitState) -> Option<DateTime<Utc>> {
-        self.history.iter().rev().find(|stamp| stamp.state == state).map(|stamp| stamp.at)
+        self.history
+            .iter()
+            .rev()
+            .find(|stamp| stamp.state == state)
+            .map(|stamp| stamp.at)
     }
 
     /// When the visit entered its current state.
@@ -213,13 +223,23 @@ impl Visit {
 impl Patient {
     /// The most a public screen may show: "Maria G."
     pub fn public_name(&self) -> String {
-        let initial = self.last_name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+        let initial = self
+            .last_name
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default();
         format!("{} {}.", self.first_name, initial)
     }
 
     /// "M. G." for printed lists at the front desk.
     pub fn initials(&self) -> String {
-        let first = |s: &str| s.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+        let first = |s: &str| {
+            s.chars()
+                .next()
+                .map(|c| c.to_uppercase().to_string())
+                .unwrap_or_default()
+        };
         format!("{}. {}.", first(&self.first_name), first(&self.last_name))
     }
 }
@@ -230,17 +250,53 @@ impl ClinicState {
     /// rather than panicking, because a client may receive events for data it was not sent.
     pub fn apply_event(&mut self, event: &Event) {
         match event {
-            Event::RoomAdded { room, name, pod, at } => {
-                let stamp = Stamped { state: RoomState::Ready, at: *at };
+            Event::RoomAdded {
+                room,
+                name,
+                pod,
+                at,
+            } => {
+                let stamp = Stamped {
+                    state: RoomState::Ready,
+                    at: *at,
+                };
                 self.rooms.insert(
                     room.clone(),
-                    Room { id: room.clone(), name: name.clone(), pod: pod.clone(), state: RoomState::Ready, last_visit: None, history: vec![stamp] },
+                    Room {
+                        id: room.clone(),
+                        name: name.clone(),
+                        pod: pod.clone(),
+                        state: RoomState::Ready,
+                        last_visit: None,
+                        history: vec![stamp],
+                    },
                 );
             }
-            Event::ProviderAdded { provider, name, pod, .. } => {
-                self.providers.insert(provider.clone(), Provider { id: provider.clone(), name: name.clone(), pod: pod.clone() });
+            Event::ProviderAdded {
+                provider,
+                name,
+                pod,
+                ..
+            } => {
+                self.providers.insert(
+                    provider.clone(),
+                    Provider {
+                        id: provider.clone(),
+                        name: name.clone(),
+                        pod: pod.clone(),
+                    },
+                );
             }
-            Event::AppointmentScheduled { visit, patient, provider, start, day, visit_type, code, at } => {
+            Event::AppointmentScheduled {
+                visit,
+                patient,
+                provider,
+                start,
+                day,
+                visit_type,
+                code,
+                at,
+            } => {
                 self.visits.insert(
                     visit.clone(),
                     Visit {
@@ -255,11 +311,19 @@ impl ClinicState {
                         priority: Priority::Routine,
                         ticket: None,
                         room: None,
-                        history: vec![Stamped { state: VisitState::Scheduled, at: *at }],
+                        history: vec![Stamped {
+                            state: VisitState::Scheduled,
+                            at: *at,
+                        }],
                     },
                 );
             }
-            Event::PatientArrived { visit, ticket, day, at } => {
+            Event::PatientArrived {
+                visit,
+                ticket,
+                day,
+                at,
+            } => {
                 self.last_ticket = Some((*day, ticket.number));
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.ticket = Some(*ticket);
@@ -277,16 +341,21 @@ impl ClinicState {
                 }
             }
             Event::VisitAdvanced { visit, to, at } => {
-                let Some(visit) = self.visits.get_mut(visit) else { return };
+                let Some(visit) = self.visits.get_mut(visit) else {
+                    return;
+                };
                 set_visit_state(visit, *to, *at);
                 if to.is_closed() {
                     // Leaving the room (finished, or left mid-visit) always leaves it dirty.
-                    if let Some(room) = visit.room.take().and_then(|room| self.rooms.get_mut(&room)) {
+                    if let Some(room) = visit.room.take().and_then(|room| self.rooms.get_mut(&room))
+                    {
                         set_room_state(room, RoomState::NeedsCleaning, *at);
                     }
                 }
             }
-            Event::PriorityChanged { visit, priority, .. } => {
+            Event::PriorityChanged {
+                visit, priority, ..
+            } => {
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.priority = *priority;
                 }
@@ -314,7 +383,9 @@ impl ClinicState {
         if room.state != RoomState::Occupied {
             return None;
         }
-        room.last_visit.as_ref().and_then(|visit| self.visits.get(visit))
+        room.last_visit
+            .as_ref()
+            .and_then(|visit| self.visits.get(visit))
     }
 
     /// Rooms as people list them: by pod, then by name with numbers in numeric order
@@ -340,7 +411,10 @@ fn natural_key(name: &str) -> Vec<(String, u64)> {
             digits.push(c);
         } else {
             if !digits.is_empty() {
-                parts.push((std::mem::take(&mut text), digits.parse().unwrap_or(u64::MAX)));
+                parts.push((
+                    std::mem::take(&mut text),
+                    digits.parse().unwrap_or(u64::MAX),
+                ));
                 digits.clear();
             }
             text.push(c);

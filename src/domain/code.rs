@@ -89,12 +89,17 @@ fn data_digit(symbol: u8) -> Option<u64> {
         b'O' => b'0',
         other => other,
     };
-    ALPHABET[..32].iter().position(|&a| a == symbol).map(|p| p as u64)
+    ALPHABET[..32]
+        .iter()
+        .position(|&a| a == symbol)
+        .map(|p| p as u64)
 }
 
 fn check_digit(symbol: u8) -> Option<u64> {
     match symbol {
-        b'*' | b'~' | b'$' | b'=' | b'U' => ALPHABET.iter().position(|&a| a == symbol).map(|p| p as u64),
+        b'*' | b'~' | b'$' | b'=' | b'U' => {
+            ALPHABET.iter().position(|&a| a == symbol).map(|p| p as u64)
+        }
         other => data_digit(other),
     }
 }

@@ -16,8 +16,16 @@ pub struct Now {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
-    AddRoom { room: RoomId, name: String, pod: String },
-    AddProvider { provider: ProviderId, name: String, pod: String },
+    AddRoom {
+        room: RoomId,
+        name: String,
+        pod: String,
+    },
+    AddProvider {
+        provider: ProviderId,
+        name: String,
+        pod: String,
+    },
     ScheduleAppointment {
         visit: VisitId,
         patient: Patient,
@@ -28,20 +36,56 @@ pub enum Command {
         visit_type: String,
         code: CheckInCode,
     },
-    RegisterWalkIn { visit: VisitId, patient: Patient, provider: ProviderId, visit_type: String, code: CheckInCode },
-    CheckIn { visit: VisitId },
-    RoomPatient { visit: VisitId, room: RoomId },
-    ReadyForProvider { visit: VisitId },
-    ProviderIn { visit: VisitId },
-    FinishVisit { visit: VisitId },
-    CancelVisit { visit: VisitId },
-    MarkNoShow { visit: VisitId },
-    LeftWithoutBeingSeen { visit: VisitId },
-    SetPriority { visit: VisitId, priority: Priority, reason: String },
-    StartCleaning { room: RoomId },
-    RoomReady { room: RoomId },
-    TakeOutOfService { room: RoomId, reason: String },
-    ReturnToService { room: RoomId },
+    RegisterWalkIn {
+        visit: VisitId,
+        patient: Patient,
+        provider: ProviderId,
+        visit_type: String,
+        code: CheckInCode,
+    },
+    CheckIn {
+        visit: VisitId,
+    },
+    RoomPatient {
+        visit: VisitId,
+        room: RoomId,
+    },
+    ReadyForProvider {
+        visit: VisitId,
+    },
+    ProviderIn {
+        visit: VisitId,
+    },
+    FinishVisit {
+        visit: VisitId,
+    },
+    CancelVisit {
+        visit: VisitId,
+    },
+    MarkNoShow {
+        visit: VisitId,
+    },
+    LeftWithoutBeingSeen {
+        visit: VisitId,
+    },
+    SetPriority {
+        visit: VisitId,
+        priority: Priority,
+        reason: String,
+    },
+    StartCleaning {
+        room: RoomId,
+    },
+    RoomReady {
+        room: RoomId,
+    },
+    TakeOutOfService {
+        room: RoomId,
+        reason: String,
+    },
+    ReturnToService {
+        room: RoomId,
+    },
 }
 
 /// Decides a command against the current state. `Ok(vec![])` means "already done" (for example
@@ -51,17 +95,43 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
     let event = match command {
         Command::AddRoom { room, name, pod } => {
             if state.rooms.contains_key(room) {
-                return Err(DomainError::AlreadyExists { what: format!("room {room}") });
+                return Err(DomainError::AlreadyExists {
+                    what: format!("room {room}"),
+                });
             }
-            Event::RoomAdded { room: room.clone(), name: required(name, "room name")?, pod: required(pod, "pod")?, at }
+            Event::RoomAdded {
+                room: room.clone(),
+                name: required(name, "room name")?,
+                pod: required(pod, "pod")?,
+                at,
+            }
         }
-        Command::AddProvider { provider, name, pod } => {
+        Command::AddProvider {
+            provider,
+            name,
+            pod,
+        } => {
             if state.providers.contains_key(provider) {
-                return Err(DomainError::AlreadyExists { what: format!("provider {provider}") });
+                return Err(DomainError::AlreadyExists {
+                    what: format!("provider {provider}"),
+                });
             }
-            Event::ProviderAdded { provider: provider.clone(), name: required(name, "provider name")?, pod: required(pod, "pod")?, at }
+            Event::ProviderAdded {
+                provider: provider.clone(),
+                name: required(name, "provider name")?,
+                pod: required(pod, "pod")?,
+                at,
+            }
         }
-        Command::ScheduleAppointment { visit, patient, provider, start, day, visit_type, code } => {
+        Command::ScheduleAppointment {
+            visit,
+            patient,
+            provider,
+            start,
+            day,
+            visit_type,
+            code,
+        } => {
             check_new_visit(state, visit, patient, provider, *code)?;
             Event::AppointmentScheduled {
                 visit: visit.clone(),
@@ -74,7 +144,13 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 at,
             }
         }
-        Command::RegisterWalkIn { visit, patient, provider, visit_type, code } => {
+        Command::RegisterWalkIn {
+            visit,
+            patient,
+            provider,
+            visit_type,
+            code,
+        } => {
             check_new_visit(state, visit, patient, provider, *code)?;
             let scheduled = Event::AppointmentScheduled {
                 visit: visit.clone(),
@@ -87,23 +163,44 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 at,
             };
             let ticket = state.next_ticket(now.clinic_day, true);
-            let arrived = Event::PatientArrived { visit: visit.clone(), ticket, day: now.clinic_day, at };
+            let arrived = Event::PatientArrived {
+                visit: visit.clone(),
+                ticket,
+                day: now.clinic_day,
+                at,
+            };
             return Ok(vec![scheduled, arrived]);
         }
         Command::CheckIn { visit } => {
             let found = find_visit(state, visit)?;
             match found.state {
                 VisitState::Scheduled => {}
-                VisitState::Arrived | VisitState::Roomed | VisitState::ReadyForProvider | VisitState::WithProvider => {
+                VisitState::Arrived
+                | VisitState::Roomed
+                | VisitState::ReadyForProvider
+                | VisitState::WithProvider => {
                     return Ok(vec![]);
                 }
-                closed => return Err(DomainError::VisitClosed { visit: visit.clone(), state: closed }),
+                closed => {
+                    return Err(DomainError::VisitClosed {
+                        visit: visit.clone(),
+                        state: closed,
+                    })
+                }
             }
             if found.day != now.clinic_day {
-                return Err(DomainError::WrongDay { visit: visit.clone(), day: found.day });
+                return Err(DomainError::WrongDay {
+                    visit: visit.clone(),
+                    day: found.day,
+                });
             }
             let ticket = state.next_ticket(now.clinic_day, false);
-            Event::PatientArrived { visit: visit.clone(), ticket, day: now.clinic_day, at: stamp_after(found.since(), at) }
+            Event::PatientArrived {
+                visit: visit.clone(),
+                ticket,
+                day: now.clinic_day,
+                at: stamp_after(found.since(), at),
+            }
         }
         Command::RoomPatient { visit, room } => {
             let found = expect_visit(state, visit, &[VisitState::Arrived])?;
@@ -116,47 +213,114 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 });
             }
             let at = stamp_after(found.since().max(target.since()), at);
-            Event::PatientRoomed { visit: visit.clone(), room: room.clone(), at }
+            Event::PatientRoomed {
+                visit: visit.clone(),
+                room: room.clone(),
+                at,
+            }
         }
-        Command::ReadyForProvider { visit } => advance(state, visit, &[VisitState::Roomed], VisitState::ReadyForProvider, at)?,
-        Command::ProviderIn { visit } => {
-            advance(state, visit, &[VisitState::Roomed, VisitState::ReadyForProvider], VisitState::WithProvider, at)?
-        }
+        Command::ReadyForProvider { visit } => advance(
+            state,
+            visit,
+            &[VisitState::Roomed],
+            VisitState::ReadyForProvider,
+            at,
+        )?,
+        Command::ProviderIn { visit } => advance(
+            state,
+            visit,
+            &[VisitState::Roomed, VisitState::ReadyForProvider],
+            VisitState::WithProvider,
+            at,
+        )?,
         Command::FinishVisit { visit } => advance(state, visit, IN_ROOM, VisitState::Finished, at)?,
-        Command::CancelVisit { visit } => advance(state, visit, &[VisitState::Scheduled, VisitState::Arrived], VisitState::Cancelled, at)?,
-        Command::MarkNoShow { visit } => advance(state, visit, &[VisitState::Scheduled], VisitState::NoShow, at)?,
+        Command::CancelVisit { visit } => advance(
+            state,
+            visit,
+            &[VisitState::Scheduled, VisitState::Arrived],
+            VisitState::Cancelled,
+            at,
+        )?,
+        Command::MarkNoShow { visit } => advance(
+            state,
+            visit,
+            &[VisitState::Scheduled],
+            VisitState::NoShow,
+            at,
+        )?,
         Command::LeftWithoutBeingSeen { visit } => advance(
             state,
             visit,
-            &[VisitState::Arrived, VisitState::Roomed, VisitState::ReadyForProvider],
+            &[
+                VisitState::Arrived,
+                VisitState::Roomed,
+                VisitState::ReadyForProvider,
+            ],
             VisitState::LeftWithoutBeingSeen,
             at,
         )?,
-        Command::SetPriority { visit, priority, reason } => {
+        Command::SetPriority {
+            visit,
+            priority,
+            reason,
+        } => {
             let found = find_visit(state, visit)?;
             if found.state.is_closed() {
-                return Err(DomainError::VisitClosed { visit: visit.clone(), state: found.state });
+                return Err(DomainError::VisitClosed {
+                    visit: visit.clone(),
+                    state: found.state,
+                });
             }
             if found.priority == *priority {
                 return Ok(vec![]);
             }
-            Event::PriorityChanged { visit: visit.clone(), priority: *priority, reason: required(reason, "reason")?, at }
+            Event::PriorityChanged {
+                visit: visit.clone(),
+                priority: *priority,
+                reason: required(reason, "reason")?,
+                at,
+            }
         }
-        Command::StartCleaning { room } => change_room(state, room, |s| *s == RoomState::NeedsCleaning, RoomState::Cleaning, at)?,
-        Command::RoomReady { room } => change_room(state, room, |s| *s == RoomState::Cleaning, RoomState::Ready, at)?,
+        Command::StartCleaning { room } => change_room(
+            state,
+            room,
+            |s| *s == RoomState::NeedsCleaning,
+            RoomState::Cleaning,
+            at,
+        )?,
+        Command::RoomReady { room } => change_room(
+            state,
+            room,
+            |s| *s == RoomState::Cleaning,
+            RoomState::Ready,
+            at,
+        )?,
         Command::TakeOutOfService { room, reason } => {
             let reason = required(reason, "reason")?;
-            let idle = |s: &RoomState| matches!(s, RoomState::Ready | RoomState::NeedsCleaning | RoomState::Cleaning);
+            let idle = |s: &RoomState| {
+                matches!(
+                    s,
+                    RoomState::Ready | RoomState::NeedsCleaning | RoomState::Cleaning
+                )
+            };
             change_room(state, room, idle, RoomState::OutOfService { reason }, at)?
         }
-        Command::ReturnToService { room } => {
-            change_room(state, room, |s| matches!(s, RoomState::OutOfService { .. }), RoomState::Ready, at)?
-        }
+        Command::ReturnToService { room } => change_room(
+            state,
+            room,
+            |s| matches!(s, RoomState::OutOfService { .. }),
+            RoomState::Ready,
+            at,
+        )?,
     };
     Ok(vec![event])
 }
 
-const IN_ROOM: &[VisitState] = &[VisitState::Roomed, VisitState::ReadyForProvider, VisitState::WithProvider];
+const IN_ROOM: &[VisitState] = &[
+    VisitState::Roomed,
+    VisitState::ReadyForProvider,
+    VisitState::WithProvider,
+];
 
 /// Histories never run backwards, even if the hub's clock steps back (NTP): a new stamp is never
 /// earlier than the one before it.
@@ -167,49 +331,88 @@ fn stamp_after(previous: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<
 fn required(value: &str, field: &'static str) -> Result<String, DomainError> {
     let value = value.trim();
     if value.is_empty() || value.len() > 200 {
-        return Err(DomainError::InvalidInput { field, problem: "must be 1 to 200 characters" });
+        return Err(DomainError::InvalidInput {
+            field,
+            problem: "must be 1 to 200 characters",
+        });
     }
     Ok(value.to_string())
 }
 
-fn check_new_visit(state: &ClinicState, visit: &VisitId, patient: &Patient, provider: &ProviderId, code: CheckInCode) -> Result<(), DomainError> {
+fn check_new_visit(
+    state: &ClinicState,
+    visit: &VisitId,
+    patient: &Patient,
+    provider: &ProviderId,
+    code: CheckInCode,
+) -> Result<(), DomainError> {
     if state.visits.contains_key(visit) {
-        return Err(DomainError::AlreadyExists { what: format!("visit {visit}") });
+        return Err(DomainError::AlreadyExists {
+            what: format!("visit {visit}"),
+        });
     }
     if !state.providers.contains_key(provider) {
         return Err(DomainError::UnknownProvider(provider.clone()));
     }
     if state.visit_by_code(code).is_some() {
-        return Err(DomainError::AlreadyExists { what: "a visit with this check-in code".into() });
+        return Err(DomainError::AlreadyExists {
+            what: "a visit with this check-in code".into(),
+        });
     }
     required(&patient.first_name, "first name")?;
     required(&patient.last_name, "last name")?;
     if patient.date_of_birth.is_none() {
-        return Err(DomainError::InvalidInput { field: "date of birth", problem: "is required" });
+        return Err(DomainError::InvalidInput {
+            field: "date of birth",
+            problem: "is required",
+        });
     }
     Ok(())
 }
 
 fn find_visit<'s>(state: &'s ClinicState, visit: &VisitId) -> Result<&'s Visit, DomainError> {
-    state.visits.get(visit).ok_or_else(|| DomainError::UnknownVisit(visit.clone()))
+    state
+        .visits
+        .get(visit)
+        .ok_or_else(|| DomainError::UnknownVisit(visit.clone()))
 }
 
 fn find_room<'s>(state: &'s ClinicState, room: &RoomId) -> Result<&'s Room, DomainError> {
-    state.rooms.get(room).ok_or_else(|| DomainError::UnknownRoom(room.clone()))
+    state
+        .rooms
+        .get(room)
+        .ok_or_else(|| DomainError::UnknownRoom(room.clone()))
 }
 
-fn expect_visit<'s>(state: &'s ClinicState, visit: &VisitId, allowed: &[VisitState]) -> Result<&'s Visit, DomainError> {
+fn expect_visit<'s>(
+    state: &'s ClinicState,
+    visit: &VisitId,
+    allowed: &[VisitState],
+) -> Result<&'s Visit, DomainError> {
     let found = find_visit(state, visit)?;
     if allowed.contains(&found.state) {
         Ok(found)
     } else {
-        Err(DomainError::WrongVisitState { visit: visit.clone(), state: found.state })
+        Err(DomainError::WrongVisitState {
+            visit: visit.clone(),
+            state: found.state,
+        })
     }
 }
 
-fn advance(state: &ClinicState, visit: &VisitId, allowed: &[VisitState], to: VisitState, at: DateTime<Utc>) -> Result<Event, DomainError> {
+fn advance(
+    state: &ClinicState,
+    visit: &VisitId,
+    allowed: &[VisitState],
+    to: VisitState,
+    at: DateTime<Utc>,
+) -> Result<Event, DomainError> {
     let found = expect_visit(state, visit, allowed)?;
-    Ok(Event::VisitAdvanced { visit: visit.clone(), to, at: stamp_after(found.since(), at) })
+    Ok(Event::VisitAdvanced {
+        visit: visit.clone(),
+        to,
+        at: stamp_after(found.since(), at),
+    })
 }
 
 fn change_room(
@@ -221,7 +424,14 @@ fn change_room(
 ) -> Result<Event, DomainError> {
     let found = find_room(state, room)?;
     if !allowed(&found.state) {
-        return Err(DomainError::WrongRoomState { room: found.name.clone(), state: found.state.key() });
+        return Err(DomainError::WrongRoomState {
+            room: found.name.clone(),
+            state: found.state.key(),
+        });
     }
-    Ok(Event::RoomStateChanged { room: room.clone(), to, at: stamp_after(found.since(), at) })
+    Ok(Event::RoomStateChanged {
+        room: room.clone(),
+        to,
+        at: stamp_after(found.since(), at),
+    })
 }

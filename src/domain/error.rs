@@ -20,7 +20,11 @@ pub enum DomainError {
     AlreadyExists { what: String },
     /// 409: someone else got there first, or the room is not ready ("Exam 3 is occupied").
     #[error("{room} is {state}, not ready", state = state.replace('_', " "))]
-    RoomNotReady { room: String, state: &'static str, occupant: Option<VisitId> },
+    RoomNotReady {
+        room: String,
+        state: &'static str,
+        occupant: Option<VisitId>,
+    },
     /// 409: the visit is not in a state that allows this step ("this patient is already roomed").
     #[error("visit {visit} is {state:?}; that step is not possible now")]
     WrongVisitState { visit: VisitId, state: VisitState },
@@ -35,5 +39,8 @@ pub enum DomainError {
     WrongDay { visit: VisitId, day: NaiveDate },
     /// 422: a field is missing or out of range.
     #[error("{field} {problem}")]
-    InvalidInput { field: &'static str, problem: &'static str },
+    InvalidInput {
+        field: &'static str,
+        problem: &'static str,
+    },
 }

@@ -1,15 +1,27 @@
 //! Events: the facts the hub records, in order, each under a gap-free sequence number. The event
 //! log is the source of truth; every screen's state is a fold of these.
 
-use super::{CheckInCode, Patient, Priority, ProviderId, RoomId, RoomState, Ticket, VisitId, VisitState};
+use super::{
+    CheckInCode, Patient, Priority, ProviderId, RoomId, RoomState, Ticket, VisitId, VisitState,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    RoomAdded { room: RoomId, name: String, pod: String, at: DateTime<Utc> },
-    ProviderAdded { provider: ProviderId, name: String, pod: String, at: DateTime<Utc> },
+    RoomAdded {
+        room: RoomId,
+        name: String,
+        pod: String,
+        at: DateTime<Utc>,
+    },
+    ProviderAdded {
+        provider: ProviderId,
+        name: String,
+        pod: String,
+        at: DateTime<Utc>,
+    },
     AppointmentScheduled {
         visit: VisitId,
         patient: Patient,
@@ -25,12 +37,34 @@ pub enum Event {
         at: DateTime<Utc>,
     },
     /// `day` is the clinic-local day the ticket belongs to; tickets restart daily.
-    PatientArrived { visit: VisitId, ticket: Ticket, day: NaiveDate, at: DateTime<Utc> },
-    PatientRoomed { visit: VisitId, room: RoomId, at: DateTime<Utc> },
+    PatientArrived {
+        visit: VisitId,
+        ticket: Ticket,
+        day: NaiveDate,
+        at: DateTime<Utc>,
+    },
+    PatientRoomed {
+        visit: VisitId,
+        room: RoomId,
+        at: DateTime<Utc>,
+    },
     /// Any other visit transition; closing a visit that holds a room leaves the room dirty.
-    VisitAdvanced { visit: VisitId, to: VisitState, at: DateTime<Utc> },
-    PriorityChanged { visit: VisitId, priority: Priority, reason: String, at: DateTime<Utc> },
-    RoomStateChanged { room: RoomId, to: RoomState, at: DateTime<Utc> },
+    VisitAdvanced {
+        visit: VisitId,
+        to: VisitState,
+        at: DateTime<Utc>,
+    },
+    PriorityChanged {
+        visit: VisitId,
+        priority: Priority,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    RoomStateChanged {
+        room: RoomId,
+        to: RoomState,
+        at: DateTime<Utc>,
+    },
 }
 
 /// An event with its place in the log, as stored and as streamed to clients.
@@ -69,7 +103,9 @@ impl Event {
     /// The room this event changes directly, if any.
     pub fn room(&self) -> Option<&RoomId> {
         match self {
-            Event::RoomAdded { room, .. } | Event::PatientRoomed { room, .. } | Event::RoomStateChanged { room, .. } => Some(room),
+            Event::RoomAdded { room, .. }
+            | Event::PatientRoomed { room, .. }
+            | Event::RoomStateChanged { room, .. } => Some(room),
             _ => None,
         }
     }

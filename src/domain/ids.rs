@@ -22,11 +22,16 @@ macro_rules! slug_id {
         impl $name {
             pub fn parse(raw: &str) -> Result<Self, IdError> {
                 let valid = (1..=64).contains(&raw.len())
-                    && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+                    && raw.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                    });
                 if valid {
                     Ok(Self(raw.to_string()))
                 } else {
-                    Err(IdError { kind: $kind, got: raw.chars().take(80).collect() })
+                    Err(IdError {
+                        kind: $kind,
+                        got: raw.chars().take(80).collect(),
+                    })
                 }
             }
 

@@ -27,7 +27,11 @@ pub use queue::{rooming_queue, QueueFilter, QueueRules};
 
 /// Applies a command and folds its events into `state` in one step; on error `state` is
 /// untouched. The hub's writer and the tests use this.
-pub fn execute(state: &mut ClinicState, command: &Command, now: Now) -> Result<Vec<Event>, DomainError> {
+pub fn execute(
+    state: &mut ClinicState,
+    command: &Command,
+    now: Now,
+) -> Result<Vec<Event>, DomainError> {
     let events = apply(state, command, now)?;
     for event in &events {
         state.apply_event(event);

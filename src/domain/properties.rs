@@ -23,27 +23,60 @@ fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
         4 => Command::FinishVisit { visit },
         5 => Command::StartCleaning { room },
         6 => Command::RoomReady { room },
-        7 => Command::TakeOutOfService { room, reason: "sink broken".into() },
+        7 => Command::TakeOutOfService {
+            room,
+            reason: "sink broken".into(),
+        },
         8 => Command::ReturnToService { room },
         9 => Command::LeftWithoutBeingSeen { visit },
         10 => Command::CancelVisit { visit },
         11 => Command::MarkNoShow { visit },
-        _ => Command::SetPriority { visit, priority: Priority::Urgent, reason: "pain".into() },
+        _ => Command::SetPriority {
+            visit,
+            priority: Priority::Urgent,
+            reason: "pain".into(),
+        },
     }
 }
 
 fn assert_invariants(state: &ClinicState) -> Result<(), TestCaseError> {
     for room in state.rooms.values() {
-        let inside: Vec<_> = state.visits.values().filter(|v| v.state.is_in_room() && v.room.as_ref() == Some(&room.id)).collect();
-        prop_assert!(inside.len() <= 1, "{} holds {} visits", room.id, inside.len());
-        prop_assert_eq!(inside.len() == 1, room.state == RoomState::Occupied, "{} occupancy disagrees with its state", room.id);
-        prop_assert!(room.history.windows(2).all(|w| w[0].at <= w[1].at), "{} history runs backwards", room.id);
+        let inside: Vec<_> = state
+            .visits
+            .values()
+            .filter(|v| v.state.is_in_room() && v.room.as_ref() == Some(&room.id))
+            .collect();
+        prop_assert!(
+            inside.len() <= 1,
+            "{} holds {} visits",
+            room.id,
+            inside.len()
+        );
+        prop_assert_eq!(
+            inside.len() == 1,
+            room.state == RoomState::Occupied,
+            "{} occupancy disagrees with its state",
+            room.id
+        );
+        prop_assert!(
+            room.history.windows(2).all(|w| w[0].at <= w[1].at),
+            "{} history runs backwards",
+            room.id
+        );
     }
     for visit in state.visits.values() {
-        let holding = state.rooms.values().filter(|r| state.occupant(&r.id).map(|v| &v.id) == Some(&visit.id)).count();
+        let holding = state
+            .rooms
+            .values()
+            .filter(|r| state.occupant(&r.id).map(|v| &v.id) == Some(&visit.id))
+            .count();
         prop_assert!(holding <= 1, "{} is in {} rooms", visit.id, holding);
         prop_assert_eq!(holding == 1, visit.state.is_in_room());
-        prop_assert!(visit.history.windows(2).all(|w| w[0].at <= w[1].at), "{} history runs backwards", visit.id);
+        prop_assert!(
+            visit.history.windows(2).all(|w| w[0].at <= w[1].at),
+            "{} history runs backwards",
+            visit.id
+        );
         prop_assert_eq!(visit.history.last().map(|s| s.state), Some(visit.state));
     }
     Ok(())
@@ -102,7 +135,12 @@ fn checking_in_twice_is_harmless() {
     let visit = clinic.appointment_at(9, 0);
     clinic.check_in_at(&visit, 8, 50);
     let ticket = clinic.state.visits[&visit].ticket;
-    let again = clinic.run(Command::CheckIn { visit: visit.clone() }, at(8, 52));
+    let again = clinic.run(
+        Command::CheckIn {
+            visit: visit.clone(),
+        },
+        at(8, 52),
+    );
     assert!(again.is_empty());
     assert_eq!(clinic.state.visits[&visit].ticket, ticket);
     assert_eq!(ticket.map(|t| t.to_string()), Some("A-1".into()));
@@ -114,17 +152,48 @@ fn a_whole_visit_ends_with_the_room_turned_over() {
     let visit = clinic.appointment_at(9, 0);
     let room = RoomId::parse("exam-2").unwrap();
     clinic.check_in_at(&visit, 8, 55);
-    clinic.run(Command::RoomPatient { visit: visit.clone(), room: room.clone() }, at(9, 5));
-    clinic.run(Command::ReadyForProvider { visit: visit.clone() }, at(9, 12));
-    clinic.run(Command::ProviderIn { visit: visit.clone() }, at(9, 20));
-    clinic.run(Command::FinishVisit { visit: visit.clone() }, at(9, 40));
+    clinic.run(
+        Command::RoomPatient {
+            visit: visit.clone(),
+            room: room.clone(),
+        },
+        at(9, 5),
+    );
+    clinic.run(
+        Command::ReadyForProvider {
+            visit: visit.clone(),
+        },
+        at(9, 12),
+    );
+    clinic.run(
+        Command::ProviderIn {
+            visit: visit.clone(),
+        },
+        at(9, 20),
+    );
+    clinic.run(
+        Command::FinishVisit {
+            visit: visit.clone(),
+        },
+        at(9, 40),
+    );
     assert_eq!(clinic.state.rooms[&room].state, RoomState::NeedsCleaning);
     clinic.run(Command::StartCleaning { room: room.clone() }, at(9, 45));
     clinic.run(Command::RoomReady { room: room.clone() }, at(9, 52));
     let visit = &clinic.state.visits[&visit];
     let states: Vec<_> = visit.history.iter().map(|s| s.state).collect();
     use VisitState::*;
-    assert_eq!(states, vec![Scheduled, Arrived, Roomed, ReadyForProvider, WithProvider, Finished]);
+    assert_eq!(
+        states,
+        vec![
+            Scheduled,
+            Arrived,
+            Roomed,
+            ReadyForProvider,
+            WithProvider,
+            Finished
+        ]
+    );
     assert_eq!(clinic.state.rooms[&room].state, RoomState::Ready);
 }
 
@@ -135,11 +204,28 @@ fn an_occupied_room_refuses_a_second_patient() {
     let room = RoomId::parse("exam-1").unwrap();
     clinic.check_in_at(&first, 8, 50);
     clinic.check_in_at(&second, 8, 51);
-    clinic.run(Command::RoomPatient { visit: first.clone(), room: room.clone() }, at(9, 0));
-    let refused = apply(&clinic.state, &Command::RoomPatient { visit: second, room }, clinic.now(at(9, 0)));
+    clinic.run(
+        Command::RoomPatient {
+            visit: first.clone(),
+            room: room.clone(),
+        },
+        at(9, 0),
+    );
+    let refused = apply(
+        &clinic.state,
+        &Command::RoomPatient {
+            visit: second,
+            room,
+        },
+        clinic.now(at(9, 0)),
+    );
     assert_eq!(
         refused,
-        Err(DomainError::RoomNotReady { room: "Exam 1".into(), state: "occupied", occupant: Some(first) })
+        Err(DomainError::RoomNotReady {
+            room: "Exam 1".into(),
+            state: "occupied",
+            occupant: Some(first)
+        })
     );
 }
 
@@ -147,9 +233,24 @@ fn an_occupied_room_refuses_a_second_patient() {
 fn a_code_is_refused_on_another_day() {
     let mut clinic = TestClinic::new();
     let visit = clinic.appointment_at(9, 0);
-    let tomorrow = Now { at: at(9, 0) + Duration::days(1), clinic_day: clinic.day.succ_opt().unwrap() };
-    let refused = apply(&clinic.state, &Command::CheckIn { visit: visit.clone() }, tomorrow);
-    assert_eq!(refused, Err(DomainError::WrongDay { visit, day: clinic.day }));
+    let tomorrow = Now {
+        at: at(9, 0) + Duration::days(1),
+        clinic_day: clinic.day.succ_opt().unwrap(),
+    };
+    let refused = apply(
+        &clinic.state,
+        &Command::CheckIn {
+            visit: visit.clone(),
+        },
+        tomorrow,
+    );
+    assert_eq!(
+        refused,
+        Err(DomainError::WrongDay {
+            visit,
+            day: clinic.day
+        })
+    );
 }
 
 #[test]
@@ -159,7 +260,10 @@ fn tickets_restart_every_day() {
     clinic.check_in_at(&first, 8, 50);
     clinic.day = clinic.day.succ_opt().unwrap();
     let next_day = clinic.walk_in_at(9, 0);
-    assert_eq!(clinic.state.visits[&next_day].ticket.map(|t| t.to_string()), Some("W-1".into()));
+    assert_eq!(
+        clinic.state.visits[&next_day].ticket.map(|t| t.to_string()),
+        Some("W-1".into())
+    );
 }
 
 #[test]
@@ -167,8 +271,23 @@ fn rooms_list_by_pod_then_by_number() {
     let mut clinic = TestClinic::new();
     for n in [10, 9] {
         let room = RoomId::parse(&format!("exam-{n}")).unwrap();
-        clinic.run(Command::AddRoom { room, name: format!("Exam {n}"), pod: "north".into() }, at(7, 0));
+        clinic.run(
+            Command::AddRoom {
+                room,
+                name: format!("Exam {n}"),
+                pod: "north".into(),
+            },
+            at(7, 0),
+        );
     }
-    let names: Vec<_> = clinic.state.rooms_in_order().iter().map(|r| r.name.clone()).collect();
-    assert_eq!(names, vec!["Exam 1", "Exam 2", "Exam 3", "Exam 9", "Exam 10"]);
+    let names: Vec<_> = clinic
+        .state
+        .rooms_in_order()
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Exam 1", "Exam 2", "Exam 3", "Exam 9", "Exam 10"]
+    );
 }

@@ -14,7 +14,9 @@ pub struct QueueRules {
 
 impl Default for QueueRules {
     fn default() -> Self {
-        QueueRules { late_after: Duration::minutes(10) }
+        QueueRules {
+            late_after: Duration::minutes(10),
+        }
     }
 }
 
@@ -44,17 +46,38 @@ impl QueueRules {
 }
 
 /// Everyone arrived and not yet roomed, in rooming order.
-pub fn rooming_queue<'s>(state: &'s ClinicState, rules: &QueueRules, filter: &QueueFilter) -> Vec<&'s Visit> {
+pub fn rooming_queue<'s>(
+    state: &'s ClinicState,
+    rules: &QueueRules,
+    filter: &QueueFilter,
+) -> Vec<&'s Visit> {
     let mut waiting: Vec<&Visit> = state
         .visits
         .values()
         .filter(|visit| visit.state == VisitState::Arrived)
-        .filter(|visit| filter.provider.as_ref().is_none_or(|p| *p == visit.provider))
         .filter(|visit| {
-            filter.pod.as_ref().is_none_or(|pod| state.providers.get(&visit.provider).is_some_and(|p| p.pod == *pod))
+            filter
+                .provider
+                .as_ref()
+                .is_none_or(|p| *p == visit.provider)
+        })
+        .filter(|visit| {
+            filter.pod.as_ref().is_none_or(|pod| {
+                state
+                    .providers
+                    .get(&visit.provider)
+                    .is_some_and(|p| p.pod == *pod)
+            })
         })
         .collect();
-    waiting.sort_by_key(|visit| (visit.priority != Priority::Urgent, rules.effective_time(visit), visit.arrived_at(), visit.id.clone()));
+    waiting.sort_by_key(|visit| {
+        (
+            visit.priority != Priority::Urgent,
+            rules.effective_time(visit),
+            visit.arrived_at(),
+            visit.id.clone(),
+        )
+    });
     waiting
 }
 
@@ -77,7 +100,11 @@ mod tests {
         let walk_in = clinic.walk_in_at(9, 28); // walk-in: sorts at its arrival, 9:28
         clinic.make_urgent(&urgent);
 
-        let queue = rooming_queue(&clinic.state, &QueueRules::default(), &QueueFilter::default());
+        let queue = rooming_queue(
+            &clinic.state,
+            &QueueRules::default(),
+            &QueueFilter::default(),
+        );
         let order: Vec<_> = queue.iter().map(|v| v.id.clone()).collect();
         assert_eq!(order, vec![urgent, late, walk_in, early, later]);
     }
@@ -87,9 +114,18 @@ mod tests {
         let mut clinic = TestClinic::new();
         let visit = clinic.appointment_at(9, 0);
         clinic.check_in_at(&visit, 9, 0);
-        let mine = QueueFilter { provider: Some(clinic.provider.clone()), pod: None };
-        let other = QueueFilter { provider: Some(ProviderId::parse("someone-else").unwrap()), pod: None };
-        assert_eq!(rooming_queue(&clinic.state, &QueueRules::default(), &mine).len(), 1);
+        let mine = QueueFilter {
+            provider: Some(clinic.provider.clone()),
+            pod: None,
+        };
+        let other = QueueFilter {
+            provider: Some(ProviderId::parse("someone-else").unwrap()),
+            pod: None,
+        };
+        assert_eq!(
+            rooming_queue(&clinic.state, &QueueRules::default(), &mine).len(),
+            1
+        );
         assert!(rooming_queue(&clinic.state, &QueueRules::default(), &other).is_empty());
     }
 }

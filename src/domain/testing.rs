@@ -16,31 +16,61 @@ pub fn at(hour: u32, minute: u32) -> DateTime<Utc> {
 
 impl TestClinic {
     pub fn new() -> Self {
-        let mut clinic = TestClinic { state: ClinicState::default(), provider: ProviderId::parse("dr-a").unwrap(), day: at(0, 0).date_naive(), next_id: 0 };
-        clinic.run(Command::AddProvider { provider: clinic.provider.clone(), name: "Dr. A".into(), pod: "north".into() }, at(7, 0));
+        let mut clinic = TestClinic {
+            state: ClinicState::default(),
+            provider: ProviderId::parse("dr-a").unwrap(),
+            day: at(0, 0).date_naive(),
+            next_id: 0,
+        };
+        clinic.run(
+            Command::AddProvider {
+                provider: clinic.provider.clone(),
+                name: "Dr. A".into(),
+                pod: "north".into(),
+            },
+            at(7, 0),
+        );
         for n in 1..=3 {
             let room = RoomId::parse(&format!("exam-{n}")).unwrap();
-            clinic.run(Command::AddRoom { room, name: format!("Exam {n}"), pod: "north".into() }, at(7, 0));
+            clinic.run(
+                Command::AddRoom {
+                    room,
+                    name: format!("Exam {n}"),
+                    pod: "north".into(),
+                },
+                at(7, 0),
+            );
         }
         clinic
     }
 
     pub fn now(&self, at: DateTime<Utc>) -> Now {
-        Now { at, clinic_day: self.day }
+        Now {
+            at,
+            clinic_day: self.day,
+        }
     }
 
     pub fn run(&mut self, command: Command, when: DateTime<Utc>) -> Vec<Event> {
         let now = self.now(when);
-        execute(&mut self.state, &command, now).unwrap_or_else(|e| panic!("{command:?} refused: {e}"))
+        execute(&mut self.state, &command, now)
+            .unwrap_or_else(|e| panic!("{command:?} refused: {e}"))
     }
 
     fn next_visit(&mut self) -> (VisitId, CheckInCode) {
         self.next_id += 1;
-        (VisitId::parse(&format!("v-{}", self.next_id)).unwrap(), CheckInCode::from_random(self.next_id * 7919))
+        (
+            VisitId::parse(&format!("v-{}", self.next_id)).unwrap(),
+            CheckInCode::from_random(self.next_id * 7919),
+        )
     }
 
     pub fn patient(&self) -> Patient {
-        Patient { first_name: "Maria".into(), last_name: "Garcia".into(), date_of_birth: NaiveDate::from_ymd_opt(1950, 4, 1) }
+        Patient {
+            first_name: "Maria".into(),
+            last_name: "Garcia".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(1950, 4, 1),
+        }
     }
 
     pub fn appointment_at(&mut self, hour: u32, minute: u32) -> VisitId {
@@ -60,17 +90,32 @@ impl TestClinic {
 
     pub fn walk_in_at(&mut self, hour: u32, minute: u32) -> VisitId {
         let (visit, code) = self.next_visit();
-        let command = Command::RegisterWalkIn { visit: visit.clone(), patient: self.patient(), provider: self.provider.clone(), visit_type: "Sick visit".into(), code };
+        let command = Command::RegisterWalkIn {
+            visit: visit.clone(),
+            patient: self.patient(),
+            provider: self.provider.clone(),
+            visit_type: "Sick visit".into(),
+            code,
+        };
         self.run(command, at(hour, minute));
         visit
     }
 
     pub fn check_in_at(&mut self, visit: &VisitId, hour: u32, minute: u32) {
-        self.run(Command::CheckIn { visit: visit.clone() }, at(hour, minute));
+        self.run(
+            Command::CheckIn {
+                visit: visit.clone(),
+            },
+            at(hour, minute),
+        );
     }
 
     pub fn make_urgent(&mut self, visit: &VisitId) {
-        let command = Command::SetPriority { visit: visit.clone(), priority: Priority::Urgent, reason: "chest pain".into() };
+        let command = Command::SetPriority {
+            visit: visit.clone(),
+            priority: Priority::Urgent,
+            reason: "chest pain".into(),
+        };
         self.run(command, at(9, 45));
     }
 }

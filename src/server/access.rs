@@ -56,21 +56,39 @@ pub struct Caller {
 
 impl Access {
     pub fn new() -> Access {
-        Access { devices: RwLock::new(HashMap::new()), sessions: Mutex::new(HashMap::new()), attempts: Mutex::new(HashMap::new()) }
+        Access {
+            devices: RwLock::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
+            attempts: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Re-reads enrolled devices from the database and ends sessions of revoked ones.
     pub async fn refresh(&self, hub: &Hub) -> Result<(), crate::store::StoreError> {
         let path = hub.db_path().to_path_buf();
-        let records = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.devices()).await.expect("device refresh task")?;
+        let records = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.devices())
+            .await
+            .expect("device refresh task")?;
         let active: HashMap<String, Device> = records
             .into_iter()
             .filter(|record| record.revoked_at.is_none())
-            .map(|record| (record.token_hash.clone(), Device { id: record.id, name: record.name, role: record.role }))
+            .map(|record| {
+                (
+                    record.token_hash.clone(),
+                    Device {
+                        id: record.id,
+                        name: record.name,
+                        role: record.role,
+                    },
+                )
+            })
             .collect();
         let ids: Vec<String> = active.values().map(|d| d.id.clone()).collect();
         *self.devices.write().expect("devices lock") = active;
-        self.sessions.lock().expect("sessions lock").retain(|_, session| ids.contains(&session.device_id));
+        self.sessions
+            .lock()
+            .expect("sessions lock")
+            .retain(|_, session| ids.contains(&session.device_id));
         Ok(())
     }
 
@@ -88,18 +106,42 @@ impl Access {
     }
 
     fn identify(&self, headers: &HeaderMap, idle: Duration) -> Caller {
-        let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
-        let token = bearer.map(String::from).or_else(|| cookie(headers, DEVICE_COOKIE));
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let token = bearer
+            .map(String::from)
+            .or_else(|| cookie(headers, DEVICE_COOKIE));
         let device_hash = token.map(|token| sha256_hex(&token));
-        let device = device_hash.as_ref().and_then(|hash| self.devices.read().expect("devices lock").get(hash).cloned());
-        let mut caller = Caller { device, staff: None, device_hash, session_hash: None };
-        let Some(device) = &caller.device else { return caller };
+        let device = device_hash.as_ref().and_then(|hash| {
+            self.devices
+                .read()
+                .expect("devices lock")
+                .get(hash)
+                .cloned()
+        });
+        let mut caller = Caller {
+            device,
+            staff: None,
+            device_hash,
+            session_hash: None,
+        };
+        let Some(device) = &caller.device else {
+            return caller;
+        };
         if device.role != DeviceRole::Tablet {
             return caller;
         }
-        let Some(session_hash) = cookie(headers, SESSION_COOKIE).map(|token| sha256_hex(&token)) else { return caller };
+        let Some(session_hash) = cookie(headers, SESSION_COOKIE).map(|token| sha256_hex(&token))
+        else {
+            return caller;
+        };
         let mut sessions = self.sessions.lock().expect("sessions lock");
-        let alive = sessions.get(&session_hash).is_some_and(|s| s.device_id == device.id && s.last_seen.elapsed() < idle);
+        let alive = sessions
+            .get(&session_hash)
+            .is_some_and(|s| s.device_id == device.id && s.last_seen.elapsed() < idle);
         if !alive {
             sessions.remove(&session_hash);
             return caller;
@@ -115,11 +157,21 @@ impl Access {
     /// and not idle). Live streams check this every second.
     pub fn still_valid(&self, caller: &Caller, idle: Duration) -> bool {
         let device_ok = match (&caller.device, &caller.device_hash) {
-            (Some(device), Some(hash)) => self.devices.read().expect("devices lock").get(hash).is_some_and(|d| d.id == device.id),
+            (Some(device), Some(hash)) => self
+                .devices
+                .read()
+                .expect("devices lock")
+                .get(hash)
+                .is_some_and(|d| d.id == device.id),
             _ => true,
         };
         let session_ok = match &caller.session_hash {
-            Some(hash) => self.sessions.lock().expect("sessions lock").get(hash).is_some_and(|s| s.last_seen.elapsed() < idle),
+            Some(hash) => self
+                .sessions
+                .lock()
+                .expect("sessions lock")
+                .get(hash)
+                .is_some_and(|s| s.last_seen.elapsed() < idle),
             None => true,
         };
         device_ok && session_ok
@@ -129,7 +181,10 @@ impl Access {
     fn allow_attempt(&self, device: &str, per_minute: u32) -> bool {
         let mut attempts = self.attempts.lock().expect("attempts lock");
         let recent = attempts.entry(device.to_string()).or_default();
-        while recent.front().is_some_and(|at| at.elapsed() > Duration::from_secs(60)) {
+        while recent
+            .front()
+            .is_some_and(|at| at.elapsed() > Duration::from_secs(60))
+        {
             recent.pop_front();
         }
         if recent.len() >= per_minute as usize {
@@ -159,7 +214,10 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 impl Caller {
     pub fn principal(&self) -> Principal {
-        Principal { device: self.device.as_ref().map(|d| d.role), staff: self.staff.as_ref().map(|s| s.role) }
+        Principal {
+            device: self.device.as_ref().map(|d| d.role),
+            staff: self.staff.as_ref().map(|s| s.role),
+        }
     }
 
     /// Refuses with 401 (not enrolled / sign in) or 403 unless the caller may do `action`.
@@ -175,14 +233,21 @@ impl Caller {
     }
 
     pub fn visibility(&self, hub: &Hub) -> Visibility {
-        self.principal().visibility(hub.config().privacy.lobby_shows_names)
+        self.principal()
+            .visibility(hub.config().privacy.lobby_shows_names)
     }
 
     /// Who the audit trail names: the staff member, on which device.
     pub fn actor(&self) -> Actor {
         Actor {
-            actor: self.staff.as_ref().map_or_else(|| "-".to_string(), |s| s.id.clone()),
-            device: self.device.as_ref().map_or_else(|| "unenrolled".to_string(), |d| format!("{} ({})", d.name, d.id)),
+            actor: self
+                .staff
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |s| s.id.clone()),
+            device: self.device.as_ref().map_or_else(
+                || "unenrolled".to_string(),
+                |d| format!("{} ({})", d.name, d.id),
+            ),
         }
     }
 }
@@ -191,7 +256,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        Ok(state.access.identify(&parts.headers, idle_limit(&state.hub)))
+        Ok(state
+            .access
+            .identify(&parts.headers, idle_limit(&state.hub)))
     }
 }
 
@@ -202,12 +269,17 @@ pub fn idle_limit(hub: &Hub) -> Duration {
 fn session_cookie(name: &str, value: &str, max_age_seconds: u64) -> HeaderValue {
     // HttpOnly: scripts never see credentials. SameSite=Strict: no cross-site request carries
     // them. Secure is added when the hub serves TLS (not yet supported: see README).
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}")).expect("cookie is ASCII")
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}"
+    ))
+    .expect("cookie is ASCII")
 }
 
 /// A fresh random secret: 32 bytes from the operating system, hex.
 pub fn secret() -> String {
-    (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
+    (0..32)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
 }
 
 /// Enrols a device: a credential for API clients and a one-time pairing code for screens.
@@ -221,8 +293,19 @@ pub struct Enrolment {
 pub fn enrol(name: &str, role: DeviceRole, now: DateTime<Utc>) -> Enrolment {
     let token = secret();
     let pairing_code = secret()[..24].to_string();
-    let device = DeviceRecord { id: format!("d-{}", &secret()[..12]), name: name.to_string(), role, token_hash: sha256_hex(&token), created_at: now, revoked_at: None };
-    Enrolment { device, token, pairing_code }
+    let device = DeviceRecord {
+        id: format!("d-{}", &secret()[..12]),
+        name: name.to_string(),
+        role,
+        token_hash: sha256_hex(&token),
+        created_at: now,
+        revoked_at: None,
+    };
+    Enrolment {
+        device,
+        token,
+        pairing_code,
+    }
 }
 
 /// Pairing codes stay valid this long.
@@ -236,7 +319,10 @@ pub async fn pair(State(state): State<AppState>, Path(code): Path<String>) -> Re
     let token = secret();
     let (pairing_hash, token_hash) = (sha256_hex(&code), sha256_hex(&token));
     let now = Utc::now();
-    let paired = state.hub.with_store(move |store| store.pair_device(&pairing_hash, &token_hash, now)).await;
+    let paired = state
+        .hub
+        .with_store(move |store| store.pair_device(&pairing_hash, &token_hash, now))
+        .await;
     let device = match paired {
         Ok(Ok(Some(device))) => device,
         Ok(Ok(None)) => return pairing_refused(),
@@ -246,12 +332,24 @@ pub async fn pair(State(state): State<AppState>, Path(code): Path<String>) -> Re
         }
         Err(error) => return ApiError::from(error).into_response(),
     };
-    let entry = AuditEntry { at: now, actor: Actor { actor: "-".into(), device: format!("{} ({})", device.name, device.id) }, command: "pair_device".into(), outcome: "accepted".into(), seqs: None };
+    let entry = AuditEntry {
+        at: now,
+        actor: Actor {
+            actor: "-".into(),
+            device: format!("{} ({})", device.name, device.id),
+        },
+        command: "pair_device".into(),
+        outcome: "accepted".into(),
+        seqs: None,
+    };
     audit(&state.hub, entry).await;
     let _ = state.access.refresh(&state.hub).await;
     let ten_years = 10 * 365 * 24 * 3600;
     let mut response = Redirect::to(device.role.home_path()).into_response();
-    response.headers_mut().append(header::SET_COOKIE, session_cookie(DEVICE_COOKIE, &token, ten_years));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(DEVICE_COOKIE, &token, ten_years),
+    );
     response
 }
 
@@ -262,7 +360,10 @@ fn pairing_refused() -> Response {
 
 /// Writes one audit row outside any clinic command; failures are logged, never shown.
 pub async fn audit(hub: &Hub, entry: AuditEntry) {
-    match hub.with_store(move |store| store.append_audit(&[entry])).await {
+    match hub
+        .with_store(move |store| store.append_audit(&[entry]))
+        .await
+    {
         Ok(Ok(())) => {}
         Ok(Err(error)) => tracing::error!(%error, "audit row not written"),
         Err(error) => tracing::error!(%error, "audit row not written"),
@@ -271,12 +372,24 @@ pub async fn audit(hub: &Hub, entry: AuditEntry) {
 
 /// `GET /api/v1/session`: which device this is and who is signed in.
 pub async fn whoami(caller: Caller) -> Json<SessionInfo> {
-    Json(SessionInfo { device: caller.device.as_ref().map(|d| DeviceInfo { name: d.name.clone(), role: d.role }), staff: caller.staff.clone() })
+    Json(SessionInfo {
+        device: caller.device.as_ref().map(|d| DeviceInfo {
+            name: d.name.clone(),
+            role: d.role,
+        }),
+        staff: caller.staff.clone(),
+    })
 }
 
 /// `GET /api/v1/staff`: the sign-in picker on a tablet (names and roles, nothing secret).
-pub async fn staff_picker(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<StaffInfo>>, ApiError> {
-    let on_tablet = caller.device.as_ref().is_some_and(|d| d.role == DeviceRole::Tablet);
+pub async fn staff_picker(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<StaffInfo>>, ApiError> {
+    let on_tablet = caller
+        .device
+        .as_ref()
+        .is_some_and(|d| d.role == DeviceRole::Tablet);
     if !on_tablet {
         caller.require(Action::Administer)?;
     }
@@ -285,56 +398,153 @@ pub async fn staff_picker(State(state): State<AppState>, caller: Caller) -> Resu
     let picker = staff
         .into_iter()
         .filter(|s| !s.disabled && s.has_pin)
-        .map(|s| StaffInfo { locked: s.locked_until.is_some_and(|until| until > now), id: s.id, name: s.name, role: s.role })
+        .map(|s| StaffInfo {
+            locked: s.locked_until.is_some_and(|until| until > now),
+            id: s.id,
+            name: s.name,
+            role: s.role,
+        })
         .collect();
     Ok(Json(picker))
 }
 
 /// `POST /api/v1/session`: a staff member signs in on this tablet with their PIN.
-pub async fn sign_in(State(state): State<AppState>, caller: Caller, Body(request): Body<SignIn>) -> Result<Response, ApiError> {
-    let device = caller.device.clone().filter(|d| d.role == DeviceRole::Tablet).ok_or(ApiError::NotEnrolled)?;
+pub async fn sign_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(request): Body<SignIn>,
+) -> Result<Response, ApiError> {
+    let device = caller
+        .device
+        .clone()
+        .filter(|d| d.role == DeviceRole::Tablet)
+        .ok_or(ApiError::NotEnrolled)?;
     let security = state.hub.config().security.clone();
-    let actor = Actor { actor: request.staff.clone(), device: format!("{} ({})", device.name, device.id) };
-    if !state.access.allow_attempt(&device.id, security.device_attempts_per_minute) {
-        audit(&state.hub, AuditEntry { at: Utc::now(), actor, command: "sign_in".into(), outcome: "rejected: too many attempts from this device".into(), seqs: None }).await;
+    let actor = Actor {
+        actor: request.staff.clone(),
+        device: format!("{} ({})", device.name, device.id),
+    };
+    if !state
+        .access
+        .allow_attempt(&device.id, security.device_attempts_per_minute)
+    {
+        audit(
+            &state.hub,
+            AuditEntry {
+                at: Utc::now(),
+                actor,
+                command: "sign_in".into(),
+                outcome: "rejected: too many attempts from this device".into(),
+                seqs: None,
+            },
+        )
+        .await;
         return Err(ApiError::TooManyAttempts);
     }
     let staff_id = request.staff.clone();
-    let record = state.hub.with_store(move |store| store.staff(&staff_id)).await??;
+    let record = state
+        .hub
+        .with_store(move |store| store.staff(&staff_id))
+        .await??;
     let now = Utc::now();
     let Some(record) = record.filter(|r| !r.disabled) else {
-        audit(&state.hub, AuditEntry { at: now, actor, command: "sign_in".into(), outcome: "rejected: unknown or disabled account".into(), seqs: None }).await;
+        audit(
+            &state.hub,
+            AuditEntry {
+                at: now,
+                actor,
+                command: "sign_in".into(),
+                outcome: "rejected: unknown or disabled account".into(),
+                seqs: None,
+            },
+        )
+        .await;
         return Err(ApiError::WrongPin);
     };
     if record.locked_until.is_some_and(|until| until > now) {
-        audit(&state.hub, AuditEntry { at: now, actor, command: "sign_in".into(), outcome: "rejected: account locked".into(), seqs: None }).await;
+        audit(
+            &state.hub,
+            AuditEntry {
+                at: now,
+                actor,
+                command: "sign_in".into(),
+                outcome: "rejected: account locked".into(),
+                seqs: None,
+            },
+        )
+        .await;
         return Err(ApiError::AccountLocked);
     }
     let stored = record.pin_hash.clone().unwrap_or_default();
     let pin = request.pin.clone();
     // argon2 is deliberately slow: keep it off the async runtime.
-    let matches = tokio::task::spawn_blocking(move || verify_pin(&pin, &stored)).await.expect("PIN check task");
+    let matches = tokio::task::spawn_blocking(move || verify_pin(&pin, &stored))
+        .await
+        .expect("PIN check task");
     if !matches {
         return Err(wrong_pin(&state, &record.id, &device, actor, &security).await);
     }
     let token = secret();
-    let staff = StaffInfo { id: record.id.clone(), name: record.name.clone(), role: record.role, locked: false };
-    state.access.sessions.lock().expect("sessions lock").insert(sha256_hex(&token), Session { staff: staff.clone(), device_id: device.id.clone(), last_seen: Instant::now() });
-    audit(&state.hub, AuditEntry { at: now, actor, command: "sign_in".into(), outcome: "accepted".into(), seqs: None }).await;
-    let mut response = Json(SessionInfo { device: Some(DeviceInfo { name: device.name, role: device.role }), staff: Some(staff) }).into_response();
-    response.headers_mut().append(header::SET_COOKIE, session_cookie(SESSION_COOKIE, &token, 12 * 3600));
+    let staff = StaffInfo {
+        id: record.id.clone(),
+        name: record.name.clone(),
+        role: record.role,
+        locked: false,
+    };
+    state.access.sessions.lock().expect("sessions lock").insert(
+        sha256_hex(&token),
+        Session {
+            staff: staff.clone(),
+            device_id: device.id.clone(),
+            last_seen: Instant::now(),
+        },
+    );
+    audit(
+        &state.hub,
+        AuditEntry {
+            at: now,
+            actor,
+            command: "sign_in".into(),
+            outcome: "accepted".into(),
+            seqs: None,
+        },
+    )
+    .await;
+    let mut response = Json(SessionInfo {
+        device: Some(DeviceInfo {
+            name: device.name,
+            role: device.role,
+        }),
+        staff: Some(staff),
+    })
+    .into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(SESSION_COOKIE, &token, 12 * 3600),
+    );
     Ok(response)
 }
 
-async fn wrong_pin(state: &AppState, staff: &str, device: &Device, actor: Actor, security: &crate::config::SecurityConfig) -> ApiError {
+async fn wrong_pin(
+    state: &AppState,
+    staff: &str,
+    device: &Device,
+    actor: Actor,
+    security: &crate::config::SecurityConfig,
+) -> ApiError {
     let now = Utc::now();
     let window_start = now - Span::minutes(security.lockout_window_minutes.into());
     let lock_until = now + Span::minutes(security.lockout_minutes.into());
-    let (staff_id, device_id, attempts) = (staff.to_string(), device.id.clone(), security.lockout_attempts);
+    let (staff_id, device_id, attempts) = (
+        staff.to_string(),
+        device.id.clone(),
+        security.lockout_attempts,
+    );
     let result = state
         .hub
         .with_store(move |store| -> Result<bool, crate::store::StoreError> {
-            let failures = store.record_sign_in_failure(&staff_id, &device_id, now, window_start)?;
+            let failures =
+                store.record_sign_in_failure(&staff_id, &device_id, now, window_start)?;
             if failures >= attempts {
                 store.set_locked_until(&staff_id, Some(lock_until))?;
                 return Ok(true);
@@ -343,8 +553,25 @@ async fn wrong_pin(state: &AppState, staff: &str, device: &Device, actor: Actor,
         })
         .await;
     let locked = matches!(result, Ok(Ok(true)));
-    let outcome = if locked { format!("rejected: wrong PIN; account locked until {}", lock_until.to_rfc3339()) } else { "rejected: wrong PIN".into() };
-    audit(&state.hub, AuditEntry { at: now, actor, command: "sign_in".into(), outcome, seqs: None }).await;
+    let outcome = if locked {
+        format!(
+            "rejected: wrong PIN; account locked until {}",
+            lock_until.to_rfc3339()
+        )
+    } else {
+        "rejected: wrong PIN".into()
+    };
+    audit(
+        &state.hub,
+        AuditEntry {
+            at: now,
+            actor,
+            command: "sign_in".into(),
+            outcome,
+            seqs: None,
+        },
+    )
+    .await;
     if locked {
         ApiError::AccountLocked
     } else {
@@ -355,11 +582,28 @@ async fn wrong_pin(state: &AppState, staff: &str, device: &Device, actor: Actor,
 /// `DELETE /api/v1/session`: signs out (also what an idle tablet does when it locks).
 pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Response {
     if let Some(hash) = &caller.session_hash {
-        state.access.sessions.lock().expect("sessions lock").remove(hash);
-        audit(&state.hub, AuditEntry { at: Utc::now(), actor: caller.actor(), command: "sign_out".into(), outcome: "accepted".into(), seqs: None }).await;
+        state
+            .access
+            .sessions
+            .lock()
+            .expect("sessions lock")
+            .remove(hash);
+        audit(
+            &state.hub,
+            AuditEntry {
+                at: Utc::now(),
+                actor: caller.actor(),
+                command: "sign_out".into(),
+                outcome: "accepted".into(),
+                seqs: None,
+            },
+        )
+        .await;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().append(header::SET_COOKIE, session_cookie(SESSION_COOKIE, "", 0));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(SESSION_COOKIE, "", 0));
     response
 }
 
@@ -367,12 +611,19 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Response
 pub fn hash_pin(pin: &str) -> String {
     use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
     let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default().hash_password(pin.as_bytes(), &salt).expect("argon2 with default parameters").to_string()
+    argon2::Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .expect("argon2 with default parameters")
+        .to_string()
 }
 
 fn verify_pin(pin: &str, stored: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(stored).is_ok_and(|hash| argon2::Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
+    PasswordHash::new(stored).is_ok_and(|hash| {
+        argon2::Argon2::default()
+            .verify_password(pin.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 /// A PIN is 6 to 12 digits.
@@ -385,21 +636,53 @@ pub fn check_pin(pin: &str) -> Result<(), String> {
 }
 
 /// `POST /api/v1/staff/{id}/unlock`: an admin unlocks an account after a lockout.
-pub async fn unlock(State(state): State<AppState>, caller: Caller, Path(staff): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn unlock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(staff): Path<String>,
+) -> Result<StatusCode, ApiError> {
     caller.require(Action::Administer)?;
     let id = staff.clone();
-    state.hub.with_store(move |store| store.set_locked_until(&id, None)).await??;
-    audit(&state.hub, AuditEntry { at: Utc::now(), actor: caller.actor(), command: format!("unlock {staff}"), outcome: "accepted".into(), seqs: None }).await;
+    state
+        .hub
+        .with_store(move |store| store.set_locked_until(&id, None))
+        .await??;
+    audit(
+        &state.hub,
+        AuditEntry {
+            at: Utc::now(),
+            actor: caller.actor(),
+            command: format!("unlock {staff}"),
+            outcome: "accepted".into(),
+            seqs: None,
+        },
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/lockouts`: accounts locked now (for the charge nurse's alerts).
-pub async fn lockouts(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<StaffInfo>>, ApiError> {
-    if !matches!(caller.staff.as_ref().map(|s| s.role), Some(StaffRole::ChargeNurse)) {
+pub async fn lockouts(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<StaffInfo>>, ApiError> {
+    if !matches!(
+        caller.staff.as_ref().map(|s| s.role),
+        Some(StaffRole::ChargeNurse)
+    ) {
         caller.require(Action::Administer)?;
     }
     let now = Utc::now();
     let staff = state.hub.with_store(|store| store.list_staff()).await??;
-    let locked = staff.into_iter().filter(|s| s.locked_until.is_some_and(|until| until > now)).map(|s| StaffInfo { id: s.id, name: s.name, role: s.role, locked: true }).collect();
+    let locked = staff
+        .into_iter()
+        .filter(|s| s.locked_until.is_some_and(|until| until > now))
+        .map(|s| StaffInfo {
+            id: s.id,
+            name: s.name,
+            role: s.role,
+            locked: true,
+        })
+        .collect();
     Ok(Json(locked))
 }

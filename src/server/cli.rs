@@ -4,16 +4,20 @@ use super::{HubOptions, StartError};
 use crate::config::ClinicConfig;
 use crate::domain::{DeviceRole, StaffRole};
 use crate::store::{Actor, AuditEntry, Store};
-use chrono::Utc;
 use anyhow::Context;
 use chrono::NaiveDate;
+use chrono::Utc;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(name = "clinicflow", version, about = "Patient flow for outpatient clinics: the clinic hub")]
+#[command(
+    name = "clinicflow",
+    version,
+    about = "Patient flow for outpatient clinics: the clinic hub"
+)]
 struct Cli {
     #[command(subcommand)]
     command: CliCommand,
@@ -164,11 +168,20 @@ enum AuditAction {
 
 pub fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,dioxus=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,dioxus=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        CliCommand::Serve { addr, db, config, demo, bundle } => {
+        CliCommand::Serve {
+            addr,
+            db,
+            config,
+            demo,
+            bundle,
+        } => {
             let config = load_config(config.as_deref(), demo)?;
             let bundle = bundle.or_else(default_bundle);
             if let Some(bundle) = &bundle {
@@ -178,10 +191,21 @@ pub fn main() -> anyhow::Result<()> {
             } else {
                 tracing::warn!("no web bundle next to the binary: screens are server-rendered without the live client; run `cargo xtask bundle`");
             }
-            let options = HubOptions { addr, db, config, demo, bundle };
+            let options = HubOptions {
+                addr,
+                db,
+                config,
+                demo,
+                bundle,
+            };
             tokio::runtime::Runtime::new()?.block_on(serve(options))
         }
-        CliCommand::Codes { db, date, config, json } => codes(&db, date, config.as_deref(), json),
+        CliCommand::Codes {
+            db,
+            date,
+            config,
+            json,
+        } => codes(&db, date, config.as_deref(), json),
         CliCommand::Device { action } => device(action),
         CliCommand::Staff { action } => staff(action),
         CliCommand::Audit { action } => audit(action),
@@ -191,7 +215,10 @@ pub fn main() -> anyhow::Result<()> {
 /// Who the audit trail names for changes made at the hub's own terminal.
 fn terminal() -> Actor {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    Actor { actor: format!("cli:{user}"), device: "hub terminal".into() }
+    Actor {
+        actor: format!("cli:{user}"),
+        device: "hub terminal".into(),
+    }
 }
 
 fn existing(db: &Path) -> anyhow::Result<Store> {
@@ -203,18 +230,41 @@ fn existing(db: &Path) -> anyhow::Result<Store> {
 
 fn device(action: DeviceAction) -> anyhow::Result<()> {
     match action {
-        DeviceAction::Add { db, role, name, url, json } => {
-            let role = DeviceRole::parse(&role).with_context(|| format!("unknown role {role:?}: kiosk, lobby, board, tablet or integration"))?;
-            let enrolled = super::devices::enrol_in(&mut existing(&db)?, &name, role, &url, terminal())?;
+        DeviceAction::Add {
+            db,
+            role,
+            name,
+            url,
+            json,
+        } => {
+            let role = DeviceRole::parse(&role).with_context(|| {
+                format!("unknown role {role:?}: kiosk, lobby, board, tablet or integration")
+            })?;
+            let enrolled =
+                super::devices::enrol_in(&mut existing(&db)?, &name, role, &url, terminal())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({
-                    "id": enrolled.id, "name": enrolled.name, "role": role, "token": enrolled.token, "pairing_url": enrolled.pairing_url,
-                }))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "id": enrolled.id, "name": enrolled.name, "role": role, "token": enrolled.token, "pairing_url": enrolled.pairing_url,
+                    }))?
+                );
             } else {
-                println!("Enrolled {} ({}) as {}.", enrolled.name, enrolled.id, role.key());
-                println!("Open this link once on the device (valid 7 days):\n  {}\n", enrolled.pairing_url);
+                println!(
+                    "Enrolled {} ({}) as {}.",
+                    enrolled.name,
+                    enrolled.id,
+                    role.key()
+                );
+                println!(
+                    "Open this link once on the device (valid 7 days):\n  {}\n",
+                    enrolled.pairing_url
+                );
                 println!("{}", super::devices::qr_terminal(&enrolled.pairing_url));
-                println!("API token (Authorization: Bearer), shown only now; pairing replaces it:\n  {}", enrolled.token);
+                println!(
+                    "API token (Authorization: Bearer), shown only now; pairing replaces it:\n  {}",
+                    enrolled.token
+                );
             }
         }
         DeviceAction::List { db, json } => {
@@ -223,8 +273,15 @@ fn device(action: DeviceAction) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&devices)?);
             } else {
                 for device in devices {
-                    let status = device.revoked_at.map_or("active".to_string(), |at| format!("revoked {}", at.format("%Y-%m-%d %H:%M")));
-                    println!("{:<16} {:<12} {:<24} {status}", device.id, device.role.key(), device.name);
+                    let status = device.revoked_at.map_or("active".to_string(), |at| {
+                        format!("revoked {}", at.format("%Y-%m-%d %H:%M"))
+                    });
+                    println!(
+                        "{:<16} {:<12} {:<24} {status}",
+                        device.id,
+                        device.role.key(),
+                        device.name
+                    );
                 }
             }
         }
@@ -233,7 +290,13 @@ fn device(action: DeviceAction) -> anyhow::Result<()> {
             if !store.revoke_device(&device, Utc::now())? {
                 anyhow::bail!("no enrolled device {device:?}");
             }
-            store.append_audit(&[AuditEntry { at: Utc::now(), actor: terminal(), command: format!("revoke_device {device}"), outcome: "accepted".into(), seqs: None }])?;
+            store.append_audit(&[AuditEntry {
+                at: Utc::now(),
+                actor: terminal(),
+                command: format!("revoke_device {device}"),
+                outcome: "accepted".into(),
+                seqs: None,
+            }])?;
             println!("Revoked {device}; a running hub refuses it within a second.");
         }
     }
@@ -242,14 +305,30 @@ fn device(action: DeviceAction) -> anyhow::Result<()> {
 
 fn staff(action: StaffAction) -> anyhow::Result<()> {
     let (db, command, id) = match &action {
-        StaffAction::Add { db, id, .. } | StaffAction::SetPin { db, id } | StaffAction::Disable { db, id } | StaffAction::Unlock { db, id } => {
-            (db.clone(), format!("staff {}", action_name(&action)), id.clone())
-        }
+        StaffAction::Add { db, id, .. }
+        | StaffAction::SetPin { db, id }
+        | StaffAction::Disable { db, id }
+        | StaffAction::Unlock { db, id } => (
+            db.clone(),
+            format!("staff {}", action_name(&action)),
+            id.clone(),
+        ),
         StaffAction::List { db } => {
             for member in existing(db)?.list_staff()? {
                 let pin = if member.has_pin { "PIN set" } else { "no PIN" };
-                let state = if member.disabled { "disabled" } else if member.locked_until.is_some_and(|t| t > Utc::now()) { "locked" } else { "active" };
-                println!("{:<14} {:<13} {:<24} {pin:<8} {state}", member.id, member.role.key(), member.name);
+                let state = if member.disabled {
+                    "disabled"
+                } else if member.locked_until.is_some_and(|t| t > Utc::now()) {
+                    "locked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<14} {:<13} {:<24} {pin:<8} {state}",
+                    member.id,
+                    member.role.key(),
+                    member.name
+                );
             }
             return Ok(());
         }
@@ -272,7 +351,13 @@ fn staff(action: StaffAction) -> anyhow::Result<()> {
         StaffAction::Unlock { .. } => store.set_locked_until(&id, None)?,
         StaffAction::List { .. } => unreachable!("handled above"),
     }
-    store.append_audit(&[AuditEntry { at: Utc::now(), actor: terminal(), command: format!("{command} {id}"), outcome: "accepted".into(), seqs: None }])?;
+    store.append_audit(&[AuditEntry {
+        at: Utc::now(),
+        actor: terminal(),
+        command: format!("{command} {id}"),
+        outcome: "accepted".into(),
+        seqs: None,
+    }])?;
     println!("Done: {command} {id}.");
     Ok(())
 }
@@ -298,12 +383,31 @@ fn audit(action: AuditAction) -> anyhow::Result<()> {
         }
         AuditAction::Export { db, from, to } => {
             let start = from.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-            let end = (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+            let end = (to + chrono::Duration::days(1))
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc();
             let mut out = std::io::stdout().lock();
             quiet_broken_pipe(writeln!(out, "id,at,actor,device,command,outcome,hash"))?;
             for row in Store::open_read_only(&db)?.audit_between(start, end)? {
-                let fields = [row.id.to_string(), row.at, row.actor, row.device, row.command, row.outcome, row.hash];
-                quiet_broken_pipe(writeln!(out, "{}", fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")))?;
+                let fields = [
+                    row.id.to_string(),
+                    row.at,
+                    row.actor,
+                    row.device,
+                    row.command,
+                    row.outcome,
+                    row.hash,
+                ];
+                quiet_broken_pipe(writeln!(
+                    out,
+                    "{}",
+                    fields
+                        .iter()
+                        .map(|f| csv_field(f))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ))?;
             }
         }
     }
@@ -312,7 +416,11 @@ fn audit(action: AuditAction) -> anyhow::Result<()> {
 
 /// RFC 4180 quoting; a leading formula character is neutralised for spreadsheets.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
     format!("\"{}\"", value.replace('"', "\"\""))
 }
 
@@ -338,7 +446,12 @@ fn default_bundle() -> Option<PathBuf> {
     public.join("index.html").exists().then_some(public)
 }
 
-fn codes(db: &Path, date: Option<NaiveDate>, config: Option<&Path>, json: bool) -> anyhow::Result<()> {
+fn codes(
+    db: &Path,
+    date: Option<NaiveDate>,
+    config: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<()> {
     if !db.exists() {
         anyhow::bail!("no database at {}", db.display());
     }
@@ -354,8 +467,19 @@ fn codes(db: &Path, date: Option<NaiveDate>, config: Option<&Path>, json: bool) 
     }
     quiet_broken_pipe(writeln!(out, "{} appointment(s) on {day}", rows.len()))?;
     for row in rows {
-        let start = row.start.map_or_else(|| "walk-in".to_string(), |s| s.with_timezone(&clock.zone).format("%H:%M").to_string());
-        let line = writeln!(out, "{start:>7}  {:<15}  {:<7}  {}  {:<22}  {}", row.code, row.patient_initials, row.date_of_birth.map(|d| d.to_string()).unwrap_or_default(), row.provider, row.appointment_id);
+        let start = row.start.map_or_else(
+            || "walk-in".to_string(),
+            |s| s.with_timezone(&clock.zone).format("%H:%M").to_string(),
+        );
+        let line = writeln!(
+            out,
+            "{start:>7}  {:<15}  {:<7}  {}  {:<22}  {}",
+            row.code,
+            row.patient_initials,
+            row.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+            row.provider,
+            row.appointment_id
+        );
         quiet_broken_pipe(line)?;
     }
     Ok(())

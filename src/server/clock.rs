@@ -18,7 +18,11 @@ pub struct UnknownTimeZone(pub String);
 impl ClinicClock {
     /// The configured zone, or the machine's own when `name` is empty (UTC if it cannot tell).
     pub fn new(name: &str) -> Result<Self, UnknownTimeZone> {
-        let name = if name.is_empty() { iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into()) } else { name.to_string() };
+        let name = if name.is_empty() {
+            iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into())
+        } else {
+            name.to_string()
+        };
         let zone = name.parse::<Tz>().map_err(|_| UnknownTimeZone(name))?;
         Ok(ClinicClock { zone })
     }
@@ -28,7 +32,10 @@ impl ClinicClock {
     }
 
     pub fn at(&self, at: DateTime<Utc>) -> Now {
-        Now { at, clinic_day: self.day_of(at) }
+        Now {
+            at,
+            clinic_day: self.day_of(at),
+        }
     }
 
     pub fn day_of(&self, at: DateTime<Utc>) -> NaiveDate {
@@ -37,6 +44,10 @@ impl ClinicClock {
 
     /// Minutes east of UTC right now; clients use it to show clinic-local times.
     pub fn utc_offset_minutes(&self) -> i32 {
-        self.zone.offset_from_utc_datetime(&Utc::now().naive_utc()).fix().local_minus_utc() / 60
+        self.zone
+            .offset_from_utc_datetime(&Utc::now().naive_utc())
+            .fix()
+            .local_minus_utc()
+            / 60
     }
 }

@@ -9,24 +9,74 @@ use crate::store::Actor;
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
 
 const PATIENTS: [(&str, &str); 40] = [
-    ("Maria", "Garcia"), ("James", "Whitfield"), ("Aiko", "Tanaka"), ("Samuel", "Osei"), ("Lucia", "Moreno"),
-    ("Henry", "Lindqvist"), ("Fatima", "Rahman"), ("George", "Papadakis"), ("Nadia", "Kowalski"), ("Omar", "Haddad"),
-    ("Grace", "Mbeki"), ("Victor", "Almeida"), ("Hannah", "Becker"), ("Tomás", "Ruiz"), ("Ruth", "Abernathy"),
-    ("Kwame", "Asante"), ("Elena", "Petrova"), ("David", "Cohen"), ("Mei", "Lin"), ("Patrick", "O'Connell"),
-    ("Amara", "Nwosu"), ("Lars", "Eriksen"), ("Sofia", "Rossi"), ("Daniel", "Kim"), ("Ingrid", "Halvorsen"),
-    ("Jorge", "Castillo"), ("Priya", "Desai"), ("Walter", "Brennan"), ("Yusuf", "Demir"), ("Clara", "Dubois"),
-    ("Tariq", "Aziz"), ("Beatriz", "Santos"), ("Noah", "Fischer"), ("Leila", "Karimi"), ("Arthur", "Pemberton"),
-    ("Zanele", "Dlamini"), ("Ivan", "Horvat"), ("Rosa", "Delgado"), ("Felix", "Wagner"), ("Anika", "Sharma"),
+    ("Maria", "Garcia"),
+    ("James", "Whitfield"),
+    ("Aiko", "Tanaka"),
+    ("Samuel", "Osei"),
+    ("Lucia", "Moreno"),
+    ("Henry", "Lindqvist"),
+    ("Fatima", "Rahman"),
+    ("George", "Papadakis"),
+    ("Nadia", "Kowalski"),
+    ("Omar", "Haddad"),
+    ("Grace", "Mbeki"),
+    ("Victor", "Almeida"),
+    ("Hannah", "Becker"),
+    ("Tomás", "Ruiz"),
+    ("Ruth", "Abernathy"),
+    ("Kwame", "Asante"),
+    ("Elena", "Petrova"),
+    ("David", "Cohen"),
+    ("Mei", "Lin"),
+    ("Patrick", "O'Connell"),
+    ("Amara", "Nwosu"),
+    ("Lars", "Eriksen"),
+    ("Sofia", "Rossi"),
+    ("Daniel", "Kim"),
+    ("Ingrid", "Halvorsen"),
+    ("Jorge", "Castillo"),
+    ("Priya", "Desai"),
+    ("Walter", "Brennan"),
+    ("Yusuf", "Demir"),
+    ("Clara", "Dubois"),
+    ("Tariq", "Aziz"),
+    ("Beatriz", "Santos"),
+    ("Noah", "Fischer"),
+    ("Leila", "Karimi"),
+    ("Arthur", "Pemberton"),
+    ("Zanele", "Dlamini"),
+    ("Ivan", "Horvat"),
+    ("Rosa", "Delgado"),
+    ("Felix", "Wagner"),
+    ("Anika", "Sharma"),
 ];
-const VISIT_TYPES: [&str; 5] = ["Follow-up", "Annual physical", "Sick visit", "New patient", "Medication review"];
+const VISIT_TYPES: [&str; 5] = [
+    "Follow-up",
+    "Annual physical",
+    "Sick visit",
+    "New patient",
+    "Medication review",
+];
 
 /// The demo clinic's configuration, used by `--demo` when no config file is given.
 pub fn config() -> ClinicConfig {
     let rooms = (1..=10)
-        .map(|n| RoomConfig { id: format!("exam-{n}"), name: format!("Exam {n}"), pod: if n <= 5 { "North" } else { "South" }.into() })
+        .map(|n| RoomConfig {
+            id: format!("exam-{n}"),
+            name: format!("Exam {n}"),
+            pod: if n <= 5 { "North" } else { "South" }.into(),
+        })
         .collect();
-    let provider = |id: &str, name: &str, pod: &str| ProviderConfig { id: id.into(), name: name.into(), pod: pod.into() };
-    let staff = |id: &str, name: &str, role: &str| StaffConfig { id: id.into(), name: name.into(), role: role.into() };
+    let provider = |id: &str, name: &str, pod: &str| ProviderConfig {
+        id: id.into(),
+        name: name.into(),
+        pod: pod.into(),
+    };
+    let staff = |id: &str, name: &str, role: &str| StaffConfig {
+        id: id.into(),
+        name: name.into(),
+        role: role.into(),
+    };
     ClinicConfig {
         name: "Demo Family Practice".into(),
         rooms,
@@ -51,7 +101,11 @@ pub fn config() -> ClinicConfig {
 /// The demo staff's PINs, printed by `cargo xtask serve`: each is the member's position in the
 /// demo staff list repeated six times (111111, 222222, …; the admin's is 999999).
 pub fn pin_for(staff: &str) -> String {
-    let position = config().staff.iter().position(|member| member.id == staff).map_or(9, |p| p + 1);
+    let position = config()
+        .staff
+        .iter()
+        .position(|member| member.id == staff)
+        .map_or(9, |p| p + 1);
     let digit = if staff == "admin" { 9 } else { position };
     digit.to_string().repeat(6)
 }
@@ -79,9 +133,16 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
     if hub.read(|state, _| !state.visits.is_empty()) {
         return Ok(());
     }
-    let seeder = Actor { actor: "demo".into(), device: "hub".into() };
-    let now = Utc::now().duration_trunc(Duration::minutes(1)).expect("minute truncation");
-    let day_start = (now - Duration::hours(3)).duration_trunc(Duration::minutes(15)).expect("quarter-hour truncation");
+    let seeder = Actor {
+        actor: "demo".into(),
+        device: "hub".into(),
+    };
+    let now = Utc::now()
+        .duration_trunc(Duration::minutes(1))
+        .expect("minute truncation");
+    let day_start = (now - Duration::hours(3))
+        .duration_trunc(Duration::minutes(15))
+        .expect("quarter-hour truncation");
     // Rooms and providers were set up before opening, so today's history starts this morning.
     let opening = day_start - Duration::hours(1);
     super::apply_config(hub, Some(opening)).await.map_err(|e| {
@@ -97,7 +158,11 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
         // 40 appointments, one every 13½ minutes, fill a 9-hour day.
         let start = day_start + Duration::seconds(index as i64 * 810);
         let (visit, code) = super::fresh_visit_ids();
-        let patient = Patient { first_name: first.to_string(), last_name: last.to_string(), date_of_birth: Some(birth_date(index)) };
+        let patient = Patient {
+            first_name: first.to_string(),
+            last_name: last.to_string(),
+            date_of_birth: Some(birth_date(index)),
+        };
         let command = Command::ScheduleAppointment {
             visit: visit.clone(),
             patient,
@@ -107,16 +172,30 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
             visit_type: VISIT_TYPES[index % VISIT_TYPES.len()].into(),
             code,
         };
-        hub.execute_at(command, seeder.clone(), Some(opening)).await?;
+        hub.execute_at(command, seeder.clone(), Some(opening))
+            .await?;
         steps.extend(plan(index, visit, start));
     }
     steps.retain(|step| step.at <= now);
     steps.sort_by_key(|step| step.at);
-    let out_of_service = RoomId::parse("exam-10").expect("demo room id");
-    let repair = Command::TakeOutOfService { room: out_of_service, reason: "Exam table being repaired".into() };
-    hub.execute_at(repair, seeder.clone(), Some(day_start)).await?;
+    // A clinic of a fair size has one room out of service, as real ones do.
+    let last_room = hub.read(|state, _| {
+        (state.rooms.len() >= 4)
+            .then(|| state.rooms_in_order().last().map(|r| r.id.clone()))
+            .flatten()
+    });
+    if let Some(room) = last_room {
+        let repair = Command::TakeOutOfService {
+            room,
+            reason: "Exam table being repaired".into(),
+        };
+        hub.execute_at(repair, seeder.clone(), Some(day_start))
+            .await?;
+    }
     for step in steps {
-        let Some(command) = command_for(hub, &step) else { continue };
+        let Some(command) = command_for(hub, &step) else {
+            continue;
+        };
         if let Err(refusal) = hub.execute_at(command, seeder.clone(), Some(step.at)).await {
             // A step can no longer apply (say, no room was free): the visit simply stays where it is.
             tracing::debug!(%refusal, "demo step skipped");
@@ -128,7 +207,11 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
 /// The realistic course of visit `index` starting at `start`; a few are no-shows or cancelled.
 fn plan(index: usize, visit: VisitId, start: DateTime<Utc>) -> Vec<Step> {
     let minutes = |m: i64| start + Duration::minutes(m);
-    let step = |at, action| Step { at, visit: visit.clone(), action };
+    let step = |at, action| Step {
+        at,
+        visit: visit.clone(),
+        action,
+    };
     match index {
         2 | 17 => return vec![step(minutes(30), Action::NoShow)],
         5 => return vec![step(minutes(-120), Action::Cancel)],
@@ -140,9 +223,18 @@ fn plan(index: usize, visit: VisitId, start: DateTime<Utc>) -> Vec<Step> {
     vec![
         step(minutes(arrival), Action::CheckIn),
         step(minutes(arrival.max(0) + 6), Action::Room),
-        step(minutes(arrival.max(0) + 13), Action::Advance(|visit| Command::ReadyForProvider { visit })),
-        step(minutes(arrival.max(0) + 19), Action::Advance(|visit| Command::ProviderIn { visit })),
-        step(minutes(arrival.max(0) + 19 + length), Action::Advance(|visit| Command::FinishVisit { visit })),
+        step(
+            minutes(arrival.max(0) + 13),
+            Action::Advance(|visit| Command::ReadyForProvider { visit }),
+        ),
+        step(
+            minutes(arrival.max(0) + 19),
+            Action::Advance(|visit| Command::ProviderIn { visit }),
+        ),
+        step(
+            minutes(arrival.max(0) + 19 + length),
+            Action::Advance(|visit| Command::FinishVisit { visit }),
+        ),
         step(minutes(arrival.max(0) + 25 + length), Action::StartCleaning),
         step(minutes(arrival.max(0) + 33 + length), Action::RoomReady),
     ]
@@ -152,10 +244,17 @@ fn command_for(hub: &Hub, step: &Step) -> Option<Command> {
     let visit = step.visit.clone();
     Some(match &step.action {
         Action::CheckIn => Command::CheckIn { visit },
-        Action::Room => Command::RoomPatient { room: best_ready_room(hub, &visit)?, visit },
+        Action::Room => Command::RoomPatient {
+            room: best_ready_room(hub, &visit)?,
+            visit,
+        },
         Action::Advance(make) => make(visit),
-        Action::StartCleaning => Command::StartCleaning { room: last_room(hub, &visit)? },
-        Action::RoomReady => Command::RoomReady { room: last_room(hub, &visit)? },
+        Action::StartCleaning => Command::StartCleaning {
+            room: last_room(hub, &visit)?,
+        },
+        Action::RoomReady => Command::RoomReady {
+            room: last_room(hub, &visit)?,
+        },
         Action::NoShow => Command::MarkNoShow { visit },
         Action::Cancel => Command::CancelVisit { visit },
     })
@@ -164,31 +263,72 @@ fn command_for(hub: &Hub, step: &Step) -> Option<Command> {
 /// A ready room in the visit's provider's pod, else any ready room.
 fn best_ready_room(hub: &Hub, visit: &VisitId) -> Option<RoomId> {
     hub.read(|state, _| {
-        let pod = state.visits.get(visit).and_then(|v| state.providers.get(&v.provider)).map(|p| p.pod.clone());
-        let ready = || state.rooms.values().filter(|room| room.state == RoomState::Ready);
-        ready().find(|room| Some(&room.pod) == pod.as_ref()).or_else(|| ready().next()).map(|room| room.id.clone())
+        let pod = state
+            .visits
+            .get(visit)
+            .and_then(|v| state.providers.get(&v.provider))
+            .map(|p| p.pod.clone());
+        let ready = || {
+            state
+                .rooms
+                .values()
+                .filter(|room| room.state == RoomState::Ready)
+        };
+        ready()
+            .find(|room| Some(&room.pod) == pod.as_ref())
+            .or_else(|| ready().next())
+            .map(|room| room.id.clone())
     })
 }
 
 /// The room this visit last occupied, if the visit is finished and the room still its.
 fn last_room(hub: &Hub, visit: &VisitId) -> Option<RoomId> {
     hub.read(|state, _| {
-        let finished = state.visits.get(visit).is_some_and(|v| v.state == VisitState::Finished);
-        let room = state.rooms.values().find(|room| room.last_visit.as_ref() == Some(visit))?;
+        let finished = state
+            .visits
+            .get(visit)
+            .is_some_and(|v| v.state == VisitState::Finished);
+        let room = state
+            .rooms
+            .values()
+            .find(|room| room.last_visit.as_ref() == Some(visit))?;
         finished.then(|| room.id.clone())
     })
 }
 
-async fn register_walk_in(hub: &Hub, seeder: &Actor, now: DateTime<Utc>) -> Result<(), super::hub::HubError> {
-    let Some(provider) = hub.read(|state, _| state.providers.keys().next().cloned()) else { return Ok(()) };
+async fn register_walk_in(
+    hub: &Hub,
+    seeder: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), super::hub::HubError> {
+    let Some(provider) = hub.read(|state, _| state.providers.keys().next().cloned()) else {
+        return Ok(());
+    };
     let (visit, code) = super::fresh_visit_ids();
-    let patient = Patient { first_name: "Oscar".into(), last_name: "Lindgren".into(), date_of_birth: Some(birth_date(41)) };
-    let walk_in = Command::RegisterWalkIn { visit, patient, provider, visit_type: "Sick visit".into(), code };
-    hub.execute_at(walk_in, seeder.clone(), Some(now - Duration::minutes(9))).await.map(|_| ())
+    let patient = Patient {
+        first_name: "Oscar".into(),
+        last_name: "Lindgren".into(),
+        date_of_birth: Some(birth_date(41)),
+    };
+    let walk_in = Command::RegisterWalkIn {
+        visit,
+        patient,
+        provider,
+        visit_type: "Sick visit".into(),
+        code,
+    };
+    hub.execute_at(walk_in, seeder.clone(), Some(now - Duration::minutes(9)))
+        .await
+        .map(|_| ())
 }
 
 /// Fictional but plausible birth dates, 1938 to 2019.
 fn birth_date(index: usize) -> NaiveDate {
     let index = index as i32;
-    NaiveDate::from_ymd_opt(1938 + (index * 37) % 82, 1 + (index * 5 % 12) as u32, 1 + (index * 11 % 28) as u32).expect("valid demo birth date")
+    NaiveDate::from_ymd_opt(
+        1938 + (index * 37) % 82,
+        1 + (index * 5 % 12) as u32,
+        1 + (index * 11 % 28) as u32,
+    )
+    .expect("valid demo birth date")
 }

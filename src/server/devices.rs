@@ -33,55 +33,130 @@ pub struct Enrolled {
 }
 
 /// Enrols a device in `store` and audits it; shared by the API and the CLI.
-pub fn enrol_in(store: &mut crate::store::Store, name: &str, role: DeviceRole, base_url: &str, actor: Actor) -> Result<Enrolled, crate::store::StoreError> {
+pub fn enrol_in(
+    store: &mut crate::store::Store,
+    name: &str,
+    role: DeviceRole,
+    base_url: &str,
+    actor: Actor,
+) -> Result<Enrolled, crate::store::StoreError> {
     let name = name.trim();
     if name.is_empty() || name.len() > 80 {
-        return Err(crate::store::StoreError::Conflict("a device name is 1 to 80 characters".into()));
+        return Err(crate::store::StoreError::Conflict(
+            "a device name is 1 to 80 characters".into(),
+        ));
     }
     let now = Utc::now();
     let enrolment = enrol(name, role, now);
-    store.add_device(&enrolment.device, &crate::store::sha256_hex(&enrolment.pairing_code), pairing_expiry(now))?;
-    let entry = AuditEntry { at: now, actor, command: format!("enrol_device {} as {}", enrolment.device.id, role.key()), outcome: "accepted".into(), seqs: None };
+    store.add_device(
+        &enrolment.device,
+        &crate::store::sha256_hex(&enrolment.pairing_code),
+        pairing_expiry(now),
+    )?;
+    let entry = AuditEntry {
+        at: now,
+        actor,
+        command: format!("enrol_device {} as {}", enrolment.device.id, role.key()),
+        outcome: "accepted".into(),
+        seqs: None,
+    };
     store.append_audit(&[entry])?;
-    let pairing_url = format!("{}/pair/{}", base_url.trim_end_matches('/'), enrolment.pairing_code);
+    let pairing_url = format!(
+        "{}/pair/{}",
+        base_url.trim_end_matches('/'),
+        enrolment.pairing_code
+    );
     let pairing_qr_svg = qr_svg(&pairing_url);
-    Ok(Enrolled { id: enrolment.device.id, name: enrolment.device.name, role, token: enrolment.token, pairing_url, pairing_qr_svg })
+    Ok(Enrolled {
+        id: enrolment.device.id,
+        name: enrolment.device.name,
+        role,
+        token: enrolment.token,
+        pairing_url,
+        pairing_qr_svg,
+    })
 }
 
 pub fn qr_svg(text: &str) -> String {
-    qrcode::QrCode::new(text.as_bytes()).map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build()).unwrap_or_default()
+    qrcode::QrCode::new(text.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .build()
+        })
+        .unwrap_or_default()
 }
 
 /// The pairing URL as a QR code drawn with block characters, for the terminal.
 pub fn qr_terminal(text: &str) -> String {
-    qrcode::QrCode::new(text.as_bytes()).map(|code| code.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build()).unwrap_or_default()
+    qrcode::QrCode::new(text.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::unicode::Dense1x2>()
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
 }
 
 /// `GET /api/v1/devices` (admin).
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<DeviceRecord>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<DeviceRecord>>, ApiError> {
     caller.require(Action::Administer)?;
     Ok(Json(state.hub.with_store(|store| store.devices()).await??))
 }
 
 /// `POST /api/v1/devices` `{"name", "role"}` (admin): enrols a device; answers its pairing link.
-pub async fn add(State(state): State<AppState>, caller: Caller, headers: HeaderMap, Body(new): Body<NewDevice>) -> Result<(StatusCode, Json<Enrolled>), ApiError> {
+pub async fn add(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(new): Body<NewDevice>,
+) -> Result<(StatusCode, Json<Enrolled>), ApiError> {
     caller.require(Action::Administer)?;
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080").to_string();
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080")
+        .to_string();
     let actor = caller.actor();
-    let enrolled = state.hub.with_store(move |store| enrol_in(store, &new.name, new.role, &format!("http://{host}"), actor)).await??;
+    let enrolled = state
+        .hub
+        .with_store(move |store| {
+            enrol_in(store, &new.name, new.role, &format!("http://{host}"), actor)
+        })
+        .await??;
     Ok((StatusCode::CREATED, Json(enrolled)))
 }
 
 /// `POST /api/v1/devices/{id}/revoke` (admin): the device is refused from now on, including
 /// its open live connection.
-pub async fn revoke(State(state): State<AppState>, caller: Caller, Path(device): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(device): Path<String>,
+) -> Result<StatusCode, ApiError> {
     caller.require(Action::Administer)?;
     let id = device.clone();
-    let revoked = state.hub.with_store(move |store| store.revoke_device(&id, Utc::now())).await??;
+    let revoked = state
+        .hub
+        .with_store(move |store| store.revoke_device(&id, Utc::now()))
+        .await??;
     if !revoked {
         return Err(ApiError::Conflict(format!("no enrolled device {device}")));
     }
-    audit(&state.hub, AuditEntry { at: Utc::now(), actor: caller.actor(), command: format!("revoke_device {device}"), outcome: "accepted".into(), seqs: None }).await;
+    audit(
+        &state.hub,
+        AuditEntry {
+            at: Utc::now(),
+            actor: caller.actor(),
+            command: format!("revoke_device {device}"),
+            outcome: "accepted".into(),
+            seqs: None,
+        },
+    )
+    .await;
     state.access.refresh(&state.hub).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -29,7 +29,9 @@ pub enum ApiError {
     #[error("that PIN is not right")]
     WrongPin,
     /// 423 `account_locked`: too many wrong PINs; wait or ask an administrator to unlock.
-    #[error("this account is locked after too many wrong PINs; try again later or ask an administrator")]
+    #[error(
+        "this account is locked after too many wrong PINs; try again later or ask an administrator"
+    )]
     AccountLocked,
     /// 429 `too_many_attempts`: this device tried to sign in too often; wait a minute.
     #[error("too many sign-in attempts from this device; wait a minute")]
@@ -40,6 +42,9 @@ pub enum ApiError {
     /// 403 `bad_origin`: a cookie-authenticated change from another site (CSRF).
     #[error("request refused: it did not come from this hub's own pages")]
     BadOrigin,
+    /// 413 `too_large`: request bodies are limited to 64 KiB.
+    #[error("the request is too large")]
+    TooLarge,
     /// 409 `conflict`: an account or device operation that cannot apply (message says why).
     #[error("{0}")]
     Conflict(String),
@@ -77,14 +82,18 @@ impl ApiError {
             ApiError::Refused(refusal) => match refusal {
                 DomainError::UnknownVisit(_) => (StatusCode::NOT_FOUND, "unknown_visit"),
                 DomainError::UnknownRoom(_) => (StatusCode::NOT_FOUND, "unknown_room"),
-                DomainError::UnknownProvider(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_provider"),
+                DomainError::UnknownProvider(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "unknown_provider")
+                }
                 DomainError::AlreadyExists { .. } => (StatusCode::CONFLICT, "already_exists"),
                 DomainError::RoomNotReady { .. } => (StatusCode::CONFLICT, "room_not_ready"),
                 DomainError::WrongVisitState { .. } => (StatusCode::CONFLICT, "wrong_visit_state"),
                 DomainError::WrongRoomState { .. } => (StatusCode::CONFLICT, "wrong_room_state"),
                 DomainError::VisitClosed { .. } => (StatusCode::CONFLICT, "visit_closed"),
                 DomainError::WrongDay { .. } => (StatusCode::CONFLICT, "wrong_day"),
-                DomainError::InvalidInput { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+                DomainError::InvalidInput { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
+                }
             },
             ApiError::InvalidInput(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             ApiError::NotEnrolled => (StatusCode::UNAUTHORIZED, "not_enrolled"),
@@ -94,6 +103,7 @@ impl ApiError {
             ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BadOrigin => (StatusCode::FORBIDDEN, "bad_origin"),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::NotSaved => (StatusCode::SERVICE_UNAVAILABLE, "not_saved"),
@@ -116,6 +126,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::TooLarge)
+            }
             Err(rejection) => Err(ApiError::InvalidInput(rejection.body_text())),
         }
     }
@@ -124,10 +137,15 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
 /// Query parameters whose rejection is a typed API error.
 pub struct Params<T>(pub T);
 
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S> for Params<T> {
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S>
+    for Params<T>
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Params(value)),
             Err(rejection) => Err(ApiError::InvalidInput(rejection.body_text())),

@@ -81,15 +81,38 @@ pub struct Hub(Arc<Inner>);
 
 impl Hub {
     /// Opens the database, rebuilds the state from it and starts the writer thread.
-    pub fn open(db_path: &Path, config: ClinicConfig, clock: ClinicClock) -> Result<Hub, StoreError> {
+    pub fn open(
+        db_path: &Path,
+        config: ClinicConfig,
+        clock: ClinicClock,
+    ) -> Result<Hub, StoreError> {
         let store = Store::open(db_path)?;
         let (state, seq) = store.load()?;
         let (jobs, receiver) = mpsc::channel(4096);
         let (live, _) = broadcast::channel(4096);
-        let shared = Shared { state: state.clone(), seq, recent: VecDeque::new() };
-        let hub = Hub(Arc::new(Inner { config, clock, db_path: db_path.to_path_buf(), shared: RwLock::new(shared), live, jobs }));
-        let writer = Writer { store, state, seq, hub: hub.clone() };
-        std::thread::Builder::new().name("clinicflow-writer".into()).spawn(move || writer.run(receiver)).expect("spawn writer thread");
+        let shared = Shared {
+            state: state.clone(),
+            seq,
+            recent: VecDeque::new(),
+        };
+        let hub = Hub(Arc::new(Inner {
+            config,
+            clock,
+            db_path: db_path.to_path_buf(),
+            shared: RwLock::new(shared),
+            live,
+            jobs,
+        }));
+        let writer = Writer {
+            store,
+            state,
+            seq,
+            hub: hub.clone(),
+        };
+        std::thread::Builder::new()
+            .name("clinicflow-writer".into())
+            .spawn(move || writer.run(receiver))
+            .expect("spawn writer thread");
         Ok(hub)
     }
 
@@ -111,19 +134,40 @@ impl Hub {
     }
 
     /// Like `execute`, at a given time when `at` is set: for laying down the demo clinic's past.
-    pub(crate) async fn execute_at(&self, command: Command, actor: Actor, at: Option<DateTime<Utc>>) -> Result<Receipt, HubError> {
+    pub(crate) async fn execute_at(
+        &self,
+        command: Command,
+        actor: Actor,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Receipt, HubError> {
         let (reply, receipt) = oneshot::channel();
-        self.0.jobs.send(Job::Command(CommandJob { command, actor, at, reply })).await.map_err(|_| HubError::ShuttingDown)?;
+        self.0
+            .jobs
+            .send(Job::Command(CommandJob {
+                command,
+                actor,
+                at,
+                reply,
+            }))
+            .await
+            .map_err(|_| HubError::ShuttingDown)?;
         receipt.await.map_err(|_| HubError::ShuttingDown)?
     }
 
     /// Runs `work` on the writer thread with the store (after the commands queued before it).
-    pub async fn with_store<T: Send + 'static>(&self, work: impl FnOnce(&mut Store) -> T + Send + 'static) -> Result<T, HubError> {
+    pub async fn with_store<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Store) -> T + Send + 'static,
+    ) -> Result<T, HubError> {
         let (reply, answer) = oneshot::channel();
         let job = Job::Store(Box::new(move |store| {
             let _ = reply.send(work(store));
         }));
-        self.0.jobs.send(job).await.map_err(|_| HubError::ShuttingDown)?;
+        self.0
+            .jobs
+            .send(job)
+            .await
+            .map_err(|_| HubError::ShuttingDown)?;
         answer.await.map_err(|_| HubError::ShuttingDown)
     }
 
@@ -155,26 +199,30 @@ impl Hub {
             let shared = self.0.shared.read().expect("hub state lock");
             let oldest = shared.recent.front().map_or(shared.seq + 1, |e| e.seq);
             let skip = (after + 1).saturating_sub(oldest) as usize;
-            (shared.recent.iter().skip(skip).cloned().collect::<Vec<_>>(), oldest)
+            (
+                shared.recent.iter().skip(skip).cloned().collect::<Vec<_>>(),
+                oldest,
+            )
         };
         if after + 1 >= oldest_in_memory {
             return Ok(from_memory);
         }
         let path = self.0.db_path.clone();
-        let older = tokio::task::spawn_blocking(move || -> Result<Vec<SequencedEvent>, StoreError> {
-            let store = Store::open_read_only(&path)?;
-            let mut events = Vec::new();
-            let mut cursor = after;
-            while cursor + 1 < oldest_in_memory {
-                let page = store.events_after(cursor, 10_000)?;
-                let Some(last) = page.last() else { break };
-                cursor = last.seq;
-                events.extend(page.into_iter().filter(|e| e.seq < oldest_in_memory));
-            }
-            Ok(events)
-        })
-        .await
-        .expect("event back-fill task")?;
+        let older =
+            tokio::task::spawn_blocking(move || -> Result<Vec<SequencedEvent>, StoreError> {
+                let store = Store::open_read_only(&path)?;
+                let mut events = Vec::new();
+                let mut cursor = after;
+                while cursor + 1 < oldest_in_memory {
+                    let page = store.events_after(cursor, 10_000)?;
+                    let Some(last) = page.last() else { break };
+                    cursor = last.seq;
+                    events.extend(page.into_iter().filter(|e| e.seq < oldest_in_memory));
+                }
+                Ok(events)
+            })
+            .await
+            .expect("event back-fill task")?;
         Ok(older.into_iter().map(Arc::new).chain(from_memory).collect())
     }
 
@@ -243,14 +291,27 @@ impl Writer {
         }
         let first_seq = self.seq;
         let decided: Vec<Decided> = jobs.into_iter().map(|job| self.decide(job)).collect();
-        let events: Vec<SequencedEvent> = decided.iter().flat_map(|d| d.result.iter().flatten().cloned()).collect();
+        let events: Vec<SequencedEvent> = decided
+            .iter()
+            .flat_map(|d| d.result.iter().flatten().cloned())
+            .collect();
         let audit: Vec<AuditEntry> = decided.iter().map(audit_entry).collect();
-        match self.store.commit(Batch { events: &events, audit: &audit }, &self.state) {
+        match self.store.commit(
+            Batch {
+                events: &events,
+                audit: &audit,
+            },
+            &self.state,
+        ) {
             Ok(()) => {
                 self.hub.publish(events.into_iter().map(Arc::new).collect());
                 let seq = self.seq;
                 for Decided { job, result } in decided {
-                    let _ = job.reply.send(result.map(|events| Receipt { seq, events }).map_err(HubError::from));
+                    let _ = job.reply.send(
+                        result
+                            .map(|events| Receipt { seq, events })
+                            .map_err(HubError::from),
+                    );
                 }
             }
             Err(error) => {
@@ -273,7 +334,10 @@ impl Writer {
                 .into_iter()
                 .map(|event| {
                     self.seq += 1;
-                    SequencedEvent { seq: self.seq, event }
+                    SequencedEvent {
+                        seq: self.seq,
+                        event,
+                    }
                 })
                 .collect()
         });
@@ -300,7 +364,10 @@ impl Writer {
 fn audit_entry(decided: &Decided) -> AuditEntry {
     let (outcome, seqs) = match &decided.result {
         Ok(events) if events.is_empty() => ("already_done".to_string(), None),
-        Ok(events) => ("accepted".to_string(), Some((events[0].seq, events[events.len() - 1].seq))),
+        Ok(events) => (
+            "accepted".to_string(),
+            Some((events[0].seq, events[events.len() - 1].seq)),
+        ),
         Err(refusal) => (format!("rejected: {refusal}"), None),
     };
     AuditEntry {

@@ -2,17 +2,17 @@
 //! resumes with `Last-Event-ID` (browsers send it by themselves on reconnect) or `?after=<seq>`
 //! and gets exactly the events it missed, then every new one, in order, never twice.
 
-use super::hub::Hub;
-use crate::domain::SequencedEvent;
 use super::access::Caller;
 use super::error::{ApiError, Params};
+use super::hub::Hub;
 use super::AppState;
+use crate::domain::SequencedEvent;
 use crate::domain::{Action, Visibility};
-use futures::StreamExt;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
+use futures::StreamExt;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -27,11 +27,19 @@ pub struct Resume {
     after: Option<u64>,
 }
 
-pub async fn events(State(state): State<AppState>, caller: Caller, headers: HeaderMap, Params(resume): Params<Resume>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Params(resume): Params<Resume>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     caller.require(Action::ReadClinic)?;
     let hub = state.hub.clone();
     let visibility = caller.visibility(&hub);
-    let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let last_event_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     // A browser's own reconnect carries Last-Event-ID, which is newer than the ?after= the
     // page first connected with.
     let after = last_event_id.or(resume.after).unwrap_or_else(|| hub.seq());
@@ -42,11 +50,23 @@ pub async fn events(State(state): State<AppState>, caller: Caller, headers: Head
         }
     };
     // The stream ends within a second of the device being revoked or the session ending.
-    let stream = follow(hub, after).take_until(Box::pin(revoked)).map(move |event| {
-        let event = if visibility == Visibility::Full { (*event).clone() } else { SequencedEvent { seq: event.seq, event: event.event.redacted(visibility) } };
-        let data = serde_json::to_string(&event).expect("events serialize");
-        Ok(Event::default().id(event.seq.to_string()).event("clinic").data(data))
-    });
+    let stream = follow(hub, after)
+        .take_until(Box::pin(revoked))
+        .map(move |event| {
+            let event = if visibility == Visibility::Full {
+                (*event).clone()
+            } else {
+                SequencedEvent {
+                    seq: event.seq,
+                    event: event.event.redacted(visibility),
+                }
+            };
+            let data = serde_json::to_string(&event).expect("events serialize");
+            Ok(Event::default()
+                .id(event.seq.to_string())
+                .event("clinic")
+                .data(data))
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")))
 }
 
@@ -55,41 +75,46 @@ pub async fn events(State(state): State<AppState>, caller: Caller, headers: Head
 /// an event is committed between the two.
 pub fn follow(hub: Hub, after: u64) -> impl Stream<Item = Arc<SequencedEvent>> {
     let receiver = hub.subscribe();
-    futures::stream::unfold((hub, receiver, after, VecDeque::new()), |(hub, mut receiver, mut last, mut pending)| async move {
-        loop {
-            if let Some(event) = pending.pop_front() {
-                let event: Arc<SequencedEvent> = event;
-                if event.seq <= last {
-                    continue;
-                }
-                last = event.seq;
-                return Some((event, (hub, receiver, last, pending)));
-            }
-            if hub.seq() > last {
-                match hub.events_after(last).await {
-                    Ok(events) if !events.is_empty() => {
-                        pending.extend(events);
+    futures::stream::unfold(
+        (hub, receiver, after, VecDeque::new()),
+        |(hub, mut receiver, mut last, mut pending)| async move {
+            loop {
+                if let Some(event) = pending.pop_front() {
+                    let event: Arc<SequencedEvent> = event;
+                    if event.seq <= last {
                         continue;
                     }
-                    Ok(_) => {}
-                    Err(error) => {
-                        tracing::error!(%error, "event back-fill failed; closing the stream so the client reconnects");
-                        return None;
+                    last = event.seq;
+                    return Some((event, (hub, receiver, last, pending)));
+                }
+                if hub.seq() > last {
+                    match hub.events_after(last).await {
+                        Ok(events) if !events.is_empty() => {
+                            pending.extend(events);
+                            continue;
+                        }
+                        Ok(_) => {}
+                        Err(error) => {
+                            tracing::error!(%error, "event back-fill failed; closing the stream so the client reconnects");
+                            return None;
+                        }
                     }
                 }
+                match next_live(&mut receiver).await? {
+                    Some(event) if event.seq == last + 1 => pending.push_back(event),
+                    // Older: already sent. Newer with a gap: the back-fill above fetches the gap.
+                    Some(_) | None => {}
+                }
             }
-            match next_live(&mut receiver).await? {
-                Some(event) if event.seq == last + 1 => pending.push_back(event),
-                // Older: already sent. Newer with a gap: the back-fill above fetches the gap.
-                Some(_) | None => {}
-            }
-        }
-    })
+        },
+    )
 }
 
 /// The next broadcast event; `Some(None)` after falling behind (the caller back-fills),
 /// `None` when the hub is gone.
-async fn next_live(receiver: &mut Receiver<Arc<SequencedEvent>>) -> Option<Option<Arc<SequencedEvent>>> {
+async fn next_live(
+    receiver: &mut Receiver<Arc<SequencedEvent>>,
+) -> Option<Option<Arc<SequencedEvent>>> {
     match receiver.recv().await {
         Ok(event) => Some(Some(event)),
         Err(RecvError::Lagged(_)) => Some(None),

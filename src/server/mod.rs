@@ -5,12 +5,12 @@
 pub mod access;
 pub mod api;
 pub mod cli;
-pub mod devices;
 pub mod clock;
 pub mod demo;
+pub mod devices;
 mod error;
-pub mod hub;
 mod hardening;
+pub mod hub;
 pub mod live;
 
 use crate::config::ClinicConfig;
@@ -61,7 +61,10 @@ pub enum StartError {
     #[error(transparent)]
     TimeZone(#[from] clock::UnknownTimeZone),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("configuration: {0}")]
     Config(String),
     #[error("web bundle: {0}")]
@@ -93,22 +96,43 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     check_bundle(options.bundle.as_deref())?;
     let hub = Hub::open(&options.db, options.config.clone(), clock)?;
     if options.demo {
-        demo::seed(&hub).await.map_err(|e| StartError::Config(format!("demo seed: {e}")))?;
+        demo::seed(&hub)
+            .await
+            .map_err(|e| StartError::Config(format!("demo seed: {e}")))?;
     }
     apply_config(&hub, None).await?;
     add_config_staff(&hub, options.demo).await?;
     let access = std::sync::Arc::new(access::Access::new());
     access.refresh(&hub).await?;
     access.spawn_refresher(hub.clone());
-    let listener = tokio::net::TcpListener::bind(options.addr).await.map_err(|source| StartError::Bind { addr: options.addr, source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: options.addr, source })?;
-    let app = router(AppState { hub: hub.clone(), access: access.clone() }, options.bundle.as_deref());
+    let listener = tokio::net::TcpListener::bind(options.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: options.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: options.addr,
+        source,
+    })?;
+    let app = router(
+        AppState {
+            hub: hub.clone(),
+            access: access.clone(),
+        },
+        options.bundle.as_deref(),
+    );
     let server = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "server stopped");
         }
     });
-    Ok(RunningHub { addr, hub, access, server })
+    Ok(RunningHub {
+        addr,
+        hub,
+        access,
+        server,
+    })
 }
 
 /// The hub's HTTP routes: API and live stream, device pairing, the web bundle's files, and
@@ -116,13 +140,22 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
 pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
     let api = Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/api/v1/clinic", get(api::clinic))
         .route("/api/v1/snapshot", get(api::snapshot))
         .route("/api/v1/events", get(live::events))
         .route("/api/v1/commands", post(api::command))
         .route("/api/v1/check-in", post(api::check_in))
-        .route("/api/v1/appointments", get(api::appointments).post(api::create_appointment))
+        .route(
+            "/api/v1/appointments",
+            get(api::appointments).post(api::create_appointment),
+        )
         .route("/api/v1/walk-ins", post(api::create_walk_in))
-        .route("/api/v1/session", get(access::whoami).post(access::sign_in).delete(access::sign_out))
+        .route(
+            "/api/v1/session",
+            get(access::whoami)
+                .post(access::sign_in)
+                .delete(access::sign_out),
+        )
         .route("/api/v1/staff", get(access::staff_picker))
         .route("/api/v1/staff/{id}/unlock", post(access::unlock))
         .route("/api/v1/lockouts", get(access::lockouts))
@@ -134,13 +167,18 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .with_state(state.clone());
     let mut files = Router::new();
     if let Some(bundle) = bundle {
-        files = files.nest_service("/wasm", ServeDir::new(bundle.join("wasm")).precompressed_gzip());
+        files = files.nest_service(
+            "/wasm",
+            ServeDir::new(bundle.join("wasm")).precompressed_gzip(),
+        );
     }
     files = files.nest_service("/assets", ServeDir::new(assets_dir(bundle)));
     // Dioxus reads the page template from `$DIOXUS_PUBLIC_PATH/index.html` (the CLI sets it to
     // the bundle); without one it renders the screens with a bare template and no client.
     let screens = Router::new().serve_api_application(ServeConfig::new(), crate::ui::App);
-    api.merge(files).merge(screens).layer(axum::middleware::from_fn(hardening::guard))
+    api.merge(files)
+        .merge(screens)
+        .layer(axum::middleware::from_fn(hardening::guard))
 }
 
 async fn api_not_found() -> ApiError {
@@ -158,9 +196,10 @@ fn assets_dir(bundle: Option<&Path>) -> PathBuf {
 /// A bundle folder must hold the `index.html` that `cargo xtask bundle` writes.
 fn check_bundle(bundle: Option<&Path>) -> Result<(), StartError> {
     match bundle {
-        Some(bundle) if !bundle.join("index.html").exists() => {
-            Err(StartError::Bundle(format!("{} has no index.html; run `cargo xtask bundle`", bundle.display())))
-        }
+        Some(bundle) if !bundle.join("index.html").exists() => Err(StartError::Bundle(format!(
+            "{} has no index.html; run `cargo xtask bundle`",
+            bundle.display()
+        ))),
         _ => Ok(()),
     }
 }
@@ -169,21 +208,36 @@ fn check_bundle(bundle: Option<&Path>) -> Result<(), StartError> {
 /// are left as they are: their history lives in the event log.
 /// `at` dates the additions (the demo's are from the day before); `None` is now.
 async fn apply_config(hub: &Hub, at: Option<DateTime<Utc>>) -> Result<(), StartError> {
-    let system = Actor { actor: "system".into(), device: "hub".into() };
+    let system = Actor {
+        actor: "system".into(),
+        device: "hub".into(),
+    };
     let config = hub.config().clone();
     let bad = |e: crate::domain::IdError| StartError::Config(e.to_string());
     for room in &config.rooms {
         let id = RoomId::parse(&room.id).map_err(bad)?;
         if !hub.read(|state, _| state.rooms.contains_key(&id)) {
-            let command = Command::AddRoom { room: id, name: room.name.clone(), pod: room.pod.clone() };
-            hub.execute_at(command, system.clone(), at).await.map_err(|e| StartError::Config(format!("room {}: {e}", room.id)))?;
+            let command = Command::AddRoom {
+                room: id,
+                name: room.name.clone(),
+                pod: room.pod.clone(),
+            };
+            hub.execute_at(command, system.clone(), at)
+                .await
+                .map_err(|e| StartError::Config(format!("room {}: {e}", room.id)))?;
         }
     }
     for provider in &config.providers {
         let id = ProviderId::parse(&provider.id).map_err(bad)?;
         if !hub.read(|state, _| state.providers.contains_key(&id)) {
-            let command = Command::AddProvider { provider: id, name: provider.name.clone(), pod: provider.pod.clone() };
-            hub.execute_at(command, system.clone(), at).await.map_err(|e| StartError::Config(format!("provider {}: {e}", provider.id)))?;
+            let command = Command::AddProvider {
+                provider: id,
+                name: provider.name.clone(),
+                pod: provider.pod.clone(),
+            };
+            hub.execute_at(command, system.clone(), at)
+                .await
+                .map_err(|e| StartError::Config(format!("provider {}: {e}", provider.id)))?;
         }
     }
     Ok(())
@@ -196,12 +250,22 @@ async fn add_config_staff(hub: &Hub, demo: bool) -> Result<(), StartError> {
     let added = hub
         .with_store(move |store| -> Result<(), String> {
             for member in &staff {
-                let role = crate::domain::StaffRole::parse(&member.role).ok_or_else(|| format!("staff {}: unknown role {:?}", member.id, member.role))?;
-                if store.staff(&member.id).map_err(|e| e.to_string())?.is_none() {
-                    store.add_staff(&member.id, &member.name, role).map_err(|e| e.to_string())?;
+                let role = crate::domain::StaffRole::parse(&member.role).ok_or_else(|| {
+                    format!("staff {}: unknown role {:?}", member.id, member.role)
+                })?;
+                if store
+                    .staff(&member.id)
+                    .map_err(|e| e.to_string())?
+                    .is_none()
+                {
+                    store
+                        .add_staff(&member.id, &member.name, role)
+                        .map_err(|e| e.to_string())?;
                     if demo {
                         let pin = demo::pin_for(&member.id);
-                        store.set_pin_hash(&member.id, &access::hash_pin(&pin)).map_err(|e| e.to_string())?;
+                        store
+                            .set_pin_hash(&member.id, &access::hash_pin(&pin))
+                            .map_err(|e| e.to_string())?;
                     }
                 }
             }
@@ -214,12 +278,14 @@ async fn add_config_staff(hub: &Hub, demo: bool) -> Result<(), StartError> {
 
 /// A new visit id and check-in code, from the operating system's random source.
 pub fn fresh_visit_ids() -> (VisitId, CheckInCode) {
-    let visit = VisitId::parse(&format!("v-{:016x}", rand::random::<u64>())).expect("hex visit ids are valid");
+    let visit = VisitId::parse(&format!("v-{:016x}", rand::random::<u64>()))
+        .expect("hex visit ids are valid");
     (visit, CheckInCode::from_random(rand::random()))
 }
 
 /// Reads a TOML config file, naming the file and the field on error.
 pub fn read_config(path: &Path) -> Result<ClinicConfig, StartError> {
-    let text = std::fs::read_to_string(path).map_err(|e| StartError::Config(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StartError::Config(format!("{}: {e}", path.display())))?;
     toml::from_str(&text).map_err(|e| StartError::Config(format!("{}: {e}", path.display())))
 }

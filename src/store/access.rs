@@ -56,35 +56,85 @@ pub struct AuditRow {
 
 /// Hex sha256, for device credentials and pairing codes (high-entropy secrets, so no salt).
 pub fn sha256_hex(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
-fn chain_hash(previous: &str, at: &str, actor: &str, device: &str, command: &str, outcome: &str, seqs: (Option<i64>, Option<i64>)) -> String {
-    let fields = [previous, at, actor, device, command, outcome, &format!("{:?}", seqs.0), &format!("{:?}", seqs.1)];
+fn chain_hash(
+    previous: &str,
+    at: &str,
+    actor: &str,
+    device: &str,
+    command: &str,
+    outcome: &str,
+    seqs: (Option<i64>, Option<i64>),
+) -> String {
+    let fields = [
+        previous,
+        at,
+        actor,
+        device,
+        command,
+        outcome,
+        &format!("{:?}", seqs.0),
+        &format!("{:?}", seqs.1),
+    ];
     sha256_hex(&fields.join("\u{1f}"))
 }
 
 /// Appends audit rows inside `tx`, chaining each to the one before; returns the last hash.
-pub(super) fn insert_audit(tx: &Transaction<'_>, previous: &str, entries: &[AuditEntry]) -> Result<String, StoreError> {
+pub(super) fn insert_audit(
+    tx: &Transaction<'_>,
+    previous: &str,
+    entries: &[AuditEntry],
+) -> Result<String, StoreError> {
     let mut insert = tx.prepare_cached("INSERT INTO audit (at, actor, device, command, outcome, first_seq, last_seq, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
     let mut previous = previous.to_string();
     for entry in entries {
-        let seqs = entry.seqs.map_or((None, None), |(first, last)| (Some(first as i64), Some(last as i64)));
+        let seqs = entry.seqs.map_or((None, None), |(first, last)| {
+            (Some(first as i64), Some(last as i64))
+        });
         let at = entry.at.to_rfc3339();
-        let hash = chain_hash(&previous, &at, &entry.actor.actor, &entry.actor.device, &entry.command, &entry.outcome, seqs);
-        insert.execute(params![at, entry.actor.actor, entry.actor.device, entry.command, entry.outcome, seqs.0, seqs.1, hash])?;
+        let hash = chain_hash(
+            &previous,
+            &at,
+            &entry.actor.actor,
+            &entry.actor.device,
+            &entry.command,
+            &entry.outcome,
+            seqs,
+        );
+        insert.execute(params![
+            at,
+            entry.actor.actor,
+            entry.actor.device,
+            entry.command,
+            entry.outcome,
+            seqs.0,
+            seqs.1,
+            hash
+        ])?;
         previous = hash;
     }
     Ok(previous)
 }
 
 pub(super) fn last_audit_hash(conn: &rusqlite::Connection) -> Result<String, StoreError> {
-    let last: Option<String> = conn.query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |row| row.get(0)).optional()?;
+    let last: Option<String> = conn
+        .query_row(
+            "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
     Ok(last.unwrap_or_else(|| GENESIS_HASH.to_string()))
 }
 
 fn parse_time(raw: Option<String>) -> Option<DateTime<Utc>> {
-    raw.and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok()).map(|t| t.with_timezone(&Utc))
+    raw.and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn staff_from_row(row: &Row<'_>) -> rusqlite::Result<StaffRecord> {
@@ -134,30 +184,67 @@ impl Store {
         let mut count = 0;
         while let Some(row) = rows.next()? {
             count += 1;
-            let (at, actor, device, command, outcome): (String, String, String, String, String) = (row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?);
-            let expected = chain_hash(&previous, &at, &actor, &device, &command, &outcome, (row.get(6)?, row.get(7)?));
+            let (at, actor, device, command, outcome): (String, String, String, String, String) = (
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            );
+            let expected = chain_hash(
+                &previous,
+                &at,
+                &actor,
+                &device,
+                &command,
+                &outcome,
+                (row.get(6)?, row.get(7)?),
+            );
             let stored: String = row.get(8)?;
             if stored != expected {
-                return Ok(AuditCheck { rows: count, first_broken: Some(row.get(0)?) });
+                return Ok(AuditCheck {
+                    rows: count,
+                    first_broken: Some(row.get(0)?),
+                });
             }
             previous = stored;
         }
-        Ok(AuditCheck { rows: count, first_broken: None })
+        Ok(AuditCheck {
+            rows: count,
+            first_broken: None,
+        })
     }
 
     /// Audit rows with `from <= at < to` (RFC 3339 strings compare in time order).
-    pub fn audit_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<AuditRow>, StoreError> {
+    pub fn audit_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<AuditRow>, StoreError> {
         let mut query = self.conn.prepare("SELECT id, at, actor, device, command, outcome, hash FROM audit WHERE at >= ?1 AND at < ?2 ORDER BY id")?;
         let rows = query.query_map(params![from.to_rfc3339(), to.to_rfc3339()], |row| {
-            Ok(AuditRow { id: row.get(0)?, at: row.get(1)?, actor: row.get(2)?, device: row.get(3)?, command: row.get(4)?, outcome: row.get(5)?, hash: row.get(6)? })
+            Ok(AuditRow {
+                id: row.get(0)?,
+                at: row.get(1)?,
+                actor: row.get(2)?,
+                device: row.get(3)?,
+                command: row.get(4)?,
+                outcome: row.get(5)?,
+                hash: row.get(6)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn add_staff(&mut self, id: &str, name: &str, role: StaffRole) -> Result<(), StoreError> {
-        let added = self.conn.execute("INSERT OR IGNORE INTO staff (id, name, role) VALUES (?1, ?2, ?3)", params![id, name, role.key()])?;
+        let added = self.conn.execute(
+            "INSERT OR IGNORE INTO staff (id, name, role) VALUES (?1, ?2, ?3)",
+            params![id, name, role.key()],
+        )?;
         if added == 0 {
-            return Err(StoreError::Conflict(format!("staff member {id} exists already")));
+            return Err(StoreError::Conflict(format!(
+                "staff member {id} exists already"
+            )));
         }
         Ok(())
     }
@@ -168,12 +255,19 @@ impl Store {
     }
 
     pub fn list_staff(&self) -> Result<Vec<StaffRecord>, StoreError> {
-        let mut query = self.conn.prepare(&format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY name"))?;
+        let mut query = self
+            .conn
+            .prepare(&format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY name"))?;
         let rows = query.query_map([], staff_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn update_staff(&mut self, id: &str, sql: &str, value: &dyn rusqlite::ToSql) -> Result<(), StoreError> {
+    fn update_staff(
+        &mut self,
+        id: &str,
+        sql: &str,
+        value: &dyn rusqlite::ToSql,
+    ) -> Result<(), StoreError> {
         if self.conn.execute(sql, params![value, id])? == 0 {
             return Err(StoreError::Conflict(format!("no staff member {id}")));
         }
@@ -181,33 +275,75 @@ impl Store {
     }
 
     pub fn set_pin_hash(&mut self, id: &str, pin_hash: &str) -> Result<(), StoreError> {
-        self.update_staff(id, "UPDATE staff SET pin_hash = ?1 WHERE id = ?2", &pin_hash)
+        self.update_staff(
+            id,
+            "UPDATE staff SET pin_hash = ?1 WHERE id = ?2",
+            &pin_hash,
+        )
     }
 
     pub fn set_staff_disabled(&mut self, id: &str, disabled: bool) -> Result<(), StoreError> {
-        self.update_staff(id, "UPDATE staff SET disabled = ?1 WHERE id = ?2", &(disabled as i64))
+        self.update_staff(
+            id,
+            "UPDATE staff SET disabled = ?1 WHERE id = ?2",
+            &(disabled as i64),
+        )
     }
 
     /// Locks (`Some`) or unlocks (`None`) an account; unlocking also forgets past failures.
-    pub fn set_locked_until(&mut self, id: &str, until: Option<DateTime<Utc>>) -> Result<(), StoreError> {
-        self.update_staff(id, "UPDATE staff SET locked_until = ?1 WHERE id = ?2", &until.map(|t| t.to_rfc3339()))?;
+    pub fn set_locked_until(
+        &mut self,
+        id: &str,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        self.update_staff(
+            id,
+            "UPDATE staff SET locked_until = ?1 WHERE id = ?2",
+            &until.map(|t| t.to_rfc3339()),
+        )?;
         if until.is_none() {
-            self.conn.execute("DELETE FROM sign_in_failures WHERE staff_id = ?1", [id])?;
+            self.conn
+                .execute("DELETE FROM sign_in_failures WHERE staff_id = ?1", [id])?;
         }
         Ok(())
     }
 
     /// Records a wrong PIN; returns how many there were for this account since `window_start`.
-    pub fn record_sign_in_failure(&mut self, staff: &str, device: &str, at: DateTime<Utc>, window_start: DateTime<Utc>) -> Result<u32, StoreError> {
-        self.conn.execute("INSERT INTO sign_in_failures (staff_id, device_id, at) VALUES (?1, ?2, ?3)", params![staff, device, at.to_rfc3339()])?;
-        let count: i64 = self.conn.query_row("SELECT COUNT(*) FROM sign_in_failures WHERE staff_id = ?1 AND at >= ?2", params![staff, window_start.to_rfc3339()], |row| row.get(0))?;
+    pub fn record_sign_in_failure(
+        &mut self,
+        staff: &str,
+        device: &str,
+        at: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        self.conn.execute(
+            "INSERT INTO sign_in_failures (staff_id, device_id, at) VALUES (?1, ?2, ?3)",
+            params![staff, device, at.to_rfc3339()],
+        )?;
+        let count: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE staff_id = ?1 AND at >= ?2",
+            params![staff, window_start.to_rfc3339()],
+            |row| row.get(0),
+        )?;
         Ok(count as u32)
     }
 
-    pub fn add_device(&mut self, record: &DeviceRecord, pairing_hash: &str, pairing_expires: DateTime<Utc>) -> Result<(), StoreError> {
-        let taken: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM devices WHERE name = ?1 AND revoked_at IS NULL)", [&record.name], |row| row.get(0))?;
+    pub fn add_device(
+        &mut self,
+        record: &DeviceRecord,
+        pairing_hash: &str,
+        pairing_expires: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let taken: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM devices WHERE name = ?1 AND revoked_at IS NULL)",
+            [&record.name],
+            |row| row.get(0),
+        )?;
         if taken {
-            return Err(StoreError::Conflict(format!("a device named {:?} is enrolled already; revoke it first or choose another name", record.name)));
+            return Err(StoreError::Conflict(format!(
+                "a device named {:?} is enrolled already; revoke it first or choose another name",
+                record.name
+            )));
         }
         self.conn.execute(
             "INSERT INTO devices (id, name, role, token_hash, pairing_hash, pairing_expires, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -217,26 +353,47 @@ impl Store {
     }
 
     pub fn devices(&self) -> Result<Vec<DeviceRecord>, StoreError> {
-        let mut query = self.conn.prepare(&format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY created_at"))?;
+        let mut query = self.conn.prepare(&format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices ORDER BY created_at"
+        ))?;
         let rows = query.query_map([], device_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Revokes the enrolled device with this id or name; `false` if there is none.
-    pub fn revoke_device(&mut self, id_or_name: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub fn revoke_device(
+        &mut self,
+        id_or_name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let changed = self.conn.execute("UPDATE devices SET revoked_at = ?1 WHERE (id = ?2 OR name = ?2) AND revoked_at IS NULL", params![at.to_rfc3339(), id_or_name])?;
         Ok(changed > 0)
     }
 
     /// Uses a one-time pairing code: the device gets `new_token_hash` as its credential and the
     /// code stops working. `None` if the code is unknown, used, expired or the device revoked.
-    pub fn pair_device(&mut self, pairing_hash: &str, new_token_hash: &str, at: DateTime<Utc>) -> Result<Option<DeviceRecord>, StoreError> {
+    pub fn pair_device(
+        &mut self,
+        pairing_hash: &str,
+        new_token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<DeviceRecord>, StoreError> {
         let tx = self.conn.transaction()?;
         let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE pairing_hash = ?1 AND revoked_at IS NULL AND pairing_expires > ?2");
-        let Some(mut device) = tx.query_row(&sql, params![pairing_hash, at.to_rfc3339()], device_from_row).optional()? else {
+        let Some(mut device) = tx
+            .query_row(
+                &sql,
+                params![pairing_hash, at.to_rfc3339()],
+                device_from_row,
+            )
+            .optional()?
+        else {
             return Ok(None);
         };
-        tx.execute("UPDATE devices SET token_hash = ?1, pairing_hash = NULL WHERE id = ?2", params![new_token_hash, device.id])?;
+        tx.execute(
+            "UPDATE devices SET token_hash = ?1, pairing_hash = NULL WHERE id = ?2",
+            params![new_token_hash, device.id],
+        )?;
         tx.commit()?;
         device.token_hash = new_token_hash.to_string();
         Ok(Some(device))

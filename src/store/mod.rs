@@ -23,7 +23,11 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     /// The file was written by a newer clinicflow; starting would risk damaging it.
     #[error("database {path} has schema version {found}, but this clinicflow understands only up to {supported}; upgrade clinicflow or use another --db")]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     /// A stored row does not parse: the file was edited by hand or damaged.
     #[error("database row is damaged: {0}")]
     Damaged(#[from] serde_json::Error),
@@ -71,16 +75,27 @@ impl Store {
         configure(&conn)?;
         schema::migrate(&conn, path)?;
         let last_audit_hash = access::last_audit_hash(&conn)?;
-        Ok(Store { conn, path: path.to_path_buf(), last_audit_hash })
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            last_audit_hash,
+        })
     }
 
     /// Opens an existing database read-only, for CLI reports and event back-fill.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::check_version(&conn, path)?;
         let last_audit_hash = access::last_audit_hash(&conn)?;
-        Ok(Store { conn, path: path.to_path_buf(), last_audit_hash })
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            last_audit_hash,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -90,18 +105,40 @@ impl Store {
     /// Rebuilds the current state from the projections, and the last sequence number.
     pub fn load(&self) -> Result<(ClinicState, u64), StoreError> {
         let mut state = ClinicState {
-            rooms: load_bodies(&self.conn, "SELECT body FROM rooms")?.into_iter().map(|r: Room| (r.id.clone(), r)).collect(),
-            providers: load_bodies(&self.conn, "SELECT body FROM providers")?.into_iter().map(|p: Provider| (p.id.clone(), p)).collect(),
-            visits: load_bodies(&self.conn, "SELECT body FROM visits")?.into_iter().map(|v: Visit| (v.id.clone(), v)).collect(),
+            rooms: load_bodies(&self.conn, "SELECT body FROM rooms")?
+                .into_iter()
+                .map(|r: Room| (r.id.clone(), r))
+                .collect(),
+            providers: load_bodies(&self.conn, "SELECT body FROM providers")?
+                .into_iter()
+                .map(|p: Provider| (p.id.clone(), p))
+                .collect(),
+            visits: load_bodies(&self.conn, "SELECT body FROM visits")?
+                .into_iter()
+                .map(|v: Visit| (v.id.clone(), v))
+                .collect(),
             last_ticket: None,
         };
-        let last_ticket: Option<String> = self.conn.query_row("SELECT value FROM clinic WHERE key = 'last_ticket'", [], |row| row.get(0)).optional()?;
-        state.last_ticket = last_ticket.map(|json| serde_json::from_str(&json)).transpose()?;
+        let last_ticket: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM clinic WHERE key = 'last_ticket'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        state.last_ticket = last_ticket
+            .map(|json| serde_json::from_str(&json))
+            .transpose()?;
         Ok((state, self.last_seq()?))
     }
 
     pub fn last_seq(&self) -> Result<u64, StoreError> {
-        Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get::<_, i64>(0))? as u64)
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| {
+                row.get::<_, i64>(0)
+            })? as u64)
     }
 
     /// Commits one batch: events, the projections they touch (taken from `state`, the state
@@ -109,17 +146,30 @@ impl Store {
     pub fn commit(&mut self, batch: Batch<'_>, state: &ClinicState) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
-            let mut insert_event = tx.prepare_cached("INSERT INTO events (seq, at, kind, body) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut insert_event = tx.prepare_cached(
+                "INSERT INTO events (seq, at, kind, body) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             let mut rooms = BTreeSet::new();
             let mut visits = BTreeSet::new();
             let mut providers = BTreeSet::new();
             for recorded in batch.events {
                 let event = &recorded.event;
-                insert_event.execute(params![recorded.seq as i64, event.at().to_rfc3339(), event.kind(), serde_json::to_string(event)?])?;
+                insert_event.execute(params![
+                    recorded.seq as i64,
+                    event.at().to_rfc3339(),
+                    event.kind(),
+                    serde_json::to_string(event)?
+                ])?;
                 if let Some(visit) = event.visit() {
                     visits.insert(visit.clone());
                     // A visit moving through its states moves (or frees) the room it is in.
-                    rooms.extend(state.rooms.values().filter(|r| r.last_visit.as_ref() == Some(visit)).map(|r| r.id.clone()));
+                    rooms.extend(
+                        state
+                            .rooms
+                            .values()
+                            .filter(|r| r.last_visit.as_ref() == Some(visit))
+                            .map(|r| r.id.clone()),
+                    );
                 }
                 if let Some(room) = event.room() {
                     rooms.insert(room.clone());
@@ -128,21 +178,44 @@ impl Store {
                     providers.insert(provider.clone());
                 }
             }
-            let mut upsert_room = tx.prepare_cached("INSERT OR REPLACE INTO rooms (id, state, body) VALUES (?1, ?2, ?3)")?;
+            let mut upsert_room = tx.prepare_cached(
+                "INSERT OR REPLACE INTO rooms (id, state, body) VALUES (?1, ?2, ?3)",
+            )?;
             for room in rooms.iter().filter_map(|id| state.rooms.get(id)) {
-                upsert_room.execute(params![room.id.as_str(), room.state.key(), serde_json::to_string(room)?])?;
+                upsert_room.execute(params![
+                    room.id.as_str(),
+                    room.state.key(),
+                    serde_json::to_string(room)?
+                ])?;
             }
-            let mut upsert_provider = tx.prepare_cached("INSERT OR REPLACE INTO providers (id, body) VALUES (?1, ?2)")?;
+            let mut upsert_provider =
+                tx.prepare_cached("INSERT OR REPLACE INTO providers (id, body) VALUES (?1, ?2)")?;
             for provider in providers.iter().filter_map(|id| state.providers.get(id)) {
-                upsert_provider.execute(params![provider.id.as_str(), serde_json::to_string(provider)?])?;
+                upsert_provider.execute(params![
+                    provider.id.as_str(),
+                    serde_json::to_string(provider)?
+                ])?;
             }
             let mut upsert_visit = tx.prepare_cached("INSERT OR REPLACE INTO visits (id, day, state, code, body) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             for visit in visits.iter().filter_map(|id| state.visits.get(id)) {
                 let visit_state = serde_json::to_value(visit.state)?;
-                upsert_visit.execute(params![visit.id.as_str(), visit.day.to_string(), visit_state.as_str(), visit.code.map(|code| code.compact()), serde_json::to_string(visit)?])?;
+                upsert_visit.execute(params![
+                    visit.id.as_str(),
+                    visit.day.to_string(),
+                    visit_state.as_str(),
+                    visit.code.map(|code| code.compact()),
+                    serde_json::to_string(visit)?
+                ])?;
             }
-            if batch.events.iter().any(|e| matches!(e.event, Event::PatientArrived { .. })) {
-                tx.execute("INSERT OR REPLACE INTO clinic (key, value) VALUES ('last_ticket', ?1)", params![serde_json::to_string(&state.last_ticket)?])?;
+            if batch
+                .events
+                .iter()
+                .any(|e| matches!(e.event, Event::PatientArrived { .. }))
+            {
+                tx.execute(
+                    "INSERT OR REPLACE INTO clinic (key, value) VALUES ('last_ticket', ?1)",
+                    params![serde_json::to_string(&state.last_ticket)?],
+                )?;
             }
         }
         let last_audit_hash = access::insert_audit(&tx, &self.last_audit_hash, batch.audit)?;
@@ -152,13 +225,24 @@ impl Store {
     }
 
     /// Events with `seq > after`, oldest first, at most `limit`.
-    pub fn events_after(&self, after: u64, limit: usize) -> Result<Vec<SequencedEvent>, StoreError> {
-        let mut query = self.conn.prepare_cached("SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-        let rows = query.query_map(params![after as i64, limit as i64], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
+    pub fn events_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<SequencedEvent>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let rows = query.query_map(params![after as i64, limit as i64], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
         let mut events = Vec::new();
         for row in rows {
             let (seq, body) = row?;
-            events.push(SequencedEvent { seq: seq as u64, event: serde_json::from_str(&body)? });
+            events.push(SequencedEvent {
+                seq: seq as u64,
+                event: serde_json::from_str(&body)?,
+            });
         }
         Ok(events)
     }
@@ -178,12 +262,17 @@ impl Store {
 
     /// `PRAGMA integrity_check`: "ok" for a healthy file.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
     }
 
     /// How many audit rows there are (tests and reports).
     pub fn audit_count(&self) -> Result<u64, StoreError> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM audit", [], |row| row.get::<_, i64>(0))? as u64)
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM audit", [], |row| row.get::<_, i64>(0))?
+            as u64)
     }
 }
 
@@ -197,8 +286,16 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn load_bodies<T: serde::de::DeserializeOwned>(conn: &Connection, sql: &str) -> Result<Vec<T>, StoreError> {
+fn load_bodies<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+) -> Result<Vec<T>, StoreError> {
     let mut query = conn.prepare(sql)?;
-    let bodies = query.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
-    Ok(bodies.iter().map(|body| serde_json::from_str(body)).collect::<Result<Vec<T>, _>>()?)
+    let bodies = query
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(bodies
+        .iter()
+        .map(|body| serde_json::from_str(body))
+        .collect::<Result<Vec<T>, _>>()?)
 }

@@ -13,7 +13,11 @@ pub struct HttpError {
 
 impl HttpError {
     fn network(detail: &str) -> HttpError {
-        HttpError { status: 0, code: "network".into(), message: format!("The hub cannot be reached ({detail}).") }
+        HttpError {
+            status: 0,
+            code: "network".into(),
+            message: format!("The hub cannot be reached ({detail})."),
+        }
     }
 }
 
@@ -39,13 +43,24 @@ async fn request(method: &str, url: &str, body: Option<&Value>) -> Result<Value,
     if let Some(body) = body {
         init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
         let headers = web_sys::Headers::new().map_err(js)?;
-        headers.set("content-type", "application/json").map_err(js)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(js)?;
         init.set_headers(&headers);
     }
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js)?;
     let window = web_sys::window().ok_or_else(|| HttpError::network("no window"))?;
-    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request)).await.map_err(js)?.dyn_into().map_err(js)?;
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(js)?).await.map_err(js)?.as_string().unwrap_or_default();
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(js)?
+            .dyn_into()
+            .map_err(js)?;
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(js)?)
+        .await
+        .map_err(js)?
+        .as_string()
+        .unwrap_or_default();
     let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     if response.ok() {
         return Ok(value);
@@ -54,7 +69,10 @@ async fn request(method: &str, url: &str, body: Option<&Value>) -> Result<Value,
     Err(HttpError {
         status: response.status(),
         code: error["code"].as_str().unwrap_or("unknown").to_string(),
-        message: error["message"].as_str().unwrap_or("The hub refused this.").to_string(),
+        message: error["message"]
+            .as_str()
+            .unwrap_or("The hub refused this.")
+            .to_string(),
     })
 }
 

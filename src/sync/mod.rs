@@ -19,7 +19,9 @@ pub enum Connection {
     Connecting,
     Live,
     /// The stream dropped at `since`; what is on screen is kept and marked stale.
-    Reconnecting { since: DateTime<Utc> },
+    Reconnecting {
+        since: DateTime<Utc>,
+    },
 }
 
 /// Whether the hub lets this screen see the clinic.
@@ -60,7 +62,15 @@ pub enum Applied {
 
 impl LiveClinic {
     pub fn new() -> Self {
-        LiveClinic { access: Access::Open, session: None, clinic: None, state: ClinicState::default(), seq: 0, connection: Connection::Connecting, last_update: None }
+        LiveClinic {
+            access: Access::Open,
+            session: None,
+            clinic: None,
+            state: ClinicState::default(),
+            seq: 0,
+            connection: Connection::Connecting,
+            last_update: None,
+        }
     }
 
     pub fn load_snapshot(&mut self, snapshot: Snapshot, now: DateTime<Utc>) {
@@ -87,7 +97,11 @@ impl LiveClinic {
     /// The hub refused this screen: forget every trace of the clinic it held.
     pub fn deny(&mut self, access: Access) {
         let clinic = self.clinic.take();
-        *self = LiveClinic { access, clinic, ..LiveClinic::new() };
+        *self = LiveClinic {
+            access,
+            clinic,
+            ..LiveClinic::new()
+        };
     }
 
     pub fn disconnected(&mut self, now: DateTime<Utc>) {
@@ -123,7 +137,15 @@ mod tests {
 
     fn room_added(seq: u64) -> SequencedEvent {
         let room = RoomId::parse(&format!("exam-{seq}")).unwrap();
-        SequencedEvent { seq, event: Event::RoomAdded { room, name: format!("Exam {seq}"), pod: "North".into(), at: Utc::now() } }
+        SequencedEvent {
+            seq,
+            event: Event::RoomAdded {
+                room,
+                name: format!("Exam {seq}"),
+                pod: "North".into(),
+                at: Utc::now(),
+            },
+        }
     }
 
     #[test]
@@ -147,6 +169,9 @@ mod access_tests {
         live.seq = 42;
         live.state.last_ticket = Some((chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 7));
         live.deny(Access::SignInRequired);
-        assert_eq!((live.seq, live.state.clone(), live.access), (0, ClinicState::default(), Access::SignInRequired));
+        assert_eq!(
+            (live.seq, live.state.clone(), live.access),
+            (0, ClinicState::default(), Access::SignInRequired)
+        );
     }
 }

@@ -33,7 +33,17 @@ pub async fn follow_hub(mut live: Signal<LiveClinic>) {
         match resync(&mut live).await {
             Ok(()) => {}
             Err(error) if error.status == 401 => {
-                live.write().deny(if error.code == "sign_in_required" { Access::SignInRequired } else { Access::NotEnrolled });
+                let clinic = get_json("/api/v1/clinic")
+                    .await
+                    .ok()
+                    .and_then(|v| serde_json::from_value(v).ok());
+                let mut live = live.write();
+                live.deny(if error.code == "sign_in_required" {
+                    Access::SignInRequired
+                } else {
+                    Access::NotEnrolled
+                });
+                live.clinic = clinic;
                 continue;
             }
             Err(_) => {
@@ -49,8 +59,15 @@ pub async fn follow_hub(mut live: Signal<LiveClinic>) {
 
 async fn resync(live: &mut Signal<LiveClinic>) -> Result<(), HttpError> {
     let snapshot = get_json("/api/v1/snapshot").await?;
-    let snapshot: Snapshot = serde_json::from_value(snapshot).map_err(|e| HttpError { status: 0, code: "bad_snapshot".into(), message: e.to_string() })?;
-    let session: Option<SessionInfo> = get_json("/api/v1/session").await.ok().and_then(|v| serde_json::from_value(v).ok());
+    let snapshot: Snapshot = serde_json::from_value(snapshot).map_err(|e| HttpError {
+        status: 0,
+        code: "bad_snapshot".into(),
+        message: e.to_string(),
+    })?;
+    let session: Option<SessionInfo> = get_json("/api/v1/session")
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok());
     let mut live = live.write();
     live.load_snapshot(snapshot, Utc::now());
     live.session = session;
@@ -61,7 +78,9 @@ async fn resync(live: &mut Signal<LiveClinic>) -> Result<(), HttpError> {
 /// screen lost its access.
 async fn stream_from(live: &mut Signal<LiveClinic>) {
     let after = live.peek().seq;
-    let Ok(source) = EventSource::new(&format!("/api/v1/events?after={after}")) else { return };
+    let Ok(source) = EventSource::new(&format!("/api/v1/events?after={after}")) else {
+        return;
+    };
     let (sender, mut messages) = mpsc::unbounded::<StreamMessage>();
     let on_event = {
         let sender = sender.clone();
@@ -94,7 +113,9 @@ async fn stream_from(live: &mut Signal<LiveClinic>) {
         match message {
             StreamMessage::Opened => live.write().connection = Connection::Live,
             StreamMessage::Event(data) => {
-                let Ok(event) = serde_json::from_str::<SequencedEvent>(&data) else { continue };
+                let Ok(event) = serde_json::from_str::<SequencedEvent>(&data) else {
+                    continue;
+                };
                 if live.write().apply(&event, Utc::now()) == Applied::Gap {
                     break;
                 }

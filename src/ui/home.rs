@@ -42,9 +42,19 @@ fn ClinicGlance() -> Element {
             section { class: "glance loading", p { "Connecting to the clinic hub…" } }
         };
     }
-    let count = |wanted: &[VisitState]| live.state.visits.values().filter(|v| wanted.contains(&v.state)).count();
+    let count = |wanted: &[VisitState]| {
+        live.state
+            .visits
+            .values()
+            .filter(|v| wanted.contains(&v.state))
+            .count()
+    };
     let waiting = count(&[VisitState::Arrived]);
-    let in_rooms = count(&[VisitState::Roomed, VisitState::ReadyForProvider, VisitState::WithProvider]);
+    let in_rooms = count(&[
+        VisitState::Roomed,
+        VisitState::ReadyForProvider,
+        VisitState::WithProvider,
+    ]);
     let finished = count(&[VisitState::Finished]);
     let mut pods: Vec<(String, Vec<Room>)> = Vec::new();
     for room in live.state.rooms_in_order() {

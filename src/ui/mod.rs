@@ -8,7 +8,7 @@ mod upcoming;
 
 use dioxus::prelude::*;
 use home::Home;
-use upcoming::{Board, Floor, Kiosk, Lobby, PhoneCheckIn, NotFound};
+use upcoming::{Board, Floor, Kiosk, Lobby, NotFound, PhoneCheckIn};
 
 #[rustfmt::skip]
 #[derive(Clone, Debug, PartialEq, Routable)]

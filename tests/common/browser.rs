@@ -17,28 +17,52 @@ pub struct Chromium {
 }
 
 /// Phone, tablet and kiosk/TV widths every screen is looked at.
-pub const WIDTHS: [(u32, u32, &str); 3] = [(390, 844, "phone"), (820, 1180, "tablet"), (1920, 1080, "tv")];
+pub const WIDTHS: [(u32, u32, &str); 3] = [
+    (390, 844, "phone"),
+    (820, 1180, "tablet"),
+    (1920, 1080, "tv"),
+];
 
 impl Chromium {
     pub async fn launch() -> Result<Chromium> {
-        let executable = std::env::var("CLINICFLOW_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let executable =
+            std::env::var("CLINICFLOW_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let profile = tempfile::tempdir()?;
         let config = BrowserConfig::builder()
             .chrome_executable(executable)
             .no_sandbox()
             .user_data_dir(profile.path())
-            .args(["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            .args([
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ])
             .build()
             .map_err(anyhow::Error::msg)?;
-        let (browser, mut events) = Browser::launch(config).await.context("launching Chromium (set CLINICFLOW_CHROMIUM or run `cargo xtask test`)")?;
+        let (browser, mut events) = Browser::launch(config)
+            .await
+            .context("launching Chromium (set CLINICFLOW_CHROMIUM or run `cargo xtask test`)")?;
         let handler = tokio::spawn(async move { while events.next().await.is_some() {} });
-        Ok(Chromium { browser, handler, _profile: profile })
+        Ok(Chromium {
+            browser,
+            handler,
+            _profile: profile,
+        })
     }
 
     /// A page at `width`×`height` showing `url` (opened from about:blank, which never hangs).
     pub async fn open(&self, url: &str, width: u32, height: u32) -> Result<Page> {
         let page = self.browser.new_page("about:blank").await?;
-        page.execute(SetDeviceMetricsOverrideParams::new(width, height, 1.0, width < 700)).await?;
+        page.execute(SetDeviceMetricsOverrideParams::new(
+            width,
+            height,
+            1.0,
+            width < 700,
+        ))
+        .await?;
         page.goto(url).await?;
         Ok(page)
     }
@@ -55,7 +79,11 @@ impl Chromium {
 pub async fn wait_until(page: &Page, expression: &str, timeout: Duration) -> Result<()> {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        let done: bool = page.evaluate(expression).await?.into_value().unwrap_or(false);
+        let done: bool = page
+            .evaluate(expression)
+            .await?
+            .into_value()
+            .unwrap_or(false);
         if done {
             return Ok(());
         }
@@ -71,6 +99,7 @@ pub async fn screenshot(page: &Page, name: &str) -> Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("{name}.png"));
-    page.save_screenshot(ScreenshotParams::builder().full_page(true).build(), &path).await?;
+    page.save_screenshot(ScreenshotParams::builder().full_page(true).build(), &path)
+        .await?;
     Ok(path)
 }

@@ -54,14 +54,34 @@ impl TestHub {
     /// Starts a hub; `client` is an enrolled integration client (full access, bearer token).
     pub async fn start_with(config: ClinicConfig) -> Result<TestHub> {
         let dir = tempfile::tempdir()?;
-        let options = HubOptions { addr: "127.0.0.1:0".parse()?, db: dir.path().join("clinic.db"), config, demo: false, bundle: None };
+        let options = HubOptions {
+            addr: "127.0.0.1:0".parse()?,
+            db: dir.path().join("clinic.db"),
+            config,
+            demo: false,
+            bundle: None,
+        };
         let running = start(options).await?;
-        let mut hub = TestHub { running, dir, client: reqwest::Client::new() };
-        let integration = hub.enrol(DeviceRole::Integration, "test integration").await?;
+        let mut hub = TestHub {
+            running,
+            dir,
+            client: reqwest::Client::new(),
+        };
+        let integration = hub
+            .enrol(DeviceRole::Integration, "test integration")
+            .await?;
         hub.client = client_with(&[("authorization", format!("Bearer {}", integration.token))])?;
-        for (staff, pin) in [("ma-lee", "111111"), ("rn-walsh", "555555"), ("fd-patel", "666666"), ("admin", "999999")] {
+        for (staff, pin) in [
+            ("ma-lee", "111111"),
+            ("rn-walsh", "555555"),
+            ("fd-patel", "666666"),
+            ("admin", "999999"),
+        ] {
             let hash = clinicflow::server::access::hash_pin(pin);
-            hub.running.hub.with_store(move |store| store.set_pin_hash(staff, &hash)).await??;
+            hub.running
+                .hub
+                .with_store(move |store| store.set_pin_hash(staff, &hash))
+                .await??;
         }
         Ok(hub)
     }
@@ -69,8 +89,17 @@ impl TestHub {
     /// Enrols a device straight in the store and makes the running hub see it at once.
     pub async fn enrol(&self, role: DeviceRole, name: &str) -> Result<Enrolled> {
         let (name, base) = (name.to_string(), self.running.url());
-        let actor = clinicflow::store::Actor { actor: "test".into(), device: "test".into() };
-        let enrolled = self.running.hub.with_store(move |store| clinicflow::server::devices::enrol_in(store, &name, role, &base, actor)).await??;
+        let actor = clinicflow::store::Actor {
+            actor: "test".into(),
+            device: "test".into(),
+        };
+        let enrolled = self
+            .running
+            .hub
+            .with_store(move |store| {
+                clinicflow::server::devices::enrol_in(store, &name, role, &base, actor)
+            })
+            .await??;
         self.running.access.refresh(&self.running.hub).await?;
         Ok(enrolled)
     }
@@ -79,26 +108,54 @@ impl TestHub {
     pub async fn screen(&self, role: DeviceRole, name: &str) -> Result<reqwest::Client> {
         let enrolled = self.enrol(role, name).await?;
         let token = self.pair(&enrolled.pairing_url).await?;
-        client_with(&[("cookie", format!("cf_device={token}")), ("origin", self.running.url())])
+        client_with(&[
+            ("cookie", format!("cf_device={token}")),
+            ("origin", self.running.url()),
+        ])
     }
 
     /// Opens a pairing link; returns the device credential the hub set as a cookie.
     pub async fn pair(&self, pairing_url: &str) -> Result<String> {
-        let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        let no_redirects = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         let response = no_redirects.get(pairing_url).send().await?;
-        anyhow::ensure!(response.status().as_u16() == 303, "pairing answered {}", response.status());
+        anyhow::ensure!(
+            response.status().as_u16() == 303,
+            "pairing answered {}",
+            response.status()
+        );
         cookie_value(&response, "cf_device").context("no device cookie")
     }
 
     /// A tablet with `staff` signed in with `pin`.
     pub async fn signed_in_tablet(&self, staff: &str, pin: &str) -> Result<reqwest::Client> {
-        let enrolled = self.enrol(DeviceRole::Tablet, &format!("tablet for {staff}")).await?;
+        let enrolled = self
+            .enrol(DeviceRole::Tablet, &format!("tablet for {staff}"))
+            .await?;
         let device = self.pair(&enrolled.pairing_url).await?;
-        let tablet = client_with(&[("cookie", format!("cf_device={device}")), ("origin", self.running.url())])?;
-        let response = tablet.post(self.url("/api/v1/session")).json(&json!({"staff": staff, "pin": pin})).send().await?;
-        anyhow::ensure!(response.status().is_success(), "sign-in answered {}", response.status());
+        let tablet = client_with(&[
+            ("cookie", format!("cf_device={device}")),
+            ("origin", self.running.url()),
+        ])?;
+        let response = tablet
+            .post(self.url("/api/v1/session"))
+            .json(&json!({"staff": staff, "pin": pin}))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "sign-in answered {}",
+            response.status()
+        );
         let session = cookie_value(&response, "cf_session").context("no session cookie")?;
-        client_with(&[("cookie", format!("cf_device={device}; cf_session={session}")), ("origin", self.running.url())])
+        client_with(&[
+            (
+                "cookie",
+                format!("cf_device={device}; cf_session={session}"),
+            ),
+            ("origin", self.running.url()),
+        ])
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -129,7 +186,11 @@ impl TestHub {
     }
 
     /// Schedules an appointment for `dr-okafor` starting `minutes_from_now`; returns (visit, code).
-    pub async fn schedule(&self, first_name: &str, minutes_from_now: i64) -> Result<(String, String)> {
+    pub async fn schedule(
+        &self,
+        first_name: &str,
+        minutes_from_now: i64,
+    ) -> Result<(String, String)> {
         let start = chrono::Utc::now() + chrono::Duration::minutes(minutes_from_now);
         let body = json!({
             "patient": { "first_name": first_name, "last_name": "Testperson", "date_of_birth": "1961-07-14" },
@@ -141,7 +202,10 @@ impl TestHub {
         if status != 201 {
             bail!("scheduling answered {status}: {created}");
         }
-        Ok((created["visit"].as_str().context("visit")?.into(), created["code"].as_str().context("code")?.into()))
+        Ok((
+            created["visit"].as_str().context("visit")?.into(),
+            created["code"].as_str().context("code")?.into(),
+        ))
     }
 }
 
@@ -160,7 +224,10 @@ pub fn cookie_value(response: &reqwest::Response, name: &str) -> Option<String> 
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or_default().to_string()))
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or_default().to_string())
+        })
 }
 
 /// One Server-Sent Event as received.
@@ -179,28 +246,50 @@ pub struct SseReader {
 }
 
 impl SseReader {
-    pub async fn open(client: &reqwest::Client, url: &str, last_event_id: Option<u64>) -> Result<SseReader> {
+    pub async fn open(
+        client: &reqwest::Client,
+        url: &str,
+        last_event_id: Option<u64>,
+    ) -> Result<SseReader> {
         let mut request = client.get(url);
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
         }
         let response = request.send().await?;
-        if response.headers().get("content-type").and_then(|v| v.to_str().ok()) != Some("text/event-stream") {
-            bail!("not an event stream: {:?}", response.headers().get("content-type"));
+        if response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            != Some("text/event-stream")
+        {
+            bail!(
+                "not an event stream: {:?}",
+                response.headers().get("content-type")
+            );
         }
-        Ok(SseReader { stream: response.bytes_stream().boxed(), buffer: String::new(), comments: 0 })
+        Ok(SseReader {
+            stream: response.bytes_stream().boxed(),
+            buffer: String::new(),
+            comments: 0,
+        })
     }
 
     /// The next event (comments are counted and skipped), or an error after `timeout`.
     pub async fn next(&mut self, timeout: Duration) -> Result<SseEvent> {
-        tokio::time::timeout(timeout, self.next_event()).await.context("no event in time")?
+        tokio::time::timeout(timeout, self.next_event())
+            .await
+            .context("no event in time")?
     }
 
     async fn next_event(&mut self) -> Result<SseEvent> {
         loop {
             while let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = SseEvent { id: None, event: None, data: Value::Null };
+                let mut event = SseEvent {
+                    id: None,
+                    event: None,
+                    data: Value::Null,
+                };
                 let mut data = String::new();
                 for line in block.lines() {
                     if line.starts_with(':') {

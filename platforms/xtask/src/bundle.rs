@@ -18,7 +18,17 @@ pub fn client() -> Result<()> {
     println!("xtask: building the web client (wasm32, release)");
     let status = Command::new(tools::cargo())
         .current_dir(&root)
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "web", "--bin", "clinicflow"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--no-default-features",
+            "--features",
+            "web",
+            "--bin",
+            "clinicflow",
+        ])
         .status()?;
     if !status.success() {
         bail!("the web client did not build");
@@ -40,16 +50,34 @@ pub fn client() -> Result<()> {
     copy_dir(&root.join("assets"), &public.join("assets"))?;
     let template = fs::read_to_string(root.join("platforms/web/index.html"))?;
     let loader = r#"<script type="module">import init from "/wasm/clinicflow.js"; init({ module_or_path: "/wasm/clinicflow_bg.wasm" });</script>"#;
-    fs::write(public.join("index.html"), template.replace("<!-- client -->", loader))?;
+    fs::write(
+        public.join("index.html"),
+        template.replace("<!-- client -->", loader),
+    )?;
     let size = fs::metadata(&wasm)?.len();
     let gzipped = fs::metadata(wasm.with_extension("wasm.gz"))?.len();
-    println!("xtask: web bundle in {} (wasm {} KB, {} KB gzip)", public.display(), size / 1024, gzipped / 1024);
+    println!(
+        "xtask: web bundle in {} (wasm {} KB, {} KB gzip)",
+        public.display(),
+        size / 1024,
+        gzipped / 1024
+    );
     Ok(())
 }
 
 pub fn hub() -> Result<()> {
     println!("xtask: building the release hub");
-    let status = Command::new(tools::cargo()).current_dir(workspace_root()).args(["build", "--release", "--features", "server", "--bin", "clinicflow"]).status()?;
+    let status = Command::new(tools::cargo())
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "--release",
+            "--features",
+            "server",
+            "--bin",
+            "clinicflow",
+        ])
+        .status()?;
     if !status.success() {
         bail!("the hub did not build");
     }
@@ -62,7 +90,11 @@ fn check_bindgen_version() -> Result<()> {
     let locked = lock
         .split("[[package]]")
         .find(|entry| entry.contains("name = \"wasm-bindgen\"\n"))
-        .and_then(|entry| entry.lines().find_map(|line| line.strip_prefix("version = \"")))
+        .and_then(|entry| {
+            entry
+                .lines()
+                .find_map(|line| line.strip_prefix("version = \""))
+        })
         .map(|version| version.trim_end_matches('"').to_string());
     match locked {
         Some(version) if version == BINDGEN_VERSION => Ok(()),
@@ -72,10 +104,21 @@ fn check_bindgen_version() -> Result<()> {
 }
 
 fn optimise(wasm: &Path) -> Result<()> {
-    let Some(wasm_opt) = tools::wasm_opt()? else { return Ok(()) };
+    let Some(wasm_opt) = tools::wasm_opt()? else {
+        return Ok(());
+    };
     let status = Command::new(wasm_opt)
         .arg(wasm)
-        .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "-o",
+        ])
         .arg(wasm)
         .status()?;
     if !status.success() {

@@ -41,7 +41,10 @@ fn serve() -> Result<()> {
     let root = tools::workspace_root();
     let db = root.join("target/clinicflow-demo.db");
     let url = "http://127.0.0.1:8080";
-    println!("\nclinicflow demo clinic (database {}; delete it for a fresh day)", db.display());
+    println!(
+        "\nclinicflow demo clinic (database {}; delete it for a fresh day)",
+        db.display()
+    );
     for (path, what) in [
         ("/", "home: what each screen is for, live room states"),
         ("/kiosk", "lobby kiosk: patient self check-in"),
@@ -53,7 +56,10 @@ fn serve() -> Result<()> {
     ] {
         println!("  {url}{path:<18} {what}");
     }
-    println!("  front-desk check-in codes: target/release/clinicflow codes --db {}\n", db.display());
+    println!(
+        "  front-desk check-in codes: target/release/clinicflow codes --db {}\n",
+        db.display()
+    );
     let status = Command::new(root.join("target/release/clinicflow"))
         .args(["serve", "--addr", "127.0.0.1:8080", "--demo", "--db"])
         .arg(&db)
@@ -87,7 +93,15 @@ fn bench() -> Result<()> {
     let root = tools::workspace_root();
     let status = Command::new(tools::cargo())
         .current_dir(&root)
-        .args(["run", "--release", "--features", "server", "--example", "bench", "--"])
+        .args([
+            "run",
+            "--release",
+            "--features",
+            "server",
+            "--example",
+            "bench",
+            "--",
+        ])
         .arg(root.join("target/release/public"))
         .status()?;
     if !status.success() {

@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("xtask lives in platforms/xtask").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("xtask lives in platforms/xtask")
+        .to_path_buf()
 }
 
 pub fn cargo() -> String {
@@ -14,22 +18,33 @@ pub fn cargo() -> String {
 }
 
 fn succeeds(command: &mut Command) -> bool {
-    command.output().map(|out| out.status.success()).unwrap_or(false)
+    command
+        .output()
+        .map(|out| out.status.success())
+        .unwrap_or(false)
 }
 
 /// The wasm32 target, added with rustup when missing.
 pub fn ensure_wasm_target() -> Result<()> {
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
     match installed {
-        Ok(out) if String::from_utf8_lossy(&out.stdout).contains("wasm32-unknown-unknown") => Ok(()),
+        Ok(out) if String::from_utf8_lossy(&out.stdout).contains("wasm32-unknown-unknown") => {
+            Ok(())
+        }
         Ok(_) => {
             println!("xtask: adding the wasm32-unknown-unknown target (rustup target add)");
             if !succeeds(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"])) {
-                bail!("`rustup target add wasm32-unknown-unknown` failed; run it by hand and retry");
+                bail!(
+                    "`rustup target add wasm32-unknown-unknown` failed; run it by hand and retry"
+                );
             }
             Ok(())
         }
-        Err(_) => bail!("rustup not found: install the wasm32-unknown-unknown target for your Rust toolchain"),
+        Err(_) => bail!(
+            "rustup not found: install the wasm32-unknown-unknown target for your Rust toolchain"
+        ),
     }
 }
 
@@ -39,15 +54,28 @@ pub fn ensure_chromium() -> Result<PathBuf> {
     if let Ok(path) = std::env::var("CLINICFLOW_CHROMIUM") {
         return Ok(PathBuf::from(path));
     }
-    let find = || ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| which(name));
+    let find = || {
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .find_map(|name| which(name))
+    };
     if let Some(found) = find() {
         return Ok(found);
     }
-    let is_root = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
     if is_root && which("apt-get").is_some() {
         println!("xtask: installing Chromium for the browser tests (apt-get install chromium)");
         let updated = succeeds(Command::new("apt-get").args(["update", "-qq"]));
-        let installed = updated && succeeds(Command::new("apt-get").args(["install", "-y", "-qq", "chromium"]).env("DEBIAN_FRONTEND", "noninteractive"));
+        let installed = updated
+            && succeeds(
+                Command::new("apt-get")
+                    .args(["install", "-y", "-qq", "chromium"])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            );
         if installed {
             if let Some(found) = find() {
                 return Ok(found);
@@ -59,7 +87,9 @@ pub fn ensure_chromium() -> Result<PathBuf> {
 
 pub fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
 }
 
 /// npm's `binaryen` (Debian's is too old to read current Rust wasm), installed once under
@@ -71,14 +101,23 @@ pub fn wasm_opt() -> Result<Option<PathBuf>> {
         return Ok(Some(binary));
     }
     if which("npm").is_none() {
-        println!("xtask: npm not found, skipping wasm-opt (install Node.js + npm for a smaller bundle)");
+        println!(
+            "xtask: npm not found, skipping wasm-opt (install Node.js + npm for a smaller bundle)"
+        );
         return Ok(None);
     }
     std::fs::create_dir_all(&tools)?;
     println!("xtask: installing wasm-opt (npm package binaryen@132) into target/tools");
     let status = Command::new("npm")
         .current_dir(&tools)
-        .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix", "."])
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            ".",
+        ])
         .arg("binaryen@132")
         .status()
         .context("running npm")?;

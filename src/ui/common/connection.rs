@@ -2,7 +2,7 @@
 //! nobody trusts a stale screen without knowing it.
 
 use super::use_now;
-use crate::sync::{use_live_clinic, Connection};
+use crate::sync::{use_live_clinic, Access, Connection};
 use dioxus::prelude::*;
 
 #[component]
@@ -10,13 +10,23 @@ pub fn ConnectionBadge() -> Element {
     let live = use_live_clinic();
     let now = use_now();
     let live = live.read();
-    let (class, text) = match &live.connection {
-        Connection::Connecting => ("badge connecting", "Connecting…".to_string()),
-        Connection::Live => ("badge live", "Live".to_string()),
-        Connection::Reconnecting { .. } => {
-            let ago = live.last_update.map(|at| (now() - at).num_seconds().max(0)).unwrap_or(0);
-            ("badge reconnecting", format!("Reconnecting… last update {ago} s ago"))
-        }
+    let (class, text) = match (&live.access, &live.connection) {
+        (Access::NotEnrolled, _) => ("badge connecting", "Not enrolled".to_string()),
+        (Access::SignInRequired, _) => ("badge connecting", "Signed out".to_string()),
+        (Access::Open, connection) => match connection {
+            Connection::Connecting => ("badge connecting", "Connecting…".to_string()),
+            Connection::Live => ("badge live", "Live".to_string()),
+            Connection::Reconnecting { .. } => {
+                let ago = live
+                    .last_update
+                    .map(|at| (now() - at).num_seconds().max(0))
+                    .unwrap_or(0);
+                (
+                    "badge reconnecting",
+                    format!("Reconnecting… last update {ago} s ago"),
+                )
+            }
+        },
     };
     rsx! {
         span { class, role: "status", "aria-live": "polite", "data-seq": "{live.seq}", "{text}" }

@@ -23,12 +23,19 @@ pub fn Screen(name: String, title: String, children: Element) -> Element {
     let now = use_now();
     let (access, stale) = {
         let live = live.read();
-        (live.access, matches!(live.connection, Connection::Reconnecting { .. }))
+        (
+            live.access,
+            matches!(live.connection, Connection::Reconnecting { .. }),
+        )
     };
     use_effect(move || {
         let live_now = live.read();
-        let signed_in = live_now.session.as_ref().is_some_and(|s| s.staff.is_some()) && live_now.access == Access::Open;
-        let idle = live_now.clinic.as_ref().map_or(600, |c| c.idle_lock_seconds) as i64;
+        let signed_in = live_now.session.as_ref().is_some_and(|s| s.staff.is_some())
+            && live_now.access == Access::Open;
+        let idle = live_now
+            .clinic
+            .as_ref()
+            .map_or(600, |c| c.idle_lock_seconds) as i64;
         drop(live_now);
         if signed_in && (now() - last_activity()).num_seconds() >= idle {
             spawn(lock(live));
@@ -67,8 +74,18 @@ async fn lock(mut live: Signal<crate::sync::LiveClinic>) {
 #[component]
 fn ScreenHeader(title: String) -> Element {
     let live = use_live_clinic();
-    let clinic_name = live.read().clinic.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "clinicflow".into());
-    let staff = live.read().session.as_ref().and_then(|s| s.staff.clone()).filter(|_| live.read().access == Access::Open);
+    let clinic_name = live
+        .read()
+        .clinic
+        .as_ref()
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| "clinicflow".into());
+    let staff = live
+        .read()
+        .session
+        .as_ref()
+        .and_then(|s| s.staff.clone())
+        .filter(|_| live.read().access == Access::Open);
     rsx! {
         header { class: "screen-header",
             Link { class: "clinic-name", to: Route::Home {}, "{clinic_name}" }

@@ -8,7 +8,12 @@ use dioxus::prelude::*;
 
 #[component]
 pub fn SignIn() -> Element {
-    let staff = use_resource(|| async { get_json("/api/v1/staff").await.ok().and_then(|v| serde_json::from_value::<Vec<StaffInfo>>(v).ok()) });
+    let staff = use_resource(|| async {
+        get_json("/api/v1/staff")
+            .await
+            .ok()
+            .and_then(|v| serde_json::from_value::<Vec<StaffInfo>>(v).ok())
+    });
     let mut chosen = use_signal(|| None::<StaffInfo>);
     let content = match (chosen(), &*staff.read()) {
         (Some(member), _) => rsx! { PinEntry { member, on_back: move |_| chosen.set(None) } },
@@ -27,7 +32,9 @@ pub fn SignIn() -> Element {
                 }
             }
         },
-        (None, Some(None)) => rsx! { p { class: "problem", "The staff list could not be loaded. Check the connection and reload." } },
+        (None, Some(None)) => {
+            rsx! { p { class: "problem", "The staff list could not be loaded. Check the connection and reload." } }
+        }
         (None, None) => rsx! { p { "Loading…" } },
     };
     rsx! {
@@ -47,7 +54,9 @@ fn role_label(role: crate::domain::StaffRole) -> &'static str {
     }
 }
 
-const KEYS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "⌫"];
+const KEYS: [&str; 12] = [
+    "1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "⌫",
+];
 
 #[component]
 fn PinEntry(member: StaffInfo, on_back: EventHandler<()>) -> Element {

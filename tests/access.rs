@@ -1,0 +1,566 @@
+//! Access control through the API: every role against every route, public screens never
+//! receiving personal data (checked on the bytes), PIN lockout and unlock, revocation ending
+//! an open live connection, pairing links, CSRF and headers, and the tamper-evident audit trail.
+
+mod common;
+
+use anyhow::Result;
+use clinicflow::domain::DeviceRole;
+use common::{client_with, SseReader, TestHub};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const LAST_NAME: &str = "Testperson";
+const BIRTH_DATE: &str = "1961-07-14";
+
+struct Who {
+    name: &'static str,
+    client: reqwest::Client,
+}
+
+async fn everyone(hub: &TestHub) -> Result<Vec<Who>> {
+    Ok(vec![
+        Who {
+            name: "anonymous",
+            client: client_with(&[("origin", hub.running.url())])?,
+        },
+        Who {
+            name: "kiosk",
+            client: hub.screen(DeviceRole::Kiosk, "kiosk").await?,
+        },
+        Who {
+            name: "lobby",
+            client: hub.screen(DeviceRole::Lobby, "lobby").await?,
+        },
+        Who {
+            name: "board",
+            client: hub.screen(DeviceRole::Board, "board").await?,
+        },
+        Who {
+            name: "tablet",
+            client: hub.screen(DeviceRole::Tablet, "tablet").await?,
+        },
+        Who {
+            name: "assistant",
+            client: hub.signed_in_tablet("ma-lee", "111111").await?,
+        },
+        Who {
+            name: "charge_nurse",
+            client: hub.signed_in_tablet("rn-walsh", "555555").await?,
+        },
+        Who {
+            name: "front_desk",
+            client: hub.signed_in_tablet("fd-patel", "666666").await?,
+        },
+        Who {
+            name: "admin",
+            client: hub.signed_in_tablet("admin", "999999").await?,
+        },
+        Who {
+            name: "integration",
+            client: hub.client.clone(),
+        },
+    ])
+}
+
+#[tokio::test]
+async fn every_role_against_every_route_is_allowed_or_refused_and_refusals_leak_nothing(
+) -> Result<()> {
+    let hub = TestHub::start().await?;
+    let (visit, code) = hub.schedule("Ana", 5).await?;
+    let staff = [
+        "assistant",
+        "charge_nurse",
+        "front_desk",
+        "admin",
+        "integration",
+    ];
+    let new_visit = json!({"patient": {"first_name": "Ben", "last_name": LAST_NAME, "date_of_birth": BIRTH_DATE}, "provider": "dr-okafor", "start": chrono::Utc::now(), "visit_type": "Follow-up"});
+    let walk_in = json!({"patient": {"first_name": "Cy", "last_name": LAST_NAME, "date_of_birth": BIRTH_DATE}, "provider": "dr-okafor", "visit_type": "Sick visit"});
+    let routes: Vec<(&str, &str, Option<Value>, Vec<&str>)> = vec![
+        (
+            "GET",
+            "/api/v1/snapshot",
+            None,
+            vec![
+                "kiosk",
+                "lobby",
+                "board",
+                "assistant",
+                "charge_nurse",
+                "front_desk",
+                "admin",
+                "integration",
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/events",
+            None,
+            vec![
+                "kiosk",
+                "lobby",
+                "board",
+                "assistant",
+                "charge_nurse",
+                "front_desk",
+                "admin",
+                "integration",
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/commands",
+            Some(json!({"type": "start_cleaning", "room": "exam-1"})),
+            vec!["assistant", "charge_nurse", "admin", "integration"],
+        ),
+        (
+            "POST",
+            "/api/v1/commands",
+            Some(json!({"type": "take_out_of_service", "room": "exam-2", "reason": "test"})),
+            vec!["charge_nurse", "admin", "integration"],
+        ),
+        (
+            "POST",
+            "/api/v1/commands",
+            Some(json!({"type": "mark_no_show", "visit": visit})),
+            vec!["assistant", "charge_nurse", "admin", "integration"],
+        ),
+        (
+            "POST",
+            "/api/v1/appointments",
+            Some(new_visit),
+            vec!["front_desk", "admin", "integration"],
+        ),
+        (
+            "GET",
+            "/api/v1/appointments",
+            None,
+            vec!["front_desk", "admin", "integration"],
+        ),
+        (
+            "POST",
+            "/api/v1/check-in",
+            Some(json!({"code": code})),
+            vec![
+                "kiosk",
+                "assistant",
+                "charge_nurse",
+                "front_desk",
+                "admin",
+                "integration",
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/walk-ins",
+            Some(walk_in),
+            vec![
+                "kiosk",
+                "assistant",
+                "charge_nurse",
+                "front_desk",
+                "admin",
+                "integration",
+            ],
+        ),
+        ("GET", "/api/v1/devices", None, vec!["admin", "integration"]),
+        (
+            "GET",
+            "/api/v1/lockouts",
+            None,
+            vec!["charge_nurse", "admin", "integration"],
+        ),
+        (
+            "GET",
+            "/api/v1/staff",
+            None,
+            vec![
+                "tablet",
+                "assistant",
+                "charge_nurse",
+                "front_desk",
+                "admin",
+                "integration",
+            ],
+        ),
+    ];
+    let callers = everyone(&hub).await?;
+    for (method, path, body, allowed) in &routes {
+        for who in &callers {
+            let mut request = if *method == "GET" {
+                who.client.get(hub.url(path))
+            } else {
+                who.client.post(hub.url(path))
+            };
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request.send().await?;
+            let status = response.status().as_u16();
+            let expected = allowed.contains(&who.name);
+            if *path == "/api/v1/events" {
+                assert_eq!(
+                    status == 200,
+                    expected,
+                    "{} {method} {path}: {status}",
+                    who.name
+                );
+                continue;
+            }
+            let text = response.text().await?;
+            if expected {
+                assert!(
+                    ![401, 403].contains(&status),
+                    "{} may {method} {path}, got {status}: {text}",
+                    who.name
+                );
+            } else {
+                assert!(
+                    [401, 403].contains(&status),
+                    "{} may not {method} {path}, got {status}: {text}",
+                    who.name
+                );
+                assert!(
+                    !text.contains(LAST_NAME) && !text.contains(BIRTH_DATE),
+                    "a refusal leaked data: {text}"
+                );
+            }
+        }
+        assert!(staff
+            .iter()
+            .all(|s| allowed.contains(s) || *path != "/api/v1/snapshot"));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn public_screens_never_receive_names_dates_of_birth_or_codes_in_snapshot_or_stream(
+) -> Result<()> {
+    let hub = TestHub::start().await?;
+    let (_, code) = hub.schedule("Ana", 5).await?;
+    let compact_code = code.replace('-', "");
+    for (role, shows_first_name) in [
+        (DeviceRole::Kiosk, true),
+        (DeviceRole::Lobby, false),
+        (DeviceRole::Board, true),
+    ] {
+        let screen = hub.screen(role, &format!("{role:?}")).await?;
+        let snapshot = screen
+            .get(hub.url("/api/v1/snapshot"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        for secret in [LAST_NAME, BIRTH_DATE, &code, &compact_code] {
+            assert!(
+                !snapshot.contains(secret),
+                "{role:?} snapshot holds {secret}"
+            );
+        }
+        assert_eq!(
+            snapshot.contains("\"Ana\""),
+            shows_first_name,
+            "{role:?} first name"
+        );
+
+        let mut stream = SseReader::open(&screen, &hub.url("/api/v1/events?after=0"), None).await?;
+        hub.schedule("Zed", 10).await?;
+        let mut raw = String::new();
+        for _ in 0..8 {
+            raw.push_str(&stream.next(Duration::from_secs(5)).await?.data.to_string());
+        }
+        assert!(
+            raw.contains("appointment_scheduled"),
+            "the stream carried the new appointments"
+        );
+        for secret in [LAST_NAME, BIRTH_DATE, &code, &compact_code] {
+            assert!(!raw.contains(secret), "{role:?} stream holds {secret}");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn five_wrong_pins_lock_the_account_until_an_admin_unlocks_it() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let tablet = hub.screen(DeviceRole::Tablet, "shared tablet").await?;
+    let sign_in = |pin: &str| {
+        tablet
+            .post(hub.url("/api/v1/session"))
+            .json(&json!({"staff": "ma-lee", "pin": pin}))
+            .send()
+    };
+    for attempt in 1..=4 {
+        assert_eq!(
+            sign_in("000000").await?.status().as_u16(),
+            401,
+            "wrong PIN {attempt}"
+        );
+    }
+    let fifth = sign_in("000000").await?;
+    assert_eq!(
+        fifth.status().as_u16(),
+        423,
+        "the fifth wrong PIN locks the account"
+    );
+    assert_eq!(
+        sign_in("111111").await?.status().as_u16(),
+        423,
+        "even the right PIN is refused while locked"
+    );
+
+    let charge_nurse = hub.signed_in_tablet("rn-walsh", "555555").await?;
+    let lockouts: Value = charge_nurse
+        .get(hub.url("/api/v1/lockouts"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        lockouts[0]["id"], "ma-lee",
+        "the charge nurse sees the lockout"
+    );
+
+    let admin = hub.signed_in_tablet("admin", "999999").await?;
+    assert_eq!(
+        admin
+            .post(hub.url("/api/v1/staff/ma-lee/unlock"))
+            .send()
+            .await?
+            .status()
+            .as_u16(),
+        204
+    );
+    assert_eq!(sign_in("111111").await?.status().as_u16(), 200);
+
+    let db = rusqlite::Connection::open(hub.db())?;
+    let locked_rows: i64 = db.query_row(
+        "SELECT COUNT(*) FROM audit WHERE outcome LIKE '%account locked until%'",
+        [],
+        |row| row.get(0),
+    )?;
+    let unlock_rows: i64 = db.query_row(
+        "SELECT COUNT(*) FROM audit WHERE command = 'unlock ma-lee' AND actor = 'admin'",
+        [],
+        |row| row.get(0),
+    )?;
+    assert_eq!(
+        (locked_rows, unlock_rows),
+        (1, 1),
+        "lockout and unlock are audited"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_device_guessing_pins_is_slowed_down_whatever_the_account() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let tablet = hub.screen(DeviceRole::Tablet, "guessing tablet").await?;
+    let mut statuses = Vec::new();
+    for attempt in 0..11 {
+        let staff = ["ma-lee", "rn-walsh", "fd-patel", "admin"][attempt % 4];
+        statuses.push(
+            tablet
+                .post(hub.url("/api/v1/session"))
+                .json(&json!({"staff": staff, "pin": "000000"}))
+                .send()
+                .await?
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_revoked_device_is_refused_at_once_and_its_open_stream_ends() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let enrolled = hub.enrol(DeviceRole::Board, "board tv").await?;
+    let token = hub.pair(&enrolled.pairing_url).await?;
+    let board = client_with(&[("cookie", format!("cf_device={token}"))])?;
+    let mut stream = SseReader::open(&board, &hub.url("/api/v1/events"), None).await?;
+
+    let answer = hub
+        .client
+        .post(hub.url(&format!("/api/v1/devices/{}/revoke", enrolled.id)))
+        .send()
+        .await?;
+    assert_eq!(answer.status().as_u16(), 204);
+    assert_eq!(
+        board
+            .get(hub.url("/api/v1/snapshot"))
+            .send()
+            .await?
+            .status()
+            .as_u16(),
+        401
+    );
+    let ended = stream.next(Duration::from_secs(3)).await;
+    assert!(
+        ended.is_err_and(|e| e.to_string().contains("stream ended")),
+        "the open stream is closed"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_pairing_link_works_once() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let enrolled = hub.enrol(DeviceRole::Kiosk, "lobby kiosk").await?;
+    let token = hub.pair(&enrolled.pairing_url).await?;
+    assert_ne!(token, enrolled.token, "pairing issues a fresh credential");
+    let again = reqwest::get(&enrolled.pairing_url).await?;
+    assert_eq!(again.status().as_u16(), 404);
+    assert!(again
+        .text()
+        .await?
+        .contains("This pairing link is not valid"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn signing_out_or_sitting_idle_ends_a_tablet_session() -> Result<()> {
+    let mut config = common::small_clinic();
+    config.security.idle_lock_seconds = 1;
+    let hub = TestHub::start_with(config).await?;
+    let tablet = hub.signed_in_tablet("ma-lee", "111111").await?;
+    assert_eq!(
+        tablet
+            .get(hub.url("/api/v1/snapshot"))
+            .send()
+            .await?
+            .status()
+            .as_u16(),
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let idle = tablet.get(hub.url("/api/v1/snapshot")).send().await?;
+    assert_eq!(idle.status().as_u16(), 401);
+    assert_eq!(
+        idle.json::<Value>().await?["error"]["code"],
+        "sign_in_required"
+    );
+
+    let hub = TestHub::start().await?;
+    let tablet = hub.signed_in_tablet("ma-lee", "111111").await?;
+    assert_eq!(
+        tablet
+            .delete(hub.url("/api/v1/session"))
+            .send()
+            .await?
+            .status()
+            .as_u16(),
+        204
+    );
+    assert_eq!(
+        tablet
+            .get(hub.url("/api/v1/snapshot"))
+            .send()
+            .await?
+            .status()
+            .as_u16(),
+        401
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn cookie_changes_from_another_site_are_refused_and_headers_are_hardened() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let enrolled = hub.enrol(DeviceRole::Kiosk, "kiosk").await?;
+    let token = hub.pair(&enrolled.pairing_url).await?;
+    let body = json!({"code": "0000-0000-0000"});
+    for origin in [Some("http://evil.example"), None] {
+        let mut headers = vec![("cookie", format!("cf_device={token}"))];
+        if let Some(origin) = origin {
+            headers.push(("origin", origin.to_string()));
+        }
+        let answer = client_with(&headers)?
+            .post(hub.url("/api/v1/check-in"))
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(answer.status().as_u16(), 403, "origin {origin:?}");
+        assert_eq!(answer.json::<Value>().await?["error"]["code"], "bad_origin");
+    }
+    let page = reqwest::get(hub.url("/")).await?;
+    let csp = page.headers()["content-security-policy"]
+        .to_str()?
+        .to_string();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"),
+        "{csp}"
+    );
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    let api = hub.client.get(hub.url("/api/v1/snapshot")).send().await?;
+    assert_eq!(api.headers()["cache-control"], "no-store");
+    let huge = "x".repeat(100 * 1024);
+    let too_big = hub
+        .client
+        .post(hub.url("/api/v1/check-in"))
+        .json(&json!({ "code": huge }))
+        .send()
+        .await?;
+    assert_eq!(too_big.status().as_u16(), 413, "request bodies are limited");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_tampered_audit_row_is_found_by_audit_verify() -> Result<()> {
+    let hub = TestHub::start().await?;
+    hub.command(json!({"type": "take_out_of_service", "room": "exam-3", "reason": "Leak"}))
+        .await?;
+    let verify = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+            .args(["audit", "verify", "--db"])
+            .arg(hub.db())
+            .output()
+    };
+    let intact = verify()?;
+    assert!(
+        intact.status.success(),
+        "{}",
+        String::from_utf8_lossy(&intact.stderr)
+    );
+    assert!(String::from_utf8_lossy(&intact.stdout).contains("chain intact"));
+
+    let db = rusqlite::Connection::open(hub.db())?;
+    db.execute_batch("DROP TRIGGER audit_is_append_only_update")?;
+    let target: i64 = db.query_row(
+        "SELECT id FROM audit WHERE command LIKE '%take_out_of_service%'",
+        [],
+        |row| row.get(0),
+    )?;
+    db.execute(
+        "UPDATE audit SET actor = 'someone-else' WHERE id = ?1",
+        [target],
+    )?;
+    let broken = verify()?;
+    assert!(!broken.status.success());
+    assert!(
+        String::from_utf8_lossy(&broken.stderr).contains(&format!("BROKEN at row {target}")),
+        "{}",
+        String::from_utf8_lossy(&broken.stderr)
+    );
+
+    let export = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args([
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            "--db",
+        ])
+        .arg(hub.db())
+        .output()?;
+    let csv = String::from_utf8(export.stdout)?;
+    assert!(
+        csv.starts_with("id,at,actor,device,command,outcome,hash\n")
+            && csv.contains("someone-else")
+    );
+    Ok(())
+}
