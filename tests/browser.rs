@@ -335,6 +335,79 @@ async fn an_unenrolled_browser_is_told_so_and_sees_no_clinic_data() -> Result<()
     outcome
 }
 
+/// Signs in on the tablet's keypad: picks `name`, taps `digit` six times, taps Sign in.
+async fn sign_in(
+    page: &chromiumoxide::Page,
+    name: &str,
+    digit: char,
+    screenshots: bool,
+) -> Result<()> {
+    wait_until(
+        page,
+        "document.querySelector('.staff-button') !== null",
+        WAIT,
+    )
+    .await
+    .context("the sign-in picker")?;
+    if screenshots {
+        screenshot(page, "sign-in-picker-tablet").await?;
+    }
+    page.evaluate(format!("[...document.querySelectorAll('.staff-button')].find(b => b.textContent.startsWith('{name}')).click()")).await?;
+    wait_until(
+        page,
+        "document.querySelectorAll('.key').length === 12",
+        WAIT,
+    )
+    .await?;
+    for _ in 0..6 {
+        page.evaluate(format!(
+            "[...document.querySelectorAll('.key')].find(k => k.textContent === '{digit}').click()"
+        ))
+        .await?;
+    }
+    wait_until(
+        page,
+        "document.querySelector('.pin-display').textContent.length === 6",
+        WAIT,
+    )
+    .await?;
+    if screenshots {
+        screenshot(page, "sign-in-pin-tablet").await?;
+    }
+    page.evaluate("[...document.querySelectorAll('.sign-in-actions .button')].find(b => b.textContent === 'Sign in').click()").await?;
+    wait_until(
+        page,
+        &format!("document.querySelector('.signed-in')?.textContent === '{name}'"),
+        WAIT,
+    )
+    .await
+    .context("signed in")
+}
+
+#[tokio::test]
+async fn an_admin_enrols_a_screen_from_the_admin_page_and_gets_a_qr_code() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut hub = DemoHub::start(&dir.path().join("demo.db"), "127.0.0.1:0")?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let page = hub.pair(&chromium, "tablet", 820, 1180).await?;
+        sign_in(&page, "Alex Morgan", '9', false).await?;
+        page.goto(format!("{}/admin", hub.url)).await?;
+        wait_until(&page, "document.querySelector('.admin-form input') !== null", WAIT).await?;
+        page.find_element(".admin-form input").await?.click().await?.type_str("Waiting room kiosk").await?;
+        page.evaluate("document.querySelector('.admin-form select').value = 'kiosk'; document.querySelector('.admin-form select').dispatchEvent(new Event('change', {bubbles: true}))").await?;
+        page.evaluate("document.querySelector('.admin-form .button').click()").await?;
+        wait_until(&page, "document.querySelector('.qr svg') !== null && document.querySelector('.pairing-url').textContent.includes('/pair/')", WAIT).await.context("the pairing link and QR code")?;
+        wait_until(&page, "[...document.querySelectorAll('.admin-table td')].some(td => td.textContent === 'Waiting room kiosk')", WAIT).await?;
+        screenshot(&page, "admin-tablet").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    hub.kill()?;
+    outcome
+}
+
 const IDLE_CONFIG: &str = r#"
 name = "Idle Test Clinic"
 [security]
@@ -367,23 +440,31 @@ async fn a_tablet_signs_in_with_the_keypad_then_locks_itself_when_idle_and_clear
     let chromium = Chromium::launch().await?;
     let outcome = async {
         let page = hub.pair(&chromium, "tablet", 820, 1180).await?;
-        wait_until(&page, "document.querySelector('.staff-button') !== null", WAIT).await.context("the sign-in picker")?;
-        screenshot(&page, "sign-in-picker-tablet").await?;
-        page.evaluate("document.querySelector('.staff-button').click()").await?;
-        wait_until(&page, "document.querySelectorAll('.key').length === 12", WAIT).await?;
-        for _ in 0..6 {
-            page.evaluate("[...document.querySelectorAll('.key')].find(k => k.textContent === '1').click()").await?;
-        }
-        wait_until(&page, "document.querySelector('.pin-display').textContent.length === 6", WAIT).await?;
-        screenshot(&page, "sign-in-pin-tablet").await?;
-        page.evaluate("[...document.querySelectorAll('.sign-in-actions .button')].find(b => b.textContent === 'Sign in').click()").await?;
-        wait_until(&page, "document.querySelector('.signed-in')?.textContent === 'Michelle Lee'", WAIT).await.context("signed in")?;
+        sign_in(&page, "Michelle Lee", '1', true).await?;
         page.goto(format!("{}/", hub.url)).await?;
-        wait_until(&page, "document.querySelectorAll('.room-tile').length === 1", WAIT).await.context("the clinic shows once signed in")?;
-        wait_until(&page, "document.querySelector('.staff-button') !== null", Duration::from_secs(15)).await.context("the tablet locks itself")?;
-        let left: usize = page.evaluate("document.querySelectorAll('.room-tile, .tile').length").await?.into_value()?;
+        wait_until(
+            &page,
+            "document.querySelectorAll('.room-tile').length === 1",
+            WAIT,
+        )
+        .await
+        .context("the clinic shows once signed in")?;
+        wait_until(
+            &page,
+            "document.querySelector('.staff-button') !== null",
+            Duration::from_secs(15),
+        )
+        .await
+        .context("the tablet locks itself")?;
+        let left: usize = page
+            .evaluate("document.querySelectorAll('.room-tile, .tile').length")
+            .await?
+            .into_value()?;
         assert_eq!(left, 0, "no clinic data left in the DOM after the lock");
-        let seq: String = page.evaluate("document.querySelector('.badge').dataset.seq").await?.into_value()?;
+        let seq: String = page
+            .evaluate("document.querySelector('.badge').dataset.seq")
+            .await?
+            .into_value()?;
         assert_eq!(seq, "0", "the page forgot the clinic state");
         anyhow::Ok(())
     }

@@ -2,10 +2,12 @@
 //! page that links them, and the pieces they share. Components get clinic state from the
 //! `sync` context and call the domain for every rule.
 
+mod admin;
 mod common;
 mod home;
 mod upcoming;
 
+use admin::Admin;
 use dioxus::prelude::*;
 use home::Home;
 use upcoming::{Board, Floor, Kiosk, Lobby, NotFound, PhoneCheckIn};
@@ -23,6 +25,8 @@ pub enum Route {
     Board {},
     #[route("/lobby")]
     Lobby {},
+    #[route("/admin")]
+    Admin {},
     #[route("/c/:code")]
     PhoneCheckIn { code: String },
     #[route("/:..segments")]

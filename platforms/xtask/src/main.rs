@@ -39,28 +39,71 @@ fn serve() -> Result<()> {
     bundle::client()?;
     bundle::hub()?;
     let root = tools::workspace_root();
+    let hub = root.join("target/release/clinicflow");
     let db = root.join("target/clinicflow-demo.db");
     let url = "http://127.0.0.1:8080";
     println!(
-        "\nclinicflow demo clinic (database {}; delete it for a fresh day)",
+        "\nclinicflow demo clinic (database {}; delete it for a fresh day)\n",
         db.display()
     );
-    for (path, what) in [
-        ("/", "home: what each screen is for, live room states"),
-        ("/kiosk", "lobby kiosk: patient self check-in"),
-        ("/floor", "assistant tablet: rooming queue and room board"),
-        ("/board", "charge-nurse overview"),
-        ("/lobby", "lobby display: ticket calls"),
-        ("/api/v1/snapshot", "JSON API (docs/api.md)"),
-        ("/api/v1/events", "live event stream (Server-Sent Events)"),
+    println!(
+        "Open each screen once through its pairing link (it enrols that browser as the device):"
+    );
+    for (role, name, what) in [
+        (
+            "tablet",
+            "Demo tablet",
+            "assistant tablet: sign in with a PIN below",
+        ),
+        ("board", "Demo board", "charge-nurse overview TV"),
+        ("kiosk", "Demo kiosk", "lobby kiosk"),
+        ("lobby", "Demo lobby TV", "lobby display"),
     ] {
-        println!("  {url}{path:<18} {what}");
+        // Each run gives fresh links: the previous demo device of that name is revoked first.
+        let _ = Command::new(&hub)
+            .args(["device", "revoke", name, "--db"])
+            .arg(&db)
+            .output()?;
+        let output = Command::new(&hub)
+            .args([
+                "device", "add", "--json", "--role", role, "--name", name, "--url", url, "--db",
+            ])
+            .arg(&db)
+            .output()?;
+        if !output.status.success() {
+            bail!(
+                "enrolling {name}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let enrolled = String::from_utf8_lossy(&output.stdout).to_string();
+        let link = enrolled
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("\"pairing_url\": \""))
+            .map(|rest| rest.trim_end_matches(['"', ',']))
+            .unwrap_or("?");
+        println!("  {what:<44} {link}");
+    }
+    println!("\nDemo staff PINs (sign in on the tablet):");
+    for (who, pin) in [
+        ("Michelle Lee, medical assistant", "111111"),
+        ("Rafael Santos, medical assistant", "222222"),
+        ("Wendy Chen, medical assistant", "333333"),
+        ("Tyrone Jones, medical assistant", "444444"),
+        ("Kathleen Walsh, charge nurse", "555555"),
+        ("Nisha Patel, front desk", "666666"),
+        ("Alex Morgan, administrator (/admin)", "999999"),
+    ] {
+        println!("  {who:<44} {pin}");
     }
     println!(
-        "  front-desk check-in codes: target/release/clinicflow codes --db {}\n",
+        "\nAlso: {url}/api/v1/events (live stream), docs/api.md (JSON API; needs a device token),"
+    );
+    println!(
+        "      target/release/clinicflow codes --db {} (the day's check-in codes)\n",
         db.display()
     );
-    let status = Command::new(root.join("target/release/clinicflow"))
+    let status = Command::new(&hub)
         .args(["serve", "--addr", "127.0.0.1:8080", "--demo", "--db"])
         .arg(&db)
         .status()?;

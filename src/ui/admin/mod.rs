@@ -1,0 +1,182 @@
+//! The administrator's page (`/admin`, signed in as an admin on an enrolled tablet): enrol a
+//! screen and show its pairing link as a QR code, revoke devices, unlock locked accounts.
+//! The hub enforces who may do this; the page only offers it.
+
+use super::common::Screen;
+use crate::api_types::StaffInfo;
+use crate::sync::http::{get_json, post_json};
+use crate::sync::use_live_clinic;
+use dioxus::prelude::*;
+use serde_json::Value;
+
+#[component]
+pub fn Admin() -> Element {
+    let live = use_live_clinic();
+    // A counter the lists watch, bumped after every change so they reload.
+    use_context_provider(|| Signal::new(0u32));
+    let is_admin = live
+        .read()
+        .session
+        .as_ref()
+        .and_then(|s| s.staff.as_ref())
+        .is_some_and(|s| s.role == crate::domain::StaffRole::Admin);
+    rsx! {
+        Screen { name: "admin", title: "Administration",
+            if is_admin {
+                EnrolDevice {}
+                DeviceList {}
+                LockedAccounts {}
+            } else {
+                section { class: "planned-card",
+                    h2 { "For administrators" }
+                    p { "Sign in as an administrator on an enrolled tablet to enrol screens, revoke devices and unlock accounts. From the hub's terminal: clinicflow device add, clinicflow staff unlock." }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn EnrolDevice() -> Element {
+    let mut reload = use_context::<Signal<u32>>();
+    let mut name = use_signal(String::new);
+    let mut role = use_signal(|| "tablet".to_string());
+    let mut enrolled = use_signal(|| None::<Value>);
+    let mut problem = use_signal(|| None::<String>);
+    let enrol = move |_| async move {
+        problem.set(None);
+        match post_json(
+            "/api/v1/devices",
+            &serde_json::json!({ "name": name(), "role": role() }),
+        )
+        .await
+        {
+            Ok(answer) => {
+                enrolled.set(Some(answer));
+                name.set(String::new());
+                reload += 1;
+            }
+            Err(error) => problem.set(Some(error.message)),
+        }
+    };
+    rsx! {
+        section { class: "admin-card", "aria-label": "Enrol a screen",
+            h2 { "Enrol a screen" }
+            div { class: "admin-form",
+                label { "Name",
+                    input { value: "{name}", placeholder: "Exam hall tablet 2", oninput: move |e| name.set(e.value()) }
+                }
+                label { "Role",
+                    select { value: "{role}", onchange: move |e| role.set(e.value()),
+                        option { value: "tablet", "Assistant tablet" }
+                        option { value: "board", "Overview board TV" }
+                        option { value: "kiosk", "Lobby kiosk" }
+                        option { value: "lobby", "Lobby display TV" }
+                        option { value: "integration", "API client" }
+                    }
+                }
+                button { class: "button", disabled: name.read().trim().is_empty(), onclick: enrol, "Enrol" }
+            }
+            if let Some(message) = problem() {
+                p { class: "problem", role: "alert", "{message}" }
+            }
+            if let Some(answer) = enrolled() {
+                div { class: "pairing",
+                    p { "Open this link once on "{answer["name"].as_str().unwrap_or_default()}" (valid 7 days), or scan the code with it:" }
+                    code { class: "pairing-url", "{answer[\"pairing_url\"].as_str().unwrap_or_default()}" }
+                    div { class: "qr", dangerous_inner_html: "{answer[\"pairing_qr_svg\"].as_str().unwrap_or_default()}" }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn DeviceList() -> Element {
+    let mut reload = use_context::<Signal<u32>>();
+    let devices = use_resource(move || async move {
+        let _ = reload();
+        get_json("/api/v1/devices")
+            .await
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+    });
+    let rows = devices.read().clone().unwrap_or_default();
+    rsx! {
+        section { class: "admin-card", "aria-label": "Devices",
+            h2 { "Devices" }
+            table { class: "admin-table",
+                thead { tr { th { "Name" } th { "Role" } th { "Status" } th {} } }
+                tbody {
+                    for device in rows {
+                        {
+                            let id = device["id"].as_str().unwrap_or_default().to_string();
+                            let active = device["revoked_at"].is_null();
+                            rsx! {
+                                tr { key: "{id}",
+                                    td { "{device[\"name\"].as_str().unwrap_or_default()}" }
+                                    td { "{device[\"role\"].as_str().unwrap_or_default()}" }
+                                    td { if active { "Active" } else { "Revoked" } }
+                                    td {
+                                        if active {
+                                            button {
+                                                class: "button small secondary",
+                                                onclick: move |_| {
+                                                    let id = id.clone();
+                                                    async move {
+                                                        let _ = post_json(&format!("/api/v1/devices/{id}/revoke"), &Value::Null).await;
+                                                        reload += 1;
+                                                    }
+                                                },
+                                                "Revoke"
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn LockedAccounts() -> Element {
+    let mut reload = use_context::<Signal<u32>>();
+    let locked = use_resource(move || async move {
+        let _ = reload();
+        get_json("/api/v1/lockouts")
+            .await
+            .ok()
+            .and_then(|v| serde_json::from_value::<Vec<StaffInfo>>(v).ok())
+            .unwrap_or_default()
+    });
+    let rows = locked.read().clone().unwrap_or_default();
+    rsx! {
+        section { class: "admin-card", "aria-label": "Locked accounts",
+            h2 { "Locked accounts" }
+            if rows.is_empty() {
+                p { "No account is locked." }
+            }
+            for member in rows {
+                div { class: "locked-row", key: "{member.id}",
+                    span { "{member.name}" }
+                    button {
+                        class: "button small",
+                        onclick: move |_| {
+                            let id = member.id.clone();
+                            async move {
+                                let _ = post_json(&format!("/api/v1/staff/{id}/unlock"), &Value::Null).await;
+                                reload += 1;
+                            }
+                        },
+                        "Unlock"
+                    }
+                }
+            }
+        }
+    }
+}
