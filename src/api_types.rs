@@ -53,11 +53,16 @@ pub struct StaffInfo {
     pub locked: bool,
 }
 
-/// `POST /api/v1/session` body: a staff member signing in on an enrolled tablet.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `POST /api/v1/session` body: a staff member signing in on an enrolled tablet, either with
+/// `staff` + `pin` or with the text of their badge's QR code (`badge`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SignIn {
+    #[serde(default)]
     pub staff: String,
+    #[serde(default)]
     pub pin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
 }
 
 /// `POST /api/v1/appointments` body.

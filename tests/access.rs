@@ -564,3 +564,56 @@ async fn a_tampered_audit_row_is_found_by_audit_verify() -> Result<()> {
     );
     Ok(())
 }
+
+/// Issues a badge with the CLI; returns the text its QR code holds.
+fn issue_badge(hub: &TestHub, staff: &str) -> Result<String> {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args(["staff", "badge", "--id", staff, "--db"])
+        .arg(hub.db())
+        .output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout)?;
+    Ok(stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Badge text (for a badge printer): "))
+        .expect("badge text")
+        .to_string())
+}
+
+#[tokio::test]
+async fn a_scanned_badge_signs_in_and_a_replaced_badge_does_not() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let first = issue_badge(&hub, "ma-lee")?;
+    let tablet = hub.screen(DeviceRole::Tablet, "badge tablet").await?;
+    let sign_in = |badge: String| {
+        tablet
+            .post(hub.url("/api/v1/session"))
+            .json(&json!({ "badge": badge }))
+            .send()
+    };
+    let answer = sign_in(first.clone()).await?;
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.json::<Value>().await?["staff"]["id"], "ma-lee");
+
+    let second = issue_badge(&hub, "ma-lee")?;
+    let old = sign_in(first).await?;
+    assert_eq!(
+        old.status().as_u16(),
+        401,
+        "a replaced badge no longer works"
+    );
+    assert_eq!(old.json::<Value>().await?["error"]["code"], "wrong_badge");
+    assert_eq!(sign_in(second).await?.status().as_u16(), 200);
+    assert_eq!(
+        sign_in("cfbadge:ma-lee:guess".into())
+            .await?
+            .status()
+            .as_u16(),
+        401
+    );
+    Ok(())
+}

@@ -473,3 +473,42 @@ async fn a_tablet_signs_in_with_the_keypad_then_locks_itself_when_idle_and_clear
     hub.kill()?;
     outcome
 }
+
+#[tokio::test]
+async fn a_badge_scanned_at_scanner_speed_signs_in_without_losing_a_keystroke() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("demo.db");
+    let mut hub = DemoHub::start(&db, "127.0.0.1:0")?;
+    let output = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args(["staff", "badge", "--id", "ma-chen", "--db"])
+        .arg(&db)
+        .output()?;
+    let text = String::from_utf8(output.stdout)?;
+    let badge = text
+        .lines()
+        .find_map(|line| line.strip_prefix("Badge text (for a badge printer): "))
+        .context("badge text")?
+        .to_string();
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let page = hub.pair(&chromium, "tablet", 390, 844).await?;
+        wait_until(&page, "document.getElementById('badge-input') !== null", WAIT).await?;
+        // A scanner types the ~80-character badge text with no delay, then Enter.
+        page.evaluate("window.notReloaded = true").await?;
+        page.find_element("#badge-input").await?.click().await?.type_str(&badge).await?;
+        // Known gap: an Enter sent through CDP's Input.dispatchKeyEvent does not reach Dioxus's
+        // keydown handler here (a page-level listener sees it, trusted); a DOM KeyboardEvent does.
+        // The kiosk's scanner work must settle this with a real scanner-style input path.
+        page.evaluate("document.getElementById('badge-input').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', code: 'Enter', bubbles: true}))").await?;
+        let signed_in = wait_until(&page, "document.querySelector('.signed-in')?.textContent === 'Wendy Chen' && window.notReloaded === true", WAIT).await;
+        if signed_in.is_err() {
+            let shown: String = page.evaluate("document.querySelector('main').textContent").await?.into_value()?;
+            anyhow::bail!("not signed in by badge; the page shows: {shown}");
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    hub.kill()?;
+    outcome
+}

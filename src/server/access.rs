@@ -8,7 +8,7 @@ use super::hub::Hub;
 use super::AppState;
 use crate::api_types::{DeviceInfo, SessionInfo, SignIn, StaffInfo};
 use crate::domain::{Action, DeviceRole, Principal, StaffRole, Visibility};
-use crate::store::{sha256_hex, Actor, AuditEntry, DeviceRecord, Store};
+use crate::store::{sha256_hex, Actor, AuditEntry, DeviceRecord, StaffRecord, Store};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -441,6 +441,9 @@ pub async fn sign_in(
         .await;
         return Err(ApiError::TooManyAttempts);
     }
+    if let Some(badge) = request.badge.clone() {
+        return badge_sign_in(&state, device, &badge).await;
+    }
     let staff_id = request.staff.clone();
     let record = state
         .hub
@@ -484,6 +487,17 @@ pub async fn sign_in(
     if !matches {
         return Err(wrong_pin(&state, &record.id, &device, actor, &security).await);
     }
+    Ok(open_session(&state, device, &record, actor, "sign_in").await)
+}
+
+/// Starts a session for `record` on `device`, audits it and sets the session cookie.
+async fn open_session(
+    state: &AppState,
+    device: Device,
+    record: &StaffRecord,
+    actor: Actor,
+    how: &str,
+) -> Response {
     let token = secret();
     let staff = StaffInfo {
         id: record.id.clone(),
@@ -491,38 +505,89 @@ pub async fn sign_in(
         role: record.role,
         locked: false,
     };
-    state.access.sessions.lock().expect("sessions lock").insert(
-        sha256_hex(&token),
-        Session {
-            staff: staff.clone(),
-            device_id: device.id.clone(),
-            last_seen: Instant::now(),
-        },
-    );
-    audit(
-        &state.hub,
-        AuditEntry {
-            at: now,
-            actor,
-            command: "sign_in".into(),
-            outcome: "accepted".into(),
-            seqs: None,
-        },
-    )
-    .await;
-    let mut response = Json(SessionInfo {
+    let session = Session {
+        staff: staff.clone(),
+        device_id: device.id.clone(),
+        last_seen: Instant::now(),
+    };
+    state
+        .access
+        .sessions
+        .lock()
+        .expect("sessions lock")
+        .insert(sha256_hex(&token), session);
+    let entry = AuditEntry {
+        at: Utc::now(),
+        actor,
+        command: how.into(),
+        outcome: "accepted".into(),
+        seqs: None,
+    };
+    audit(&state.hub, entry).await;
+    let info = SessionInfo {
         device: Some(DeviceInfo {
             name: device.name,
             role: device.role,
         }),
         staff: Some(staff),
-    })
-    .into_response();
+    };
+    let mut response = Json(info).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         session_cookie(SESSION_COOKIE, &token, 12 * 3600),
     );
-    Ok(response)
+    response
+}
+
+/// A badge's QR code holds `cfbadge:<staff id>:<secret>`; only the secret's hash is stored.
+async fn badge_sign_in(
+    state: &AppState,
+    device: Device,
+    badge: &str,
+) -> Result<Response, ApiError> {
+    let now = Utc::now();
+    let mut parts = badge.trim().splitn(3, ':');
+    let (Some("cfbadge"), Some(staff_id), Some(secret)) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ApiError::WrongBadge);
+    };
+    let actor = Actor {
+        actor: staff_id.to_string(),
+        device: format!("{} ({})", device.name, device.id),
+    };
+    let (id, hash) = (staff_id.to_string(), sha256_hex(secret));
+    let found = state
+        .hub
+        .with_store(
+            move |store| -> Result<Option<StaffRecord>, crate::store::StoreError> {
+                let record = store.staff(&id)?.filter(|r| !r.disabled);
+                Ok(match record {
+                    Some(record) if store.badge_matches(&id, &hash)? => Some(record),
+                    _ => None,
+                })
+            },
+        )
+        .await??;
+    let Some(record) = found else {
+        let outcome = "rejected: unknown, replaced or disabled badge".to_string();
+        audit(
+            &state.hub,
+            AuditEntry {
+                at: now,
+                actor,
+                command: "badge_sign_in".into(),
+                outcome,
+                seqs: None,
+            },
+        )
+        .await;
+        return Err(ApiError::WrongBadge);
+    };
+    if record.locked_until.is_some_and(|until| until > now) {
+        return Err(ApiError::AccountLocked);
+    }
+    Ok(open_session(state, device, &record, actor, "badge_sign_in").await)
 }
 
 async fn wrong_pin(

@@ -132,6 +132,13 @@ enum StaffAction {
         #[arg(long)]
         id: String,
     },
+    /// Issue a badge: prints the QR code to print on it (a new badge replaces the old one).
+    Badge {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: String,
+    },
     /// Disable an account (it can no longer sign in).
     Disable {
         #[arg(long)]
@@ -307,6 +314,7 @@ fn staff(action: StaffAction) -> anyhow::Result<()> {
     let (db, command, id) = match &action {
         StaffAction::Add { db, id, .. }
         | StaffAction::SetPin { db, id }
+        | StaffAction::Badge { db, id }
         | StaffAction::Disable { db, id }
         | StaffAction::Unlock { db, id } => (
             db.clone(),
@@ -347,6 +355,14 @@ fn staff(action: StaffAction) -> anyhow::Result<()> {
             super::access::check_pin(pin).map_err(anyhow::Error::msg)?;
             store.set_pin_hash(&id, &super::access::hash_pin(pin))?;
         }
+        StaffAction::Badge { .. } => {
+            let secret = super::access::secret();
+            store.set_badge_hash(&id, &crate::store::sha256_hex(&secret))?;
+            let badge = format!("cfbadge:{id}:{secret}");
+            println!("Print this QR code on {id}'s badge (it replaces any earlier badge):\n");
+            println!("{}", super::devices::qr_terminal(&badge));
+            println!("Badge text (for a badge printer): {badge}");
+        }
         StaffAction::Disable { .. } => store.set_staff_disabled(&id, true)?,
         StaffAction::Unlock { .. } => store.set_locked_until(&id, None)?,
         StaffAction::List { .. } => unreachable!("handled above"),
@@ -367,6 +383,7 @@ fn action_name(action: &StaffAction) -> &'static str {
         StaffAction::Add { .. } => "add",
         StaffAction::List { .. } => "list",
         StaffAction::SetPin { .. } => "set-pin",
+        StaffAction::Badge { .. } => "badge",
         StaffAction::Disable { .. } => "disable",
         StaffAction::Unlock { .. } => "unlock",
     }

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// 401 `wrong_pin`: the PIN (or the account) did not match.
     #[error("that PIN is not right")]
     WrongPin,
+    /// 401 `wrong_badge`: the scanned badge is not a current clinicflow badge.
+    #[error("that badge is not valid; sign in with your PIN or ask for a new badge")]
+    WrongBadge,
     /// 423 `account_locked`: too many wrong PINs; wait or ask an administrator to unlock.
     #[error(
         "this account is locked after too many wrong PINs; try again later or ask an administrator"
@@ -99,6 +102,7 @@ impl ApiError {
             ApiError::NotEnrolled => (StatusCode::UNAUTHORIZED, "not_enrolled"),
             ApiError::SignInRequired => (StatusCode::UNAUTHORIZED, "sign_in_required"),
             ApiError::WrongPin => (StatusCode::UNAUTHORIZED, "wrong_pin"),
+            ApiError::WrongBadge => (StatusCode::UNAUTHORIZED, "wrong_badge"),
             ApiError::AccountLocked => (StatusCode::LOCKED, "account_locked"),
             ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),

@@ -282,6 +282,25 @@ impl Store {
         )
     }
 
+    pub fn set_badge_hash(&mut self, id: &str, badge_hash: &str) -> Result<(), StoreError> {
+        self.update_staff(
+            id,
+            "UPDATE staff SET badge_hash = ?1 WHERE id = ?2",
+            &badge_hash,
+        )
+    }
+
+    /// Whether `badge_hash` is the current badge of staff member `id`.
+    pub fn badge_matches(&self, id: &str, badge_hash: &str) -> Result<bool, StoreError> {
+        let stored: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT badge_hash FROM staff WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        Ok(stored.flatten().is_some_and(|stored| stored == badge_hash))
+    }
+
     pub fn set_staff_disabled(&mut self, id: &str, disabled: bool) -> Result<(), StoreError> {
         self.update_staff(
             id,

@@ -51,6 +51,7 @@ CREATE TABLE staff (
     name        TEXT NOT NULL,
     role        TEXT NOT NULL,
     pin_hash    TEXT,           -- argon2id PHC string; NULL until a PIN is set
+    badge_hash  TEXT,           -- sha256 of the badge secret; NULL until a badge is issued
     disabled    INTEGER NOT NULL DEFAULT 0,
     locked_until TEXT           -- RFC 3339; NULL when not locked
 );

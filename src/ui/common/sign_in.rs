@@ -18,6 +18,7 @@ pub fn SignIn() -> Element {
     let content = match (chosen(), &*staff.read()) {
         (Some(member), _) => rsx! { PinEntry { member, on_back: move |_| chosen.set(None) } },
         (None, Some(Some(list))) => rsx! {
+            BadgeScan {}
             h2 { "Who is signing in?" }
             div { class: "staff-picker",
                 for member in list.clone() {
@@ -39,6 +40,48 @@ pub fn SignIn() -> Element {
     };
     rsx! {
         section { class: "sign-in", "aria-label": "Sign in", {content} }
+    }
+}
+
+/// A badge scanner types the badge's QR text and Enter. The field is uncontrolled (its value is
+/// never written back while typing) so no keystroke is lost at scanner speed.
+#[component]
+fn BadgeScan() -> Element {
+    let mut live = use_live_clinic();
+    let mut scanned = use_signal(String::new);
+    let mut problem = use_signal(|| None::<String>);
+    let submit = move |event: KeyboardEvent| {
+        if event.key() != Key::Enter {
+            return;
+        }
+        let badge = scanned();
+        // Clear the field for the next scan; the field is not bound, so clear it in the page.
+        document::eval("document.getElementById('badge-input').value = ''");
+        scanned.set(String::new());
+        spawn(async move {
+            match post_json("/api/v1/session", &serde_json::json!({ "badge": badge })).await {
+                Ok(_) => live.write().access = Access::Open,
+                Err(error) => problem.set(Some(error.message)),
+            }
+        });
+    };
+    rsx! {
+        div { class: "badge-scan",
+            label { r#for: "badge-input", "Scan your badge" }
+            input {
+                id: "badge-input",
+                r#type: "password",
+                autocomplete: "off",
+                oninput: move |event| {
+                    problem.set(None);
+                    scanned.set(event.value());
+                },
+                onkeydown: submit,
+            }
+        }
+        if let Some(message) = problem() {
+            p { class: "problem", role: "alert", "{message}" }
+        }
     }
 }
 
