@@ -617,3 +617,100 @@ async fn a_scanned_badge_signs_in_and_a_replaced_badge_does_not() -> Result<()> 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn with_a_certificate_the_hub_serves_https_and_marks_credentials_secure() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()?;
+    anyhow::ensure!(
+        made.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let db = dir.path().join("tls.db");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--tls-cert"])
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .arg("--db")
+        .arg(&db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )?;
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let outcome = (|| -> Result<()> {
+        anyhow::ensure!(url.starts_with("https://"), "listening line: {line:?}");
+        let curl = |args: &[&str]| {
+            std::process::Command::new("curl")
+                .args(["-sk", "--max-time", "10"])
+                .args(args)
+                .output()
+        };
+        let health = curl(&[&format!("{url}/healthz")])?;
+        assert!(
+            String::from_utf8_lossy(&health.stdout).contains("\"status\":\"ok\""),
+            "{health:?}"
+        );
+        let plain = curl(&[&format!("{}/healthz", url.replace("https://", "http://"))])?;
+        assert!(
+            !String::from_utf8_lossy(&plain.stdout).contains("\"status\""),
+            "no plain HTTP on the TLS port"
+        );
+        let enrolled = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+            .args([
+                "device", "add", "--json", "--role", "board", "--name", "tv", "--url", &url, "--db",
+            ])
+            .arg(&db)
+            .output()?;
+        let enrolled: Value = serde_json::from_slice(&enrolled.stdout)?;
+        let pairing = curl(&[
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+            enrolled["pairing_url"].as_str().unwrap(),
+        ])?;
+        let headers = String::from_utf8_lossy(&pairing.stdout).to_lowercase();
+        let cookie = headers
+            .lines()
+            .find(|l| l.starts_with("set-cookie: cf_device="))
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            cookie.contains("; secure") && cookie.contains("httponly"),
+            "{headers}"
+        );
+        Ok(())
+    })();
+    child.kill()?;
+    child.wait()?;
+    outcome
+}

@@ -82,6 +82,7 @@ async fn resuming_from_before_what_memory_holds_reads_the_database() -> Result<(
         config: common::small_clinic(),
         demo: false,
         bundle: None,
+        tls: None,
     };
     let restarted = clinicflow::server::start(options).await?;
     let url = format!("{}/api/v1/events?after=0", restarted.url());
@@ -293,6 +294,7 @@ async fn restarting_on_the_same_database_keeps_everything_and_projections_match_
         config: common::small_clinic(),
         demo: false,
         bundle: None,
+        tls: None,
     };
     let again = clinicflow::server::start(options).await?;
     let after: Value = hub
@@ -321,6 +323,7 @@ async fn a_database_from_a_newer_clinicflow_is_refused_with_a_clear_message() ->
         config: common::small_clinic(),
         demo: false,
         bundle: None,
+        tls: None,
     };
     let refused = clinicflow::server::start(options)
         .await

@@ -266,13 +266,14 @@ pub fn idle_limit(hub: &Hub) -> Duration {
     Duration::from_secs(hub.config().security.idle_lock_seconds.into())
 }
 
-fn session_cookie(name: &str, value: &str, max_age_seconds: u64) -> HeaderValue {
+fn session_cookie(name: &str, value: &str, max_age_seconds: u64, secure: bool) -> HeaderValue {
     // HttpOnly: scripts never see credentials. SameSite=Strict: no cross-site request carries
-    // them. Secure is added when the hub serves TLS (not yet supported: see README).
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}"
-    ))
-    .expect("cookie is ASCII")
+    // them. Secure when the hub serves TLS, so they never travel in clear text.
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
+    );
+    HeaderValue::from_str(&cookie).expect("cookie is ASCII")
 }
 
 /// A fresh random secret: 32 bytes from the operating system, hex.
@@ -348,7 +349,7 @@ pub async fn pair(State(state): State<AppState>, Path(code): Path<String>) -> Re
     let mut response = Redirect::to(device.role.home_path()).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        session_cookie(DEVICE_COOKIE, &token, ten_years),
+        session_cookie(DEVICE_COOKIE, &token, ten_years, state.secure),
     );
     response
 }
@@ -534,7 +535,7 @@ async fn open_session(
     let mut response = Json(info).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        session_cookie(SESSION_COOKIE, &token, 12 * 3600),
+        session_cookie(SESSION_COOKIE, &token, 12 * 3600, state.secure),
     );
     response
 }
@@ -666,9 +667,10 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Response
         .await;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, session_cookie(SESSION_COOKIE, "", 0));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(SESSION_COOKIE, "", 0, state.secure),
+    );
     response
 }
 

@@ -42,6 +42,12 @@ enum CliCommand {
         /// The web bundle folder (default: `public/` next to this binary).
         #[arg(long)]
         bundle: Option<PathBuf>,
+        /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key for --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Print a day's appointments with their check-in codes, for the front desk.
     Codes {
@@ -188,6 +194,8 @@ pub fn main() -> anyhow::Result<()> {
             config,
             demo,
             bundle,
+            tls_cert,
+            tls_key,
         } => {
             let config = load_config(config.as_deref(), demo)?;
             let bundle = bundle.or_else(default_bundle);
@@ -204,6 +212,7 @@ pub fn main() -> anyhow::Result<()> {
                 config,
                 demo,
                 bundle,
+                tls: tls_cert.zip(tls_key),
             };
             tokio::runtime::Runtime::new()?.block_on(serve(options))
         }

@@ -12,6 +12,7 @@ mod error;
 mod hardening;
 pub mod hub;
 pub mod live;
+mod tls;
 
 use crate::config::ClinicConfig;
 use crate::domain::{CheckInCode, Command, ProviderId, RoomId, VisitId};
@@ -33,6 +34,8 @@ pub use error::ApiError;
 pub struct AppState {
     pub hub: Hub,
     pub access: std::sync::Arc<access::Access>,
+    /// Served over TLS: credential cookies are marked `Secure`.
+    pub secure: bool,
 }
 
 impl axum::extract::FromRef<AppState> for Hub {
@@ -51,6 +54,8 @@ pub struct HubOptions {
     pub demo: bool,
     /// The web bundle (`index.html`, `wasm/`, `assets/`) written by `cargo xtask bundle`.
     pub bundle: Option<PathBuf>,
+    /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Why the hub could not start. Printed by `main` and the process exits non-zero.
@@ -69,11 +74,15 @@ pub enum StartError {
     Config(String),
     #[error("web bundle: {0}")]
     Bundle(String),
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// A hub that is serving; dropping it does not stop it, `shutdown` does.
 pub struct RunningHub {
     pub addr: SocketAddr,
+    /// `https` when serving TLS.
+    pub scheme: &'static str,
     pub hub: Hub,
     pub access: std::sync::Arc<access::Access>,
     server: tokio::task::JoinHandle<()>,
@@ -81,7 +90,7 @@ pub struct RunningHub {
 
 impl RunningHub {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     pub fn shutdown(self) {
@@ -94,6 +103,11 @@ impl RunningHub {
 pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     let clock = ClinicClock::new(&options.config.time_zone)?;
     check_bundle(options.bundle.as_deref())?;
+    let tls = options
+        .tls
+        .as_ref()
+        .map(|(cert, key)| tls::acceptor(cert, key))
+        .transpose()?;
     let hub = Hub::open(&options.db, options.config.clone(), clock)?;
     if options.demo {
         demo::seed(&hub)
@@ -115,20 +129,26 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
         addr: options.addr,
         source,
     })?;
-    let app = router(
-        AppState {
-            hub: hub.clone(),
-            access: access.clone(),
-        },
-        options.bundle.as_deref(),
-    );
+    let state = AppState {
+        hub: hub.clone(),
+        access: access.clone(),
+        secure: tls.is_some(),
+    };
+    let app = router(state, options.bundle.as_deref());
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let server = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, app).await {
-            tracing::error!(%error, "server stopped");
+        match tls {
+            Some(acceptor) => tls::serve(listener, acceptor, app).await,
+            None => {
+                if let Err(error) = axum::serve(listener, app).await {
+                    tracing::error!(%error, "server stopped");
+                }
+            }
         }
     });
     Ok(RunningHub {
         addr,
+        scheme,
         hub,
         access,
         server,

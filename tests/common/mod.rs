@@ -60,6 +60,7 @@ impl TestHub {
             config,
             demo: false,
             bundle: None,
+            tls: None,
         };
         let running = start(options).await?;
         let mut hub = TestHub {
