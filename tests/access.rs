@@ -714,3 +714,26 @@ async fn with_a_certificate_the_hub_serves_https_and_marks_credentials_secure() 
     child.wait()?;
     outcome
 }
+
+/// Regression: the hub once cached the chain's last hash, so a row the CLI appended while the
+/// hub ran broke the chain at the hub's next row.
+#[tokio::test]
+async fn the_audit_chain_stays_intact_when_the_cli_writes_while_the_hub_runs() -> Result<()> {
+    let hub = TestHub::start().await?;
+    issue_badge(&hub, "ma-lee")?;
+    hub.command(json!({"type": "take_out_of_service", "room": "exam-1", "reason": "Leak"}))
+        .await?;
+    issue_badge(&hub, "rn-walsh")?;
+    hub.command(json!({"type": "return_to_service", "room": "exam-1"}))
+        .await?;
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args(["audit", "verify", "--db"])
+        .arg(hub.db())
+        .output()?;
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    Ok(())
+}

@@ -84,14 +84,11 @@ fn chain_hash(
     sha256_hex(&fields.join("\u{1f}"))
 }
 
-/// Appends audit rows inside `tx`, chaining each to the one before; returns the last hash.
-pub(super) fn insert_audit(
-    tx: &Transaction<'_>,
-    previous: &str,
-    entries: &[AuditEntry],
-) -> Result<String, StoreError> {
+/// Appends audit rows inside `tx`, chaining each to the newest row. The chain's end is read
+/// inside the write transaction, never cached: the CLI may append rows while the hub runs.
+pub(super) fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached("INSERT INTO audit (at, actor, device, command, outcome, first_seq, last_seq, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
-    let mut previous = previous.to_string();
+    let mut previous = last_audit_hash(tx)?;
     for entry in entries {
         let seqs = entry.seqs.map_or((None, None), |(first, last)| {
             (Some(first as i64), Some(last as i64))
@@ -118,7 +115,7 @@ pub(super) fn insert_audit(
         ])?;
         previous = hash;
     }
-    Ok(previous)
+    Ok(())
 }
 
 pub(super) fn last_audit_hash(conn: &rusqlite::Connection) -> Result<String, StoreError> {
@@ -169,10 +166,11 @@ const DEVICE_COLUMNS: &str = "id, name, role, token_hash, created_at, revoked_at
 impl Store {
     /// Appends audit rows that belong to no clinic command (sign-ins, enrolments, lockouts).
     pub fn append_audit(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        let last = insert_audit(&tx, &self.last_audit_hash, entries)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        insert_audit(&tx, entries)?;
         tx.commit()?;
-        self.last_audit_hash = last;
         Ok(())
     }
 

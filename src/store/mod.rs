@@ -8,7 +8,7 @@ mod schema;
 
 use crate::domain::{ClinicState, Event, Provider, Room, SequencedEvent, Visit};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -64,8 +64,6 @@ pub struct Batch<'a> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// The newest audit row's hash, which the next row chains from.
-    last_audit_hash: String,
 }
 
 impl Store {
@@ -74,11 +72,9 @@ impl Store {
         let conn = Connection::open(path)?;
         configure(&conn)?;
         schema::migrate(&conn, path)?;
-        let last_audit_hash = access::last_audit_hash(&conn)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            last_audit_hash,
         })
     }
 
@@ -90,11 +86,9 @@ impl Store {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::check_version(&conn, path)?;
-        let last_audit_hash = access::last_audit_hash(&conn)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            last_audit_hash,
         })
     }
 
@@ -144,7 +138,11 @@ impl Store {
     /// Commits one batch: events, the projections they touch (taken from `state`, the state
     /// after the batch) and the audit rows. Returns only once SQLite reports the commit durable.
     pub fn commit(&mut self, batch: Batch<'_>, state: &ClinicState) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: take the write lock up front, so a CLI writing to the same file at the same
+        // moment waits (busy timeout) instead of failing halfway through.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut insert_event = tx.prepare_cached(
                 "INSERT INTO events (seq, at, kind, body) VALUES (?1, ?2, ?3, ?4)",
@@ -218,9 +216,8 @@ impl Store {
                 )?;
             }
         }
-        let last_audit_hash = access::insert_audit(&tx, &self.last_audit_hash, batch.audit)?;
+        access::insert_audit(&tx, batch.audit)?;
         tx.commit()?;
-        self.last_audit_hash = last_audit_hash;
         Ok(())
     }
 
