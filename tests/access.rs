@@ -645,29 +645,19 @@ async fn with_a_certificate_the_hub_serves_https_and_marks_credentials_secure() 
         String::from_utf8_lossy(&made.stderr)
     );
     let db = dir.path().join("tls.db");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--tls-cert"])
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .arg("--db")
-        .arg(&db)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()?;
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )?;
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let args = [
+        "--addr".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--tls-cert".as_ref(),
+        cert.as_os_str(),
+        "--tls-key".as_ref(),
+        key.as_os_str(),
+        "--db".as_ref(),
+        db.as_os_str(),
+    ];
+    let (mut child, url) = common::spawn_hub::<_, &std::ffi::OsStr>(args)?;
     let outcome = (|| -> Result<()> {
-        anyhow::ensure!(url.starts_with("https://"), "listening line: {line:?}");
+        anyhow::ensure!(url.starts_with("https://"), "listening on {url}");
         let curl = |args: &[&str]| {
             std::process::Command::new("curl")
                 .args(["-sk", "--max-time", "10"])

@@ -7,9 +7,8 @@ mod common;
 use anyhow::{Context, Result};
 use common::browser::{screenshot, wait_until, Chromium, WIDTHS};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -41,24 +40,17 @@ impl DemoHub {
     }
 
     fn start_with(db: &Path, addr: &str, extra: &[&str]) -> Result<DemoHub> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
-            .args(["serve", "--demo", "--addr", addr, "--db"])
-            .arg(db)
-            .arg("--bundle")
-            .arg(bundle()?)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().context("hub stdout")?).read_line(&mut line)?;
-        let url = line
-            .trim()
-            .rsplit(' ')
-            .next()
-            .context("listening line")?
-            .to_string();
-        anyhow::ensure!(url.starts_with("http://"), "hub did not start: {line:?}");
+        let bundle = bundle()?;
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "--demo".as_ref(),
+            "--addr".as_ref(),
+            addr.as_ref(),
+            "--db".as_ref(),
+            db.as_os_str(),
+        ];
+        args.extend(["--bundle".as_ref(), bundle.as_os_str()]);
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        let (child, url) = common::spawn_hub(args)?;
         let mut hub = DemoHub {
             child,
             url,

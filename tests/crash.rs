@@ -7,9 +7,9 @@ mod common;
 use anyhow::{Context, Result};
 use rand::Rng;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -30,23 +30,17 @@ struct HubProcess {
 }
 
 fn start_hub(dir: &Path) -> Result<HubProcess> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(dir.join("clinic.db"))
-        .arg("--config")
-        .arg(dir.join("clinic.toml"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().context("hub stdout")?).read_line(&mut line)?;
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .context("listening line")?
-        .to_string();
-    anyhow::ensure!(url.starts_with("http://"), "hub did not start: {line:?}");
+    let config = dir.join("clinic.toml");
+    let db = dir.join("clinic.db");
+    let args = [
+        "--addr".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--config".as_ref(),
+        config.as_os_str(),
+    ];
+    let (child, url) = common::spawn_hub::<_, &std::ffi::OsStr>(args)?;
     Ok(HubProcess { child, url })
 }
 

@@ -333,16 +333,11 @@ pub async fn pair(State(state): State<AppState>, Path(code): Path<String>) -> Re
         }
         Err(error) => return ApiError::from(error).into_response(),
     };
-    let entry = AuditEntry {
-        at: now,
-        actor: Actor {
-            actor: "-".into(),
-            device: format!("{} ({})", device.name, device.id),
-        },
-        command: "pair_device".into(),
-        outcome: "accepted".into(),
-        seqs: None,
+    let actor = Actor {
+        actor: "-".into(),
+        device: format!("{} ({})", device.name, device.id),
     };
+    let entry = AuditEntry::new(actor, "pair_device", "accepted");
     audit(&state.hub, entry).await;
     let _ = state.access.refresh(&state.hub).await;
     let ten_years = 10 * 365 * 24 * 3600;
@@ -431,13 +426,11 @@ pub async fn sign_in(
     {
         audit(
             &state.hub,
-            AuditEntry {
-                at: Utc::now(),
+            AuditEntry::new(
                 actor,
-                command: "sign_in".into(),
-                outcome: "rejected: too many attempts from this device".into(),
-                seqs: None,
-            },
+                "sign_in",
+                "rejected: too many attempts from this device",
+            ),
         )
         .await;
         return Err(ApiError::TooManyAttempts);
@@ -454,13 +447,7 @@ pub async fn sign_in(
     let Some(record) = record.filter(|r| !r.disabled) else {
         audit(
             &state.hub,
-            AuditEntry {
-                at: now,
-                actor,
-                command: "sign_in".into(),
-                outcome: "rejected: unknown or disabled account".into(),
-                seqs: None,
-            },
+            AuditEntry::new(actor, "sign_in", "rejected: unknown or disabled account"),
         )
         .await;
         return Err(ApiError::WrongPin);
@@ -468,13 +455,7 @@ pub async fn sign_in(
     if record.locked_until.is_some_and(|until| until > now) {
         audit(
             &state.hub,
-            AuditEntry {
-                at: now,
-                actor,
-                command: "sign_in".into(),
-                outcome: "rejected: account locked".into(),
-                seqs: None,
-            },
+            AuditEntry::new(actor, "sign_in", "rejected: account locked"),
         )
         .await;
         return Err(ApiError::AccountLocked);
@@ -517,13 +498,7 @@ async fn open_session(
         .lock()
         .expect("sessions lock")
         .insert(sha256_hex(&token), session);
-    let entry = AuditEntry {
-        at: Utc::now(),
-        actor,
-        command: how.into(),
-        outcome: "accepted".into(),
-        seqs: None,
-    };
+    let entry = AuditEntry::new(actor, how, "accepted");
     audit(&state.hub, entry).await;
     let info = SessionInfo {
         device: Some(DeviceInfo {
@@ -572,17 +547,7 @@ async fn badge_sign_in(
         .await??;
     let Some(record) = found else {
         let outcome = "rejected: unknown, replaced or disabled badge".to_string();
-        audit(
-            &state.hub,
-            AuditEntry {
-                at: now,
-                actor,
-                command: "badge_sign_in".into(),
-                outcome,
-                seqs: None,
-            },
-        )
-        .await;
+        audit(&state.hub, AuditEntry::new(actor, "badge_sign_in", outcome)).await;
         return Err(ApiError::WrongBadge);
     };
     if record.locked_until.is_some_and(|until| until > now) {
@@ -627,17 +592,7 @@ async fn wrong_pin(
     } else {
         "rejected: wrong PIN".into()
     };
-    audit(
-        &state.hub,
-        AuditEntry {
-            at: now,
-            actor,
-            command: "sign_in".into(),
-            outcome,
-            seqs: None,
-        },
-    )
-    .await;
+    audit(&state.hub, AuditEntry::new(actor, "sign_in", outcome)).await;
     if locked {
         ApiError::AccountLocked
     } else {
@@ -656,13 +611,7 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Response
             .remove(hash);
         audit(
             &state.hub,
-            AuditEntry {
-                at: Utc::now(),
-                actor: caller.actor(),
-                command: "sign_out".into(),
-                outcome: "accepted".into(),
-                seqs: None,
-            },
+            AuditEntry::new(caller.actor(), "sign_out", "accepted"),
         )
         .await;
     }
@@ -716,13 +665,7 @@ pub async fn unlock(
         .await??;
     audit(
         &state.hub,
-        AuditEntry {
-            at: Utc::now(),
-            actor: caller.actor(),
-            command: format!("unlock {staff}"),
-            outcome: "accepted".into(),
-            seqs: None,
-        },
+        AuditEntry::new(caller.actor(), format!("unlock {staff}"), "accepted"),
     )
     .await;
     Ok(StatusCode::NO_CONTENT)

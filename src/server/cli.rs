@@ -306,13 +306,11 @@ fn device(action: DeviceAction) -> anyhow::Result<()> {
             if !store.revoke_device(&device, Utc::now())? {
                 anyhow::bail!("no enrolled device {device:?}");
             }
-            store.append_audit(&[AuditEntry {
-                at: Utc::now(),
-                actor: terminal(),
-                command: format!("revoke_device {device}"),
-                outcome: "accepted".into(),
-                seqs: None,
-            }])?;
+            store.append_audit(&[AuditEntry::new(
+                terminal(),
+                format!("revoke_device {device}"),
+                "accepted",
+            )])?;
             println!("Revoked {device}; a running hub refuses it within a second.");
         }
     }
@@ -376,13 +374,11 @@ fn staff(action: StaffAction) -> anyhow::Result<()> {
         StaffAction::Unlock { .. } => store.set_locked_until(&id, None)?,
         StaffAction::List { .. } => unreachable!("handled above"),
     }
-    store.append_audit(&[AuditEntry {
-        at: Utc::now(),
-        actor: terminal(),
-        command: format!("{command} {id}"),
-        outcome: "accepted".into(),
-        seqs: None,
-    }])?;
+    store.append_audit(&[AuditEntry::new(
+        terminal(),
+        format!("{command} {id}"),
+        "accepted",
+    )])?;
     println!("Done: {command} {id}.");
     Ok(())
 }

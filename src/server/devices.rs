@@ -53,13 +53,8 @@ pub fn enrol_in(
         &crate::store::sha256_hex(&enrolment.pairing_code),
         pairing_expiry(now),
     )?;
-    let entry = AuditEntry {
-        at: now,
-        actor,
-        command: format!("enrol_device {} as {}", enrolment.device.id, role.key()),
-        outcome: "accepted".into(),
-        seqs: None,
-    };
+    let command = format!("enrol_device {} as {}", enrolment.device.id, role.key());
+    let entry = AuditEntry::new(actor, command, "accepted");
     store.append_audit(&[entry])?;
     let pairing_url = format!(
         "{}/pair/{}",
@@ -148,13 +143,11 @@ pub async fn revoke(
     }
     audit(
         &state.hub,
-        AuditEntry {
-            at: Utc::now(),
-            actor: caller.actor(),
-            command: format!("revoke_device {device}"),
-            outcome: "accepted".into(),
-            seqs: None,
-        },
+        AuditEntry::new(
+            caller.actor(),
+            format!("revoke_device {device}"),
+            "accepted",
+        ),
     )
     .await;
     state.access.refresh(&state.hub).await?;

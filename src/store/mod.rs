@@ -55,6 +55,20 @@ pub struct AuditEntry {
     pub seqs: Option<(u64, u64)>,
 }
 
+impl AuditEntry {
+    /// An audit row for something that is not a clinic command (sign-in, enrolment, lockout),
+    /// happening now.
+    pub fn new(actor: Actor, command: impl Into<String>, outcome: impl Into<String>) -> AuditEntry {
+        AuditEntry {
+            at: Utc::now(),
+            actor,
+            command: command.into(),
+            outcome: outcome.into(),
+            seqs: None,
+        }
+    }
+}
+
 /// Everything one group commit writes.
 pub struct Batch<'a> {
     pub events: &'a [SequencedEvent],

@@ -210,6 +210,36 @@ impl TestHub {
     }
 }
 
+/// Starts the real hub binary with `args` (after `serve`); returns the process and the URL it
+/// printed once listening.
+pub fn spawn_hub<I, S>(args: I) -> Result<(std::process::Child, String)>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .arg("serve")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().context("hub stdout")?).read_line(&mut line)?;
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if !url.starts_with("http") {
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!("the hub did not start: {line:?}");
+    }
+    Ok((child, url))
+}
+
 /// A client that sends these headers with every request.
 pub fn client_with(headers: &[(&'static str, String)]) -> Result<reqwest::Client> {
     let mut map = reqwest::header::HeaderMap::new();
