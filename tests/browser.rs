@@ -271,6 +271,7 @@ async fn every_screen_renders_at_phone_tablet_and_tv_widths() -> Result<()> {
             ("/floor", "floor"),
             ("/board", "board"),
             ("/lobby", "lobby"),
+            ("/admin", "admin"),
         ] {
             for (width, height, device) in WIDTHS {
                 let page = chromium

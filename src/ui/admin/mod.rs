@@ -4,6 +4,7 @@
 
 use super::common::Screen;
 use crate::api_types::StaffInfo;
+use crate::domain::StaffRole;
 use crate::sync::http::{get_json, post_json};
 use crate::sync::use_live_clinic;
 use dioxus::prelude::*;
@@ -14,18 +15,21 @@ pub fn Admin() -> Element {
     let live = use_live_clinic();
     // A counter the lists watch, bumped after every change so they reload.
     use_context_provider(|| Signal::new(0u32));
-    let is_admin = live
+    let role = live
         .read()
         .session
         .as_ref()
         .and_then(|s| s.staff.as_ref())
-        .is_some_and(|s| s.role == crate::domain::StaffRole::Admin);
+        .map(|s| s.role);
     rsx! {
         Screen { name: "admin", title: "Administration",
-            if is_admin {
+            if role == Some(StaffRole::Admin) {
                 EnrolDevice {}
                 DeviceList {}
-                LockedAccounts {}
+                LockedAccounts { can_unlock: true }
+            } else if role == Some(StaffRole::ChargeNurse) {
+                // The charge nurse sees lockouts as they happen; unlocking is an admin's.
+                LockedAccounts { can_unlock: false }
             } else {
                 section { class: "planned-card",
                     h2 { "For administrators" }
@@ -144,7 +148,7 @@ fn DeviceList() -> Element {
 }
 
 #[component]
-fn LockedAccounts() -> Element {
+fn LockedAccounts(can_unlock: bool) -> Element {
     let mut reload = use_context::<Signal<u32>>();
     let locked = use_resource(move || async move {
         let _ = reload();
@@ -164,16 +168,20 @@ fn LockedAccounts() -> Element {
             for member in rows {
                 div { class: "locked-row", key: "{member.id}",
                     span { "{member.name}" }
-                    button {
-                        class: "button small",
-                        onclick: move |_| {
-                            let id = member.id.clone();
-                            async move {
-                                let _ = post_json(&format!("/api/v1/staff/{id}/unlock"), &Value::Null).await;
-                                reload += 1;
-                            }
-                        },
-                        "Unlock"
+                    if can_unlock {
+                        button {
+                            class: "button small",
+                            onclick: move |_| {
+                                let id = member.id.clone();
+                                async move {
+                                    let _ = post_json(&format!("/api/v1/staff/{id}/unlock"), &Value::Null).await;
+                                    reload += 1;
+                                }
+                            },
+                            "Unlock"
+                        }
+                    } else {
+                        span { class: "muted", "An administrator can unlock" }
                     }
                 }
             }
