@@ -45,7 +45,7 @@ fn start_hub(dir: &Path) -> Result<HubProcess> {
 }
 
 /// What the hub acknowledged: visits created, and visits checked in.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Acknowledged {
     scheduled: Vec<String>,
     checked_in: Vec<String>,
@@ -171,7 +171,8 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
     let mut total = 0;
     for kill in 0..KILLS {
         let mut hub = start_hub(dir.path())?;
-        verify(&hub.url, &token, &acknowledged.lock().unwrap())
+        let so_far = acknowledged.lock().unwrap().clone();
+        verify(&hub.url, &token, &so_far)
             .await
             .with_context(|| format!("after kill {kill}"))?;
         let count = Arc::new(AtomicUsize::new(0));
@@ -197,7 +198,8 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
         total += count.load(Ordering::SeqCst);
     }
     let hub = start_hub(dir.path())?;
-    verify(&hub.url, &token, &acknowledged.lock().unwrap())
+    let all = acknowledged.lock().unwrap().clone();
+    verify(&hub.url, &token, &all)
         .await
         .context("after the last kill")?;
     let mut hub = hub;

@@ -194,7 +194,7 @@ async fn two_assistants_rooming_into_the_same_room_at_once_exactly_one_wins() ->
         )
     };
     let (a, b) = tokio::join!(room(&first), room(&second));
-    let mut statuses = vec![a?, b?];
+    let mut statuses = [a?, b?];
     statuses.sort_by_key(|(status, _)| *status);
     assert_eq!(statuses[0].0, 200);
     assert_eq!(statuses[1].0, 409);

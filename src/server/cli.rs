@@ -241,7 +241,7 @@ fn existing(db: &Path) -> anyhow::Result<Store> {
     if !db.exists() {
         anyhow::bail!("no database at {}", db.display());
     }
-    Ok(Store::open(db).with_context(|| format!("opening {}", db.display()))?)
+    Store::open(db).with_context(|| format!("opening {}", db.display()))
 }
 
 fn device(action: DeviceAction) -> anyhow::Result<()> {

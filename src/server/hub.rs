@@ -46,7 +46,7 @@ pub struct Receipt {
 }
 
 enum Job {
-    Command(CommandJob),
+    Command(Box<CommandJob>),
     /// Runs on the writer thread between batches: account, device and audit writes, so the
     /// hub keeps a single writer.
     Store(Box<dyn FnOnce(&mut Store) + Send>),
@@ -143,12 +143,12 @@ impl Hub {
         let (reply, receipt) = oneshot::channel();
         self.0
             .jobs
-            .send(Job::Command(CommandJob {
+            .send(Job::Command(Box::new(CommandJob {
                 command,
                 actor,
                 at,
                 reply,
-            }))
+            })))
             .await
             .map_err(|_| HubError::ShuttingDown)?;
         receipt.await.map_err(|_| HubError::ShuttingDown)?
@@ -270,7 +270,7 @@ impl Writer {
             let mut next = Some(first);
             while let Some(job) = next.take() {
                 match job {
-                    Job::Command(command) => batch.push(command),
+                    Job::Command(command) => batch.push(*command),
                     Job::Store(work) => {
                         self.commit_batch(std::mem::take(&mut batch));
                         work(&mut self.store);
