@@ -5,7 +5,7 @@
 mod common;
 
 use anyhow::{Context, Result};
-use common::browser::{screenshot, wait_until, Chromium, WIDTHS};
+use common::browser::{assert_no_csp_violations, screenshot, wait_until, Chromium, WIDTHS};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -290,6 +290,7 @@ async fn every_screen_renders_at_phone_tablet_and_tv_widths() -> Result<()> {
                     .into_value()?;
                 assert!(!overflow, "{path} scrolls sideways at {width}px");
                 screenshot(&page, &format!("{name}-{device}")).await?;
+                assert_no_csp_violations(&page).await?;
                 page.close().await?;
             }
         }
@@ -488,12 +489,9 @@ async fn a_badge_scanned_at_scanner_speed_signs_in_without_losing_a_keystroke() 
         wait_until(&page, "document.getElementById('badge-input') !== null", WAIT).await?;
         // A scanner types the ~80-character badge text with no delay, then Enter.
         page.evaluate("window.notReloaded = true").await?;
-        page.find_element("#badge-input").await?.click().await?.type_str(&badge).await?;
-        // Known gap: an Enter sent through CDP's Input.dispatchKeyEvent does not reach Dioxus's
-        // keydown handler here (a page-level listener sees it, trusted); a DOM KeyboardEvent does.
-        // The kiosk's scanner work must settle this with a real scanner-style input path.
-        page.evaluate("document.getElementById('badge-input').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', code: 'Enter', bubbles: true}))").await?;
+        page.find_element("#badge-input").await?.click().await?.type_str(&badge).await?.press_key("Enter").await?;
         let signed_in = wait_until(&page, "document.querySelector('.signed-in')?.textContent === 'Wendy Chen' && window.notReloaded === true", WAIT).await;
+        assert_no_csp_violations(&page).await?;
         if signed_in.is_err() {
             let shown: String = page.evaluate("document.querySelector('main').textContent").await?.into_value()?;
             anyhow::bail!("not signed in by badge; the page shows: {shown}");

@@ -103,3 +103,16 @@ pub async fn screenshot(page: &Page, name: &str) -> Result<PathBuf> {
         .await?;
     Ok(path)
 }
+
+/// Fails if the page broke its Content-Security-Policy since it loaded.
+pub async fn assert_no_csp_violations(page: &Page) -> Result<()> {
+    let violations: Vec<String> = page
+        .evaluate("window.cspViolations ?? []")
+        .await?
+        .into_value()?;
+    anyhow::ensure!(
+        violations.is_empty(),
+        "Content-Security-Policy violations: {violations:?}"
+    );
+    Ok(())
+}

@@ -50,14 +50,16 @@ fn BadgeScan() -> Element {
     let mut live = use_live_clinic();
     let mut scanned = use_signal(String::new);
     let mut problem = use_signal(|| None::<String>);
+    // Bumped after each scan: a new key gives a fresh, empty field without writing its value
+    // (and without script evaluation, which the Content-Security-Policy forbids).
+    let mut generation = use_signal(|| 0u32);
     let submit = move |event: KeyboardEvent| {
         if event.key() != Key::Enter {
             return;
         }
         let badge = scanned();
-        // Clear the field for the next scan; the field is not bound, so clear it in the page.
-        document::eval("document.getElementById('badge-input').value = ''");
         scanned.set(String::new());
+        generation += 1;
         spawn(async move {
             match post_json("/api/v1/session", &serde_json::json!({ "badge": badge })).await {
                 Ok(_) => live.write().access = Access::Open,
@@ -69,6 +71,7 @@ fn BadgeScan() -> Element {
         div { class: "badge-scan",
             label { r#for: "badge-input", "Scan your badge" }
             input {
+                key: "{generation}",
                 id: "badge-input",
                 r#type: "password",
                 autocomplete: "off",
