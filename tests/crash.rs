@@ -13,9 +13,9 @@ use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-const KILLS: usize = 22;
+const KILLS: usize = 50;
 const CLIENTS: usize = 16;
-const MIN_ACKNOWLEDGED: usize = 2_000;
+const MIN_ACKNOWLEDGED: usize = 10_000;
 
 const CONFIG: &str = r#"
 name = "Crash Test Clinic"
@@ -186,7 +186,7 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
                 ))
             })
             .collect();
-        let kill_after = rand::rng().random_range(60..180);
+        let kill_after = rand::rng().random_range(150..300);
         while count.load(Ordering::SeqCst) < kill_after {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }

@@ -392,3 +392,54 @@ async fn the_codes_command_prints_the_days_appointments_as_json() -> Result<()> 
     assert!(chrono::DateTime::parse_from_rfc3339(row["start"].as_str().unwrap()).is_ok());
     Ok(())
 }
+
+/// Makes a file immutable (`chattr +i`, which stops even root) until dropped.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn new(path: std::path::PathBuf) -> Result<Immutable> {
+        let status = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(&path)
+            .status()?;
+        anyhow::ensure!(
+            status.success(),
+            "chattr +i failed (needs root and a filesystem with file attributes)"
+        );
+        Ok(Immutable(path))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_read_only_database_is_refused_at_start_with_a_clear_message() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let _frozen = Immutable::new(hub.db())?;
+    let options = clinicflow::server::HubOptions {
+        addr: "127.0.0.1:0".parse()?,
+        db: hub.db(),
+        config: common::small_clinic(),
+        demo: false,
+        bundle: None,
+        tls: None,
+    };
+    let refused = clinicflow::server::start(options)
+        .await
+        .err()
+        .expect("a read-only database is refused");
+    assert!(refused.to_string().contains("is read-only"), "{refused}");
+    let (_, health) = hub.get("/healthz").await?;
+    assert_eq!(
+        health["status"], "ok",
+        "the running hub's data is untouched"
+    );
+    Ok(())
+}

@@ -31,6 +31,10 @@ pub enum StoreError {
     /// A stored row does not parse: the file was edited by hand or damaged.
     #[error("database row is damaged: {0}")]
     Damaged(#[from] serde_json::Error),
+    /// SQLite could open the file only for reading (permissions, an immutable attribute, a
+    /// read-only mount): the hub would accept nothing, so it refuses to start.
+    #[error("database {path} is read-only: clinicflow must be able to write to it (check the file's permissions and attributes, and that the disk is mounted read-write)")]
+    ReadOnly { path: PathBuf },
     /// An account or device operation that cannot apply (exists already, not found).
     #[error("{0}")]
     Conflict(String),
@@ -84,6 +88,12 @@ impl Store {
     /// Opens (creating if needed) and migrates the database. Refuses a newer schema.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
+        // SQLite falls back to read-only without an error when it cannot write the file.
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+            });
+        }
         configure(&conn)?;
         schema::migrate(&conn, path)?;
         Ok(Store {
