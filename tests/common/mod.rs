@@ -18,6 +18,7 @@ use tempfile::TempDir;
 pub struct TestHub {
     pub running: RunningHub,
     pub dir: TempDir,
+    db: std::path::PathBuf,
     pub client: reqwest::Client,
 }
 
@@ -54,9 +55,23 @@ impl TestHub {
     /// Starts a hub; `client` is an enrolled integration client (full access, bearer token).
     pub async fn start_with(config: ClinicConfig) -> Result<TestHub> {
         let dir = tempfile::tempdir()?;
+        let db = dir.path().join("clinic.db");
+        Self::start_in(dir, db, config).await
+    }
+
+    /// Like `start_with`, with the database at `db` (for example on a small disk).
+    pub async fn start_on(db: std::path::PathBuf, config: ClinicConfig) -> Result<TestHub> {
+        Self::start_in(tempfile::tempdir()?, db, config).await
+    }
+
+    async fn start_in(
+        dir: TempDir,
+        db: std::path::PathBuf,
+        config: ClinicConfig,
+    ) -> Result<TestHub> {
         let options = HubOptions {
             addr: "127.0.0.1:0".parse()?,
-            db: dir.path().join("clinic.db"),
+            db: db.clone(),
             config,
             demo: false,
             bundle: None,
@@ -66,6 +81,7 @@ impl TestHub {
         let mut hub = TestHub {
             running,
             dir,
+            db,
             client: reqwest::Client::new(),
         };
         let integration = hub
@@ -164,7 +180,7 @@ impl TestHub {
     }
 
     pub fn db(&self) -> std::path::PathBuf {
-        self.dir.path().join("clinic.db")
+        self.db.clone()
     }
 
     pub async fn get(&self, path: &str) -> Result<(u16, Value)> {
