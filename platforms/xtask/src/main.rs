@@ -15,7 +15,8 @@ const USAGE: &str = "usage: cargo xtask <command>
            the bundle lands in target/release/public/ next to target/release/clinicflow
   serve    bundle, then run the demo clinic on http://127.0.0.1:8080
   test     every test: unit, property, integration, crash and browser tests
-  bench    build release and print measured figures (see docs/bench.md)";
+  bench    build release and print measured figures (see docs/bench.md)
+  fuzz [S] run each fuzz target for S seconds (default 600) with cargo-fuzz on nightly";
 
 fn main() -> Result<()> {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -28,6 +29,10 @@ fn main() -> Result<()> {
         "serve" => serve(),
         "test" => test(),
         "bench" => bench(),
+        "fuzz" => {
+            let seconds = std::env::args().nth(2).map(|s| s.parse()).transpose()?.unwrap_or(600);
+            fuzz(seconds)
+        }
         _ => {
             eprintln!("{USAGE}");
             bail!("unknown command {command:?}")
@@ -118,6 +123,8 @@ fn test() -> Result<()> {
     let chromium = tools::ensure_chromium()?;
     bundle::client()?;
     let root = tools::workspace_root();
+    // A short fuzz run of every target over the kept corpus; `cargo xtask fuzz` runs longer.
+    fuzz(20)?;
     let status = Command::new(tools::cargo())
         .current_dir(&root)
         .args(["test", "--features", "server"])
@@ -126,6 +133,23 @@ fn test() -> Result<()> {
         .status()?;
     if !status.success() {
         bail!("tests failed");
+    }
+    Ok(())
+}
+
+/// Runs every fuzz target for `seconds`, growing the corpus kept in `fuzz/corpus/`.
+fn fuzz(seconds: u64) -> Result<()> {
+    tools::ensure_cargo_fuzz()?;
+    let dir = tools::workspace_root().join("fuzz");
+    for target in ["check_in_code", "api_bodies"] {
+        println!("xtask: fuzzing {target} for {seconds} s");
+        let status = tools::nightly_cargo()
+            .current_dir(&dir)
+            .args(["fuzz", "run", target, "--", &format!("-max_total_time={seconds}")])
+            .status()?;
+        if !status.success() {
+            bail!("fuzz target {target} failed: see fuzz/artifacts/{target}/");
+        }
     }
     Ok(())
 }

@@ -127,3 +127,26 @@ pub fn wasm_opt() -> Result<Option<PathBuf>> {
     }
     Ok(Some(binary))
 }
+
+/// `cargo +nightly` through rustup, without the variables the outer (stable) cargo set, which
+/// would otherwise pin the child to the stable toolchain.
+pub fn nightly_cargo() -> Command {
+    let mut command = Command::new("cargo");
+    command.arg("+nightly").env_remove("CARGO").env_remove("RUSTUP_TOOLCHAIN").env_remove("RUSTC").env_remove("RUSTC_WRAPPER");
+    command
+}
+
+/// cargo-fuzz, installed from crates.io when missing; the nightly toolchain must be there.
+pub fn ensure_cargo_fuzz() -> Result<()> {
+    if !succeeds(Command::new("rustup").args(["run", "nightly", "rustc", "--version"])) {
+        bail!("fuzzing needs the nightly toolchain: `rustup toolchain install nightly`");
+    }
+    if succeeds(nightly_cargo().args(["fuzz", "--version"])) {
+        return Ok(());
+    }
+    println!("xtask: installing cargo-fuzz (cargo install cargo-fuzz --locked)");
+    if !succeeds(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]).env_remove("CARGO").env_remove("RUSTUP_TOOLCHAIN")) {
+        bail!("`cargo install cargo-fuzz --locked` failed; run it by hand and retry");
+    }
+    Ok(())
+}
