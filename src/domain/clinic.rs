@@ -29,7 +29,7 @@ pub struct Room {
     pub history: Vec<Stamped<RoomState>>,
 }
 
-/// Room states, mapped to HL7 v2 table 0116 by [`RoomState::hl7_code`].
+/// Room states (for interop they map to HL7 v2 table 0116: U, O, K, H, C).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum RoomState {
@@ -121,17 +121,6 @@ pub struct Stamped<S> {
 }
 
 impl RoomState {
-    /// The HL7 v2 table 0116 bed-status code used for interop.
-    pub fn hl7_code(&self) -> char {
-        match self {
-            RoomState::Ready => 'U',
-            RoomState::Occupied => 'O',
-            RoomState::NeedsCleaning => 'K',
-            RoomState::Cleaning => 'H',
-            RoomState::OutOfService { .. } => 'C',
-        }
-    }
-
     pub fn label(&self) -> &'static str {
         match self {
             RoomState::Ready => "Ready",
@@ -173,19 +162,6 @@ impl VisitState {
             VisitState::Roomed | VisitState::ReadyForProvider | VisitState::WithProvider
         )
     }
-
-    /// FHIR R4 Encounter.status for this state (`None` before arrival and for side exits that
-    /// only exist on the Appointment).
-    pub fn fhir_encounter_status(self) -> Option<&'static str> {
-        match self {
-            VisitState::Arrived => Some("arrived"),
-            VisitState::Roomed => Some("triaged"),
-            VisitState::ReadyForProvider | VisitState::WithProvider => Some("in-progress"),
-            VisitState::Finished => Some("finished"),
-            VisitState::Cancelled => Some("cancelled"),
-            _ => None,
-        }
-    }
 }
 
 impl Room {
@@ -213,10 +189,6 @@ impl Visit {
     /// When the visit entered its current state.
     pub fn since(&self) -> Option<DateTime<Utc>> {
         self.history.last().map(|stamp| stamp.at)
-    }
-
-    pub fn is_walk_in(&self) -> bool {
-        self.appointment.is_none()
     }
 }
 

@@ -171,12 +171,6 @@ impl Hub {
         answer.await.map_err(|_| HubError::ShuttingDown)
     }
 
-    /// A consistent copy of the state and the sequence number it reflects.
-    pub fn snapshot(&self) -> (ClinicState, u64) {
-        let shared = self.0.shared.read().expect("hub state lock");
-        (shared.state.clone(), shared.seq)
-    }
-
     /// Reads the state without copying it.
     pub fn read<T>(&self, read: impl FnOnce(&ClinicState, u64) -> T) -> T {
         let shared = self.0.shared.read().expect("hub state lock");

@@ -81,7 +81,6 @@ pub struct Batch<'a> {
 
 pub struct Store {
     conn: Connection,
-    path: PathBuf,
 }
 
 impl Store {
@@ -96,10 +95,7 @@ impl Store {
         }
         configure(&conn)?;
         schema::migrate(&conn, path)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Ok(Store { conn })
     }
 
     /// Opens an existing database read-only, for CLI reports and event back-fill.
@@ -110,14 +106,7 @@ impl Store {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::check_version(&conn, path)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Store { conn })
     }
 
     /// Rebuilds the current state from the projections, and the last sequence number.
@@ -286,14 +275,6 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
-    }
-
-    /// How many audit rows there are (tests and reports).
-    pub fn audit_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM audit", [], |row| row.get::<_, i64>(0))?
-            as u64)
     }
 }
 

@@ -30,7 +30,11 @@ fn main() -> Result<()> {
         "test" => test(),
         "bench" => bench(),
         "fuzz" => {
-            let seconds = std::env::args().nth(2).map(|s| s.parse()).transpose()?.unwrap_or(600);
+            let seconds = std::env::args()
+                .nth(2)
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(600);
             fuzz(seconds)
         }
         _ => {
@@ -145,7 +149,13 @@ fn fuzz(seconds: u64) -> Result<()> {
         println!("xtask: fuzzing {target} for {seconds} s");
         let status = tools::nightly_cargo()
             .current_dir(&dir)
-            .args(["fuzz", "run", target, "--", &format!("-max_total_time={seconds}")])
+            .args([
+                "fuzz",
+                "run",
+                target,
+                "--",
+                &format!("-max_total_time={seconds}"),
+            ])
             .status()?;
         if !status.success() {
             bail!("fuzz target {target} failed: see fuzz/artifacts/{target}/");

@@ -132,7 +132,12 @@ pub fn wasm_opt() -> Result<Option<PathBuf>> {
 /// would otherwise pin the child to the stable toolchain.
 pub fn nightly_cargo() -> Command {
     let mut command = Command::new("cargo");
-    command.arg("+nightly").env_remove("CARGO").env_remove("RUSTUP_TOOLCHAIN").env_remove("RUSTC").env_remove("RUSTC_WRAPPER");
+    command
+        .arg("+nightly")
+        .env_remove("CARGO")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("RUSTC")
+        .env_remove("RUSTC_WRAPPER");
     command
 }
 
@@ -145,7 +150,12 @@ pub fn ensure_cargo_fuzz() -> Result<()> {
         return Ok(());
     }
     println!("xtask: installing cargo-fuzz (cargo install cargo-fuzz --locked)");
-    if !succeeds(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]).env_remove("CARGO").env_remove("RUSTUP_TOOLCHAIN")) {
+    if !succeeds(
+        Command::new("cargo")
+            .args(["install", "cargo-fuzz", "--locked"])
+            .env_remove("CARGO")
+            .env_remove("RUSTUP_TOOLCHAIN"),
+    ) {
         bail!("`cargo install cargo-fuzz --locked` failed; run it by hand and retry");
     }
     Ok(())
