@@ -161,6 +161,14 @@ impl DemoHub {
     }
 }
 
+/// No hub outlives its test, whichever way the test ends.
+impl Drop for DemoHub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn room_state_is(room: &str, text: &str) -> String {
     format!(
         "document.querySelector('[data-room=\"{room}\"] .room-state')?.textContent === '{text}'"

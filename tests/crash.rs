@@ -29,6 +29,14 @@ struct HubProcess {
     url: String,
 }
 
+/// No hub outlives the test, whichever way it ends.
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn start_hub(dir: &Path) -> Result<HubProcess> {
     let config = dir.join("clinic.toml");
     let db = dir.join("clinic.db");
