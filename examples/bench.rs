@@ -87,6 +87,8 @@ impl Report {
 struct Server {
     child: Child,
     url: String,
+    /// A client this server accepts: the hub's carries an integration device's bearer token.
+    client: reqwest::Client,
 }
 
 impl Server {
@@ -109,15 +111,42 @@ impl Server {
         if !url.starts_with("http://") {
             bail!("server did not start: {line:?}");
         }
-        Ok(Server { child, url })
+        Ok(Server {
+            child,
+            url,
+            client: client_with_token(None)?,
+        })
     }
 
+    /// The hub on `db` with the demo clinic, and an integration client enrolled with the CLI.
     fn hub(binary: &Path, db: &Path) -> Result<Server> {
+        let enrolled = Process::new(binary)
+            .args([
+                "device",
+                "add",
+                "--json",
+                "--role",
+                "integration",
+                "--name",
+                "bench",
+                "--db",
+            ])
+            .arg(db)
+            .output()?;
+        if !enrolled.status.success() {
+            bail!(
+                "enrolling the bench client: {}",
+                String::from_utf8_lossy(&enrolled.stderr)
+            );
+        }
+        let enrolled: Value = serde_json::from_slice(&enrolled.stdout)?;
         let mut command = Process::new(binary);
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--db"])
             .arg(db);
-        Server::spawn(command)
+        let mut server = Server::spawn(command)?;
+        server.client = client_with_token(enrolled["token"].as_str())?;
+        Ok(server)
     }
 
     fn reference() -> Result<Server> {
@@ -148,8 +177,21 @@ impl Drop for Server {
     }
 }
 
+/// A client for many parallel streams (no idle pooling), with a bearer token when given.
+fn client_with_token(token: Option<&str>) -> Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        headers.insert("authorization", format!("Bearer {token}").parse()?);
+    }
+    Ok(reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .default_headers(headers)
+        .build()?)
+}
+
 /// Opens `n` event-stream subscribers; each reports (seq, arrival time) for every event.
 async fn subscribe(
+    client: &reqwest::Client,
     url: &str,
     n: usize,
 ) -> Result<(
@@ -157,9 +199,6 @@ async fn subscribe(
     Vec<tokio::task::JoinHandle<()>>,
 )> {
     let (sender, receiver) = mpsc::unbounded_channel();
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()?;
     let mut tasks = Vec::new();
     for _ in 0..n {
         let response = client.get(url).send().await?;
@@ -188,11 +227,12 @@ async fn subscribe(
 /// Sends `EVENTS_PER_ROUND` commands one after another and measures, for each, the time from
 /// sending until each subscriber has it. Returns every per-subscriber latency in ms.
 async fn measure_fan_out(
+    client: &reqwest::Client,
     n: usize,
     events_url: &str,
     mut send: impl AsyncFnMut(usize) -> Result<u64>,
 ) -> Result<Vec<f64>> {
-    let (mut arrivals, tasks) = subscribe(events_url, n).await?;
+    let (mut arrivals, tasks) = subscribe(client, events_url, n).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut latencies = Vec::new();
     for round in 0..EVENTS_PER_ROUND {
@@ -221,7 +261,7 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
 async fn fan_out_and_memory(binary: &Path, work: &Path, report: &mut Report) -> Result<()> {
     let hub = Server::hub(binary, &work.join("fan-out.db"))?;
     let reference = Server::reference()?;
-    let client = reqwest::Client::new();
+    let client = hub.client.clone();
     let idle_rss = hub.rss_kib()?;
     report.add(
         "hub_rss_idle_kib",
@@ -249,9 +289,9 @@ async fn fan_out_and_memory(binary: &Path, work: &Path, report: &mut Report) -> 
                 .as_u64()
                 .with_context(|| format!("command refused: {answer}"))
         };
-        let mut ours = measure_fan_out(n, &hub_events, room_command).await?;
+        let mut ours = measure_fan_out(&hub.client, n, &hub_events, room_command).await?;
         if n >= 200 {
-            let (_receiver, tasks) = subscribe(&hub_events, n).await?;
+            let (_receiver, tasks) = subscribe(&hub.client, &hub_events, n).await?;
             tokio::time::sleep(Duration::from_millis(500)).await;
             let per_screen = (hub.rss_kib()? - idle_rss) / n as f64;
             report.add(
@@ -272,7 +312,13 @@ async fn fan_out_and_memory(binary: &Path, work: &Path, report: &mut Report) -> 
                 .await?
                 .parse()?)
         };
-        let mut bare = measure_fan_out(n, &format!("{}/events", reference.url), publish).await?;
+        let mut bare = measure_fan_out(
+            &reference.client,
+            n,
+            &format!("{}/events", reference.url),
+            publish,
+        )
+        .await?;
         for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
             let (value, reference) = (percentile(&mut ours, p), percentile(&mut bare, p));
             report.add(
@@ -290,7 +336,7 @@ async fn fan_out_and_memory(binary: &Path, work: &Path, report: &mut Report) -> 
 async fn durable_rate(binary: &Path, work: &Path, report: &mut Report) -> Result<()> {
     let (raw_rate, raw_p50) = raw_sqlite_commits(&work.join("raw.db"), 1000)?;
     let hub = Server::hub(binary, &work.join("rate.db"))?;
-    let client = reqwest::Client::new();
+    let client = hub.client.clone();
     for clients in [1usize, 32] {
         let per_client = if clients == 1 { 300 } else { 125 };
         let visits = create_visits(&client, &hub.url, clients * per_client).await?;
@@ -407,35 +453,20 @@ async fn cold_start(binary: &Path, work: &Path, report: &mut Report) -> Result<(
 
 async fn time_to_healthy(binary: &Path, db: &Path) -> Result<f64> {
     let started = Instant::now();
-    let mut child = Process::new(binary)
+    let mut command = Process::new(binary);
+    command
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().context("stdout")?),
-        &mut line,
-    )?;
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .context("listening line")?
-        .to_string();
+        .arg(db);
+    let server = Server::spawn(command)?;
     loop {
-        if let Ok(response) = reqwest::get(format!("{url}/healthz")).await {
+        if let Ok(response) = reqwest::get(format!("{}/healthz", server.url)).await {
             if response.status().is_success() {
                 break;
             }
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
-    child.kill()?;
-    child.wait()?;
-    Ok(elapsed)
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// 32 days of a busy 20-room clinic (400 visits a day, each through its whole course and room

@@ -218,14 +218,7 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
         total >= MIN_ACKNOWLEDGED,
         "only {total} commands acknowledged over {KILLS} kills"
     );
-    let db = rusqlite::Connection::open(dir.path().join("clinic.db"))?;
-    let integrity: String = db.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-    assert_eq!(integrity, "ok");
-    let (count, max): (i64, i64) =
-        db.query_row("SELECT COUNT(*), MAX(seq) FROM events", [], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?;
-    assert_eq!(count, max, "the event log has no gaps");
+    common::assert_database_sound(&dir.path().join("clinic.db"))?;
     println!("{total} acknowledged commands over {KILLS} kills, none lost");
     Ok(())
 }

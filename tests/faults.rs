@@ -87,16 +87,7 @@ async fn a_full_disk_refuses_changes_clearly_and_the_hub_recovers_when_space_ret
             "{visit} is there"
         );
     }
-    let db = rusqlite::Connection::open(hub.db())?;
-    let integrity: String = db.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-    assert_eq!(integrity, "ok");
-    let (count, max): (i64, i64) =
-        db.query_row("SELECT COUNT(*), MAX(seq) FROM events", [], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?;
-    assert_eq!(
-        count, max,
-        "no gap in the event log: the refused change left no trace"
-    );
+    // The refused change left no trace: sound file, no gap in the log.
+    common::assert_database_sound(&hub.db())?;
     Ok(())
 }

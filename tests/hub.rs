@@ -76,14 +76,7 @@ async fn resuming_with_last_event_id_delivers_exactly_the_missed_events() -> Res
 async fn resuming_from_before_what_memory_holds_reads_the_database() -> Result<()> {
     let first = TestHub::start().await?;
     // A restarted hub holds no events in memory: everything before now comes from disk.
-    let options = clinicflow::server::HubOptions {
-        addr: "127.0.0.1:0".parse()?,
-        db: first.db(),
-        config: common::small_clinic(),
-        demo: false,
-        bundle: None,
-        tls: None,
-    };
+    let options = common::options(first.db(), common::small_clinic());
     let restarted = clinicflow::server::start(options).await?;
     let url = format!("{}/api/v1/events?after=0", restarted.url());
     let mut stream = SseReader::open(&first.client, &url, None).await?;
@@ -288,14 +281,7 @@ async fn restarting_on_the_same_database_keeps_everything_and_projections_match_
     );
     assert_eq!(seq, replayed_seq);
 
-    let options = clinicflow::server::HubOptions {
-        addr: "127.0.0.1:0".parse()?,
-        db: hub.db(),
-        config: common::small_clinic(),
-        demo: false,
-        bundle: None,
-        tls: None,
-    };
+    let options = common::options(hub.db(), common::small_clinic());
     let again = clinicflow::server::start(options).await?;
     let after: Value = hub
         .client
@@ -317,14 +303,7 @@ async fn a_database_from_a_newer_clinicflow_is_refused_with_a_clear_message() ->
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("future.db");
     rusqlite::Connection::open(&db)?.pragma_update(None, "user_version", 99)?;
-    let options = clinicflow::server::HubOptions {
-        addr: "127.0.0.1:0".parse()?,
-        db,
-        config: common::small_clinic(),
-        demo: false,
-        bundle: None,
-        tls: None,
-    };
+    let options = common::options(db, common::small_clinic());
     let refused = clinicflow::server::start(options)
         .await
         .err()
@@ -423,14 +402,7 @@ impl Drop for Immutable {
 async fn a_read_only_database_is_refused_at_start_with_a_clear_message() -> Result<()> {
     let hub = TestHub::start().await?;
     let _frozen = Immutable::new(hub.db())?;
-    let options = clinicflow::server::HubOptions {
-        addr: "127.0.0.1:0".parse()?,
-        db: hub.db(),
-        config: common::small_clinic(),
-        demo: false,
-        bundle: None,
-        tls: None,
-    };
+    let options = common::options(hub.db(), common::small_clinic());
     let refused = clinicflow::server::start(options)
         .await
         .err()

@@ -246,6 +246,7 @@ fn existing(db: &Path) -> anyhow::Result<Store> {
 
 fn device(action: DeviceAction) -> anyhow::Result<()> {
     match action {
+        // Enrolling before the hub's first start is fine: this creates the database.
         DeviceAction::Add {
             db,
             role,
@@ -257,7 +258,7 @@ fn device(action: DeviceAction) -> anyhow::Result<()> {
                 format!("unknown role {role:?}: kiosk, lobby, board, tablet or integration")
             })?;
             let enrolled =
-                super::devices::enrol_in(&mut existing(&db)?, &name, role, &url, terminal())?;
+                super::devices::enrol_in(&mut Store::open(&db)?, &name, role, &url, terminal())?;
             if json {
                 println!(
                     "{}",

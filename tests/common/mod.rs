@@ -69,15 +69,7 @@ impl TestHub {
         db: std::path::PathBuf,
         config: ClinicConfig,
     ) -> Result<TestHub> {
-        let options = HubOptions {
-            addr: "127.0.0.1:0".parse()?,
-            db: db.clone(),
-            config,
-            demo: false,
-            bundle: None,
-            tls: None,
-        };
-        let running = start(options).await?;
+        let running = start(options(db.clone(), config)).await?;
         let mut hub = TestHub {
             running,
             dir,
@@ -254,6 +246,35 @@ where
         bail!("the hub did not start: {line:?}");
     }
     Ok((child, url))
+}
+
+/// Options for an in-process hub on a free port over `db`, without demo, bundle or TLS.
+pub fn options(db: std::path::PathBuf, config: ClinicConfig) -> HubOptions {
+    HubOptions {
+        addr: "127.0.0.1:0".parse().expect("loopback address"),
+        db,
+        config,
+        demo: false,
+        bundle: None,
+        tls: None,
+    }
+}
+
+/// The database file passes SQLite's integrity check and its event log has no gap.
+pub fn assert_database_sound(db: &std::path::Path) -> Result<()> {
+    let db = rusqlite::Connection::open(db)?;
+    let integrity: String = db.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+    anyhow::ensure!(integrity == "ok", "integrity check: {integrity}");
+    let (count, max): (i64, i64) = db.query_row(
+        "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    anyhow::ensure!(
+        count == max,
+        "the event log has gaps: {count} events up to seq {max}"
+    );
+    Ok(())
 }
 
 /// A client that sends these headers with every request.
