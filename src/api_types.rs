@@ -1,7 +1,7 @@
 //! JSON shapes shared by the hub's API and the clients: the snapshot a screen starts from and
 //! the answers of the check-in and appointment endpoints.
 
-use crate::config::{PrivacyConfig, Thresholds};
+use crate::config::{CheckInConfig, PrivacyConfig, Thresholds};
 use crate::domain::{ClinicState, Patient, ProviderId, VisitId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,8 @@ pub struct ClinicInfo {
     pub late_after_minutes: u32,
     /// A signed-in tablet locks after this much idle time.
     pub idle_lock_seconds: u32,
+    /// Self check-in settings (walk-ins, reasons, date-of-birth step) the kiosk follows.
+    pub check_in: CheckInConfig,
 }
 
 /// `GET /api/v1/session`: who this screen is.
@@ -74,11 +76,13 @@ pub struct NewAppointment {
     pub visit_type: String,
 }
 
-/// `POST /api/v1/walk-ins` body.
+/// `POST /api/v1/walk-ins` body. Without a provider the hub picks one (the config's
+/// `check_in.walk_in_provider`, else the provider with the fewest open visits today).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewWalkIn {
     pub patient: Patient,
-    pub provider: ProviderId,
+    #[serde(default)]
+    pub provider: Option<ProviderId>,
     pub visit_type: String,
 }
 
@@ -92,6 +96,16 @@ pub struct Created {
     pub check_in_path: String,
     pub ticket: Option<String>,
     pub seq: u64,
+    /// For a walk-in: their place in the rooming queue and the estimated wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Wait>,
+}
+
+/// A patient's place in the rooming queue and the estimated wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wait {
+    pub ahead: u32,
+    pub minutes: u32,
 }
 
 /// One row of the day's appointment list (`GET /api/v1/appointments`, `clinicflow codes`).
@@ -109,21 +123,99 @@ pub struct AppointmentRow {
 }
 
 /// `POST /api/v1/check-in` body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CheckInRequest {
     /// The scanned URL or the typed code.
     pub code: String,
+    /// Asked for by the `confirm_identity` outcome (always, on a phone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    /// `en`, `es`: the language of `message` (default: the clinic's first language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
-/// `POST /api/v1/check-in` answer. `outcome` is one of `checked_in`, `already_checked_in`,
-/// `wrong_day`, `cancelled`, `unknown_code`, `invalid_code`, `see_front_desk`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `POST /api/v1/check-in` answer: what happened, as an `outcome` (see `docs/api.md` for each)
+/// and a `message` for the patient in the requested language.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckInAnswer {
-    pub outcome: String,
+    pub outcome: Outcome,
     pub message: String,
     /// First name + last initial, only once the patient is checked in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// The appointment's day, for `wrong_day`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<NaiveDate>,
+    /// When check-in opens, for `too_early`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<DateTime<Utc>>,
+    /// Dates of birth left to try, for `identity_mismatch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tries_left: Option<u32>,
+    /// Place in the queue and estimated wait, once checked in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Wait>,
+}
+
+/// Every way a self check-in can end (`late` with a ticket: checked in late; without one: sent
+/// to the front desk). `not_found` answers a name + date-of-birth search with no appointment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    CheckedIn,
+    AlreadyCheckedIn,
+    TooEarly,
+    Late,
+    WrongDay,
+    Cancelled,
+    UnknownCode,
+    #[default]
+    InvalidCode,
+    ConfirmIdentity,
+    IdentityMismatch,
+    SeeFrontDesk,
+    NotFound,
+}
+
+impl Outcome {
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::CheckedIn => "checked_in",
+            Outcome::AlreadyCheckedIn => "already_checked_in",
+            Outcome::TooEarly => "too_early",
+            Outcome::Late => "late",
+            Outcome::WrongDay => "wrong_day",
+            Outcome::Cancelled => "cancelled",
+            Outcome::UnknownCode => "unknown_code",
+            Outcome::InvalidCode => "invalid_code",
+            Outcome::ConfirmIdentity => "confirm_identity",
+            Outcome::IdentityMismatch => "identity_mismatch",
+            Outcome::SeeFrontDesk => "see_front_desk",
+            Outcome::NotFound => "not_found",
+        }
+    }
+}
+
+/// `POST /api/v1/check-in/find` body: "no code?" at the kiosk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FindAppointment {
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+}
+
+/// `POST /api/v1/check-in/find` answer: today's appointments for that last name and date of
+/// birth, each only as time and provider, with the code to check in with. Empty: none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoundAppointments {
+    pub choices: Vec<AppointmentChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppointmentChoice {
+    pub code: String,
+    pub start: Option<DateTime<Utc>>,
+    pub provider: String,
 }

@@ -17,6 +17,7 @@ pub struct ClinicConfig {
     pub queue: QueueConfig,
     pub privacy: PrivacyConfig,
     pub security: SecurityConfig,
+    pub check_in: CheckInConfig,
     pub rooms: Vec<RoomConfig>,
     pub providers: Vec<ProviderConfig>,
     pub staff: Vec<StaffConfig>,
@@ -44,8 +45,10 @@ pub struct QueueConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PrivacyConfig {
-    /// Public screens (kiosk, lobby) return to their welcome screen after this much inactivity.
+    /// Public screens (kiosk, lobby) warn after this much inactivity, then return to their
+    /// welcome screen `idle_warning_seconds` later unless someone asks for more time.
     pub idle_reset_seconds: u32,
+    pub idle_warning_seconds: u32,
     /// Whether the lobby display shows "Maria G." beside the ticket, or the ticket alone.
     pub lobby_shows_names: bool,
 }
@@ -73,6 +76,62 @@ impl Default for SecurityConfig {
             lockout_window_minutes: 15,
             lockout_minutes: 15,
             device_attempts_per_minute: 10,
+        }
+    }
+}
+
+/// Self check-in at the lobby kiosk and on patients' phones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckInConfig {
+    /// The kiosk asks for the date of birth before checking in (phones always do).
+    pub confirm_date_of_birth: bool,
+    /// Wrong dates of birth for one appointment before the kiosk sends the patient to the desk
+    /// and flags the appointment for staff.
+    pub identity_tries: u32,
+    /// Check-in opens this many minutes before the appointment.
+    pub opens_minutes_before: u32,
+    /// `check_in`: late patients are checked in and flagged late; `front_desk`: sent to the desk.
+    pub late_action: LateAction,
+    /// Failed attempts (unknown codes, wrong dates of birth, no appointment found) one kiosk or
+    /// phone may make within 10 minutes before it must wait.
+    pub failures_per_10_minutes: u32,
+    /// The kiosk offers walk-in registration.
+    pub walk_ins: bool,
+    /// Reasons a walk-in patient picks from: `illness`, `injury`, `refill`, `results`, `other`.
+    pub walk_in_reasons: Vec<String>,
+    /// Provider id walk-ins are assigned to; empty: the provider with the fewest open visits.
+    pub walk_in_provider: String,
+    /// The reminder's `/c/<code>` link checks in from the patient's own phone.
+    pub phone: bool,
+    /// The hub's address as patients' phones reach it, printed in reminder QR codes
+    /// (`http://clinic-hub.local:8080`). Empty: the address the page was opened with, or for
+    /// `clinicflow cards` the machine's host name on port 8080.
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LateAction {
+    CheckIn,
+    FrontDesk,
+}
+
+impl Default for CheckInConfig {
+    fn default() -> Self {
+        CheckInConfig {
+            confirm_date_of_birth: true,
+            identity_tries: 3,
+            opens_minutes_before: 60,
+            late_action: LateAction::CheckIn,
+            failures_per_10_minutes: 10,
+            walk_ins: true,
+            walk_in_reasons: ["illness", "injury", "refill", "results", "other"]
+                .map(String::from)
+                .to_vec(),
+            walk_in_provider: String::new(),
+            phone: true,
+            public_url: String::new(),
         }
     }
 }
@@ -112,6 +171,7 @@ impl Default for ClinicConfig {
             queue: QueueConfig::default(),
             privacy: PrivacyConfig::default(),
             security: SecurityConfig::default(),
+            check_in: CheckInConfig::default(),
             rooms: Vec::new(),
             providers: Vec::new(),
             staff: Vec::new(),
@@ -144,6 +204,7 @@ impl Default for PrivacyConfig {
     fn default() -> Self {
         PrivacyConfig {
             idle_reset_seconds: 60,
+            idle_warning_seconds: 20,
             lobby_shows_names: false,
         }
     }
@@ -153,6 +214,14 @@ impl ClinicConfig {
     pub fn queue_rules(&self) -> crate::domain::QueueRules {
         crate::domain::QueueRules {
             late_after: chrono::Duration::minutes(self.queue.late_after_minutes.into()),
+        }
+    }
+
+    pub fn kiosk_rules(&self) -> crate::domain::KioskRules {
+        crate::domain::KioskRules {
+            opens_before: chrono::Duration::minutes(self.check_in.opens_minutes_before.into()),
+            late_after: chrono::Duration::minutes(self.queue.late_after_minutes.into()),
+            late_to_front_desk: self.check_in.late_action == LateAction::FrontDesk,
         }
     }
 }

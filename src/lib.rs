@@ -7,12 +7,14 @@
 //! - `server` (server): the hub — command writer, JSON API, live event stream, CLI.
 //! - [`sync`]: the client's live copy of clinic state (snapshot + event stream).
 //! - [`ui`]: Dioxus screens per role, and the home page.
+//! - [`i18n`]: interface text per language (Fluent files in `assets/i18n/`).
 //! - [`config`], [`api_types`]: the clinic's configuration and the API's JSON shapes, shared by
 //!   hub and clients.
 
 pub mod api_types;
 pub mod config;
 pub mod domain;
+pub mod i18n;
 pub mod sync;
 pub mod ui;
 

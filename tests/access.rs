@@ -143,6 +143,9 @@ async fn every_role_against_every_route_is_allowed_or_refused_and_refusals_leak_
             "/api/v1/check-in",
             Some(json!({"code": code})),
             vec![
+                // A patient's phone opening the reminder link (the answer asks for the date of
+                // birth before anything else).
+                "anonymous",
                 "kiosk",
                 "assistant",
                 "charge_nurse",

@@ -56,9 +56,7 @@ async fn run_room(hub: Arc<TestHub>, room: String, visits: usize) -> Result<usiz
     let mut commands = 0;
     for n in 0..visits {
         let (visit, code) = hub.schedule(&format!("Soak{n}"), 0).await?;
-        let (_, answer) = hub
-            .post("/api/v1/check-in", json!({ "code": code }))
-            .await?;
+        let (_, answer) = hub.check_in(&code).await?;
         anyhow::ensure!(answer["outcome"] == "checked_in", "{answer}");
         for step in [
             json!({"type": "room_patient", "visit": visit, "room": room}),

@@ -170,7 +170,7 @@ impl Principal {
             | Command::ReturnToService { .. } => Action::ManageRooms,
             Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => Action::FrontDesk,
             Command::RegisterWalkIn { .. } => Action::WalkIn,
-            Command::CheckIn { .. } => Action::CheckIn,
+            Command::CheckIn { .. } | Command::FlagIdentityCheck { .. } => Action::CheckIn,
             _ => Action::WorkTheFloor,
         }
     }

@@ -74,6 +74,9 @@ pub struct Visit {
     pub ticket: Option<Ticket>,
     pub room: Option<RoomId>,
     pub history: Vec<Stamped<VisitState>>,
+    /// When the kiosk's identity check failed too often: staff must check this patient in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_flagged: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -287,6 +290,7 @@ impl ClinicState {
                             state: VisitState::Scheduled,
                             at: *at,
                         }],
+                        identity_flagged: None,
                     },
                 );
             }
@@ -337,6 +341,11 @@ impl ClinicState {
                     set_room_state(room, to.clone(), *at);
                 }
             }
+            Event::IdentityCheckFailed { visit, at } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.identity_flagged = Some(*at);
+                }
+            }
         }
     }
 
@@ -366,6 +375,19 @@ impl ClinicState {
         let mut rooms: Vec<&Room> = self.rooms.values().collect();
         rooms.sort_by_cached_key(|room| (room.pod.clone(), natural_key(&room.name)));
         rooms
+    }
+
+    /// Today's open walk-in of this patient (names compared as the kiosk compares them).
+    pub fn open_walk_in(&self, patient: &Patient, day: NaiveDate) -> Option<&Visit> {
+        let same = |a: &str, b: &str| super::name_key(a) == super::name_key(b);
+        self.visits.values().find(|visit| {
+            visit.day == day
+                && visit.appointment.is_none()
+                && !visit.state.is_closed()
+                && visit.patient.date_of_birth == patient.date_of_birth
+                && same(&visit.patient.first_name, &patient.first_name)
+                && same(&visit.patient.last_name, &patient.last_name)
+        })
     }
 
     pub fn visit_by_code(&self, code: CheckInCode) -> Option<&Visit> {

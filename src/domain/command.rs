@@ -86,6 +86,10 @@ pub enum Command {
     ReturnToService {
         room: RoomId,
     },
+    /// The kiosk saw too many wrong dates of birth for this visit's code.
+    FlagIdentityCheck {
+        visit: VisitId,
+    },
 }
 
 /// Decides a command against the current state. `Ok(vec![])` means "already done" (for example
@@ -152,6 +156,11 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             code,
         } => {
             check_new_visit(state, visit, patient, provider, *code)?;
+            if let Some(open) = state.open_walk_in(patient, now.clinic_day) {
+                return Err(DomainError::DuplicateWalkIn {
+                    visit: open.id.clone(),
+                });
+            }
             let scheduled = Event::AppointmentScheduled {
                 visit: visit.clone(),
                 patient: patient.clone(),
@@ -312,6 +321,15 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             RoomState::Ready,
             at,
         )?,
+        Command::FlagIdentityCheck { visit } => {
+            if find_visit(state, visit)?.identity_flagged.is_some() {
+                return Ok(vec![]);
+            }
+            Event::IdentityCheckFailed {
+                visit: visit.clone(),
+                at,
+            }
+        }
     };
     Ok(vec![event])
 }

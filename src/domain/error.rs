@@ -37,6 +37,9 @@ pub enum DomainError {
     /// 409: a check-in on another day than the appointment's ("Your appointment is on …").
     #[error("this appointment is on {day}")]
     WrongDay { visit: VisitId, day: NaiveDate },
+    /// 409: this patient's walk-in today is still open (a double tap registers them once).
+    #[error("this patient is already registered as a walk-in today")]
+    DuplicateWalkIn { visit: VisitId },
     /// 422: a field is missing or out of range.
     #[error("{field} {problem}")]
     InvalidInput {

@@ -65,6 +65,9 @@ pub enum Event {
         to: RoomState,
         at: DateTime<Utc>,
     },
+    /// The kiosk's identity check failed too often for this visit: staff must check the patient
+    /// in, and the kiosk refuses the code from now on.
+    IdentityCheckFailed { visit: VisitId, at: DateTime<Utc> },
 }
 
 /// An event with its place in the log, as stored and as streamed to clients.
@@ -84,7 +87,8 @@ impl Event {
             | Event::PatientRoomed { at, .. }
             | Event::VisitAdvanced { at, .. }
             | Event::PriorityChanged { at, .. }
-            | Event::RoomStateChanged { at, .. } => *at,
+            | Event::RoomStateChanged { at, .. }
+            | Event::IdentityCheckFailed { at, .. } => *at,
         }
     }
 
@@ -95,7 +99,8 @@ impl Event {
             | Event::PatientArrived { visit, .. }
             | Event::PatientRoomed { visit, .. }
             | Event::VisitAdvanced { visit, .. }
-            | Event::PriorityChanged { visit, .. } => Some(visit),
+            | Event::PriorityChanged { visit, .. }
+            | Event::IdentityCheckFailed { visit, .. } => Some(visit),
             _ => None,
         }
     }
@@ -121,6 +126,7 @@ impl Event {
             Event::VisitAdvanced { .. } => "visit_advanced",
             Event::PriorityChanged { .. } => "priority_changed",
             Event::RoomStateChanged { .. } => "room_state_changed",
+            Event::IdentityCheckFailed { .. } => "identity_check_failed",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! hub and every client run exactly the same rules.
 
 mod access;
+mod check_in;
 mod clinic;
 mod code;
 mod command;
@@ -17,6 +18,10 @@ mod properties;
 pub(crate) mod testing;
 
 pub use access::{Action, DeviceRole, Principal, StaffRole, Visibility};
+pub use check_in::{
+    date_from_digits, estimated_wait, find_todays_visits, kiosk_decision, name_key, DateEntryError,
+    DateOrder, KioskDecision, KioskRules, WaitEstimate,
+};
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
 pub use command::{apply, Command, Now};

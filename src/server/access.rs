@@ -52,6 +52,9 @@ pub struct Caller {
     pub staff: Option<StaffInfo>,
     device_hash: Option<String>,
     session_hash: Option<String>,
+    /// The network address the request came from (rate limits for phones, which have no
+    /// device credential).
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl Access {
@@ -127,6 +130,7 @@ impl Access {
             staff: None,
             device_hash,
             session_hash: None,
+            peer: None,
         };
         let Some(device) = &caller.device else {
             return caller;
@@ -179,19 +183,42 @@ impl Access {
 
     /// Counts a sign-in attempt from `device`; `false` when it has made too many this minute.
     fn allow_attempt(&self, device: &str, per_minute: u32) -> bool {
-        let mut attempts = self.attempts.lock().expect("attempts lock");
-        let recent = attempts.entry(device.to_string()).or_default();
-        while recent
-            .front()
-            .is_some_and(|at| at.elapsed() > Duration::from_secs(60))
+        if self.recent(&format!("sign-in:{device}"), Duration::from_secs(60)) >= per_minute as usize
         {
-            recent.pop_front();
-        }
-        if recent.len() >= per_minute as usize {
             return false;
         }
-        recent.push_back(Instant::now());
+        self.count(&format!("sign-in:{device}"), Duration::from_secs(60));
         true
+    }
+
+    /// Records one more of `key` (a failed check-in from a kiosk, a wrong date of birth for a
+    /// visit) and answers how many there were within `window`, this one included.
+    pub fn count(&self, key: &str, window: Duration) -> usize {
+        let mut attempts = self.attempts.lock().expect("attempts lock");
+        let recent = attempts.entry(key.to_string()).or_default();
+        recent.push_back(Instant::now());
+        prune(recent, window);
+        recent.len()
+    }
+
+    /// How many of `key` happened within `window`.
+    pub fn recent(&self, key: &str, window: Duration) -> usize {
+        let mut attempts = self.attempts.lock().expect("attempts lock");
+        let Some(recent) = attempts.get_mut(key) else {
+            return 0;
+        };
+        prune(recent, window);
+        let count = recent.len();
+        if count == 0 {
+            attempts.remove(key);
+        }
+        count
+    }
+}
+
+fn prune(recent: &mut VecDeque<Instant>, window: Duration) {
+    while recent.front().is_some_and(|at| at.elapsed() > window) {
+        recent.pop_front();
     }
 }
 
@@ -256,9 +283,14 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        Ok(state
+        let mut caller = state
             .access
-            .identify(&parts.headers, idle_limit(&state.hub)))
+            .identify(&parts.headers, idle_limit(&state.hub));
+        caller.peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(caller)
     }
 }
 

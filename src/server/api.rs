@@ -1,4 +1,5 @@
-//! The JSON API under `/api/v1/`: snapshot, commands, check-in, appointments and walk-ins, plus
+//! The JSON API under `/api/v1/`: snapshot, commands, appointments and walk-ins (check-in is in
+//! `check_in`), plus
 //! `/healthz`. Every screen action is available here; see `docs/api.md`.
 
 use super::access::Caller;
@@ -6,7 +7,8 @@ use super::error::{ApiError, Body, Params};
 use super::hub::Hub;
 use crate::api_types::*;
 use crate::domain::{
-    Action, CheckInCode, ClinicState, Command, DomainError, Principal, VisitState,
+    estimated_wait, Action, CheckInCode, ClinicState, Command, DomainError, Principal, ProviderId,
+    VisitId,
 };
 use crate::store::Actor;
 use axum::extract::State;
@@ -49,6 +51,7 @@ pub fn clinic_info(hub: &Hub) -> ClinicInfo {
         privacy: config.privacy.clone(),
         late_after_minutes: config.queue.late_after_minutes,
         idle_lock_seconds: config.security.idle_lock_seconds,
+        check_in: config.check_in.clone(),
     }
 }
 
@@ -98,23 +101,68 @@ pub async fn create_appointment(
 }
 
 /// `POST /api/v1/walk-ins`: registers a walk-in, who is arrived at once with a `W-` ticket.
+/// A second registration of the same patient while their walk-in is open (a double tap) answers
+/// the first one (200) instead of queueing them twice.
 pub async fn create_walk_in(
     State(hub): State<Hub>,
     caller: Caller,
     Body(new): Body<NewWalkIn>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     caller.require(Action::WalkIn)?;
+    let public_screen = caller.staff.is_none()
+        && caller
+            .device
+            .as_ref()
+            .is_some_and(|d| d.role == crate::domain::DeviceRole::Kiosk);
+    if public_screen && !hub.config().check_in.walk_ins {
+        return Err(ApiError::Conflict(
+            "this clinic does not register walk-ins at the kiosk".into(),
+        ));
+    }
+    let provider = match new.provider.clone() {
+        Some(provider) => provider,
+        None => walk_in_provider(&hub)?,
+    };
     let created = create_visit(&hub, caller.actor(), |visit, code| {
         Command::RegisterWalkIn {
             visit,
             patient: new.patient.clone(),
-            provider: new.provider.clone(),
+            provider: provider.clone(),
             visit_type: new.visit_type.clone(),
             code,
         }
     })
-    .await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    .await;
+    match created {
+        Ok(created) => Ok((StatusCode::CREATED, Json(created))),
+        Err(ApiError::Refused(DomainError::DuplicateWalkIn { visit })) => {
+            Ok((StatusCode::OK, Json(self::created(&hub, &visit, hub.seq()))))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The config's walk-in provider, else the provider with the fewest open visits today.
+fn walk_in_provider(hub: &Hub) -> Result<ProviderId, ApiError> {
+    let configured = &hub.config().check_in.walk_in_provider;
+    if !configured.is_empty() {
+        return ProviderId::parse(configured).map_err(|e| ApiError::InvalidInput(e.to_string()));
+    }
+    let today = hub.clock().now().clinic_day;
+    hub.read(|state, _| {
+        state
+            .providers
+            .keys()
+            .min_by_key(|provider| {
+                state
+                    .visits
+                    .values()
+                    .filter(|v| v.day == today && v.provider == **provider && !v.state.is_closed())
+                    .count()
+            })
+            .cloned()
+    })
+    .ok_or_else(|| ApiError::InvalidInput("the clinic has no providers for walk-ins".into()))
 }
 
 /// Creates a visit with fresh random ids; a clash with an existing code (one in 2^55 per visit)
@@ -132,25 +180,32 @@ pub async fn create_visit(
         {
             Err(super::hub::HubError::Refused(DomainError::AlreadyExists { .. })) => continue,
             Err(error) => return Err(error.into()),
-            Ok(receipt) => {
-                let ticket = hub.read(|state, _| {
-                    state
-                        .visits
-                        .get(&visit)
-                        .and_then(|v| v.ticket)
-                        .map(|t| t.to_string())
-                });
-                return Ok(Created {
-                    visit,
-                    code: code.to_string(),
-                    check_in_path: code.url_path(),
-                    ticket,
-                    seq: receipt.seq,
-                });
-            }
+            Ok(receipt) => return Ok(created(hub, &visit, receipt.seq)),
         }
     }
     Err(ApiError::NotSaved)
+}
+
+/// The answer for a visit just created (or found again): its code, ticket and, once arrived,
+/// its place in the queue.
+fn created(hub: &Hub, visit: &VisitId, seq: u64) -> Created {
+    let rules = hub.config().queue_rules();
+    let now = hub.clock().now().at;
+    hub.read(|state, _| {
+        let found = &state.visits[visit];
+        let code = found.code.expect("the hub gives every visit a code");
+        Created {
+            visit: visit.clone(),
+            code: code.to_string(),
+            check_in_path: code.url_path(),
+            ticket: found.ticket.map(|t| t.to_string()),
+            seq,
+            wait: estimated_wait(state, visit, &rules, now).map(|w| Wait {
+                ahead: w.ahead,
+                minutes: w.minutes,
+            }),
+        }
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -191,95 +246,4 @@ pub fn day_list(state: &ClinicState, day: NaiveDate) -> Vec<AppointmentRow> {
         .collect();
     rows.sort_by_key(|row| (row.start.is_none(), row.start, row.appointment_id.clone()));
     rows
-}
-
-/// `POST /api/v1/check-in`: a scanned or typed code. Always answers 200 with an `outcome`
-/// (the kiosk shows each one) unless the hub itself fails.
-pub async fn check_in(
-    State(hub): State<Hub>,
-    caller: Caller,
-    Body(request): Body<CheckInRequest>,
-) -> Result<Json<CheckInAnswer>, ApiError> {
-    caller.require(Action::CheckIn)?;
-    let answer = |outcome: &str, message: &str| CheckInAnswer {
-        outcome: outcome.into(),
-        message: message.into(),
-        name: None,
-        ticket: None,
-        day: None,
-    };
-    let code = match CheckInCode::parse(&request.code) {
-        Ok(code) => code,
-        Err(error) => {
-            return Ok(Json(answer(
-                "invalid_code",
-                &capitalised(&error.to_string()),
-            )))
-        }
-    };
-    let Some(visit) = hub.read(|state, _| state.visit_by_code(code).map(|v| v.id.clone())) else {
-        return Ok(Json(answer(
-            "unknown_code",
-            "We could not find this code. Please see the front desk.",
-        )));
-    };
-    match hub
-        .execute(
-            Command::CheckIn {
-                visit: visit.clone(),
-            },
-            caller.actor(),
-        )
-        .await
-    {
-        Ok(receipt) => {
-            let (name, ticket) = hub.read(|state, _| {
-                let visit = &state.visits[&visit];
-                (
-                    visit.patient.public_name(),
-                    visit.ticket.map(|t| t.to_string()),
-                )
-            });
-            let outcome = if receipt.events.is_empty() {
-                "already_checked_in"
-            } else {
-                "checked_in"
-            };
-            Ok(Json(CheckInAnswer {
-                outcome: outcome.into(),
-                message: "Please have a seat; we will call your number.".into(),
-                name: Some(name),
-                ticket,
-                day: None,
-            }))
-        }
-        Err(super::hub::HubError::Refused(DomainError::WrongDay { day, .. })) => {
-            Ok(Json(CheckInAnswer {
-                day: Some(day),
-                ..answer(
-                    "wrong_day",
-                    &format!("Your appointment is on {}.", day.format("%A, %B %-d")),
-                )
-            }))
-        }
-        Err(super::hub::HubError::Refused(DomainError::VisitClosed {
-            state: VisitState::Cancelled,
-            ..
-        })) => Ok(Json(answer(
-            "cancelled",
-            "This appointment was cancelled. Please see the front desk.",
-        ))),
-        Err(super::hub::HubError::Refused(_)) => {
-            Ok(Json(answer("see_front_desk", "Please see the front desk.")))
-        }
-        Err(error) => Err(error.into()),
-    }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

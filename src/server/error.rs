@@ -39,6 +39,9 @@ pub enum ApiError {
     /// 429 `too_many_attempts`: this device tried to sign in too often; wait a minute.
     #[error("too many sign-in attempts from this device; wait a minute")]
     TooManyAttempts,
+    /// 429 `too_many_attempts`: this kiosk (or phone) failed too many check-ins; wait a while.
+    #[error("too many failed check-ins from this screen; please see the front desk")]
+    TooManyCheckIns,
     /// 403 `forbidden`: signed in, but this role may not do that.
     #[error("your role does not allow this")]
     Forbidden,
@@ -94,6 +97,7 @@ impl ApiError {
                 DomainError::WrongRoomState { .. } => (StatusCode::CONFLICT, "wrong_room_state"),
                 DomainError::VisitClosed { .. } => (StatusCode::CONFLICT, "visit_closed"),
                 DomainError::WrongDay { .. } => (StatusCode::CONFLICT, "wrong_day"),
+                DomainError::DuplicateWalkIn { .. } => (StatusCode::CONFLICT, "duplicate_walk_in"),
                 DomainError::InvalidInput { .. } => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
                 }
@@ -104,7 +108,9 @@ impl ApiError {
             ApiError::WrongPin => (StatusCode::UNAUTHORIZED, "wrong_pin"),
             ApiError::WrongBadge => (StatusCode::UNAUTHORIZED, "wrong_badge"),
             ApiError::AccountLocked => (StatusCode::LOCKED, "account_locked"),
-            ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::TooManyAttempts | ApiError::TooManyCheckIns => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            }
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BadOrigin => (StatusCode::FORBIDDEN, "bad_origin"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),

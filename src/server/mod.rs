@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod api;
+pub mod check_in;
 pub mod cli;
 pub mod clock;
 pub mod demo;
@@ -140,6 +141,7 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
         match tls {
             Some(acceptor) => tls::serve(listener, acceptor, app).await,
             None => {
+                let app = app.into_make_service_with_connect_info::<SocketAddr>();
                 if let Err(error) = axum::serve(listener, app).await {
                     tracing::error!(%error, "server stopped");
                 }
@@ -164,7 +166,8 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .route("/api/v1/snapshot", get(api::snapshot))
         .route("/api/v1/events", get(live::events))
         .route("/api/v1/commands", post(api::command))
-        .route("/api/v1/check-in", post(api::check_in))
+        .route("/api/v1/check-in", post(check_in::check_in))
+        .route("/api/v1/check-in/find", post(check_in::find))
         .route(
             "/api/v1/appointments",
             get(api::appointments).post(api::create_appointment),

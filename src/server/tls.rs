@@ -36,7 +36,7 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, StartError> {
 /// Accepts TLS connections and serves `app` on each (HTTP/1.1 and HTTP/2).
 pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, app: Router) {
     loop {
-        let (tcp, _) = match listener.accept().await {
+        let (tcp, peer) = match listener.accept().await {
             Ok(connection) => connection,
             Err(error) => {
                 tracing::warn!(%error, "accept failed");
@@ -48,6 +48,7 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, app: Router) {
             let Ok(stream) = acceptor.accept(tcp).await else {
                 return;
             };
+            let app = app.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
             let service = TowerToHyperService::new(app);
             let _ = Builder::new(TokioExecutor::new())
                 .serve_connection_with_upgrades(TokioIo::new(stream), service)

@@ -195,6 +195,15 @@ impl TestHub {
     }
 
     /// Schedules an appointment for `dr-okafor` starting `minutes_from_now`; returns (visit, code).
+    /// Checks a code in as the kiosk does, with the date of birth every `schedule`d patient has.
+    pub async fn check_in(&self, code: &str) -> Result<(u16, Value)> {
+        self.post(
+            "/api/v1/check-in",
+            json!({ "code": code, "date_of_birth": BIRTH_DATE }),
+        )
+        .await
+    }
+
     pub async fn schedule(
         &self,
         first_name: &str,
@@ -202,7 +211,7 @@ impl TestHub {
     ) -> Result<(String, String)> {
         let start = chrono::Utc::now() + chrono::Duration::minutes(minutes_from_now);
         let body = json!({
-            "patient": { "first_name": first_name, "last_name": "Testperson", "date_of_birth": "1961-07-14" },
+            "patient": { "first_name": first_name, "last_name": "Testperson", "date_of_birth": BIRTH_DATE },
             "provider": "dr-okafor",
             "start": start,
             "visit_type": "Follow-up",
@@ -220,6 +229,9 @@ impl TestHub {
 
 /// Starts the real hub binary with `args` (after `serve`); returns the process and the URL it
 /// printed once listening.
+/// The date of birth of every patient `TestHub::schedule` makes.
+pub const BIRTH_DATE: &str = "1961-07-14";
+
 pub fn spawn_hub<I, S>(args: I) -> Result<(std::process::Child, String)>
 where
     I: IntoIterator<Item = S>,

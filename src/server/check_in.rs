@@ -1,0 +1,274 @@
+//! Self check-in: `POST /api/v1/check-in` (a scanned or typed code, then the date of birth) and
+//! `POST /api/v1/check-in/find` (last name + date of birth, for "no code?"). Used by enrolled
+//! kiosks and, when the clinic allows it, by patients' own phones opening the reminder link.
+//! Failed attempts are audited and throttled per kiosk (or per phone address); too many wrong
+//! dates of birth for one appointment flag it for staff.
+
+use super::access::{audit, Caller};
+use super::error::{ApiError, Body};
+use super::hub::{Hub, HubError};
+use crate::api_types::*;
+use crate::domain::{
+    estimated_wait, find_todays_visits, kiosk_decision, Action, CheckInCode, Command, DomainError,
+    KioskDecision, Visit, VisitId,
+};
+use crate::i18n;
+use crate::store::AuditEntry;
+use axum::extract::State;
+use axum::Json;
+use std::time::Duration;
+
+/// Failed attempts are counted over this window, per kiosk or phone address.
+const FAILURE_WINDOW: Duration = Duration::from_secs(600);
+/// Wrong dates of birth for one appointment are counted over this window.
+const IDENTITY_WINDOW: Duration = Duration::from_secs(3600);
+
+pub async fn check_in(
+    State(state): State<super::AppState>,
+    caller: Caller,
+    Body(request): Body<CheckInRequest>,
+) -> Result<Json<CheckInAnswer>, ApiError> {
+    let hub = &state.hub;
+    let phone = admit(hub, &caller)?;
+    let throttle = Throttle::new(&state, &caller);
+    throttle.check().await?;
+    let language = language(hub, request.language.as_deref());
+    let reply = |answer: CheckInAnswer| Ok(Json(with_message(hub, language, answer)));
+    let code = match CheckInCode::parse(&request.code) {
+        Ok(code) => code,
+        Err(_) => {
+            throttle.failed("invalid_code").await;
+            return reply(answer(Outcome::InvalidCode));
+        }
+    };
+    let Some(visit) = hub.read(|state, _| state.visit_by_code(code).cloned()) else {
+        throttle.failed("unknown_code").await;
+        return reply(answer(Outcome::UnknownCode));
+    };
+    let config = hub.config();
+    let decision = kiosk_decision(&visit, hub.clock().now(), &config.kiosk_rules());
+    let needs_identity = phone || config.check_in.confirm_date_of_birth;
+    let reveals = matches!(
+        decision,
+        KioskDecision::CheckIn { .. } | KioskDecision::AlreadyCheckedIn
+    );
+    if reveals && needs_identity {
+        match request.date_of_birth {
+            None => return reply(answer(Outcome::ConfirmIdentity)),
+            Some(born) if visit.patient.date_of_birth != Some(born) => {
+                return reply(wrong_identity(hub, &caller, &throttle, &visit).await?);
+            }
+            Some(_) => {}
+        }
+    }
+    let result = match decision {
+        KioskDecision::CheckIn { late } => checked_in(hub, &caller, &visit, late).await?,
+        KioskDecision::AlreadyCheckedIn => CheckInAnswer {
+            outcome: Outcome::AlreadyCheckedIn,
+            ..arrival(hub, &visit.id)
+        },
+        KioskDecision::TooEarly { opens_at } => CheckInAnswer {
+            opens_at: Some(opens_at),
+            ..answer(Outcome::TooEarly)
+        },
+        KioskDecision::LateToFrontDesk => answer(Outcome::Late),
+        KioskDecision::WrongDay { day } => CheckInAnswer {
+            day: Some(day),
+            ..answer(Outcome::WrongDay)
+        },
+        KioskDecision::Cancelled => answer(Outcome::Cancelled),
+        KioskDecision::SeeFrontDesk => answer(Outcome::SeeFrontDesk),
+    };
+    reply(result)
+}
+
+/// `POST /api/v1/check-in/find`: today's appointments for a last name and date of birth, each
+/// shown only by time and provider.
+pub async fn find(
+    State(state): State<super::AppState>,
+    caller: Caller,
+    Body(request): Body<FindAppointment>,
+) -> Result<Json<FoundAppointments>, ApiError> {
+    let hub = &state.hub;
+    admit(hub, &caller)?;
+    let throttle = Throttle::new(&state, &caller);
+    throttle.check().await?;
+    let today = hub.clock().now().clinic_day;
+    let choices: Vec<AppointmentChoice> = hub.read(|clinic, _| {
+        find_todays_visits(clinic, &request.last_name, request.date_of_birth, today)
+            .into_iter()
+            .map(|visit| AppointmentChoice {
+                code: visit.code.map(|c| c.to_string()).unwrap_or_default(),
+                start: visit.appointment,
+                provider: clinic
+                    .providers
+                    .get(&visit.provider)
+                    .map_or_else(|| visit.provider.to_string(), |p| p.name.clone()),
+            })
+            .collect()
+    });
+    if choices.is_empty() {
+        throttle.failed("find: no appointment").await;
+    }
+    Ok(Json(FoundAppointments { choices }))
+}
+
+/// Kiosks (and signed-in staff) may check in; so may anyone's phone when the clinic allows
+/// it. Answers whether the caller is a phone.
+fn admit(hub: &Hub, caller: &Caller) -> Result<bool, ApiError> {
+    if caller.device.is_some() {
+        caller.require(Action::CheckIn)?;
+        return Ok(false);
+    }
+    if !hub.config().check_in.phone {
+        return Err(ApiError::NotEnrolled);
+    }
+    Ok(true)
+}
+
+/// Counts and audits failed attempts from one kiosk or phone address, and refuses more once
+/// there were `check_in.failures_per_10_minutes` of them.
+struct Throttle<'a> {
+    state: &'a super::AppState,
+    caller: &'a Caller,
+    key: String,
+}
+
+impl<'a> Throttle<'a> {
+    fn new(state: &'a super::AppState, caller: &'a Caller) -> Throttle<'a> {
+        let key = match (&caller.device, caller.peer) {
+            (Some(device), _) => format!("check-in:{}", device.id),
+            (None, Some(peer)) => format!("check-in:{peer}"),
+            (None, None) => "check-in:unknown".to_string(),
+        };
+        Throttle { state, caller, key }
+    }
+
+    async fn check(&self) -> Result<(), ApiError> {
+        let limit = self.state.hub.config().check_in.failures_per_10_minutes as usize;
+        if self.state.access.recent(&self.key, FAILURE_WINDOW) < limit {
+            return Ok(());
+        }
+        self.audit("rejected: too many failed attempts from this screen")
+            .await;
+        Err(ApiError::TooManyCheckIns)
+    }
+
+    async fn failed(&self, outcome: &str) {
+        self.state.access.count(&self.key, FAILURE_WINDOW);
+        self.audit(outcome).await;
+    }
+
+    async fn audit(&self, outcome: &str) {
+        let entry = AuditEntry::new(actor(self.caller), "check_in", outcome);
+        audit(&self.state.hub, entry).await;
+    }
+}
+
+/// Who a check-in is recorded as: the kiosk, or the phone's network address.
+fn actor(caller: &Caller) -> crate::store::Actor {
+    let mut actor = caller.actor();
+    if caller.device.is_none() {
+        actor.device = caller
+            .peer
+            .map_or_else(|| "phone".to_string(), |peer| format!("phone {peer}"));
+    }
+    actor
+}
+
+/// A wrong date of birth: counted per appointment; the last allowed try flags it for staff.
+async fn wrong_identity(
+    hub: &Hub,
+    caller: &Caller,
+    throttle: &Throttle<'_>,
+    visit: &Visit,
+) -> Result<CheckInAnswer, ApiError> {
+    throttle.failed("identity_mismatch").await;
+    let allowed = hub.config().check_in.identity_tries.max(1) as usize;
+    let tries = throttle
+        .state
+        .access
+        .count(&format!("identity:{}", visit.id), IDENTITY_WINDOW);
+    if tries < allowed {
+        return Ok(CheckInAnswer {
+            tries_left: Some((allowed - tries) as u32),
+            ..answer(Outcome::IdentityMismatch)
+        });
+    }
+    let flag = Command::FlagIdentityCheck {
+        visit: visit.id.clone(),
+    };
+    hub.execute(flag, actor(caller)).await?;
+    Ok(answer(Outcome::SeeFrontDesk))
+}
+
+async fn checked_in(
+    hub: &Hub,
+    caller: &Caller,
+    visit: &Visit,
+    late: bool,
+) -> Result<CheckInAnswer, ApiError> {
+    let command = Command::CheckIn {
+        visit: visit.id.clone(),
+    };
+    match hub.execute(command, actor(caller)).await {
+        Ok(receipt) => {
+            let outcome = match (receipt.events.is_empty(), late) {
+                (true, _) => Outcome::AlreadyCheckedIn,
+                (false, true) => Outcome::Late,
+                (false, false) => Outcome::CheckedIn,
+            };
+            Ok(CheckInAnswer {
+                outcome,
+                ..arrival(hub, &visit.id)
+            })
+        }
+        // The visit changed between reading and committing (staff cancelled it, midnight):
+        // nothing was written; the desk sorts it out.
+        Err(HubError::Refused(DomainError::WrongDay { day, .. })) => Ok(CheckInAnswer {
+            day: Some(day),
+            ..answer(Outcome::WrongDay)
+        }),
+        Err(HubError::Refused(_)) => Ok(answer(Outcome::SeeFrontDesk)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Name, ticket and wait of a checked-in visit.
+fn arrival(hub: &Hub, visit: &VisitId) -> CheckInAnswer {
+    let rules = hub.config().queue_rules();
+    let now = hub.clock().now().at;
+    hub.read(|state, _| {
+        let found = &state.visits[visit];
+        CheckInAnswer {
+            name: Some(found.patient.public_name()),
+            ticket: found.ticket.map(|t| t.to_string()),
+            wait: estimated_wait(state, visit, &rules, now).map(|w| Wait {
+                ahead: w.ahead,
+                minutes: w.minutes,
+            }),
+            ..CheckInAnswer::default()
+        }
+    })
+}
+
+fn answer(outcome: Outcome) -> CheckInAnswer {
+    CheckInAnswer {
+        outcome,
+        ..CheckInAnswer::default()
+    }
+}
+
+fn language<'l>(hub: &Hub, requested: Option<&'l str>) -> &'static str {
+    let fallback = hub
+        .config()
+        .languages
+        .first()
+        .map_or(i18n::LANGUAGES[0], |l| i18n::supported(l));
+    requested.map_or(fallback, i18n::supported)
+}
+
+fn with_message(hub: &Hub, language: &str, mut answer: CheckInAnswer) -> CheckInAnswer {
+    answer.message = i18n::outcome_message(language, &answer, hub.clock().utc_offset_minutes());
+    answer
+}
