@@ -319,7 +319,11 @@ async fn a_phone_checks_in_with_the_reminder_link_and_always_confirms_the_date_o
     .await?;
     assert_eq!(checked["outcome"], "checked_in");
     assert_eq!(checked["message"], "Ben T., ya está registrado.");
-    let (status, _) = post(&phone, &hub, "/api/v1/walk-ins", json!({})).await?;
+    let walk_in = json!({
+        "patient": { "first_name": "Walter", "last_name": "Inn", "date_of_birth": "1980-02-03" },
+        "visit_type": "Injury",
+    });
+    let (status, _) = post(&phone, &hub, "/api/v1/walk-ins", walk_in).await?;
     assert_eq!(status, 401, "phones check in; nothing else");
 
     let mut closed = midday_clinic();
