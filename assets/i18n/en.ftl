@@ -105,3 +105,7 @@ idle-more-time = I need more time
 
 phone-heading = Check in for your appointment
 phone-lead = Confirm your date of birth to check in.
+
+card-title = Appointment reminder
+card-with = with { $provider }
+card-how = When you arrive, scan this code at the check-in kiosk, or open it on your phone on the clinic's Wi-Fi.

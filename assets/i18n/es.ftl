@@ -102,3 +102,7 @@ idle-more-time = Necesito más tiempo
 
 phone-heading = Registro para su cita
 phone-lead = Confirme su fecha de nacimiento para registrarse.
+
+card-title = Recordatorio de cita
+card-with = con { $provider }
+card-how = Al llegar, escanee este código en el quiosco de registro, o ábralo en su teléfono con el Wi-Fi de la clínica.

@@ -1,4 +1,5 @@
-//! The `clinicflow` command line: `serve` runs the hub, `codes` prints a day's check-in codes.
+//! The `clinicflow` command line: `serve` runs the hub, `codes` prints a day's check-in codes,
+//! `cards` writes the day's printable reminder cards.
 
 use super::{HubOptions, StartError};
 use crate::config::ClinicConfig;
@@ -62,6 +63,24 @@ enum CliCommand {
         /// Print a JSON array instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Write a day's printable appointment reminder cards (QR code of each check-in link).
+    Cards {
+        #[arg(long)]
+        db: PathBuf,
+        /// Clinic-local date (default: today in the clinic's time zone).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// For the clinic's name, time zone and `check_in.public_url`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The hub's address as patients' phones reach it (default: `check_in.public_url`,
+        /// else this machine's host name on port 8080).
+        #[arg(long)]
+        url: Option<String>,
     },
     /// Enrol, list and revoke devices (kiosks, lobby and board TVs, tablets, API clients).
     Device {
@@ -222,6 +241,13 @@ pub fn main() -> anyhow::Result<()> {
             config,
             json,
         } => codes(&db, date, config.as_deref(), json),
+        CliCommand::Cards {
+            db,
+            date,
+            out,
+            config,
+            url,
+        } => cards(&db, date, &out, config.as_deref(), url),
         CliCommand::Device { action } => device(action),
         CliCommand::Staff { action } => staff(action),
         CliCommand::Audit { action } => audit(action),
@@ -506,6 +532,41 @@ fn codes(
         quiet_broken_pipe(line)?;
     }
     Ok(())
+}
+
+fn cards(
+    db: &Path,
+    date: Option<NaiveDate>,
+    out: &Path,
+    config: Option<&Path>,
+    url: Option<String>,
+) -> anyhow::Result<()> {
+    if !db.exists() {
+        anyhow::bail!("no database at {}", db.display());
+    }
+    let config = load_config(config, false)?;
+    let clock = super::clock::ClinicClock::new(&config.time_zone)?;
+    let store = Store::open_read_only(db).with_context(|| format!("opening {}", db.display()))?;
+    let (state, _) = store.load()?;
+    let day = date.unwrap_or_else(|| clock.now().clinic_day);
+    let base = url
+        .or_else(|| Some(config.check_in.public_url.clone()).filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| format!("http://{}:8080", host_name()));
+    let (page, count) = super::cards::cards_html(&config.name, &state, &clock, day, &base);
+    std::fs::write(out, page).with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "Wrote reminder cards for {day} ({count} appointment(s)) to {}; QR codes point at {base}/c/…",
+        out.display()
+    );
+    Ok(())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }
 
 /// Output piped into `head` that stops reading is not an error.

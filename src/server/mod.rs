@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod api;
+mod cards;
 pub mod check_in;
 pub mod cli;
 pub mod clock;
@@ -173,6 +174,7 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
             get(api::appointments).post(api::create_appointment),
         )
         .route("/api/v1/walk-ins", post(api::create_walk_in))
+        .route("/api/v1/cards", get(cards::cards))
         .route(
             "/api/v1/session",
             get(access::whoami)

@@ -1,16 +1,18 @@
-//! The Dioxus screens, one folder per role as they land (kiosk, floor, board, lobby), the home
+//! The Dioxus screens, one folder per role as they land (kiosk; floor, board, lobby next), the home
 //! page that links them, and the pieces they share. Components get clinic state from the
 //! `sync` context and call the domain for every rule.
 
 mod admin;
 mod common;
 mod home;
+mod kiosk;
 mod upcoming;
 
 use admin::Admin;
 use dioxus::prelude::*;
 use home::Home;
-use upcoming::{Board, Floor, Kiosk, Lobby, NotFound, PhoneCheckIn};
+use kiosk::{Kiosk, PhoneCheckIn};
+use upcoming::{Board, Floor, Lobby, NotFound};
 
 #[rustfmt::skip]
 #[derive(Clone, Debug, PartialEq, Routable)]

@@ -24,22 +24,6 @@ fn Planned(title: String, heading: String, purpose: String, details: Vec<String>
 }
 
 #[component]
-pub fn Kiosk() -> Element {
-    rsx! {
-        Planned {
-            title: "Lobby kiosk",
-            heading: "Lobby kiosk is not available yet",
-            purpose: "Patients will check themselves in here by scanning the QR code on their appointment reminder.",
-            details: vec![
-                "Scan, then confirm your date of birth on a large keypad".into(),
-                "No code? Last name and date of birth, or walk in".into(),
-                "English and Spanish; only first name and last initial ever shown".into(),
-            ],
-        }
-    }
-}
-
-#[component]
 pub fn Floor() -> Element {
     rsx! {
         Planned {
@@ -79,19 +63,6 @@ pub fn Lobby() -> Element {
             heading: "Lobby display is not available yet",
             purpose: "The waiting-room TV will call ticket numbers to rooms (\"A-17 → Exam 3\"), never names.",
             details: vec!["Now calling, in large type readable from 5 m".into(), "The last few calls".into()],
-        }
-    }
-}
-
-/// Where a reminder's QR code leads.
-#[component]
-pub fn PhoneCheckIn(code: String) -> Element {
-    rsx! {
-        Planned {
-            title: "Check in",
-            heading: "Checking in from your phone is not available yet",
-            purpose: "Please scan your reminder at the lobby kiosk or see the front desk.",
-            details: vec![],
         }
     }
 }

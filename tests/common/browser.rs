@@ -7,7 +7,9 @@ use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverridePar
 use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::Page;
 use futures::StreamExt;
-use std::path::PathBuf;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 pub struct Chromium {
@@ -94,13 +96,24 @@ pub async fn wait_until(page: &Page, expression: &str, timeout: Duration) -> Res
     }
 }
 
-/// Saves a full-page screenshot to `target/screenshots/<name>.png` for people to look at.
+/// Saves a full-page screenshot to `target/screenshots/<name>.png` for people to look at. The
+/// page keeps its emulated width (Chromium's own full-page capture resets it to the window's).
 pub async fn screenshot(page: &Page, name: &str) -> Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("{name}.png"));
-    page.save_screenshot(ScreenshotParams::builder().full_page(true).build(), &path)
-        .await?;
+    let (width, height, full): (u32, u32, u32) = page
+        .evaluate("[window.innerWidth, window.innerHeight, document.documentElement.scrollHeight]")
+        .await?
+        .into_value()?;
+    let metrics =
+        |height: u32| SetDeviceMetricsOverrideParams::new(width, height, 1.0, width < 700);
+    page.execute(metrics(full.max(height))).await?;
+    let taken = page
+        .save_screenshot(ScreenshotParams::builder().build(), &path)
+        .await;
+    page.execute(metrics(height)).await?;
+    taken?;
     Ok(path)
 }
 
@@ -113,6 +126,185 @@ pub async fn assert_no_csp_violations(page: &Page) -> Result<()> {
     anyhow::ensure!(
         violations.is_empty(),
         "Content-Security-Policy violations: {violations:?}"
+    );
+    Ok(())
+}
+
+pub fn bundle() -> Result<PathBuf> {
+    let bundle =
+        PathBuf::from(std::env::var("CLINICFLOW_BUNDLE").context(
+            "CLINICFLOW_BUNDLE is not set: run the browser tests with `cargo xtask test`",
+        )?);
+    anyhow::ensure!(
+        bundle.join("index.html").exists(),
+        "no web bundle in {}: run `cargo xtask bundle`",
+        bundle.display()
+    );
+    Ok(bundle)
+}
+
+pub struct DemoHub {
+    child: Child,
+    pub url: String,
+    pub db: PathBuf,
+    /// An integration client's bearer token, for changes "made elsewhere".
+    pub token: String,
+}
+
+impl DemoHub {
+    pub fn start(db: &Path, addr: &str) -> Result<DemoHub> {
+        Self::start_with(db, addr, &[])
+    }
+
+    pub fn start_with(db: &Path, addr: &str, extra: &[&str]) -> Result<DemoHub> {
+        let bundle = bundle()?;
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "--demo".as_ref(),
+            "--addr".as_ref(),
+            addr.as_ref(),
+            "--db".as_ref(),
+            db.as_os_str(),
+        ];
+        args.extend(["--bundle".as_ref(), bundle.as_os_str()]);
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        let (child, url) = super::spawn_hub(args)?;
+        let mut hub = DemoHub {
+            child,
+            url,
+            db: db.to_path_buf(),
+            token: String::new(),
+        };
+        hub.token = hub.enrol(
+            "integration",
+            &format!("browser test changes {}", rand::random::<u32>()),
+        )?["token"]
+            .as_str()
+            .context("token")?
+            .to_string();
+        Ok(hub)
+    }
+
+    /// Enrols a device with the CLI, as an administrator would.
+    pub fn enrol(&self, role: &str, name: &str) -> Result<Value> {
+        let output = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+            .args([
+                "device", "add", "--json", "--role", role, "--name", name, "--url", &self.url,
+                "--db",
+            ])
+            .arg(&self.db)
+            .output()?;
+        anyhow::ensure!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(serde_json::from_slice(&output.stdout)?)
+    }
+
+    /// Pairs the browser as a screen of `role` (its pairing link sets the device cookie).
+    pub async fn pair(
+        &self,
+        chromium: &Chromium,
+        role: &str,
+        width: u32,
+        height: u32,
+    ) -> Result<chromiumoxide::Page> {
+        let enrolled = self.enrol(role, &format!("{role} {}", rand::random::<u32>()))?;
+        chromium
+            .open(
+                enrolled["pairing_url"].as_str().context("pairing_url")?,
+                width,
+                height,
+            )
+            .await
+    }
+
+    /// The integration client, once the hub has picked up its enrolment (it re-reads enrolled
+    /// devices every second).
+    pub async fn client(&self) -> Result<reqwest::Client> {
+        let client = super::client_with(&[("authorization", format!("Bearer {}", self.token))])?;
+        for _ in 0..50 {
+            let session: Value = client
+                .get(format!("{}/api/v1/session", self.url))
+                .send()
+                .await?
+                .json()
+                .await?;
+            if !session["device"].is_null() {
+                return Ok(client);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("the hub never accepted the integration token")
+    }
+
+    pub async fn command(&self, body: Value) -> Result<Value> {
+        let response = self
+            .client()
+            .await?
+            .post(format!("{}/api/v1/commands", self.url))
+            .json(&body)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "{body}: {}",
+            response.text().await?
+        );
+        Ok(response.json().await?)
+    }
+
+    pub async fn ready_room(&self) -> Result<String> {
+        let snapshot: Value = self
+            .client()
+            .await?
+            .get(format!("{}/api/v1/snapshot", self.url))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let rooms = snapshot["state"]["rooms"].as_object().context("rooms")?;
+        let (id, _) = rooms
+            .iter()
+            .find(|(_, room)| room["state"]["state"] == "ready")
+            .context("a ready room")?;
+        Ok(id.clone())
+    }
+
+    pub fn kill(&mut self) -> Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+/// No hub outlives its test, whichever way the test ends.
+impl Drop for DemoHub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs axe-core (WCAG 2.x A/AA rules) on the page as it is now; fails on any serious or
+/// critical violation, naming the rule and the elements.
+pub async fn assert_accessible(page: &Page, screen: &str) -> Result<()> {
+    let script = std::env::var("CLINICFLOW_AXE")
+        .context("CLINICFLOW_AXE is not set: run the browser tests with `cargo xtask test`")?;
+    let source = std::fs::read_to_string(&script).with_context(|| format!("reading {script}"))?;
+    page.evaluate(source.as_str()).await?;
+    let problems: Vec<String> = page
+        .evaluate(
+            "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] })
+                .then(r => r.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`))",
+        )
+        .await?
+        .into_value()?;
+    anyhow::ensure!(
+        problems.is_empty(),
+        "accessibility violations on {screen}: {problems:#?}"
     );
     Ok(())
 }

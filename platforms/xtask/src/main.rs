@@ -125,6 +125,8 @@ fn serve() -> Result<()> {
 fn test() -> Result<()> {
     tools::ensure_wasm_target()?;
     let chromium = tools::ensure_chromium()?;
+    let zbar = tools::ensure_zbar()?;
+    let axe = tools::ensure_axe()?;
     bundle::client()?;
     let root = tools::workspace_root();
     // A short fuzz run of every target over the kept corpus; `cargo xtask fuzz` runs longer.
@@ -134,6 +136,8 @@ fn test() -> Result<()> {
         .args(["test", "--features", "server"])
         .env("CLINICFLOW_BUNDLE", root.join("target/release/public"))
         .env("CLINICFLOW_CHROMIUM", chromium)
+        .env("CLINICFLOW_ZBARIMG", zbar)
+        .env("CLINICFLOW_AXE", axe)
         .status()?;
     if !status.success() {
         bail!("tests failed");

@@ -59,30 +59,62 @@ pub fn ensure_chromium() -> Result<PathBuf> {
             .iter()
             .find_map(|name| which(name))
     };
-    if let Some(found) = find() {
+    if let Some(found) = find().or_else(|| apt_install("chromium").then(find).flatten()) {
         return Ok(found);
     }
+    bail!("Chromium not found. The browser tests need it: `sudo apt-get install chromium` (Debian/Ubuntu), or set CLINICFLOW_CHROMIUM=/path/to/chrome")
+}
+
+/// zbarimg, the independent QR decoder the reminder-card test reads the printed codes with.
+pub fn ensure_zbar() -> Result<PathBuf> {
+    if let Some(found) = which("zbarimg").or_else(|| {
+        apt_install("zbar-tools")
+            .then(|| which("zbarimg"))
+            .flatten()
+    }) {
+        return Ok(found);
+    }
+    bail!("zbarimg not found. The reminder-card test decodes QR codes with it: `sudo apt-get install zbar-tools`")
+}
+
+/// axe-core (the accessibility checker the browser tests run in each kiosk screen), from npm,
+/// pinned, into target/axe.
+pub fn ensure_axe() -> Result<PathBuf> {
+    let prefix = workspace_root().join("target/axe");
+    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    if script.exists() {
+        return Ok(script);
+    }
+    println!("xtask: installing axe-core for the accessibility checks (npm)");
+    let installed = succeeds(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg("axe-core@4.14.1"),
+    );
+    if installed && script.exists() {
+        return Ok(script);
+    }
+    bail!("axe-core could not be installed with npm (Node.js and npm are needed): `npm install --prefix target/axe axe-core@4.14.1`")
+}
+
+/// Installs a Debian package when running as root with apt; whether it worked.
+fn apt_install(package: &str) -> bool {
     let is_root = Command::new("id")
         .arg("-u")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false);
-    if is_root && which("apt-get").is_some() {
-        println!("xtask: installing Chromium for the browser tests (apt-get install chromium)");
-        let updated = succeeds(Command::new("apt-get").args(["update", "-qq"]));
-        let installed = updated
-            && succeeds(
-                Command::new("apt-get")
-                    .args(["install", "-y", "-qq", "chromium"])
-                    .env("DEBIAN_FRONTEND", "noninteractive"),
-            );
-        if installed {
-            if let Some(found) = find() {
-                return Ok(found);
-            }
-        }
+    if !is_root || which("apt-get").is_none() {
+        return false;
     }
-    bail!("Chromium not found. The browser tests need it: `sudo apt-get install chromium` (Debian/Ubuntu), or set CLINICFLOW_CHROMIUM=/path/to/chrome")
+    println!("xtask: installing {package} for the tests (apt-get install {package})");
+    succeeds(Command::new("apt-get").args(["update", "-qq"]))
+        && succeeds(
+            Command::new("apt-get")
+                .args(["install", "-y", "-qq", package])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
 }
 
 pub fn which(name: &str) -> Option<PathBuf> {

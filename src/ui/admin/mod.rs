@@ -1,5 +1,6 @@
 //! The administrator's page (`/admin`, signed in as an admin on an enrolled tablet): enrol a
-//! screen and show its pairing link as a QR code, revoke devices, unlock locked accounts.
+//! screen and show its pairing link as a QR code, revoke devices, unlock locked accounts; the
+//! front desk and admins print the day's reminder cards here.
 //! The hub enforces who may do this; the page only offers it.
 
 use super::common::Screen;
@@ -23,6 +24,9 @@ pub fn Admin() -> Element {
         .map(|s| s.role);
     rsx! {
         Screen { name: "admin", title: "Administration",
+            if matches!(role, Some(StaffRole::Admin | StaffRole::FrontDesk)) {
+                ReminderCards {}
+            }
             if role == Some(StaffRole::Admin) {
                 EnrolDevice {}
                 DeviceList {}
@@ -30,11 +34,36 @@ pub fn Admin() -> Element {
             } else if role == Some(StaffRole::ChargeNurse) {
                 // The charge nurse sees lockouts as they happen; unlocking is an admin's.
                 LockedAccounts { can_unlock: false }
-            } else {
+            } else if role != Some(StaffRole::FrontDesk) {
                 section { class: "planned-card",
                     h2 { "For administrators" }
                     p { "Sign in as an administrator on an enrolled tablet to enrol screens, revoke devices and unlock accounts. From the hub's terminal: clinicflow device add, clinicflow staff unlock." }
                 }
+            }
+        }
+    }
+}
+
+/// The day's printable reminder cards (the hub renders them; this picks the day).
+#[component]
+fn ReminderCards() -> Element {
+    let live = use_live_clinic();
+    let offset = live
+        .read()
+        .clinic
+        .as_ref()
+        .map_or(0, |c| c.utc_offset_minutes);
+    let today = (chrono::Utc::now() + chrono::Duration::minutes(offset.into())).date_naive();
+    let mut date = use_signal(move || today.to_string());
+    rsx! {
+        section { class: "admin-card", "aria-label": "Reminder cards",
+            h2 { "Reminder cards" }
+            p { class: "muted", "One card per appointment with its check-in QR code, in English and Spanish, to print and hand out or mail." }
+            div { class: "admin-form",
+                label { "Day",
+                    input { r#type: "date", value: "{date}", oninput: move |e| date.set(e.value()) }
+                }
+                a { class: "button", href: "/api/v1/cards?date={date}", target: "_blank", rel: "noopener", "Open printable cards" }
             }
         }
     }

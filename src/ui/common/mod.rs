@@ -16,8 +16,14 @@ use sign_in::SignIn;
 /// A whole screen: the header, then its content, shown only to a screen the hub lets in
 /// (otherwise the sign-in keypad or a "not enrolled" notice); dimmed while the connection is
 /// down; locked again after the clinic's idle time on a shared tablet.
+/// `public` screens (kiosk) show the clinic's name without a link away from the screen.
 #[component]
-pub fn Screen(name: String, title: String, children: Element) -> Element {
+pub fn Screen(
+    name: String,
+    title: String,
+    #[props(default)] public: bool,
+    children: Element,
+) -> Element {
     let live = use_live_clinic();
     let mut last_activity = use_signal(chrono::Utc::now);
     let now = use_now();
@@ -57,7 +63,7 @@ pub fn Screen(name: String, title: String, children: Element) -> Element {
             class: "screen {name}{stale}",
             onpointerdown: move |_| last_activity.set(chrono::Utc::now()),
             onkeydown: move |_| last_activity.set(chrono::Utc::now()),
-            ScreenHeader { title }
+            ScreenHeader { title, public }
             main { {content} }
         }
     }
@@ -72,7 +78,7 @@ async fn lock(mut live: Signal<crate::sync::LiveClinic>) {
 /// The bar at the top of a screen: clinic name, screen title, who is signed in (with a quick
 /// switch of user), connection state.
 #[component]
-fn ScreenHeader(title: String) -> Element {
+fn ScreenHeader(title: String, public: bool) -> Element {
     let live = use_live_clinic();
     let clinic_name = live
         .read()
@@ -88,7 +94,11 @@ fn ScreenHeader(title: String) -> Element {
         .filter(|_| live.read().access == Access::Open);
     rsx! {
         header { class: "screen-header",
-            Link { class: "clinic-name", to: Route::Home {}, "{clinic_name}" }
+            if public {
+                span { class: "clinic-name", "{clinic_name}" }
+            } else {
+                Link { class: "clinic-name", to: Route::Home {}, "{clinic_name}" }
+            }
             h1 { "{title}" }
             if let Some(staff) = staff {
                 span { class: "signed-in", "{staff.name}" }

@@ -1,0 +1,546 @@
+//! The check-in flow as a small state machine: each step is one screen, every answer of the hub
+//! ends on a step, and the kiosk returns to its welcome screen (forgetting the patient) when
+//! done or left alone.
+
+use super::keypad::BirthDateEntry;
+use super::Language;
+use crate::api_types::{
+    AppointmentChoice, CheckInAnswer, ClinicInfo, Created, FoundAppointments, Outcome, Wait,
+};
+use crate::domain::Patient;
+use crate::i18n;
+use crate::sync::http::{post_json, HttpError};
+use crate::ui::common::use_now;
+use chrono::{NaiveDate, Utc};
+use dioxus::prelude::*;
+use serde_json::json;
+
+/// A finished check-in screen goes back to welcome after this long.
+const OUTCOME_SECONDS: i64 = 20;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Welcome,
+    Busy,
+    /// The code was accepted; `mismatch` holds the answer to a wrong date of birth.
+    ConfirmBirth {
+        code: String,
+        mismatch: Option<CheckInAnswer>,
+    },
+    FindName,
+    FindBirth {
+        last_name: String,
+    },
+    Choose {
+        choices: Vec<AppointmentChoice>,
+        born: NaiveDate,
+    },
+    WalkInName,
+    WalkInBirth {
+        first: String,
+        last: String,
+    },
+    WalkInReason {
+        patient: Patient,
+    },
+    Done(Ending),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Ending {
+    Answer(CheckInAnswer),
+    /// A message key: no connection, too many attempts, walk-ins closed.
+    Notice(&'static str),
+}
+
+#[component]
+pub fn CheckInFlow(code: Option<String>) -> Element {
+    let language = use_context::<Language>();
+    let phone = code.is_some();
+    let mut step = use_signal(|| match code {
+        Some(_) => Step::Busy,
+        None => Step::Welcome,
+    });
+    let clinic = use_signal(|| None::<ClinicInfo>);
+    let mut touched = use_signal(Utc::now);
+    let now = use_now();
+    #[cfg(target_arch = "wasm32")]
+    {
+        let (code, mut clinic) = (code.clone(), clinic);
+        use_hook(move || {
+            spawn(async move {
+                if let Ok(info) = crate::sync::http::get_json("/api/v1/clinic").await {
+                    clinic.set(serde_json::from_value(info).ok());
+                }
+                if let Some(code) = code {
+                    submit_code(step, language, code, None).await;
+                }
+            })
+        });
+    }
+    let (idle_after, warning) = clinic.read().as_ref().map_or((60, 20), |c| {
+        (c.privacy.idle_reset_seconds, c.privacy.idle_warning_seconds)
+    });
+    let (idle_after, warning) = (i64::from(idle_after.max(5)), i64::from(warning));
+    let idle = (now() - touched()).num_seconds();
+    // Forget the patient: back to welcome, the clinic's language, every field unmounted.
+    use_effect(move || {
+        let idle = (now() - touched()).num_seconds();
+        let reset = match &*step.read() {
+            Step::Welcome | Step::Busy => false,
+            Step::Done(_) => idle >= OUTCOME_SECONDS,
+            _ => idle >= idle_after + warning,
+        };
+        if reset && !phone {
+            step.set(Step::Welcome);
+            language.set(i18n::LANGUAGES[0]);
+        }
+    });
+    let warn = !phone
+        && !matches!(step(), Step::Welcome | Step::Busy | Step::Done(_))
+        && idle >= idle_after;
+    let lang = language.get();
+    rsx! {
+        div {
+            class: "check-in",
+            lang,
+            onpointerdown: move |_| touched.set(Utc::now()),
+            onkeydown: move |_| touched.set(Utc::now()),
+            LanguageSwitch {}
+            StepView { step, clinic, phone }
+            if warn {
+                div { class: "idle-overlay", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "idle-heading",
+                    div { class: "kiosk-card",
+                        h2 { id: "idle-heading", "{language.text(\"idle-heading\")}" }
+                        p { class: "lead",
+                            {i18n::text_with(lang, "idle-text", &[("seconds", (idle_after + warning - idle).max(0).into())])}
+                        }
+                        button {
+                            class: "button big",
+                            autofocus: true,
+                            onclick: move |_| touched.set(Utc::now()),
+                            "{language.text(\"idle-more-time\")}"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> Element {
+    let language = use_context::<Language>();
+    let current = language.get();
+    rsx! {
+        nav { class: "language-switch", "aria-label": "Language / Idioma",
+            for other in i18n::LANGUAGES.into_iter().filter(|l| *l != current) {
+                button {
+                    class: "button secondary language",
+                    lang: other,
+                    onclick: move |_| language.set(other),
+                    {i18n::text(other, "language-name")}
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn StepView(step: Signal<Step>, clinic: Signal<Option<ClinicInfo>>, phone: bool) -> Element {
+    let language = use_context::<Language>();
+    let lang = language.get();
+    let mut step = step;
+    let back = move |()| step.set(Step::Welcome);
+    match step() {
+        Step::Welcome => {
+            let name = clinic
+                .read()
+                .as_ref()
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            let walk_ins = clinic.read().as_ref().is_some_and(|c| c.check_in.walk_ins);
+            rsx! {
+                section { class: "kiosk-card welcome",
+                    h2 { {i18n::text_with(lang, "welcome-heading", &[("clinic", name.into())])} }
+                    p { class: "lead", "{language.text(\"welcome-lead\")}" }
+                    ScanField { on_scan: move |code: String| { spawn(submit_code(step, language, code, None)); } }
+                    div { class: "kiosk-choices",
+                        button { class: "button big secondary", onclick: move |_| step.set(Step::FindName), "{language.text(\"no-code\")}" }
+                        if walk_ins {
+                            button { class: "button big secondary", onclick: move |_| step.set(Step::WalkInName), "{language.text(\"walk-in\")}" }
+                        }
+                    }
+                }
+            }
+        }
+        Step::Busy => rsx! {
+            section { class: "kiosk-card busy", "aria-busy": "true",
+                p { class: "lead", role: "status", "{language.text(\"one-moment\")}" }
+            }
+        },
+        Step::ConfirmBirth { code, mismatch } => {
+            let offset = clinic.read().as_ref().map_or(0, |c| c.utc_offset_minutes);
+            let problem = mismatch.map(|answer| i18n::outcome_message(lang, &answer, offset));
+            let heading = if phone {
+                language.text("phone-lead")
+            } else {
+                language.text("dob-heading")
+            };
+            rsx! {
+                BirthDateEntry {
+                    heading,
+                    problem,
+                    on_date: move |born| { spawn(submit_code(step, language, code.clone(), Some(born))); },
+                    on_back: back,
+                }
+            }
+        }
+        Step::FindName => rsx! {
+            NameEntry {
+                heading: language.text("find-heading"),
+                lead: language.text("find-lead"),
+                fields: vec!["last-name"],
+                on_names: move |names: Vec<String>| step.set(Step::FindBirth { last_name: names[0].clone() }),
+                on_back: back,
+            }
+        },
+        Step::FindBirth { last_name } => rsx! {
+            BirthDateEntry {
+                heading: language.text("dob-heading"),
+                problem: None,
+                on_date: move |born| { spawn(find(step, language, last_name.clone(), born)); },
+                on_back: back,
+            }
+        },
+        Step::Choose { choices, born } => {
+            let offset = clinic.read().as_ref().map_or(0, |c| c.utc_offset_minutes);
+            rsx! {
+                section { class: "kiosk-card",
+                    h2 { "{language.text(\"choose-heading\")}" }
+                    div { class: "kiosk-choices",
+                        for choice in choices {
+                            button {
+                                key: "{choice.code}",
+                                class: "button big secondary",
+                                onclick: {
+                                    let code = choice.code.clone();
+                                    move |_| { spawn(submit_code(step, language, code.clone(), Some(born))); }
+                                },
+                                {choice_label(lang, &choice, offset)}
+                            }
+                        }
+                    }
+                    div { class: "kiosk-actions",
+                        button { class: "button big secondary", onclick: move |_| step.set(Step::Welcome), "{language.text(\"start-over\")}" }
+                    }
+                }
+            }
+        }
+        Step::WalkInName => rsx! {
+            NameEntry {
+                heading: language.text("walk-in-heading"),
+                lead: language.text("walk-in-lead"),
+                fields: vec!["first-name", "last-name"],
+                on_names: move |names: Vec<String>| step.set(Step::WalkInBirth { first: names[0].clone(), last: names[1].clone() }),
+                on_back: back,
+            }
+        },
+        Step::WalkInBirth { first, last } => rsx! {
+            BirthDateEntry {
+                heading: language.text("dob-heading"),
+                problem: None,
+                on_date: move |born| step.set(Step::WalkInReason {
+                    patient: Patient { first_name: first.clone(), last_name: last.clone(), date_of_birth: Some(born) },
+                }),
+                on_back: back,
+            }
+        },
+        Step::WalkInReason { patient } => {
+            let reasons = clinic
+                .read()
+                .as_ref()
+                .map(|c| c.check_in.walk_in_reasons.clone())
+                .unwrap_or_default();
+            rsx! {
+                section { class: "kiosk-card",
+                    h2 { "{language.text(\"reason-heading\")}" }
+                    div { class: "kiosk-choices",
+                        for reason in reasons {
+                            button {
+                                key: "{reason}",
+                                class: "button big secondary",
+                                onclick: {
+                                    let (patient, reason) = (patient.clone(), reason.clone());
+                                    move |_| { spawn(walk_in(step, patient.clone(), reason.clone())); }
+                                },
+                                {i18n::text(lang, &format!("reason-{reason}"))}
+                            }
+                        }
+                    }
+                    div { class: "kiosk-actions",
+                        button { class: "button big secondary", onclick: move |_| step.set(Step::Welcome), "{language.text(\"start-over\")}" }
+                    }
+                }
+            }
+        }
+        Step::Done(ending) => {
+            let offset = clinic.read().as_ref().map_or(0, |c| c.utc_offset_minutes);
+            rsx! {
+                EndingView { ending, offset, phone, on_done: move |_| step.set(Step::Welcome) }
+            }
+        }
+    }
+}
+
+/// The scanner's field. A scanner types the whole URL in a few milliseconds and presses Enter,
+/// so the field is uncontrolled (its value is never written back while typing) and acts on
+/// Enter; a fresh key after each scan empties it without script evaluation (the CSP forbids it).
+#[component]
+fn ScanField(on_scan: EventHandler<String>) -> Element {
+    let language = use_context::<Language>();
+    let mut typed = use_signal(String::new);
+    let mut generation = use_signal(|| 0u32);
+    let mut send = move || {
+        let code = typed();
+        if code.trim().is_empty() {
+            return;
+        }
+        typed.set(String::new());
+        generation += 1;
+        on_scan.call(code);
+    };
+    rsx! {
+        div { class: "scan",
+            label { r#for: "scan-input", "{language.text(\"scan-label\")}" }
+            input {
+                key: "{generation}",
+                id: "scan-input",
+                r#type: "text",
+                autocomplete: "off",
+                autocapitalize: "characters",
+                spellcheck: "false",
+                autofocus: true,
+                "aria-describedby": "scan-hint",
+                onmounted: move |element: MountedEvent| async move {
+                    let _ = element.set_focus(true).await;
+                },
+                oninput: move |event| typed.set(event.value()),
+                onkeydown: move |event| {
+                    if event.key() == Key::Enter {
+                        send();
+                    }
+                },
+            }
+            p { id: "scan-hint", class: "muted", "{language.text(\"scan-hint\")}" }
+            button { class: "button big", onclick: move |_| send(), "{language.text(\"scan-submit\")}" }
+        }
+    }
+}
+
+/// One or two name fields (uncontrolled, like the scanner's) and Continue.
+#[component]
+fn NameEntry(
+    heading: String,
+    lead: String,
+    fields: Vec<&'static str>,
+    on_names: EventHandler<Vec<String>>,
+    on_back: EventHandler<()>,
+) -> Element {
+    let language = use_context::<Language>();
+    let mut values = use_signal(|| vec![String::new(); fields.len()]);
+    let mut problem = use_signal(|| false);
+    let mut submit = move || {
+        let names: Vec<String> = values.read().iter().map(|v| v.trim().to_string()).collect();
+        if names.iter().any(String::is_empty) {
+            problem.set(true);
+        } else {
+            on_names.call(names);
+        }
+    };
+    rsx! {
+        section { class: "kiosk-card names",
+            h2 { "{heading}" }
+            p { class: "lead", "{lead}" }
+            if problem() {
+                p { class: "problem", role: "alert", "{language.text(\"name-required\")}" }
+            }
+            for (index, field) in fields.into_iter().enumerate() {
+                div { class: "field",
+                    label { r#for: "name-{field}", "{language.text(field)}" }
+                    input {
+                        id: "name-{field}",
+                        r#type: "text",
+                        autocomplete: "off",
+                        autocapitalize: "words",
+                        spellcheck: "false",
+                        autofocus: index == 0,
+                        oninput: move |event| {
+                            problem.set(false);
+                            values.write()[index] = event.value();
+                        },
+                        onkeydown: move |event| {
+                            if event.key() == Key::Enter {
+                                submit();
+                            }
+                        },
+                    }
+                }
+            }
+            div { class: "kiosk-actions",
+                button { class: "button big secondary", onclick: move |_| on_back.call(()), "{language.text(\"back\")}" }
+                button { class: "button big", onclick: move |_| submit(), "{language.text(\"continue\")}" }
+            }
+        }
+    }
+}
+
+#[component]
+fn EndingView(ending: Ending, offset: i32, phone: bool, on_done: EventHandler<()>) -> Element {
+    let language = use_context::<Language>();
+    let lang = language.get();
+    let (message, answer) = match &ending {
+        Ending::Answer(answer) => (
+            i18n::outcome_message(lang, answer, offset),
+            Some(answer.clone()),
+        ),
+        Ending::Notice(key) => (language.text(key), None),
+    };
+    let ticket = answer.as_ref().and_then(|a| a.ticket.clone());
+    let wait = answer.as_ref().and_then(|a| a.wait);
+    let class = match answer.as_ref().map(|a| a.outcome) {
+        Some(Outcome::CheckedIn | Outcome::AlreadyCheckedIn) => "good",
+        Some(Outcome::Late) if ticket.is_some() => "good",
+        _ => "attention",
+    };
+    let outcome = answer.as_ref().map_or("notice", |a| a.outcome.key());
+    rsx! {
+        section { class: "kiosk-card outcome {class}", "data-outcome": outcome,
+            p { class: "outcome-message", role: "status", "aria-live": "assertive", "{message}" }
+            if let Some(ticket) = ticket {
+                div { class: "ticket",
+                    span { class: "ticket-label", "{language.text(\"your-number\")}" }
+                    span { class: "ticket-number", "{ticket}" }
+                }
+                p { class: "lead", "{language.text(\"have-a-seat\")}" }
+                if let Some(Wait { ahead, minutes }) = wait {
+                    p { class: "lead",
+                        {i18n::text_with(lang, "wait-ahead", &[("ahead", ahead.into())])}
+                        " "
+                        {i18n::text_with(lang, "wait-minutes", &[("minutes", minutes.into())])}
+                    }
+                }
+            }
+            if !phone {
+                div { class: "kiosk-actions",
+                    button { class: "button big", onclick: move |_| on_done.call(()), "{language.text(\"done\")}" }
+                }
+            }
+        }
+    }
+}
+
+fn choice_label(language: &str, choice: &AppointmentChoice, offset: i32) -> String {
+    let time = choice
+        .start
+        .map(|start| i18n::time_of_day(language, start, offset))
+        .unwrap_or_default();
+    i18n::text_with(
+        language,
+        "choice",
+        &[
+            ("time", time.into()),
+            ("provider", choice.provider.clone().into()),
+        ],
+    )
+}
+
+/// Sends a code (and the date of birth once asked) and moves to the step the answer calls for.
+async fn submit_code(
+    mut step: Signal<Step>,
+    language: Language,
+    code: String,
+    born: Option<NaiveDate>,
+) {
+    step.set(Step::Busy);
+    let body = json!({ "code": code, "date_of_birth": born, "language": language.get() });
+    let answer = post_json("/api/v1/check-in", &body)
+        .await
+        .and_then(|value| serde_json::from_value::<CheckInAnswer>(value).map_err(bad_answer));
+    step.set(match answer {
+        Ok(answer) => match answer.outcome {
+            Outcome::ConfirmIdentity => Step::ConfirmBirth {
+                code,
+                mismatch: None,
+            },
+            Outcome::IdentityMismatch => Step::ConfirmBirth {
+                code,
+                mismatch: Some(answer),
+            },
+            _ => Step::Done(Ending::Answer(answer)),
+        },
+        Err(error) => Step::Done(failure(&error)),
+    });
+}
+
+async fn find(mut step: Signal<Step>, language: Language, last_name: String, born: NaiveDate) {
+    step.set(Step::Busy);
+    let body = json!({ "last_name": last_name, "date_of_birth": born });
+    let found = post_json("/api/v1/check-in/find", &body)
+        .await
+        .and_then(|value| serde_json::from_value::<FoundAppointments>(value).map_err(bad_answer));
+    match found {
+        Ok(found) => match found.choices.as_slice() {
+            [] => step.set(Step::Done(Ending::Answer(CheckInAnswer {
+                outcome: Outcome::NotFound,
+                ..CheckInAnswer::default()
+            }))),
+            [only] => submit_code(step, language, only.code.clone(), Some(born)).await,
+            _ => step.set(Step::Choose {
+                choices: found.choices,
+                born,
+            }),
+        },
+        Err(error) => step.set(Step::Done(failure(&error))),
+    }
+}
+
+async fn walk_in(mut step: Signal<Step>, patient: Patient, reason: String) {
+    step.set(Step::Busy);
+    // Staff read the visit type in the clinic's working language.
+    let visit_type = i18n::text("en", &format!("reason-{reason}"));
+    let body = json!({ "patient": patient, "visit_type": visit_type });
+    let created = post_json("/api/v1/walk-ins", &body)
+        .await
+        .and_then(|value| serde_json::from_value::<Created>(value).map_err(bad_answer));
+    step.set(match created {
+        Ok(created) => Step::Done(Ending::Answer(CheckInAnswer {
+            outcome: Outcome::CheckedIn,
+            name: Some(patient.public_name()),
+            ticket: created.ticket,
+            wait: created.wait,
+            ..CheckInAnswer::default()
+        })),
+        Err(error) if error.code == "conflict" => Step::Done(Ending::Notice("walk-ins-closed")),
+        Err(error) => Step::Done(failure(&error)),
+    });
+}
+
+fn bad_answer(error: serde_json::Error) -> HttpError {
+    HttpError {
+        status: 0,
+        code: "bad_answer".into(),
+        message: error.to_string(),
+    }
+}
+
+fn failure(error: &HttpError) -> Ending {
+    match error.status {
+        429 => Ending::Notice("too-many-attempts"),
+        0 => Ending::Notice("no-connection"),
+        _ => Ending::Answer(CheckInAnswer {
+            outcome: Outcome::SeeFrontDesk,
+            ..CheckInAnswer::default()
+        }),
+    }
+}
