@@ -225,3 +225,13 @@ impl ClinicConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_annotated_example_config_is_valid() {
+        let text = include_str!("../platforms/server/clinicflow.example.toml");
+        let config: super::ClinicConfig = toml::from_str(text).expect("example config parses");
+        assert_eq!(config.check_in, super::CheckInConfig::default());
+    }
+}

@@ -240,13 +240,18 @@ async fn an_admin_enrols_a_screen_from_the_admin_page_and_gets_a_qr_code() -> Re
         let page = hub.pair(&chromium, "tablet", 820, 1180).await?;
         sign_in(&page, "Alex Morgan", '9', false).await?;
         page.goto(format!("{}/admin", hub.url)).await?;
-        wait_until(&page, "document.querySelector('.admin-form input') !== null", WAIT).await?;
-        page.find_element(".admin-form input").await?.click().await?.type_str("Waiting room kiosk").await?;
-        page.evaluate("document.querySelector('.admin-form select').value = 'kiosk'; document.querySelector('.admin-form select').dispatchEvent(new Event('change', {bubbles: true}))").await?;
-        page.evaluate("document.querySelector('.admin-form .button').click()").await?;
+        let enrol = "[aria-label='Enrol a screen'] .admin-form";
+        wait_until(&page, &format!("document.querySelector(\"{enrol} input\") !== null"), WAIT).await?;
+        page.find_element(format!("{enrol} input")).await?.click().await?.type_str("Waiting room kiosk").await?;
+        page.evaluate(format!("document.querySelector(\"{enrol} select\").value = 'kiosk'; document.querySelector(\"{enrol} select\").dispatchEvent(new Event('change', {{bubbles: true}}))")).await?;
+        page.evaluate(format!("document.querySelector(\"{enrol} .button\").click()")).await?;
         wait_until(&page, "document.querySelector('.qr svg') !== null && document.querySelector('.pairing-url').textContent.includes('/pair/')", WAIT).await.context("the pairing link and QR code")?;
         wait_until(&page, "[...document.querySelectorAll('.admin-table td')].some(td => td.textContent === 'Waiting room kiosk')", WAIT).await?;
         screenshot(&page, "admin-tablet").await?;
+        // The day's reminder cards, printable, from the link on the same page.
+        let cards: String = page.evaluate("document.querySelector('a[href^=\"/api/v1/cards\"]').href").await?.into_value()?;
+        page.goto(cards).await?;
+        wait_until(&page, "document.querySelectorAll('.card svg').length > 10", WAIT).await.context("the cards page")?;
         anyhow::Ok(())
     }
     .await;

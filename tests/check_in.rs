@@ -336,3 +336,21 @@ async fn a_phone_checks_in_with_the_reminder_link_and_always_confirms_the_date_o
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_clinic_can_send_late_patients_to_the_front_desk_instead() -> Result<()> {
+    let mut config = midday_clinic();
+    config.check_in.late_action = clinicflow::config::LateAction::FrontDesk;
+    let hub = TestHub::start_with(config).await?;
+    let (visit, code) = hub.schedule("Leo", -30).await?;
+    let (_, late) = hub.check_in(&code).await?;
+    assert_eq!(late["outcome"], "late");
+    assert!(late.get("ticket").is_none(), "not checked in: {late}");
+    assert_eq!(
+        late["message"],
+        "Your appointment time has passed. Please see the front desk."
+    );
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    assert_eq!(snapshot["state"]["visits"][&visit]["state"], "scheduled");
+    Ok(())
+}

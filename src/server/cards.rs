@@ -89,7 +89,7 @@ pub fn cards_html(
 <title>Reminder cards {day} — {clinic}</title>
 <style>{CARD_CSS}</style></head>
 <body><h1 class="screen-only">{clinic}: reminder cards for {date} ({count})</h1>
-<p class="screen-only">Print this page (Ctrl+P). Cards are sized to fit 4 on a letter or A4 page; cut along the borders.</p>
+<p class="screen-only">Print this page (Ctrl+P): two cards across; cut along the dashed borders.</p>
 {empty}<main>{cards}</main></body></html>"#,
         clinic = escape(clinic_name),
         date = escape(&i18n::long_date("en", day)),

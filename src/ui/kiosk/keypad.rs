@@ -20,7 +20,7 @@ pub fn BirthDateEntry(
     let mut digits = use_signal(String::new);
     let mut entry_problem = use_signal(|| None::<String>);
     let placeholder = language.text("date-placeholder");
-    let shown = fill_mask(&placeholder, &digits());
+    let (typed, rest) = fill_mask(&placeholder, &digits());
     let mut press = move |digit: &str| {
         entry_problem.set(None);
         if digits.read().len() < 8 {
@@ -59,7 +59,10 @@ pub fn BirthDateEntry(
             if let Some(problem) = problem {
                 p { class: "problem", role: "alert", "{problem}" }
             }
-            output { class: "date-display", "aria-live": "polite", "aria-label": "{placeholder}", "{shown}" }
+            output { class: "date-display", "aria-live": "polite", "aria-label": "{placeholder}",
+                span { class: "typed", "{typed}" }
+                span { class: "to-type", "{rest}" }
+            }
             div { class: "keypad date-keypad",
                 for key in KEYS {
                     button { class: "key", r#type: "button", onclick: move |_| press(key), "{key}" }
@@ -93,29 +96,37 @@ pub fn BirthDateEntry(
     }
 }
 
-/// "MM / DD / YYYY" with the typed digits in place of the letters, in order.
-fn fill_mask(mask: &str, digits: &str) -> String {
-    let mut typed = digits.chars();
-    mask.chars()
-        .map(|c| {
-            if c.is_alphabetic() {
-                typed.next().unwrap_or(c)
-            } else {
-                c
-            }
-        })
-        .collect()
+/// "MM / DD / YYYY" with the typed digits in place of the letters, in order, split after the
+/// last digit typed: ("04 / 01", " / YYYY").
+fn fill_mask(mask: &str, digits: &str) -> (String, String) {
+    let mut typed = digits.chars().peekable();
+    let mut filled = String::new();
+    let mut rest = String::new();
+    for c in mask.chars() {
+        match (c.is_alphabetic(), typed.peek().is_some()) {
+            (true, true) => filled.push(typed.next().expect("peeked")),
+            (false, true) => filled.push(c),
+            _ => rest.push(c),
+        }
+    }
+    (filled, rest)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::fill_mask;
+
     #[test]
     fn typed_digits_fill_the_mask_in_order() {
-        assert_eq!(super::fill_mask("MM / DD / YYYY", "0401"), "04 / 01 / YYYY");
-        assert_eq!(super::fill_mask("DD / MM / AAAA", ""), "DD / MM / AAAA");
+        let split = |typed: &str, rest: &str| (typed.to_string(), rest.to_string());
         assert_eq!(
-            super::fill_mask("MM / DD / YYYY", "04011950"),
-            "04 / 01 / 1950"
+            fill_mask("MM / DD / YYYY", "0401"),
+            split("04 / 01", " / YYYY")
+        );
+        assert_eq!(fill_mask("DD / MM / AAAA", ""), split("", "DD / MM / AAAA"));
+        assert_eq!(
+            fill_mask("MM / DD / YYYY", "04011950"),
+            split("04 / 01 / 1950", "")
         );
     }
 }
