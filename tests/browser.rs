@@ -247,7 +247,7 @@ async fn an_admin_enrols_a_screen_from_the_admin_page_and_gets_a_qr_code() -> Re
         page.evaluate(format!("document.querySelector(\"{enrol} .button\").click()")).await?;
         wait_until(&page, "document.querySelector('.qr svg') !== null && document.querySelector('.pairing-url').textContent.includes('/pair/')", WAIT).await.context("the pairing link and QR code")?;
         wait_until(&page, "[...document.querySelectorAll('.admin-table td')].some(td => td.textContent === 'Waiting room kiosk')", WAIT).await?;
-        screenshot(&page, "admin-tablet").await?;
+        screenshot(&page, "admin-enrol-tablet").await?;
         // The day's reminder cards, printable, from the link on the same page.
         let cards: String = page.evaluate("document.querySelector('a[href^=\"/api/v1/cards\"]').href").await?.into_value()?;
         page.goto(cards).await?;
