@@ -3,9 +3,10 @@
 //!
 //! Figures: live fan-out latency at N subscribers (hub vs a bare axum SSE + tokio broadcast
 //! server with no store), durable command rate (hub vs raw rusqlite single-row commits), hub
-//! memory per connected screen, cold start at 100k+ events (vs an empty database), and the web
-//! bundle's size. The hub and the reference server run as separate processes; this process is
-//! only the load client.
+//! memory per connected screen, cold start at 100k+ events (vs an empty database), the web
+//! bundle's size, and kiosk scan → overview DOM in headless Chromium (vs the same event reaching
+//! a plain stream subscriber). The hub and the reference server run as separate processes; this
+//! process is only the load client.
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration as Minutes, NaiveDate, TimeZone, Utc};
@@ -43,6 +44,7 @@ async fn main() -> Result<()> {
     durable_rate(&hub_binary, &work, &mut report).await?;
     cold_start(&hub_binary, &work, &mut report).await?;
     bundle_size(&bundle, &mut report)?;
+    kiosk_to_overview(&hub_binary, &bundle, &work, &mut report).await?;
 
     report.print();
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/latest.json");
@@ -120,6 +122,11 @@ impl Server {
 
     /// The hub on `db` with the demo clinic, and an integration client enrolled with the CLI.
     fn hub(binary: &Path, db: &Path) -> Result<Server> {
+        Self::hub_with(binary, db, &[])
+    }
+
+    /// Like `hub`, with more `serve` arguments (`--bundle`, `--config`).
+    fn hub_with(binary: &Path, db: &Path, extra: &[&std::ffi::OsStr]) -> Result<Server> {
         let enrolled = Process::new(binary)
             .args([
                 "device",
@@ -143,7 +150,8 @@ impl Server {
         let mut command = Process::new(binary);
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--db"])
-            .arg(db);
+            .arg(db)
+            .args(extra);
         let mut server = Server::spawn(command)?;
         server.client = client_with_token(enrolled["token"].as_str())?;
         Ok(server)
@@ -624,6 +632,220 @@ fn bundle_size(bundle: &Path, report: &mut Report) -> Result<()> {
         None,
     );
     Ok(())
+}
+
+const KIOSK_CHECK_INS: usize = 50;
+
+/// A patient scans at the kiosk (a real kiosk page in headless Chromium, its scan field typed
+/// into, Enter pressed); the time until the overview page (another page, another device, on the
+/// home screen's "Waiting to be roomed" count) has changed its DOM. Reference: the time until a
+/// plain event-stream subscriber in this process has the same event. Both pages keep running as
+/// if each were on its own screen (no background throttling). Times are wall-clock
+/// (`performance.timeOrigin + performance.now()` in the pages, the system clock here).
+async fn kiosk_to_overview(
+    binary: &Path,
+    bundle: &Path,
+    work: &Path,
+    report: &mut Report,
+) -> Result<()> {
+    use chromiumoxide::browser::{Browser, BrowserConfig};
+    let db = work.join("kiosk.db");
+    let mut config = clinicflow::server::demo::config();
+    // One scan per patient: the date-of-birth step is a person's time, not the system's.
+    config.check_in.confirm_date_of_birth = false;
+    let config_path = work.join("kiosk.toml");
+    std::fs::write(&config_path, toml::to_string(&config)?)?;
+    let hub = Server::hub_with(
+        binary,
+        &db,
+        &[
+            "--bundle".as_ref(),
+            bundle.as_os_str(),
+            "--config".as_ref(),
+            config_path.as_os_str(),
+        ],
+    )?;
+    let pairing_url = |role: &str| -> Result<String> {
+        let output = Process::new(binary)
+            .args([
+                "device", "add", "--json", "--role", role, "--name", role, "--url", &hub.url,
+                "--db",
+            ])
+            .arg(&db)
+            .output()?;
+        let enrolled: Value = serde_json::from_slice(&output.stdout)
+            .with_context(|| String::from_utf8_lossy(&output.stderr).to_string())?;
+        Ok(enrolled["pairing_url"]
+            .as_str()
+            .context("pairing_url")?
+            .to_string())
+    };
+    let (kiosk_url, board_url) = (pairing_url("kiosk")?, pairing_url("board")?);
+    tokio::time::sleep(Duration::from_millis(1200)).await; // the hub re-reads devices every second
+    let body = |n: usize| {
+        json!({
+            "patient": { "first_name": format!("Kiosk{n}"), "last_name": "Bench", "date_of_birth": "1970-01-01" },
+            "provider": "dr-okafor", "start": Utc::now(), "visit_type": "Follow-up",
+        })
+    };
+    let mut codes = Vec::new();
+    for n in 0..KIOSK_CHECK_INS {
+        let created: Value = hub
+            .client
+            .post(format!("{}/api/v1/appointments", hub.url))
+            .json(&body(n))
+            .send()
+            .await?
+            .json()
+            .await?;
+        codes.push(
+            created["check_in_path"]
+                .as_str()
+                .context("path")?
+                .to_string(),
+        );
+    }
+
+    let executable =
+        std::env::var("CLINICFLOW_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let profile = tempfile::tempdir()?;
+    let browser_config = BrowserConfig::builder()
+        .chrome_executable(executable)
+        .no_sandbox()
+        .user_data_dir(profile.path())
+        .args([
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-renderer-backgrounding",
+            "--disable-background-timer-throttling",
+            "--disable-backgrounding-occluded-windows",
+        ])
+        .build()
+        .map_err(anyhow::Error::msg)?;
+    let (mut browser, mut events) = Browser::launch(browser_config).await?;
+    let handler = tokio::spawn(async move { while events.next().await.is_some() {} });
+    let measured = async {
+        let wait = |page: &chromiumoxide::Page, expression: &'static str| {
+            let page = page.clone();
+            async move {
+                for _ in 0..2000 {
+                    if page.evaluate(expression).await?.into_value::<bool>().unwrap_or(false) {
+                        return anyhow::Ok(());
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                bail!("timed out waiting for {expression}")
+            }
+        };
+        // The overview on another host name, so it keeps its own device cookie.
+        let overview = browser.new_page("about:blank").await?;
+        overview.goto(board_url.replace("127.0.0.1", "localhost")).await?;
+        wait(&overview, "location.pathname === '/board'").await?;
+        overview.goto(format!("{}/", hub.url.replace("127.0.0.1", "localhost"))).await?;
+        wait(&overview, "document.querySelector('.badge.live') !== null && document.querySelector('.tile-value') !== null").await?;
+        overview
+            .evaluate(
+                "(() => { window.changes = []; const value = [...document.querySelectorAll('.tile')]
+                    .find(t => t.textContent.includes('Waiting to be roomed')).querySelector('.tile-value');
+                  let last = value.textContent;
+                  new MutationObserver(() => { if (value.textContent !== last) { last = value.textContent;
+                    window.changes.push(performance.timeOrigin + performance.now()); } })
+                    .observe(value, { childList: true, characterData: true, subtree: true }); return true; })()",
+            )
+            .await?;
+        let kiosk = browser.new_page("about:blank").await?;
+        kiosk.goto(kiosk_url).await?;
+        wait(&kiosk, "document.querySelector('.badge.live') !== null && document.getElementById('scan-input') !== null").await?;
+
+        let (arrivals, subscriber) = wall_clock_subscriber(&hub).await?;
+        let mut arrivals = arrivals;
+        let (mut browser_ms, mut stream_ms) = (Vec::new(), Vec::new());
+        for (n, path) in codes.iter().enumerate() {
+            let field = kiosk.find_element("#scan-input").await?;
+            field.click().await?.type_str(format!("{}{path}", hub.url)).await?;
+            let pressed: f64 = kiosk.evaluate("performance.timeOrigin + performance.now()").await?.into_value()?;
+            field.press_key("Enter").await?;
+            let arrived = tokio::time::timeout(Duration::from_secs(10), arrivals.recv())
+                .await?
+                .context("event stream ended")?;
+            let mut shown = None;
+            for _ in 0..2000 {
+                let changes: Vec<f64> = overview.evaluate("window.changes").await?.into_value()?;
+                if changes.len() > n {
+                    shown = Some(changes[n]);
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            let shown = shown.context("the overview never showed the arrival")?;
+            browser_ms.push(shown - pressed);
+            stream_ms.push(arrived - pressed);
+            kiosk
+                .evaluate("[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Done')?.click()")
+                .await?;
+            wait(&kiosk, "document.getElementById('scan-input') !== null").await?;
+        }
+        subscriber.abort();
+        anyhow::Ok((browser_ms, stream_ms))
+    }
+    .await;
+    browser.close().await?;
+    browser.wait().await?;
+    handler.abort();
+    let (mut browser_ms, mut stream_ms) = measured?;
+    for (key, label, p) in [("p50", "p50", 0.5), ("p99", "p99", 0.99)] {
+        let reference = percentile(&mut stream_ms, p);
+        report.add(
+            &format!("kiosk_to_overview_{key}_ms"),
+            format!("kiosk scan → overview DOM {label}, {KIOSK_CHECK_INS} check-ins (vs stream)"),
+            percentile(&mut browser_ms, p),
+            "ms",
+            Some(reference),
+        );
+    }
+    Ok(())
+}
+
+/// One event-stream subscriber reporting each event's arrival in wall-clock milliseconds.
+async fn wall_clock_subscriber(
+    hub: &Server,
+) -> Result<(mpsc::UnboundedReceiver<f64>, tokio::task::JoinHandle<()>)> {
+    let seq: u64 = hub
+        .client
+        .get(format!("{}/healthz", hub.url))
+        .send()
+        .await?
+        .json::<Value>()
+        .await?["seq"]
+        .as_u64()
+        .context("seq")?;
+    let response = hub
+        .client
+        .get(format!("{}/api/v1/events?after={seq}", hub.url))
+        .send()
+        .await?;
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        let mut stream = response.bytes_stream();
+        let mut pending = String::new();
+        while let Some(Ok(chunk)) = stream.next().await {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+            pending.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = pending.find('\n') {
+                let line: String = pending.drain(..=end).collect();
+                if line.starts_with("id:") {
+                    let _ = sender.send(now);
+                }
+            }
+        }
+    });
+    Ok((receiver, task))
 }
 
 /// The transport's own cost: axum SSE fed by a tokio broadcast channel, nothing stored.

@@ -244,7 +244,7 @@ async fn public_screens_never_receive_names_dates_of_birth_or_codes_in_snapshot_
     let (_, code) = hub.schedule("Ana", 5).await?;
     let compact_code = code.replace('-', "");
     for (role, shows_first_name) in [
-        (DeviceRole::Kiosk, true),
+        (DeviceRole::Kiosk, false),
         (DeviceRole::Lobby, false),
         (DeviceRole::Board, true),
     ] {

@@ -157,6 +157,8 @@ impl Principal {
                 Visibility::Full
             }
             (Some(DeviceRole::Lobby), _) if !lobby_shows_names => Visibility::TicketOnly,
+            // The kiosk shows a patient only their own check-in answer, never the clinic.
+            (Some(DeviceRole::Kiosk), _) => Visibility::TicketOnly,
             _ => Visibility::FirstNameLastInitial,
         }
     }
@@ -288,15 +290,15 @@ mod tests {
                 .unwrap()
                 .clone()
         };
-        let kiosk = visit(Visibility::FirstNameLastInitial);
+        let board = visit(Visibility::FirstNameLastInitial);
         assert_eq!(
             (
-                kiosk.patient.first_name.as_str(),
-                kiosk.patient.last_name.as_str()
+                board.patient.first_name.as_str(),
+                board.patient.last_name.as_str()
             ),
             ("Maria", "G")
         );
-        assert_eq!((kiosk.patient.date_of_birth, kiosk.code), (None, None));
+        assert_eq!((board.patient.date_of_birth, board.code), (None, None));
         let lobby = visit(Visibility::TicketOnly);
         assert!(lobby.patient.first_name.is_empty() && lobby.patient.last_name.is_empty());
         let full = visit(Visibility::Full);

@@ -169,6 +169,7 @@ fn fuzz(seconds: u64) -> Result<()> {
 }
 
 fn bench() -> Result<()> {
+    let chromium = tools::ensure_chromium()?;
     bundle::client()?;
     bundle::hub()?;
     let root = tools::workspace_root();
@@ -184,6 +185,7 @@ fn bench() -> Result<()> {
             "--",
         ])
         .arg(root.join("target/release/public"))
+        .env("CLINICFLOW_CHROMIUM", chromium)
         .status()?;
     if !status.success() {
         bail!("benchmark failed");

@@ -10,6 +10,7 @@ use crate::api_types::{
 use crate::domain::Patient;
 use crate::i18n;
 use crate::sync::http::{post_json, HttpError};
+use crate::sync::use_live_clinic;
 use crate::ui::common::use_now;
 use chrono::{NaiveDate, Utc};
 use dioxus::prelude::*;
@@ -61,24 +62,20 @@ pub fn CheckInFlow(code: Option<String>) -> Element {
         Some(_) => Step::Busy,
         None => Step::Welcome,
     });
-    let clinic = use_signal(|| None::<ClinicInfo>);
+    // The kiosk has it from its snapshot; a phone (not enrolled) from the hub's public answer.
+    let clinic = use_live_clinic().read().clinic.clone();
     let mut touched = use_signal(Utc::now);
     let now = use_now();
     #[cfg(target_arch = "wasm32")]
     {
-        let (code, mut clinic) = (code.clone(), clinic);
+        let code = code.clone();
         use_hook(move || {
-            spawn(async move {
-                if let Ok(info) = crate::sync::http::get_json("/api/v1/clinic").await {
-                    clinic.set(serde_json::from_value(info).ok());
-                }
-                if let Some(code) = code {
-                    submit_code(step, language, code, None).await;
-                }
-            })
+            if let Some(code) = code {
+                spawn(submit_code(step, language, code, None));
+            }
         });
     }
-    let (idle_after, warning) = clinic.read().as_ref().map_or((60, 20), |c| {
+    let (idle_after, warning) = clinic.as_ref().map_or((60, 20), |c| {
         (c.privacy.idle_reset_seconds, c.privacy.idle_warning_seconds)
     });
     let (idle_after, warning) = (i64::from(idle_after.max(5)), i64::from(warning));
@@ -147,19 +144,15 @@ fn LanguageSwitch() -> Element {
 }
 
 #[component]
-fn StepView(step: Signal<Step>, clinic: Signal<Option<ClinicInfo>>, phone: bool) -> Element {
+fn StepView(step: Signal<Step>, clinic: Option<ClinicInfo>, phone: bool) -> Element {
     let language = use_context::<Language>();
     let lang = language.get();
     let mut step = step;
     let back = move |()| step.set(Step::Welcome);
     match step() {
         Step::Welcome => {
-            let name = clinic
-                .read()
-                .as_ref()
-                .map(|c| c.name.clone())
-                .unwrap_or_default();
-            let walk_ins = clinic.read().as_ref().is_some_and(|c| c.check_in.walk_ins);
+            let name = clinic.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+            let walk_ins = clinic.as_ref().is_some_and(|c| c.check_in.walk_ins);
             rsx! {
                 section { class: "kiosk-card welcome",
                     h2 { {i18n::text_with(lang, "welcome-heading", &[("clinic", name.into())])} }
@@ -180,7 +173,7 @@ fn StepView(step: Signal<Step>, clinic: Signal<Option<ClinicInfo>>, phone: bool)
             }
         },
         Step::ConfirmBirth { code, mismatch } => {
-            let offset = clinic.read().as_ref().map_or(0, |c| c.utc_offset_minutes);
+            let offset = clinic.as_ref().map_or(0, |c| c.utc_offset_minutes);
             let problem = mismatch.map(|answer| i18n::outcome_message(lang, &answer, offset));
             let heading = if phone {
                 language.text("phone-lead")
@@ -214,7 +207,7 @@ fn StepView(step: Signal<Step>, clinic: Signal<Option<ClinicInfo>>, phone: bool)
             }
         },
         Step::Choose { choices, born } => {
-            let offset = clinic.read().as_ref().map_or(0, |c| c.utc_offset_minutes);
+            let offset = clinic.as_ref().map_or(0, |c| c.utc_offset_minutes);
             rsx! {
                 section { class: "kiosk-card",
                     h2 { "{language.text(\"choose-heading\")}" }
@@ -258,7 +251,6 @@ fn StepView(step: Signal<Step>, clinic: Signal<Option<ClinicInfo>>, phone: bool)
         },
         Step::WalkInReason { patient } => {
             let reasons = clinic
-                .read()
                 .as_ref()
                 .map(|c| c.check_in.walk_in_reasons.clone())
                 .unwrap_or_default();
@@ -285,7 +277,7 @@ fn StepView(step: Signal<Step>, clinic: Signal<Option<ClinicInfo>>, phone: bool)
             }
         }
         Step::Done(ending) => {
-            let offset = clinic.read().as_ref().map_or(0, |c| c.utc_offset_minutes);
+            let offset = clinic.as_ref().map_or(0, |c| c.utc_offset_minutes);
             rsx! {
                 EndingView { ending, offset, phone, on_done: move |_| step.set(Step::Welcome) }
             }
