@@ -784,9 +784,8 @@ async fn kiosk_to_overview(
             let shown = shown.context("the overview never showed the arrival")?;
             browser_ms.push(shown - pressed);
             stream_ms.push(arrived - pressed);
-            kiosk
-                .evaluate("[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Done')?.click()")
-                .await?;
+            // The kiosk's own answer may come after the overview has it: tap Done once shown.
+            wait(&kiosk, "(() => { const done = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Done'); done?.click(); return !!done; })()").await?;
             wait(&kiosk, "document.getElementById('scan-input') !== null").await?;
         }
         subscriber.abort();
