@@ -6,7 +6,7 @@ mod common;
 
 use anyhow::{Context, Result};
 use common::browser::{
-    assert_no_csp_violations, screenshot, wait_until, Chromium, DemoHub, WIDTHS,
+    assert_no_csp_violations, screenshot, sign_in, wait_until, Chromium, DemoHub, WIDTHS,
 };
 use serde_json::json;
 use std::process::Command;
@@ -180,55 +180,6 @@ async fn an_unenrolled_browser_is_told_so_and_sees_no_clinic_data() -> Result<()
     chromium.close().await?;
     hub.kill()?;
     outcome
-}
-
-/// Signs in on the tablet's keypad: picks `name`, taps `digit` six times, taps Sign in.
-async fn sign_in(
-    page: &chromiumoxide::Page,
-    name: &str,
-    digit: char,
-    screenshots: bool,
-) -> Result<()> {
-    wait_until(
-        page,
-        "document.querySelector('.staff-button') !== null",
-        WAIT,
-    )
-    .await
-    .context("the sign-in picker")?;
-    if screenshots {
-        screenshot(page, "sign-in-picker-tablet").await?;
-    }
-    page.evaluate(format!("[...document.querySelectorAll('.staff-button')].find(b => b.textContent.startsWith('{name}')).click()")).await?;
-    wait_until(
-        page,
-        "document.querySelectorAll('.key').length === 12",
-        WAIT,
-    )
-    .await?;
-    for _ in 0..6 {
-        page.evaluate(format!(
-            "[...document.querySelectorAll('.key')].find(k => k.textContent === '{digit}').click()"
-        ))
-        .await?;
-    }
-    wait_until(
-        page,
-        "document.querySelector('.pin-display').textContent.length === 6",
-        WAIT,
-    )
-    .await?;
-    if screenshots {
-        screenshot(page, "sign-in-pin-tablet").await?;
-    }
-    page.evaluate("[...document.querySelectorAll('.sign-in-actions .button')].find(b => b.textContent === 'Sign in').click()").await?;
-    wait_until(
-        page,
-        &format!("document.querySelector('.signed-in')?.textContent === '{name}'"),
-        WAIT,
-    )
-    .await
-    .context("signed in")
 }
 
 #[tokio::test]

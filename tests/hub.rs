@@ -365,3 +365,117 @@ async fn a_read_only_database_is_refused_at_start_with_a_clear_message() -> Resu
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn vitals_are_checked_confirmed_when_abnormal_and_conflicts_name_who_was_quicker(
+) -> Result<()> {
+    let hub = TestHub::start().await?;
+    let lee = hub.signed_in_tablet("ma-lee", "111111").await?;
+    let walsh = hub.signed_in_tablet("rn-walsh", "555555").await?;
+    let (visit, code) = hub.schedule("Vera", 0).await?;
+    let (other, other_code) = hub.schedule("Otto", 0).await?;
+    hub.check_in(&code).await?;
+    hub.check_in(&other_code).await?;
+    let send = |client: &reqwest::Client, body: Value| {
+        let request = client.post(hub.url("/api/v1/commands")).json(&body);
+        async move {
+            let response = request.send().await?;
+            anyhow::Ok((response.status().as_u16(), response.json::<Value>().await?))
+        }
+    };
+    let (status, _) = send(
+        &lee,
+        json!({"type": "room_patient", "visit": visit, "room": "exam-1"}),
+    )
+    .await?;
+    assert_eq!(status, 200);
+    let (status, taken) = send(
+        &walsh,
+        json!({"type": "room_patient", "visit": other, "room": "exam-1"}),
+    )
+    .await?;
+    assert_eq!(
+        (status, taken["error"]["message"].as_str()),
+        (409, Some("Exam 1 was just taken by M. Lee"))
+    );
+    let (_, again) = send(
+        &walsh,
+        json!({"type": "room_patient", "visit": visit, "room": "exam-2"}),
+    )
+    .await?;
+    assert_eq!(
+        again["error"]["message"],
+        "this patient is already roomed (M. Lee); that step is not possible now"
+    );
+
+    let vitals = |systolic: f64, heart_rate: f64, confirm: bool| {
+        json!({"type": "record_vitals", "visit": visit, "confirm_abnormal": confirm, "ready_for_provider": true,
+               "vitals": {"systolic_mmhg": systolic, "diastolic_mmhg": 90.0, "heart_rate_per_min": heart_rate,
+                          "temperature_c": 37.0, "chief_complaint": " Headache "}})
+    };
+    let (status, typo) = send(&lee, vitals(140.0, 720.0, false)).await?;
+    assert_eq!(
+        (status, typo["error"]["code"].as_str()),
+        (422, Some("invalid_vitals"))
+    );
+    assert_eq!(
+        typo["error"]["message"],
+        "Heart rate must be between 20 and 300 /min"
+    );
+    let (status, abnormal) = send(&lee, vitals(182.0, 72.0, false)).await?;
+    assert_eq!(
+        (status, abnormal["error"]["code"].as_str()),
+        (409, Some("confirm_abnormal"))
+    );
+    assert!(abnormal["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Systolic blood pressure 182 mmHg"));
+    let (status, _) = send(&lee, vitals(182.0, 72.0, true)).await?;
+    assert_eq!(status, 200);
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    let saved = &snapshot["state"]["visits"][&visit];
+    assert_eq!(saved["state"], "ready_for_provider");
+    assert_eq!(saved["vitals"]["chief_complaint"], "Headache");
+    assert_eq!(
+        saved["abnormal"],
+        json!([{"measure": "systolic", "value": 182.0}])
+    );
+    assert_eq!(
+        saved["history"].as_array().unwrap().last().unwrap()["by"],
+        "M. Lee"
+    );
+
+    // A public screen gets neither the vitals nor who did what; the board keeps the flag.
+    let lobby = hub
+        .screen(clinicflow::domain::DeviceRole::Lobby, "lobby")
+        .await?;
+    let public: Value = lobby
+        .get(hub.url("/api/v1/snapshot"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let public_visit = public["state"]["visits"][&visit].to_string();
+    assert!(
+        !public_visit.contains("Headache")
+            && !public_visit.contains("M. Lee")
+            && !public_visit.contains("182"),
+        "{public_visit}"
+    );
+    let board = hub
+        .screen(clinicflow::domain::DeviceRole::Board, "board")
+        .await?;
+    let overview: Value = board
+        .get(hub.url("/api/v1/snapshot"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        overview["state"]["visits"][&visit]["abnormal"][0]["measure"],
+        "systolic"
+    );
+    assert!(overview["state"]["visits"][&visit].get("vitals").is_none());
+    Ok(())
+}

@@ -8,68 +8,16 @@ mod common;
 
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
-use clinicflow::config::ClinicConfig;
 use common::browser::{
-    assert_accessible, assert_no_csp_violations, screenshot, wait_until, Chromium, DemoHub, WIDTHS,
+    assert_accessible, assert_no_csp_violations, screenshot, tap, text, wait_until, with_chromium,
+    Chromium, DemoHub, BORN, WIDTHS,
 };
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(20);
-const BORN: &str = "1950-04-01";
 /// The same date as typed on the English keypad (MM DD YYYY).
 const BORN_TYPED: &str = "04011950";
-
-/// A demo hub whose clinic is at about noon now (so appointments an hour or three away are
-/// still today whenever the tests run), with `tweak` applied to its config.
-fn kiosk_hub(dir: &tempfile::TempDir, tweak: impl FnOnce(&mut ClinicConfig)) -> Result<DemoHub> {
-    use chrono::Timelike;
-    let mut config = clinicflow::server::demo::config();
-    let offset = 12 - chrono::Utc::now().hour() as i32;
-    config.time_zone = format!("Etc/GMT{:+}", -offset);
-    tweak(&mut config);
-    let path = dir.path().join("clinic.toml");
-    std::fs::write(&path, toml::to_string(&config)?)?;
-    DemoHub::start_with(
-        &dir.path().join("kiosk.db"),
-        "127.0.0.1:0",
-        &["--config", path.to_str().context("utf-8 path")?],
-    )
-}
-
-/// Schedules an appointment `minutes` from now through the API; returns its check-in code.
-async fn schedule(hub: &DemoHub, first: &str, last: &str, minutes: i64) -> Result<String> {
-    let body = json!({
-        "patient": { "first_name": first, "last_name": last, "date_of_birth": BORN },
-        "provider": "dr-okafor",
-        "start": chrono::Utc::now() + chrono::Duration::minutes(minutes),
-        "visit_type": "Follow-up",
-    });
-    let response = hub
-        .client()
-        .await?
-        .post(format!("{}/api/v1/appointments", hub.url))
-        .json(&body)
-        .send()
-        .await?;
-    anyhow::ensure!(
-        response.status().as_u16() == 201,
-        "{}",
-        response.text().await?
-    );
-    let created: Value = response.json().await?;
-    Ok(created["code"].as_str().context("code")?.to_string())
-}
-
-/// Taps the button whose text is `label` once it is on screen.
-async fn tap(page: &Page, label: &str) -> Result<()> {
-    let script = format!(
-        "(() => {{ const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?} && !b.disabled); if (!b) return false; b.click(); return true; }})()"
-    );
-    wait_until(page, &script, WAIT)
-        .await
-        .with_context(|| format!("tapping {label:?}"))
-}
 
 async fn enter_date(page: &Page, digits: &str) -> Result<()> {
     wait_until(
@@ -119,15 +67,6 @@ async fn outcome(page: &Page, outcome: &str) -> Result<String> {
         .into_value()?)
 }
 
-async fn text(page: &Page, selector: &str) -> Result<String> {
-    Ok(page
-        .evaluate(format!(
-            "document.querySelector({selector:?})?.textContent ?? ''"
-        ))
-        .await?
-        .into_value()?)
-}
-
 async fn pair_kiosk(hub: &DemoHub, chromium: &Chromium, width: u32, height: u32) -> Result<Page> {
     let page = hub.pair(chromium, "kiosk", width, height).await?;
     // Live: the client has hydrated and follows the hub, so taps reach it.
@@ -141,22 +80,10 @@ async fn pair_kiosk(hub: &DemoHub, chromium: &Chromium, width: u32, height: u32)
     Ok(page)
 }
 
-/// Runs `body` with a fresh browser and closes it whatever happens.
-async fn with_chromium<F, Fut>(body: F) -> Result<()>
-where
-    F: FnOnce(Chromium) -> Fut,
-    Fut: std::future::Future<Output = (Chromium, Result<()>)>,
-{
-    let chromium = Chromium::launch().await?;
-    let (chromium, outcome) = body(chromium).await;
-    chromium.close().await?;
-    outcome
-}
-
 #[tokio::test]
 async fn a_patient_scans_enters_their_birth_date_and_gets_a_ticket_at_every_width() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let hub = kiosk_hub(&dir, |_| {})?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
     with_chromium(|chromium| async {
         let outcome = async {
             // The overview on another screen (another host name, so its own device cookie).
@@ -171,7 +98,7 @@ async fn a_patient_scans_enters_their_birth_date_and_gets_a_ticket_at_every_widt
             let before: usize = before.parse()?;
 
             for (n, (width, height, device)) in WIDTHS.into_iter().enumerate() {
-                let code = schedule(&hub, &format!("Rosa{n}"), "Delgado", 5).await?;
+                let code = hub.schedule( &format!("Rosa{n}"), "Delgado", 5).await?;
                 let page = pair_kiosk(&hub, &chromium, width, height).await?;
                 screenshot(&page, &format!("kiosk-welcome-{device}")).await?;
                 assert_accessible(&page, "kiosk welcome").await?;
@@ -217,13 +144,13 @@ async fn a_patient_scans_enters_their_birth_date_and_gets_a_ticket_at_every_widt
 #[tokio::test]
 async fn twenty_scans_at_scanner_speed_each_check_in_exactly_the_right_patient() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let hub = kiosk_hub(&dir, |config| config.check_in.confirm_date_of_birth = false)?;
+    let hub = DemoHub::midday(&dir, |config| config.check_in.confirm_date_of_birth = false)?;
     with_chromium(|chromium| async {
         let outcome = async {
             let page = pair_kiosk(&hub, &chromium, 1920, 1080).await?;
             for n in 0..20 {
                 let name = format!("Scan{n:02}");
-                let code = schedule(&hub, &name, "Quick", 5).await?;
+                let code = hub.schedule(&name, "Quick", 5).await?;
                 // The URL as a QR code carries it, typed with no delay between keys, + Enter.
                 let url = format!("{}/c/{}", hub.url, code.replace('-', ""));
                 scan(&page, &url).await?;
@@ -247,11 +174,11 @@ async fn twenty_scans_at_scanner_speed_each_check_in_exactly_the_right_patient()
 #[tokio::test]
 async fn every_other_outcome_ends_on_a_clear_screen_in_either_language() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let hub = kiosk_hub(&dir, |_| {})?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
     with_chromium(|chromium| async {
         let outcome = async {
             let page = pair_kiosk(&hub, &chromium, 820, 1180).await?;
-            let code = schedule(&hub, "Ana", "Lopez", 0).await?;
+            let code = hub.schedule( "Ana", "Lopez", 0).await?;
 
             // A wrong date of birth: told how many tries are left, still on the keypad.
             scan(&page, &code).await?;
@@ -290,13 +217,13 @@ async fn every_other_outcome_ends_on_a_clear_screen_in_either_language() -> Resu
             outcome(&page, "unknown_code").await?;
             tap(&page, "Done").await?;
 
-            let early = schedule(&hub, "Eva", "Early", 3 * 60).await?;
+            let early = hub.schedule( "Eva", "Early", 3 * 60).await?;
             scan(&page, &early).await?;
             // Nothing about the patient is shown, so no date of birth is needed to say so.
             assert!(outcome(&page, "too_early").await?.starts_with("You're early. Check-in opens at "));
             tap(&page, "Done").await?;
 
-            let late = schedule(&hub, "Leo", "Late", -40).await?;
+            let late = hub.schedule( "Leo", "Late", -40).await?;
             scan(&page, &late).await?;
             enter_date(&page, BORN_TYPED).await?;
             tap(&page, "Continue").await?;
@@ -305,7 +232,7 @@ async fn every_other_outcome_ends_on_a_clear_screen_in_either_language() -> Resu
             tap(&page, "Done").await?;
 
             // In Spanish: switched on the welcome screen, kept through the flow.
-            let tomorrow = schedule(&hub, "Ben", "Manana", 24 * 60).await?;
+            let tomorrow = hub.schedule( "Ben", "Manana", 24 * 60).await?;
             tap(&page, "Español").await?;
             wait_until(&page, "document.querySelector('.welcome h2')?.textContent.startsWith('Bienvenido')", WAIT).await?;
             screenshot(&page, "kiosk-welcome-spanish-tablet").await?;
@@ -325,7 +252,7 @@ async fn every_other_outcome_ends_on_a_clear_screen_in_either_language() -> Resu
             tap(&page, "Done").await?;
 
             // Three wrong dates of birth: to the desk, and the code stops working here.
-            let guarded = schedule(&hub, "Gus", "Guarded", 0).await?;
+            let guarded = hub.schedule( "Gus", "Guarded", 0).await?;
             scan(&page, &guarded).await?;
             for _ in 0..3 {
                 enter_date(&page, "12311999").await?;
@@ -368,14 +295,14 @@ async fn visit_of(hub: &DemoHub, code: &str) -> Result<String> {
 #[tokio::test]
 async fn without_a_code_a_patient_finds_their_appointment_or_walks_in() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let hub = kiosk_hub(&dir, |_| {})?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
     with_chromium(|chromium| async {
         let outcome = async {
             let page = pair_kiosk(&hub, &chromium, 390, 844).await?;
             // Two appointments today for the same last name and birth date (twins): chosen by
             // time and provider, nothing else shown.
-            schedule(&hub, "Iris", "Twin", 30).await?;
-            schedule(&hub, "Ivy", "Twin", 60).await?;
+            hub.schedule( "Iris", "Twin", 30).await?;
+            hub.schedule( "Ivy", "Twin", 60).await?;
             tap(&page, "I don't have my code").await?;
             wait_until(&page, "document.getElementById('name-last-name') !== null", WAIT).await?;
             assert_accessible(&page, "kiosk find by name").await?;
@@ -434,7 +361,7 @@ async fn without_a_code_a_patient_finds_their_appointment_or_walks_in() -> Resul
 #[tokio::test]
 async fn a_kiosk_left_alone_warns_then_forgets_the_patient() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let hub = kiosk_hub(&dir, |config| {
+    let hub = DemoHub::midday(&dir, |config| {
         config.privacy.idle_reset_seconds = 5;
         config.privacy.idle_warning_seconds = 4;
     })?;
@@ -517,10 +444,10 @@ async fn a_kiosk_left_alone_warns_then_forgets_the_patient() -> Result<()> {
 #[tokio::test]
 async fn a_reminder_link_opened_on_a_phone_checks_in_after_the_birth_date() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let hub = kiosk_hub(&dir, |_| {})?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
     with_chromium(|chromium| async {
         let outcome = async {
-            let code = schedule(&hub, "Pia", "Phone", 10).await?;
+            let code = hub.schedule("Pia", "Phone", 10).await?;
             // Not enrolled, not signed in: a patient's own phone.
             let page = chromium
                 .open(&format!("{}/c/{code}", hub.url), 390, 844)
@@ -552,10 +479,10 @@ async fn a_reminder_link_opened_on_a_phone_checks_in_after_the_birth_date() -> R
 #[tokio::test]
 async fn printed_reminder_cards_carry_qr_codes_an_independent_decoder_reads_back() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let hub = kiosk_hub(&dir, |_| {})?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
     let mut codes = Vec::new();
     for (first, minutes) in [("Carla", 60), ("Dario", 90), ("Elena", 120)] {
-        codes.push(schedule(&hub, first, "Card", minutes).await?);
+        codes.push(hub.schedule(first, "Card", minutes).await?);
     }
     let out = dir.path().join("cards.html");
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))

@@ -3,7 +3,7 @@
 //! every route, snapshot and event stream against these rules; public screens get a redacted
 //! copy of the clinic that holds no more than first name + last initial, or tickets only.
 
-use super::{ClinicState, Command, Event, Patient, Visit};
+use super::{ClinicState, Command, Event, Patient, Room, Stamped, Visit, Vitals};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -200,12 +200,40 @@ fn redact_patient(patient: &Patient, visibility: Visibility) -> Patient {
     }
 }
 
+/// Public copies hold no vitals; a board keeps the abnormal flags (the charge nurse acts on
+/// them), a ticket-only screen not even those, nor who did what.
 fn redact_visit(visit: &Visit, visibility: Visibility) -> Visit {
+    let ticket_only = visibility == Visibility::TicketOnly;
     Visit {
         patient: redact_patient(&visit.patient, visibility),
         code: None,
+        vitals: None,
+        abnormal: if ticket_only {
+            Vec::new()
+        } else {
+            visit.abnormal.clone()
+        },
+        history: if ticket_only {
+            anonymous(&visit.history)
+        } else {
+            visit.history.clone()
+        },
+        called: visit
+            .called
+            .clone()
+            .map(|call| Stamped { by: None, ..call }),
         ..visit.clone()
     }
+}
+
+fn anonymous<S: Clone>(history: &[Stamped<S>]) -> Vec<Stamped<S>> {
+    history
+        .iter()
+        .map(|stamp| Stamped {
+            by: None,
+            ..stamp.clone()
+        })
+        .collect()
 }
 
 impl ClinicState {
@@ -214,12 +242,30 @@ impl ClinicState {
         if visibility == Visibility::Full {
             return self.clone();
         }
+        let rooms = if visibility == Visibility::TicketOnly {
+            self.rooms
+                .iter()
+                .map(|(id, room)| {
+                    let history = anonymous(&room.history);
+                    (
+                        id.clone(),
+                        Room {
+                            history,
+                            ..room.clone()
+                        },
+                    )
+                })
+                .collect()
+        } else {
+            self.rooms.clone()
+        };
         ClinicState {
             visits: self
                 .visits
                 .iter()
                 .map(|(id, visit)| (id.clone(), redact_visit(visit, visibility)))
                 .collect(),
+            rooms,
             ..self.clone()
         }
     }
@@ -242,8 +288,41 @@ impl Event {
                 }
                 event
             }
+            Event::VitalsRecorded {
+                visit,
+                abnormal,
+                at,
+                ..
+            } if visibility != Visibility::Full => Event::VitalsRecorded {
+                visit: visit.clone(),
+                vitals: Vitals::default(),
+                abnormal: if visibility == Visibility::TicketOnly {
+                    Vec::new()
+                } else {
+                    abnormal.clone()
+                },
+                at: *at,
+                by: None,
+            },
+            _ if visibility == Visibility::TicketOnly => self.anonymous(),
             _ => self.clone(),
         }
+    }
+
+    /// The same event without who did it.
+    fn anonymous(&self) -> Event {
+        let mut event = self.clone();
+        match &mut event {
+            Event::PatientArrived { by, .. }
+            | Event::PatientRoomed { by, .. }
+            | Event::VisitAdvanced { by, .. }
+            | Event::PriorityChanged { by, .. }
+            | Event::RoomStateChanged { by, .. }
+            | Event::VitalsRecorded { by, .. }
+            | Event::PatientCalled { by, .. } => *by = None,
+            _ => {}
+        }
+        event
     }
 }
 

@@ -251,6 +251,7 @@ mod tests {
         let tomorrow = Now {
             at: at(10, 0) + Duration::days(1),
             clinic_day: clinic.day.succ_opt().unwrap(),
+            by: None,
         };
         assert_eq!(
             kiosk_decision(&clinic.state.visits[&visit], tomorrow, &rules()),

@@ -2,7 +2,7 @@
 //! state and timestamped history. Built only by folding events (`ClinicState::apply_event`), on
 //! the hub and identically on every client.
 
-use super::{CheckInCode, Event, ProviderId, RoomId, VisitId};
+use super::{Abnormal, CheckInCode, Event, ProviderId, RoomId, VisitId, Vitals};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -77,6 +77,16 @@ pub struct Visit {
     /// When the kiosk's identity check failed too often: staff must check this patient in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_flagged: Option<DateTime<Utc>>,
+    /// The latest vitals taken in the room (SI units).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vitals: Option<Vitals>,
+    /// Abnormal values in those vitals, confirmed by the assistant: a flag for the provider and
+    /// the charge nurse.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub abnormal: Vec<Abnormal>,
+    /// The last call to a room ("A-17 → Exam 3" on the lobby display).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub called: Option<Stamped<RoomId>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -116,11 +126,14 @@ impl std::fmt::Display for Ticket {
     }
 }
 
-/// A state and the moment it was entered.
+/// A state, the moment it was entered and who moved it there ("M. Lee"; `None` for devices,
+/// the system, and in copies for public screens).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamped<S> {
     pub state: S,
     pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 impl RoomState {
@@ -147,6 +160,21 @@ impl RoomState {
 }
 
 impl VisitState {
+    /// As a sentence reads it: "this patient is already {label}".
+    pub fn label(self) -> &'static str {
+        match self {
+            VisitState::Scheduled => "scheduled, not checked in",
+            VisitState::Arrived => "checked in and waiting",
+            VisitState::Roomed => "roomed",
+            VisitState::ReadyForProvider => "ready for the provider",
+            VisitState::WithProvider => "with the provider",
+            VisitState::Finished => "finished",
+            VisitState::Cancelled => "cancelled",
+            VisitState::NoShow => "marked a no-show",
+            VisitState::LeftWithoutBeingSeen => "gone (left without being seen)",
+        }
+    }
+
     /// Whether the visit is over (finished or one of the side exits).
     pub fn is_closed(self) -> bool {
         matches!(
@@ -234,6 +262,7 @@ impl ClinicState {
                 let stamp = Stamped {
                     state: RoomState::Ready,
                     at: *at,
+                    by: None,
                 };
                 self.rooms.insert(
                     room.clone(),
@@ -289,8 +318,12 @@ impl ClinicState {
                         history: vec![Stamped {
                             state: VisitState::Scheduled,
                             at: *at,
+                            by: None,
                         }],
                         identity_flagged: None,
+                        vitals: None,
+                        abnormal: Vec::new(),
+                        called: None,
                     },
                 );
             }
@@ -299,33 +332,39 @@ impl ClinicState {
                 ticket,
                 day,
                 at,
+                by,
             } => {
                 self.last_ticket = Some((*day, ticket.number));
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.ticket = Some(*ticket);
-                    set_visit_state(visit, VisitState::Arrived, *at);
+                    set_visit_state(visit, VisitState::Arrived, *at, by);
                 }
             }
-            Event::PatientRoomed { visit, room, at } => {
+            Event::PatientRoomed {
+                visit,
+                room,
+                at,
+                by,
+            } => {
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.room = Some(room.clone());
-                    set_visit_state(visit, VisitState::Roomed, *at);
+                    set_visit_state(visit, VisitState::Roomed, *at, by);
                 }
                 if let Some(room) = self.rooms.get_mut(room) {
                     room.last_visit = Some(visit.clone());
-                    set_room_state(room, RoomState::Occupied, *at);
+                    set_room_state(room, RoomState::Occupied, *at, by);
                 }
             }
-            Event::VisitAdvanced { visit, to, at } => {
+            Event::VisitAdvanced { visit, to, at, by } => {
                 let Some(visit) = self.visits.get_mut(visit) else {
                     return;
                 };
-                set_visit_state(visit, *to, *at);
+                set_visit_state(visit, *to, *at, by);
                 if to.is_closed() {
                     // Leaving the room (finished, or left mid-visit) always leaves it dirty.
                     if let Some(room) = visit.room.take().and_then(|room| self.rooms.get_mut(&room))
                     {
-                        set_room_state(room, RoomState::NeedsCleaning, *at);
+                        set_room_state(room, RoomState::NeedsCleaning, *at, by);
                     }
                 }
             }
@@ -336,9 +375,34 @@ impl ClinicState {
                     visit.priority = *priority;
                 }
             }
-            Event::RoomStateChanged { room, to, at } => {
+            Event::RoomStateChanged { room, to, at, by } => {
                 if let Some(room) = self.rooms.get_mut(room) {
-                    set_room_state(room, to.clone(), *at);
+                    set_room_state(room, to.clone(), *at, by);
+                }
+            }
+            Event::VitalsRecorded {
+                visit,
+                vitals,
+                abnormal,
+                ..
+            } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.vitals = Some(vitals.clone());
+                    visit.abnormal = abnormal.clone();
+                }
+            }
+            Event::PatientCalled {
+                visit,
+                room,
+                at,
+                by,
+            } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.called = Some(Stamped {
+                        state: room.clone(),
+                        at: *at,
+                        by: by.clone(),
+                    });
                 }
             }
             Event::IdentityCheckFailed { visit, at } => {
@@ -418,12 +482,20 @@ fn natural_key(name: &str) -> Vec<(String, u64)> {
     parts
 }
 
-fn set_visit_state(visit: &mut Visit, state: VisitState, at: DateTime<Utc>) {
+fn set_visit_state(visit: &mut Visit, state: VisitState, at: DateTime<Utc>, by: &Option<String>) {
     visit.state = state;
-    visit.history.push(Stamped { state, at });
+    visit.history.push(Stamped {
+        state,
+        at,
+        by: by.clone(),
+    });
 }
 
-fn set_room_state(room: &mut Room, state: RoomState, at: DateTime<Utc>) {
+fn set_room_state(room: &mut Room, state: RoomState, at: DateTime<Utc>, by: &Option<String>) {
     room.state = state.clone();
-    room.history.push(Stamped { state, at });
+    room.history.push(Stamped {
+        state,
+        at,
+        by: by.clone(),
+    });
 }

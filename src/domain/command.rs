@@ -6,11 +6,13 @@ use super::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The moment a command is applied, in UTC and as the clinic-local calendar day.
+/// The moment a command is applied, in UTC and as the clinic-local calendar day, and who
+/// applies it as the screens name them ("M. Lee"; `None` for devices and the system).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Now {
+pub struct Now<'a> {
     pub at: DateTime<Utc>,
     pub clinic_day: NaiveDate,
+    pub by: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,12 +92,32 @@ pub enum Command {
     FlagIdentityCheck {
         visit: VisitId,
     },
+    /// Vitals taken in the room. Abnormal values are refused until `confirm_abnormal`;
+    /// `ready_for_provider` also moves a roomed visit on.
+    RecordVitals {
+        visit: VisitId,
+        vitals: Vitals,
+        #[serde(default)]
+        confirm_abnormal: bool,
+        #[serde(default)]
+        ready_for_provider: bool,
+    },
+    /// Calls a waiting patient to a ready room (the lobby display shows ticket and room).
+    CallPatient {
+        visit: VisitId,
+        room: RoomId,
+    },
 }
 
 /// Decides a command against the current state. `Ok(vec![])` means "already done" (for example
 /// checking in twice): harmless and recorded as such, but nothing changes.
-pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Event>, DomainError> {
+pub fn apply(
+    state: &ClinicState,
+    command: &Command,
+    now: Now<'_>,
+) -> Result<Vec<Event>, DomainError> {
     let at = now.at;
+    let by = now.by.map(str::to_string);
     let event = match command {
         Command::AddRoom { room, name, pod } => {
             if state.rooms.contains_key(room) {
@@ -177,6 +199,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 ticket,
                 day: now.clinic_day,
                 at,
+                by,
             };
             return Ok(vec![scheduled, arrived]);
         }
@@ -209,6 +232,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 ticket,
                 day: now.clinic_day,
                 at: stamp_after(found.since(), at),
+                by,
             }
         }
         Command::RoomPatient { visit, room } => {
@@ -219,6 +243,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                     room: target.name.clone(),
                     state: target.state.key(),
                     occupant: state.occupant(room).map(|v| v.id.clone()),
+                    by: target.history.last().and_then(|stamp| stamp.by.clone()),
                 });
             }
             let at = stamp_after(found.since().max(target.since()), at);
@@ -226,6 +251,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 visit: visit.clone(),
                 room: room.clone(),
                 at,
+                by,
             }
         }
         Command::ReadyForProvider { visit } => advance(
@@ -234,6 +260,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             &[VisitState::Roomed],
             VisitState::ReadyForProvider,
             at,
+            &by,
         )?,
         Command::ProviderIn { visit } => advance(
             state,
@@ -241,14 +268,18 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             &[VisitState::Roomed, VisitState::ReadyForProvider],
             VisitState::WithProvider,
             at,
+            &by,
         )?,
-        Command::FinishVisit { visit } => advance(state, visit, IN_ROOM, VisitState::Finished, at)?,
+        Command::FinishVisit { visit } => {
+            advance(state, visit, IN_ROOM, VisitState::Finished, at, &by)?
+        }
         Command::CancelVisit { visit } => advance(
             state,
             visit,
             &[VisitState::Scheduled, VisitState::Arrived],
             VisitState::Cancelled,
             at,
+            &by,
         )?,
         Command::MarkNoShow { visit } => advance(
             state,
@@ -256,6 +287,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             &[VisitState::Scheduled],
             VisitState::NoShow,
             at,
+            &by,
         )?,
         Command::LeftWithoutBeingSeen { visit } => advance(
             state,
@@ -267,6 +299,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             ],
             VisitState::LeftWithoutBeingSeen,
             at,
+            &by,
         )?,
         Command::SetPriority {
             visit,
@@ -288,6 +321,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                 priority: *priority,
                 reason: required(reason, "reason")?,
                 at,
+                by,
             }
         }
         Command::StartCleaning { room } => change_room(
@@ -296,6 +330,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             |s| *s == RoomState::NeedsCleaning,
             RoomState::Cleaning,
             at,
+            &by,
         )?,
         Command::RoomReady { room } => change_room(
             state,
@@ -303,6 +338,7 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             |s| *s == RoomState::Cleaning,
             RoomState::Ready,
             at,
+            &by,
         )?,
         Command::TakeOutOfService { room, reason } => {
             let reason = required(reason, "reason")?;
@@ -312,7 +348,14 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
                     RoomState::Ready | RoomState::NeedsCleaning | RoomState::Cleaning
                 )
             };
-            change_room(state, room, idle, RoomState::OutOfService { reason }, at)?
+            change_room(
+                state,
+                room,
+                idle,
+                RoomState::OutOfService { reason },
+                at,
+                &by,
+            )?
         }
         Command::ReturnToService { room } => change_room(
             state,
@@ -320,7 +363,59 @@ pub fn apply(state: &ClinicState, command: &Command, now: Now) -> Result<Vec<Eve
             |s| matches!(s, RoomState::OutOfService { .. }),
             RoomState::Ready,
             at,
+            &by,
         )?,
+        Command::RecordVitals {
+            visit,
+            vitals,
+            confirm_abnormal,
+            ready_for_provider,
+        } => {
+            let found = expect_visit(state, visit, IN_ROOM)?;
+            let abnormal = vitals.check().map_err(DomainError::InvalidVitals)?;
+            if !abnormal.is_empty() && !confirm_abnormal {
+                return Err(DomainError::ConfirmAbnormal { abnormal });
+            }
+            let at = stamp_after(found.since(), at);
+            let recorded = Event::VitalsRecorded {
+                visit: visit.clone(),
+                vitals: Vitals {
+                    chief_complaint: vitals.chief_complaint.trim().to_string(),
+                    ..vitals.clone()
+                },
+                abnormal,
+                at,
+                by: by.clone(),
+            };
+            if *ready_for_provider && found.state == VisitState::Roomed {
+                let ready = Event::VisitAdvanced {
+                    visit: visit.clone(),
+                    to: VisitState::ReadyForProvider,
+                    at,
+                    by,
+                };
+                return Ok(vec![recorded, ready]);
+            }
+            recorded
+        }
+        Command::CallPatient { visit, room } => {
+            let found = expect_visit(state, visit, &[VisitState::Arrived])?;
+            let target = find_room(state, room)?;
+            if target.state != RoomState::Ready {
+                return Err(DomainError::RoomNotReady {
+                    room: target.name.clone(),
+                    state: target.state.key(),
+                    occupant: state.occupant(room).map(|v| v.id.clone()),
+                    by: target.history.last().and_then(|stamp| stamp.by.clone()),
+                });
+            }
+            Event::PatientCalled {
+                visit: visit.clone(),
+                room: room.clone(),
+                at: stamp_after(found.since(), at),
+                by,
+            }
+        }
         Command::FlagIdentityCheck { visit } => {
             if find_visit(state, visit)?.identity_flagged.is_some() {
                 return Ok(vec![]);
@@ -414,6 +509,7 @@ fn expect_visit<'s>(
         Err(DomainError::WrongVisitState {
             visit: visit.clone(),
             state: found.state,
+            by: found.history.last().and_then(|stamp| stamp.by.clone()),
         })
     }
 }
@@ -424,12 +520,14 @@ fn advance(
     allowed: &[VisitState],
     to: VisitState,
     at: DateTime<Utc>,
+    by: &Option<String>,
 ) -> Result<Event, DomainError> {
     let found = expect_visit(state, visit, allowed)?;
     Ok(Event::VisitAdvanced {
         visit: visit.clone(),
         to,
         at: stamp_after(found.since(), at),
+        by: by.clone(),
     })
 }
 
@@ -439,17 +537,20 @@ fn change_room(
     allowed: impl Fn(&RoomState) -> bool,
     to: RoomState,
     at: DateTime<Utc>,
+    by: &Option<String>,
 ) -> Result<Event, DomainError> {
     let found = find_room(state, room)?;
     if !allowed(&found.state) {
         return Err(DomainError::WrongRoomState {
             room: found.name.clone(),
             state: found.state.key(),
+            by: found.history.last().and_then(|stamp| stamp.by.clone()),
         });
     }
     Ok(Event::RoomStateChanged {
         room: room.clone(),
         to,
         at: stamp_after(found.since(), at),
+        by: by.clone(),
     })
 }

@@ -1,7 +1,7 @@
 //! Why the domain refused a command. Each variant's message is written for the person at the
 //! screen; the server maps variants to HTTP status codes.
 
-use super::{ProviderId, RoomId, VisitId, VisitState};
+use super::{Abnormal, ProviderId, RoomId, VisitId, VisitState, VitalsError};
 use chrono::NaiveDate;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -18,19 +18,31 @@ pub enum DomainError {
     /// 409: creating something that exists already.
     #[error("{what} already exists")]
     AlreadyExists { what: String },
-    /// 409: someone else got there first, or the room is not ready ("Exam 3 is occupied").
-    #[error("{room} is {state}, not ready", state = state.replace('_', " "))]
+    /// 409: someone else got there first, or the room is not ready ("Exam 3 was just taken by
+    /// M. Lee", "Exam 3 is needs cleaning, not ready").
+    #[error("{}", room_not_ready(room, state, by.as_deref()))]
     RoomNotReady {
         room: String,
         state: &'static str,
         occupant: Option<VisitId>,
+        /// Who put the room in that state, when a person did.
+        by: Option<String>,
     },
-    /// 409: the visit is not in a state that allows this step ("this patient is already roomed").
-    #[error("visit {visit} is {state:?}; that step is not possible now")]
-    WrongVisitState { visit: VisitId, state: VisitState },
+    /// 409: the visit is not in a state that allows this step ("this patient is already roomed
+    /// (M. Lee)").
+    #[error("this patient is already {}{}; that step is not possible now", state.label(), by_suffix(by.as_deref()))]
+    WrongVisitState {
+        visit: VisitId,
+        state: VisitState,
+        by: Option<String>,
+    },
     /// 409: the room is not in a state that allows this step.
-    #[error("{room} is {state}; that step is not possible now", state = state.replace('_', " "))]
-    WrongRoomState { room: String, state: &'static str },
+    #[error("{room} is {}{}; that step is not possible now", state.replace('_', " "), by_suffix(by.as_deref()))]
+    WrongRoomState {
+        room: String,
+        state: &'static str,
+        by: Option<String>,
+    },
     /// 409: the visit is finished, cancelled, a no-show or the patient left.
     #[error("visit {visit} is closed ({state:?})")]
     VisitClosed { visit: VisitId, state: VisitState },
@@ -40,10 +52,50 @@ pub enum DomainError {
     /// 409: this patient's walk-in today is still open (a double tap registers them once).
     #[error("this patient is already registered as a walk-in today")]
     DuplicateWalkIn { visit: VisitId },
+    /// 422: a vital sign outside its absolute limits ("Heart rate must be between 20 and 300
+    /// /min").
+    #[error(transparent)]
+    InvalidVitals(VitalsError),
+    /// 409: abnormal vitals are saved only once the assistant confirms them.
+    #[error("{}", abnormal_message(abnormal))]
+    ConfirmAbnormal { abnormal: Vec<Abnormal> },
     /// 422: a field is missing or out of range.
     #[error("{field} {problem}")]
     InvalidInput {
         field: &'static str,
         problem: &'static str,
     },
+}
+
+fn room_not_ready(room: &str, state: &str, by: Option<&str>) -> String {
+    match (state, by) {
+        ("occupied", Some(by)) => format!("{room} was just taken by {by}"),
+        (state, _) => format!(
+            "{room} is {}{}, not ready",
+            state.replace('_', " "),
+            by_suffix(by)
+        ),
+    }
+}
+
+fn by_suffix(by: Option<&str>) -> String {
+    by.map(|by| format!(" ({by})")).unwrap_or_default()
+}
+
+fn abnormal_message(abnormal: &[Abnormal]) -> String {
+    let values: Vec<String> = abnormal
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} {}",
+                a.measure.label(),
+                a.value,
+                a.measure.unit_label()
+            )
+        })
+        .collect();
+    format!(
+        "abnormal: {}; confirm these values to save them",
+        values.join(", ")
+    )
 }

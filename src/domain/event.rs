@@ -2,7 +2,8 @@
 //! log is the source of truth; every screen's state is a fold of these.
 
 use super::{
-    CheckInCode, Patient, Priority, ProviderId, RoomId, RoomState, Ticket, VisitId, VisitState,
+    Abnormal, CheckInCode, Patient, Priority, ProviderId, RoomId, RoomState, Ticket, VisitId,
+    VisitState, Vitals,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -42,28 +43,61 @@ pub enum Event {
         ticket: Ticket,
         day: NaiveDate,
         at: DateTime<Utc>,
+        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
     PatientRoomed {
         visit: VisitId,
         room: RoomId,
         at: DateTime<Utc>,
+        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
     /// Any other visit transition; closing a visit that holds a room leaves the room dirty.
     VisitAdvanced {
         visit: VisitId,
         to: VisitState,
         at: DateTime<Utc>,
+        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
     PriorityChanged {
         visit: VisitId,
         priority: Priority,
         reason: String,
         at: DateTime<Utc>,
+        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
     RoomStateChanged {
         room: RoomId,
         to: RoomState,
         at: DateTime<Utc>,
+        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// Vitals taken in the room; `abnormal` lists the values the assistant confirmed as real.
+    VitalsRecorded {
+        visit: VisitId,
+        vitals: Vitals,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        abnormal: Vec<Abnormal>,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// A waiting patient called to a room: the lobby display shows the ticket and the room.
+    PatientCalled {
+        visit: VisitId,
+        room: RoomId,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
     /// The kiosk's identity check failed too often for this visit: staff must check the patient
     /// in, and the kiosk refuses the code from now on.
@@ -88,7 +122,9 @@ impl Event {
             | Event::VisitAdvanced { at, .. }
             | Event::PriorityChanged { at, .. }
             | Event::RoomStateChanged { at, .. }
-            | Event::IdentityCheckFailed { at, .. } => *at,
+            | Event::IdentityCheckFailed { at, .. }
+            | Event::VitalsRecorded { at, .. }
+            | Event::PatientCalled { at, .. } => *at,
         }
     }
 
@@ -100,7 +136,9 @@ impl Event {
             | Event::PatientRoomed { visit, .. }
             | Event::VisitAdvanced { visit, .. }
             | Event::PriorityChanged { visit, .. }
-            | Event::IdentityCheckFailed { visit, .. } => Some(visit),
+            | Event::IdentityCheckFailed { visit, .. }
+            | Event::VitalsRecorded { visit, .. }
+            | Event::PatientCalled { visit, .. } => Some(visit),
             _ => None,
         }
     }
@@ -127,6 +165,8 @@ impl Event {
             Event::PriorityChanged { .. } => "priority_changed",
             Event::RoomStateChanged { .. } => "room_state_changed",
             Event::IdentityCheckFailed { .. } => "identity_check_failed",
+            Event::VitalsRecorded { .. } => "vitals_recorded",
+            Event::PatientCalled { .. } => "patient_called",
         }
     }
 }

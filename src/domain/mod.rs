@@ -1,5 +1,5 @@
 //! The pure clinic domain: identifiers, check-in codes, the visit and room state machines, the
-//! rooming queue. No I/O, no clock, no randomness: time and ids come in from the caller, so the
+//! rooming queue, vital signs. No I/O, no clock, no randomness: time and ids come in from the caller, so the
 //! hub and every client run exactly the same rules.
 
 mod access;
@@ -11,6 +11,7 @@ mod error;
 mod event;
 mod ids;
 mod queue;
+mod vitals;
 
 #[cfg(test)]
 mod properties;
@@ -28,7 +29,11 @@ pub use command::{apply, Command, Now};
 pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, VisitId};
-pub use queue::{rooming_queue, QueueFilter, QueueRules};
+pub use queue::{rooming_queue, rooms_for, QueueFilter, QueueRules};
+pub use vitals::{
+    celsius_to_fahrenheit, fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Abnormal, Measure,
+    Vitals, VitalsError,
+};
 
 /// Applies a command and folds its events into `state` in one step; on error `state` is
 /// untouched. The hub's writer and the tests use this.

@@ -224,7 +224,8 @@ fn an_occupied_room_refuses_a_second_patient() {
         Err(DomainError::RoomNotReady {
             room: "Exam 1".into(),
             state: "occupied",
-            occupant: Some(first)
+            occupant: Some(first),
+            by: None,
         })
     );
 }
@@ -236,6 +237,7 @@ fn a_code_is_refused_on_another_day() {
     let tomorrow = Now {
         at: at(9, 0) + Duration::days(1),
         clinic_day: clinic.day.succ_opt().unwrap(),
+        by: None,
     };
     let refused = apply(
         &clinic.state,

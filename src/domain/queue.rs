@@ -2,7 +2,7 @@
 //! the effective time (appointment time when on time or early; arrival time when late or a
 //! walk-in), ties broken by arrival.
 
-use super::{ClinicState, Priority, ProviderId, Visit, VisitState};
+use super::{ClinicState, Priority, ProviderId, Room, RoomState, Visit, VisitState};
 use chrono::{DateTime, Duration, Utc};
 
 /// How the queue is ordered; the clinic's config may change the lateness grace.
@@ -81,9 +81,28 @@ pub fn rooming_queue<'s>(
     waiting
 }
 
+/// Ready rooms for `visit`, best first: rooms in its provider's pod, then the longest ready.
+pub fn rooms_for<'s>(state: &'s ClinicState, visit: &Visit) -> Vec<&'s Room> {
+    let pod = state.providers.get(&visit.provider).map(|p| p.pod.as_str());
+    let mut ready: Vec<&Room> = state
+        .rooms
+        .values()
+        .filter(|room| room.state == RoomState::Ready)
+        .collect();
+    ready.sort_by_key(|room| {
+        (
+            Some(room.pod.as_str()) != pod,
+            room.since(),
+            room.id.clone(),
+        )
+    });
+    ready
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+    use super::super::{Command, RoomId};
     use super::*;
 
     #[test]
@@ -127,5 +146,45 @@ mod tests {
             1
         );
         assert!(rooming_queue(&clinic.state, &QueueRules::default(), &other).is_empty());
+    }
+
+    #[test]
+    fn the_suggested_room_is_in_the_providers_pod_then_the_longest_ready() {
+        let mut clinic = TestClinic::new();
+        let south = RoomId::parse("south-1").unwrap();
+        clinic.run(
+            Command::AddRoom {
+                room: south.clone(),
+                name: "South 1".into(),
+                pod: "south".into(),
+            },
+            at(6, 0),
+        );
+        let visit = clinic.appointment_at(9, 0);
+        clinic.check_in_at(&visit, 9, 0);
+        // Exam 1 was used and cleaned, so it has been ready for less time than Exam 2 and 3.
+        let earlier = clinic.appointment_at(8, 0);
+        clinic.check_in_at(&earlier, 8, 0);
+        let exam_1 = RoomId::parse("exam-1").unwrap();
+        clinic.run(
+            Command::RoomPatient {
+                visit: earlier.clone(),
+                room: exam_1.clone(),
+            },
+            at(8, 5),
+        );
+        clinic.run(Command::FinishVisit { visit: earlier }, at(8, 20));
+        clinic.run(
+            Command::StartCleaning {
+                room: exam_1.clone(),
+            },
+            at(8, 25),
+        );
+        clinic.run(Command::RoomReady { room: exam_1 }, at(8, 30));
+        let order: Vec<String> = rooms_for(&clinic.state, &clinic.state.visits[&visit])
+            .iter()
+            .map(|room| room.name.clone())
+            .collect();
+        assert_eq!(order, vec!["Exam 2", "Exam 3", "Exam 1", "South 1"]);
     }
 }

@@ -44,10 +44,11 @@ impl TestClinic {
         clinic
     }
 
-    pub fn now(&self, at: DateTime<Utc>) -> Now {
+    pub fn now(&self, at: DateTime<Utc>) -> Now<'static> {
         Now {
             at,
             clinic_day: self.day,
+            by: None,
         }
     }
 

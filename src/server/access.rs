@@ -275,7 +275,21 @@ impl Caller {
                 || "unenrolled".to_string(),
                 |d| format!("{} ({})", d.name, d.id),
             ),
+            name: self.staff.as_ref().map(|s| short_name(&s.name)),
         }
+    }
+}
+
+/// "Michelle Lee" → "M. Lee": how boards and conflict messages name a colleague.
+pub fn short_name(full: &str) -> String {
+    let mut parts = full.split_whitespace();
+    match (parts.next(), parts.next_back()) {
+        (Some(first), Some(last)) => {
+            let initial = first.chars().next().map(String::from).unwrap_or_default();
+            format!("{initial}. {last}")
+        }
+        (Some(only), None) => only.to_string(),
+        _ => String::new(),
     }
 }
 
@@ -368,6 +382,7 @@ pub async fn pair(State(state): State<AppState>, Path(code): Path<String>) -> Re
     let actor = Actor {
         actor: "-".into(),
         device: format!("{} ({})", device.name, device.id),
+        name: None,
     };
     let entry = AuditEntry::new(actor, "pair_device", "accepted");
     audit(&state.hub, entry).await;
@@ -451,6 +466,7 @@ pub async fn sign_in(
     let actor = Actor {
         actor: request.staff.clone(),
         device: format!("{} ({})", device.name, device.id),
+        name: None,
     };
     if !state
         .access
@@ -563,6 +579,7 @@ async fn badge_sign_in(
     let actor = Actor {
         actor: staff_id.to_string(),
         device: format!("{} ({})", device.name, device.id),
+        name: None,
     };
     let (id, hash) = (staff_id.to_string(), sha256_hex(secret));
     let found = state

@@ -260,6 +260,7 @@ fn terminal() -> Actor {
     Actor {
         actor: format!("cli:{user}"),
         device: "hub terminal".into(),
+        name: None,
     }
 }
 

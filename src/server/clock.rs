@@ -27,14 +27,15 @@ impl ClinicClock {
         Ok(ClinicClock { zone })
     }
 
-    pub fn now(&self) -> Now {
+    pub fn now(&self) -> Now<'static> {
         self.at(Utc::now())
     }
 
-    pub fn at(&self, at: DateTime<Utc>) -> Now {
+    pub fn at(&self, at: DateTime<Utc>) -> Now<'static> {
         Now {
             at,
             clinic_day: self.day_of(at),
+            by: None,
         }
     }
 

@@ -136,6 +136,7 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
     let seeder = Actor {
         actor: "demo".into(),
         device: "hub".into(),
+        name: None,
     };
     let now = Utc::now()
         .duration_trunc(Duration::minutes(1))

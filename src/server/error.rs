@@ -98,6 +98,10 @@ impl ApiError {
                 DomainError::VisitClosed { .. } => (StatusCode::CONFLICT, "visit_closed"),
                 DomainError::WrongDay { .. } => (StatusCode::CONFLICT, "wrong_day"),
                 DomainError::DuplicateWalkIn { .. } => (StatusCode::CONFLICT, "duplicate_walk_in"),
+                DomainError::InvalidVitals(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_vitals")
+                }
+                DomainError::ConfirmAbnormal { .. } => (StatusCode::CONFLICT, "confirm_abnormal"),
                 DomainError::InvalidInput { .. } => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
                 }

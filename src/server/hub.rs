@@ -323,6 +323,10 @@ impl Writer {
             Some(at) => self.hub.clock().at(at),
             None => self.hub.clock().now(),
         };
+        let now = domain::Now {
+            by: job.actor.name.as_deref(),
+            ..now
+        };
         let result = domain::execute(&mut self.state, &job.command, now).map(|events| {
             events
                 .into_iter()

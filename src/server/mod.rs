@@ -236,6 +236,7 @@ async fn apply_config(hub: &Hub, at: Option<DateTime<Utc>>) -> Result<(), StartE
     let system = Actor {
         actor: "system".into(),
         device: "hub".into(),
+        name: None,
     };
     let config = hub.config().clone();
     let bad = |e: crate::domain::IdError| StartError::Config(e.to_string());

@@ -45,6 +45,8 @@ pub enum StoreError {
 pub struct Actor {
     pub actor: String,
     pub device: String,
+    /// The staff member as screens name them ("M. Lee"), stamped on what they change.
+    pub name: Option<String>,
 }
 
 /// One audit row: a command, who sent it, and what became of it.

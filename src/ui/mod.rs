@@ -1,18 +1,20 @@
-//! The Dioxus screens, one folder per role as they land (kiosk; floor, board, lobby next), the home
+//! The Dioxus screens, one folder per role as they land (kiosk, floor; board and lobby next), the home
 //! page that links them, and the pieces they share. Components get clinic state from the
 //! `sync` context and call the domain for every rule.
 
 mod admin;
 mod common;
+mod floor;
 mod home;
 mod kiosk;
 mod upcoming;
 
 use admin::Admin;
 use dioxus::prelude::*;
+use floor::Floor;
 use home::Home;
 use kiosk::{Kiosk, PhoneCheckIn};
-use upcoming::{Board, Floor, Lobby, NotFound};
+use upcoming::{Board, Lobby, NotFound};
 
 #[rustfmt::skip]
 #[derive(Clone, Debug, PartialEq, Routable)]

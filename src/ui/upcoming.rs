@@ -24,22 +24,6 @@ fn Planned(title: String, heading: String, purpose: String, details: Vec<String>
 }
 
 #[component]
-pub fn Floor() -> Element {
-    rsx! {
-        Planned {
-            title: "Assistant tablet",
-            heading: "Assistant tablet is not available yet",
-            purpose: "Medical assistants will run rooming from here: the live queue, the room board, vitals and turnover.",
-            details: vec![
-                "Rooming queue in order, with live wait timers".into(),
-                "Room board with one-tap next actions".into(),
-                "Vitals form with limits and abnormal-value flags".into(),
-            ],
-        }
-    }
-}
-
-#[component]
 pub fn Board() -> Element {
     rsx! {
         Planned {

@@ -7,7 +7,7 @@ use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverridePar
 use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::Page;
 use futures::StreamExt;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
@@ -151,7 +151,54 @@ pub struct DemoHub {
     pub token: String,
 }
 
+/// The date of birth of every patient `DemoHub::schedule` makes.
+pub const BORN: &str = "1950-04-01";
+
 impl DemoHub {
+    /// A demo hub whose clinic is at about noon now (so appointments an hour or three away are
+    /// still today whenever the tests run), with `tweak` applied to its config.
+    pub fn midday(
+        dir: &tempfile::TempDir,
+        tweak: impl FnOnce(&mut clinicflow::config::ClinicConfig),
+    ) -> Result<DemoHub> {
+        use chrono::Timelike;
+        let mut config = clinicflow::server::demo::config();
+        let offset = 12 - chrono::Utc::now().hour() as i32;
+        config.time_zone = format!("Etc/GMT{:+}", -offset);
+        tweak(&mut config);
+        let path = dir.path().join("clinic.toml");
+        std::fs::write(&path, toml::to_string(&config)?)?;
+        DemoHub::start_with(
+            &dir.path().join("kiosk.db"),
+            "127.0.0.1:0",
+            &["--config", path.to_str().context("utf-8 path")?],
+        )
+    }
+
+    /// Schedules an appointment `minutes` from now through the API; returns its check-in code.
+    pub async fn schedule(&self, first: &str, last: &str, minutes: i64) -> Result<String> {
+        let body = json!({
+            "patient": { "first_name": first, "last_name": last, "date_of_birth": BORN },
+            "provider": "dr-okafor",
+            "start": chrono::Utc::now() + chrono::Duration::minutes(minutes),
+            "visit_type": "Follow-up",
+        });
+        let response = self
+            .client()
+            .await?
+            .post(format!("{}/api/v1/appointments", self.url))
+            .json(&body)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().as_u16() == 201,
+            "{}",
+            response.text().await?
+        );
+        let created: Value = response.json().await?;
+        Ok(created["code"].as_str().context("code")?.to_string())
+    }
+
     pub fn start(db: &Path, addr: &str) -> Result<DemoHub> {
         Self::start_with(db, addr, &[])
     }
@@ -307,4 +354,82 @@ pub async fn assert_accessible(page: &Page, screen: &str) -> Result<()> {
         "accessibility violations on {screen}: {problems:#?}"
     );
     Ok(())
+}
+
+const SIGN_IN_WAIT: Duration = Duration::from_secs(20);
+
+/// Signs in on the tablet's keypad: picks `name`, taps `digit` six times, taps Sign in.
+pub async fn sign_in(page: &Page, name: &str, digit: char, screenshots: bool) -> Result<()> {
+    wait_until(
+        page,
+        "document.querySelector('.staff-button') !== null",
+        SIGN_IN_WAIT,
+    )
+    .await
+    .context("the sign-in picker")?;
+    if screenshots {
+        screenshot(page, "sign-in-picker-tablet").await?;
+    }
+    page.evaluate(format!("[...document.querySelectorAll('.staff-button')].find(b => b.textContent.startsWith('{name}')).click()")).await?;
+    wait_until(
+        page,
+        "document.querySelectorAll('.key').length === 12",
+        SIGN_IN_WAIT,
+    )
+    .await?;
+    for _ in 0..6 {
+        page.evaluate(format!(
+            "[...document.querySelectorAll('.key')].find(k => k.textContent === '{digit}').click()"
+        ))
+        .await?;
+    }
+    wait_until(
+        page,
+        "document.querySelector('.pin-display').textContent.length === 6",
+        SIGN_IN_WAIT,
+    )
+    .await?;
+    if screenshots {
+        screenshot(page, "sign-in-pin-tablet").await?;
+    }
+    page.evaluate("[...document.querySelectorAll('.sign-in-actions .button')].find(b => b.textContent === 'Sign in').click()").await?;
+    wait_until(
+        page,
+        &format!("document.querySelector('.signed-in')?.textContent === '{name}'"),
+        SIGN_IN_WAIT,
+    )
+    .await
+    .context("signed in")
+}
+
+/// Taps the button whose text is `label` once it is on screen.
+pub async fn tap(page: &Page, label: &str) -> Result<()> {
+    let script = format!(
+        "(() => {{ const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?} && !b.disabled); if (!b) return false; b.click(); return true; }})()"
+    );
+    wait_until(page, &script, Duration::from_secs(20))
+        .await
+        .with_context(|| format!("tapping {label:?}"))
+}
+
+/// The text of the first element matching `selector` (empty when there is none).
+pub async fn text(page: &Page, selector: &str) -> Result<String> {
+    Ok(page
+        .evaluate(format!(
+            "document.querySelector({selector:?})?.textContent ?? ''"
+        ))
+        .await?
+        .into_value()?)
+}
+
+/// Runs `body` with a fresh browser and closes it whatever happens.
+pub async fn with_chromium<F, Fut>(body: F) -> Result<()>
+where
+    F: FnOnce(Chromium) -> Fut,
+    Fut: std::future::Future<Output = (Chromium, Result<()>)>,
+{
+    let chromium = Chromium::launch().await?;
+    let (chromium, outcome) = body(chromium).await;
+    chromium.close().await?;
+    outcome
 }

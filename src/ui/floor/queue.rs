@@ -1,0 +1,220 @@
+//! The rooming queue: everyone checked in and not yet roomed, in the clinic's order, with wait
+//! timers coloured by the thresholds, flags, filters by provider and pod, and the actions to
+//! room, call or raise a patient to urgent.
+
+use super::{age, send, timer_class, use_online, Notice, Panel};
+use crate::domain::{rooming_queue, QueueFilter, RoomId, Visit};
+use crate::sync::use_live_clinic;
+use crate::ui::common::{elapsed_label, minutes_between, use_now};
+use dioxus::prelude::*;
+use serde_json::json;
+
+#[component]
+pub fn Queue() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let mut provider = use_signal(String::new);
+    let mut pod = use_signal(String::new);
+    let live = live.read();
+    let clinic = live
+        .clinic
+        .as_ref()
+        .expect("shown once the clinic is known");
+    let rules = crate::domain::QueueRules {
+        late_after: chrono::Duration::minutes(clinic.late_after_minutes.into()),
+    };
+    let filter = QueueFilter {
+        provider: crate::domain::ProviderId::parse(&provider()).ok(),
+        pod: Some(pod()).filter(|p| !p.is_empty()),
+    };
+    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &filter)
+        .into_iter()
+        .cloned()
+        .collect();
+    let providers: Vec<(String, String)> = live
+        .state
+        .providers
+        .values()
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
+    let mut pods: Vec<String> = live.state.rooms.values().map(|r| r.pod.clone()).collect();
+    pods.sort();
+    pods.dedup();
+    let (amber, red) = (
+        clinic.thresholds.waiting_amber,
+        clinic.thresholds.waiting_red,
+    );
+    let offset = chrono::Duration::minutes(clinic.utc_offset_minutes.into());
+    let today = (now() + offset).date_naive();
+    rsx! {
+        section { class: "floor-queue", "aria-labelledby": "queue-heading",
+            div { class: "section-head",
+                h2 { id: "queue-heading", "Waiting to be roomed ({waiting.len()})" }
+                div { class: "filters",
+                    label { class: "filter",
+                        span { "Provider" }
+                        select { value: "{provider}", onchange: move |e| provider.set(e.value()),
+                            option { value: "", "All providers" }
+                            for (id, name) in providers {
+                                option { value: "{id}", "{name}" }
+                            }
+                        }
+                    }
+                    label { class: "filter",
+                        span { "Pod" }
+                        select { value: "{pod}", onchange: move |e| pod.set(e.value()),
+                            option { value: "", "All pods" }
+                            for name in pods {
+                                option { value: "{name}", "{name}" }
+                            }
+                        }
+                    }
+                }
+            }
+            if waiting.is_empty() {
+                p { class: "muted", "Nobody is waiting." }
+            }
+            ol { class: "queue",
+                for visit in waiting {
+                    QueueRow {
+                        key: "{visit.id}",
+                        minutes: visit.arrived_at().map_or(0, |at| minutes_between(at, now())),
+                        late: rules.is_late(&visit),
+                        age: visit.patient.date_of_birth.map(|born| age(born, today)),
+                        provider: live.state.providers.get(&visit.provider).map_or_else(|| visit.provider.to_string(), |p| p.name.clone()),
+                        visit,
+                        amber,
+                        red,
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn QueueRow(
+    visit: Visit,
+    minutes: i64,
+    late: bool,
+    age: Option<i32>,
+    provider: String,
+    amber: u32,
+    red: u32,
+) -> Element {
+    let mut panel = use_context::<Signal<Panel>>();
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    let mut raising = use_signal(|| false);
+    let mut reason = use_signal(String::new);
+    let ticket = visit.ticket.map(|t| t.to_string()).unwrap_or_default();
+    let name = visit.patient.public_name();
+    let urgent = visit.priority == crate::domain::Priority::Urgent;
+    let walk_in = visit.appointment.is_none();
+    let (room_id, urgent_id) = (visit.id.clone(), visit.id.clone());
+    let timer = timer_class(minutes, amber, red);
+    rsx! {
+        li { class: "queue-row", "data-visit": "{visit.id}",
+            div { class: "queue-main",
+                span { class: "ticket-chip", "{ticket}" }
+                span { class: "patient-name", "{name}" }
+                if let Some(age) = age {
+                    span { class: "muted", "{age} y" }
+                }
+                span { class: "{timer}", "aria-label": "waiting {elapsed_label(minutes)}", "{elapsed_label(minutes)}" }
+            }
+            div { class: "queue-detail",
+                span { "{visit.visit_type} · {provider}" }
+                if urgent { span { class: "flag urgent", "Urgent" } }
+                if late { span { class: "flag", "Late arrival" } }
+                if walk_in { span { class: "flag", "Walk-in" } }
+                if visit.identity_flagged.is_some() { span { class: "flag urgent", "ID check failed at kiosk" } }
+                if let Some(call) = &visit.called {
+                    span { class: "flag", "Called to {call.state}" }
+                }
+            }
+            div { class: "row-actions",
+                button {
+                    class: "button",
+                    disabled: !online,
+                    onclick: move |_| panel.set(Panel::RoomFor(room_id.clone())),
+                    "Room…"
+                }
+                if !urgent {
+                    button { class: "button secondary", disabled: !online, onclick: move |_| raising.toggle(), "Mark urgent" }
+                }
+            }
+            if raising() {
+                div { class: "urgent-form",
+                    label { r#for: "reason-{visit.id}", "Why is this patient urgent?" }
+                    input { id: "reason-{visit.id}", oninput: move |e| reason.set(e.value()) }
+                    button {
+                        class: "button",
+                        disabled: !online || reason().trim().is_empty(),
+                        onclick: move |_| {
+                            let command = json!({"type": "set_priority", "visit": urgent_id, "priority": "urgent", "reason": reason()});
+                            async move {
+                                if send(notice, command).await {
+                                    raising.set(false);
+                                }
+                            }
+                        },
+                        "Make urgent"
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Choosing who goes into an empty room: the queue's order, first suggested.
+#[component]
+pub fn PatientPicker(room: RoomId) -> Element {
+    let mut panel = use_context::<Signal<Panel>>();
+    let notice = use_context::<Notice>();
+    let live = use_live_clinic();
+    let online = use_online();
+    let live = live.read();
+    let Some(target) = live.state.rooms.get(&room).cloned() else {
+        return rsx! {};
+    };
+    let late_after = live.clinic.as_ref().map_or(10, |c| c.late_after_minutes);
+    let rules = crate::domain::QueueRules {
+        late_after: chrono::Duration::minutes(late_after.into()),
+    };
+    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::default())
+        .into_iter()
+        .cloned()
+        .collect();
+    rsx! {
+        div { class: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "picker-heading",
+            div { class: "sheet-card",
+                h2 { id: "picker-heading", "Who goes into {target.name}?" }
+                if waiting.is_empty() {
+                    p { class: "muted", "Nobody is waiting." }
+                }
+                for (index, visit) in waiting.into_iter().enumerate() {
+                    button {
+                        key: "{visit.id}",
+                        class: if index == 0 { "button pick suggested" } else { "button secondary pick" },
+                        disabled: !online,
+                        onclick: {
+                            let command = json!({"type": "room_patient", "visit": visit.id, "room": room});
+                            move |_| {
+                                let command = command.clone();
+                                async move {
+                                    if send(notice, command).await {
+                                        panel.set(Panel::None);
+                                    }
+                                }
+                            }
+                        },
+                        span { "{visit.ticket.map(|t| t.to_string()).unwrap_or_default()} {visit.patient.public_name()}" }
+                        if index == 0 { span { class: "pick-note", "Next in line" } }
+                    }
+                }
+                button { class: "button secondary", onclick: move |_| panel.set(Panel::None), "Cancel" }
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The assistant tablet in headless Chromium, two tablets (two browsers) and a kiosk at once,
+//! against the real hub binary and web bundle: a whole visit from the kiosk through rooming,
+//! vitals (a refused and a confirmed-abnormal value), the provider and turnover, with every
+//! tablet showing each step live; and two tablets grabbing the same room at the same moment.
+
+mod common;
+
+use anyhow::{Context, Result};
+use chromiumoxide::Page;
+use common::browser::{
+    assert_accessible, assert_no_csp_violations, screenshot, sign_in, tap, wait_until, Chromium,
+    DemoHub,
+};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A tablet paired on `host` (the hub's own address or `localhost`, so two tablets in one
+/// browser keep their own cookies) with `name` signed in.
+async fn tablet(
+    hub: &DemoHub,
+    chromium: &Chromium,
+    host: &str,
+    name: &str,
+    digit: char,
+    (width, height): (u32, u32),
+) -> Result<Page> {
+    let enrolled = hub.enrol("tablet", &format!("{name}'s tablet"))?;
+    let url = enrolled["pairing_url"]
+        .as_str()
+        .context("pairing_url")?
+        .replace("127.0.0.1", host);
+    let page = chromium.open(&url, width, height).await?;
+    sign_in(&page, name, digit, false).await?;
+    wait_until(
+        &page,
+        "document.querySelector('.floor-lists') !== null",
+        WAIT,
+    )
+    .await
+    .context("the floor after signing in")?;
+    Ok(page)
+}
+
+/// The JS expression for the room card of `room_name` containing `needle`.
+fn room_shows(room_name: &str, needle: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('.room-card')].some(c => c.querySelector('.room-name').textContent === {room_name:?} && c.textContent.includes({needle:?}))"
+    )
+}
+
+/// Clicks `label` on the room card of `room_name`.
+async fn room_action(page: &Page, room_name: &str, label: &str) -> Result<()> {
+    let script = format!(
+        "(() => {{ const card = [...document.querySelectorAll('.room-card')].find(c => c.querySelector('.room-name').textContent === {room_name:?}); const b = card && [...card.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?} && !b.disabled); if (!b) return false; b.click(); return true; }})()"
+    );
+    wait_until(page, &script, WAIT)
+        .await
+        .with_context(|| format!("{label} on {room_name}"))
+}
+
+/// Opens the room picker for the queue row showing `patient`.
+async fn room_patient(page: &Page, patient: &str) -> Result<()> {
+    let script = format!(
+        "(() => {{ const row = [...document.querySelectorAll('.queue-row')].find(r => r.textContent.includes({patient:?})); const b = row && [...row.querySelectorAll('button')].find(b => b.textContent.trim() === 'Room…' && !b.disabled); if (!b) return false; b.click(); return true; }})()"
+    );
+    wait_until(page, &script, WAIT)
+        .await
+        .with_context(|| format!("Room… for {patient}"))
+}
+
+async fn type_into(page: &Page, selector: &str, value: &str) -> Result<()> {
+    page.find_element(selector)
+        .await?
+        .click()
+        .await?
+        .type_str(value)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_whole_visit_runs_from_the_kiosk_through_two_tablets_to_a_ready_room() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let hub = DemoHub::midday(&dir, |config| config.check_in.confirm_date_of_birth = false)?;
+    let first = Chromium::launch().await?;
+    let second = Chromium::launch().await?;
+    let outcome = async {
+        let lee = tablet(&hub, &first, "localhost", "Michelle Lee", '1', (820, 1180)).await?;
+        let chen = tablet(&hub, &second, "127.0.0.1", "Wendy Chen", '3', (1180, 820)).await?;
+        let code = hub.schedule("Flora", "Floor", 0).await?;
+
+        // The patient checks in at the kiosk; both tablets have her in the queue.
+        let kiosk = hub.pair(&first, "kiosk", 1920, 1080).await?;
+        wait_until(&kiosk, "document.querySelector('.badge.live') !== null", WAIT).await?;
+        kiosk.find_element("#scan-input").await?.click().await?.type_str(&code).await?.press_key("Enter").await?;
+        wait_until(&kiosk, "document.querySelector('[data-outcome=\"checked_in\"]') !== null", WAIT).await?;
+        for page in [&lee, &chen] {
+            wait_until(page, "[...document.querySelectorAll('.queue-row')].some(r => r.textContent.includes('Flora F.'))", WAIT)
+                .await
+                .context("the arrival in every tablet's queue")?;
+        }
+        screenshot(&lee, "floor-queue-tablet").await?;
+        screenshot(&chen, "floor-landscape-tablet").await?;
+        assert_accessible(&lee, "floor").await?;
+
+        // Michelle rooms her in the suggested room.
+        room_patient(&lee, "Flora F.").await?;
+        wait_until(&lee, "document.querySelector('.pick-row.suggested') !== null", WAIT).await?;
+        screenshot(&lee, "floor-room-picker-tablet").await?;
+        assert_accessible(&lee, "room picker").await?;
+        let room: String = lee
+            .evaluate("document.querySelector('.pick-row.suggested .pick-room').firstChild.textContent.trim()")
+            .await?
+            .into_value()?;
+        lee.evaluate("[...document.querySelector('.pick-row.suggested').querySelectorAll('button')].find(b => b.textContent === 'Room here').click()").await?;
+        for page in [&lee, &chen] {
+            wait_until(page, &room_shows(&room, "Roomed by M. Lee"), WAIT).await.context("roomed on every tablet")?;
+        }
+
+        // Vitals: a typo is refused naming the limit; an abnormal value needs a confirming tap.
+        room_action(&lee, &room, "Vitals…").await?;
+        wait_until(&lee, "document.getElementById('vital-heart-rate') !== null", WAIT).await?;
+        type_into(&lee, "#vital-heart-rate", "720").await?;
+        tap(&lee, "Save, ready for provider").await?;
+        wait_until(&lee, "document.querySelector('.vitals-form .problem')?.textContent.includes('Heart rate must be between 20 and 300')", WAIT).await?;
+        lee.evaluate("document.getElementById('vital-heart-rate').value = ''").await?;
+        type_into(&lee, "#vital-heart-rate", "72").await?;
+        type_into(&lee, "#vital-systolic", "182").await?;
+        type_into(&lee, "#vital-diastolic", "95").await?;
+        type_into(&lee, "#vital-temperature", "98.6").await?;
+        tap(&lee, "Temperature in °F").await?;
+        type_into(&lee, "#vital-height", "170").await?;
+        type_into(&lee, "#vital-weight", "70").await?;
+        wait_until(&lee, "document.querySelector('.bmi').textContent.includes('24.2')", WAIT).await?;
+        tap(&lee, "Save, ready for provider").await?;
+        wait_until(&lee, "document.querySelector('.confirm')?.textContent.includes('Systolic blood pressure 182')", WAIT).await?;
+        screenshot(&lee, "floor-vitals-confirm-tablet").await?;
+        assert_accessible(&lee, "vitals form").await?;
+        tap(&lee, "Confirm abnormal values and save").await?;
+        for page in [&lee, &chen] {
+            wait_until(page, &room_shows(&room, "Ready for provider"), WAIT).await?;
+            wait_until(page, &room_shows(&room, "Abnormal vitals"), WAIT).await?;
+        }
+
+        // Wendy takes it from there: provider in, finish, and the turnover.
+        room_action(&chen, &room, "Provider in").await?;
+        wait_until(&lee, &room_shows(&room, "With provider"), WAIT).await?;
+        room_action(&chen, &room, "Finish visit").await?;
+        for page in [&lee, &chen] {
+            wait_until(page, &room_shows(&room, "Needs cleaning"), WAIT).await?;
+        }
+        room_action(&lee, &room, "Start cleaning").await?;
+        wait_until(&chen, &room_shows(&room, "Cleaning"), WAIT).await?;
+        room_action(&chen, &room, "Room ready").await?;
+        for page in [&lee, &chen] {
+            wait_until(page, &room_shows(&room, "Room a patient here"), WAIT).await.context("the room is ready again")?;
+        }
+        let snapshot: serde_json::Value = hub
+            .client()
+            .await?
+            .get(format!("{}/api/v1/snapshot", hub.url))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let visit = snapshot["state"]["visits"]
+            .as_object()
+            .context("visits")?
+            .values()
+            .find(|v| v["patient"]["first_name"] == "Flora")
+            .context("the visit")?;
+        assert_eq!(visit["state"], "finished");
+        assert_eq!(visit["vitals"]["temperature_c"], 37.0, "stored in °C");
+        assert_eq!(visit["abnormal"][0]["measure"], "systolic");
+        for page in [&lee, &chen] {
+            assert_no_csp_violations(page).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    first.close().await?;
+    second.close().await?;
+    outcome
+}
+
+#[tokio::test]
+async fn two_tablets_grabbing_the_same_room_at_once_get_one_winner_and_a_clear_message(
+) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
+    let first = Chromium::launch().await?;
+    let second = Chromium::launch().await?;
+    let outcome = async {
+        let lee = tablet(&hub, &first, "localhost", "Michelle Lee", '1', (820, 1180)).await?;
+        let chen = tablet(&hub, &second, "127.0.0.1", "Wendy Chen", '3', (390, 844)).await?;
+        for (first_name, last_name) in [("Gina", "Grab"), ("Hugo", "Grab")] {
+            let code = hub.schedule(first_name, last_name, 0).await?;
+            let body = serde_json::json!({ "code": code, "date_of_birth": common::browser::BORN });
+            hub.client().await?.post(format!("{}/api/v1/check-in", hub.url)).json(&body).send().await?;
+        }
+        room_patient(&lee, "Gina G.").await?;
+        room_patient(&chen, "Hugo G.").await?;
+        for page in [&lee, &chen] {
+            wait_until(page, "document.querySelector('.pick-row.suggested') !== null", WAIT).await?;
+        }
+        let room: String = lee
+            .evaluate("document.querySelector('.pick-row.suggested .pick-room').firstChild.textContent.trim()")
+            .await?
+            .into_value()?;
+        let click = format!(
+            "[...document.querySelectorAll('.pick-row')].find(r => r.querySelector('.pick-room').firstChild.textContent.trim() === {room:?}).querySelectorAll('button')[1].click()"
+        );
+        let (a, b) = tokio::join!(lee.evaluate(click.as_str()), chen.evaluate(click.as_str()));
+        a?;
+        b?;
+        // Exactly one of them roomed a patient there; the other is told who was quicker.
+        let message = "document.querySelector('.notice')?.textContent ?? ''";
+        wait_until(&lee, &room_shows(&room, "Roomed by"), WAIT).await?;
+        let mut notices = Vec::new();
+        for page in [&lee, &chen] {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            notices.push(page.evaluate(message).await?.into_value::<String>()?);
+        }
+        let told: Vec<&String> = notices.iter().filter(|n| !n.is_empty()).collect();
+        assert_eq!(told.len(), 1, "one loser: {notices:?}");
+        assert!(told[0].contains(&format!("{room} was just taken by")), "{notices:?}");
+        let snapshot: serde_json::Value = hub
+            .client()
+            .await?
+            .get(format!("{}/api/v1/snapshot", hub.url))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let states: Vec<&str> = snapshot["state"]["visits"]
+            .as_object()
+            .context("visits")?
+            .values()
+            .filter(|v| v["patient"]["last_name"] == "Grab")
+            .map(|v| v["state"].as_str().unwrap_or_default())
+            .collect();
+        let mut sorted = states.clone();
+        sorted.sort();
+        assert_eq!(sorted, vec!["arrived", "roomed"], "nothing half-written: {states:?}");
+        screenshot(&chen, "floor-conflict-phone").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    first.close().await?;
+    second.close().await?;
+    outcome
+}
