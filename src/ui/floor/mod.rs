@@ -87,7 +87,7 @@ pub async fn send(notice: Notice, command: Value) -> bool {
     }
 }
 
-fn capitalised(text: &str) -> String {
+pub fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

@@ -3,7 +3,7 @@
 //! Stored in SI; the hub refuses values outside absolute limits (naming the limit) and asks for
 //! a confirming tap on abnormal ones. Saving also marks the patient ready for the provider.
 
-use super::{use_online, Panel};
+use super::{capitalised, use_online, Panel};
 use crate::domain::{fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, VisitId, Vitals};
 use crate::sync::http::post_json;
 use crate::sync::use_live_clinic;
@@ -122,11 +122,11 @@ pub fn VitalsForm(visit: VisitId) -> Element {
                 Ok(_) => panel.set(Panel::None),
                 Err(error) if error.code == "confirm_abnormal" => {
                     problem.set(None);
-                    to_confirm.set(Some(error.message));
+                    to_confirm.set(Some(capitalised(&error.message)));
                 }
                 Err(error) => {
                     to_confirm.set(None);
-                    problem.set(Some(error.message));
+                    problem.set(Some(capitalised(&error.message)));
                 }
             }
         }
