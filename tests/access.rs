@@ -730,3 +730,53 @@ async fn the_audit_chain_stays_intact_when_the_cli_writes_while_the_hub_runs() -
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_hub_restart_keeps_tablets_signed_in_but_not_idle_or_signed_out_ones() -> Result<()> {
+    let mut config = common::small_clinic();
+    config.security.idle_lock_seconds = 3;
+    let hub = TestHub::start_with(config.clone()).await?;
+    let lee = hub.signed_in_tablet("ma-lee", "111111").await?;
+    let walsh = hub.signed_in_tablet("rn-walsh", "555555").await?;
+    let (status, _) = {
+        let response = walsh.delete(hub.url("/api/v1/session")).send().await?;
+        (response.status().as_u16(), ())
+    };
+    assert_eq!(status, 204);
+
+    // The same database opened by a new hub process, as after a crash or an update.
+    let again = clinicflow::server::start(common::options(hub.db(), config.clone())).await?;
+    let whoami: Value = lee
+        .get(format!("{}/api/v1/session", again.url()))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(whoami["staff"]["id"], "ma-lee", "still signed in: {whoami}");
+    let snapshot = lee
+        .get(format!("{}/api/v1/snapshot", again.url()))
+        .send()
+        .await?;
+    assert_eq!(snapshot.status().as_u16(), 200);
+    let signed_out = walsh
+        .get(format!("{}/api/v1/snapshot", again.url()))
+        .send()
+        .await?;
+    assert_eq!(
+        signed_out.status().as_u16(),
+        401,
+        "a signed-out session stays out"
+    );
+    again.shutdown();
+
+    // Idle past the limit while the hub was down: signed out.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let later = clinicflow::server::start(common::options(hub.db(), config)).await?;
+    let idle = lee
+        .get(format!("{}/api/v1/snapshot", later.url()))
+        .send()
+        .await?;
+    assert_eq!(idle.status().as_u16(), 401);
+    later.shutdown();
+    Ok(())
+}

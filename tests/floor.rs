@@ -8,8 +8,8 @@ mod common;
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
 use common::browser::{
-    assert_accessible, assert_no_csp_violations, screenshot, sign_in, tap, wait_until, Chromium,
-    DemoHub,
+    assert_accessible, assert_no_csp_violations, screenshot, sign_in, tap, text, wait_until,
+    Chromium, DemoHub,
 };
 use std::time::Duration;
 
@@ -249,5 +249,52 @@ async fn two_tablets_grabbing_the_same_room_at_once_get_one_winner_and_a_clear_m
     .await;
     first.close().await?;
     second.close().await?;
+    outcome
+}
+
+#[tokio::test]
+async fn after_a_hub_restart_mid_visit_the_tablet_stays_signed_in_and_catches_up() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut hub = DemoHub::midday(&dir, |_| {})?;
+    let addr = hub.url.trim_start_matches("http://").to_string();
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let lee = tablet(&hub, &chromium, "127.0.0.1", "Michelle Lee", '1', (820, 1180)).await?;
+        let code = hub.schedule("Rita", "Restart", 0).await?;
+        let body = serde_json::json!({ "code": code, "date_of_birth": common::browser::BORN });
+        hub.client().await?.post(format!("{}/api/v1/check-in", hub.url)).json(&body).send().await?;
+        room_patient(&lee, "Rita R.").await?;
+        wait_until(&lee, "document.querySelector('.pick-row.suggested') !== null", WAIT).await?;
+        let room: String = lee
+            .evaluate("document.querySelector('.pick-row.suggested .pick-room').firstChild.textContent.trim()")
+            .await?
+            .into_value()?;
+        lee.evaluate("[...document.querySelector('.pick-row.suggested').querySelectorAll('button')].find(b => b.textContent === 'Room here').click()").await?;
+        wait_until(&lee, &room_shows(&room, "Roomed by M. Lee"), WAIT).await?;
+        lee.evaluate("window.notReloaded = true").await?;
+
+        hub.kill()?;
+        wait_until(&lee, "document.querySelector('.badge.reconnecting')?.textContent.startsWith('Reconnecting')", WAIT)
+            .await
+            .context("the tablet says it is reconnecting")?;
+        wait_until(&lee, "[...document.querySelectorAll('.room-card button')].every(b => b.disabled)", WAIT)
+            .await
+            .context("actions it cannot guarantee are disabled")?;
+        assert!(text(&lee, "main").await?.contains("Rita R."), "what was on screen stays");
+        screenshot(&lee, "floor-reconnecting-tablet").await?;
+
+        let config = dir.path().join("clinic.toml");
+        hub = DemoHub::start_with(&dir.path().join("kiosk.db"), &addr, &["--config", config.to_str().context("path")?])?;
+        wait_until(&lee, "document.querySelector('.badge.live') !== null && window.notReloaded === true", WAIT)
+            .await
+            .context("back live without a reload")?;
+        assert_eq!(text(&lee, ".signed-in").await?, "Michelle Lee", "still signed in");
+        room_action(&lee, &room, "Ready for provider").await?;
+        wait_until(&lee, &room_shows(&room, "Ready for provider"), WAIT).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    hub.kill()?;
     outcome
 }

@@ -23,6 +23,9 @@ pub const DEVICE_COOKIE: &str = "cf_device";
 pub const SESSION_COOKIE: &str = "cf_session";
 /// How often the hub re-reads enrolled devices, so a revocation made with the CLI takes effect.
 const DEVICE_REFRESH: Duration = Duration::from_secs(1);
+/// Sessions in use are saved every this many refreshes (a restart loses at most that much of
+/// their idle clock).
+const SESSION_SAVE_EVERY: u64 = 5;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Device {
@@ -35,13 +38,15 @@ pub struct Device {
 struct Session {
     staff: StaffInfo,
     device_id: String,
-    last_seen: Instant,
+    last_seen: DateTime<Utc>,
 }
 
 /// Enrolled devices (by credential hash), open staff sessions and sign-in rate limits.
 pub struct Access {
     devices: RwLock<HashMap<String, Device>>,
     sessions: Mutex<HashMap<String, Session>>,
+    /// Sessions changed (opened, closed, used) since they were last saved.
+    sessions_changed: std::sync::atomic::AtomicBool,
     attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
@@ -62,6 +67,7 @@ impl Access {
         Access {
             devices: RwLock::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
+            sessions_changed: std::sync::atomic::AtomicBool::new(false),
             attempts: Mutex::new(HashMap::new()),
         }
     }
@@ -95,17 +101,96 @@ impl Access {
         Ok(())
     }
 
-    /// Keeps the device list fresh for as long as the hub runs.
+    /// Keeps the device list fresh for as long as the hub runs, and saves staff sessions
+    /// (when they changed) every few seconds.
     pub fn spawn_refresher(self: &Arc<Self>, hub: Hub) {
         let access = Arc::clone(self);
         tokio::spawn(async move {
-            loop {
+            for tick in 1u64.. {
                 tokio::time::sleep(DEVICE_REFRESH).await;
                 if let Err(error) = access.refresh(&hub).await {
                     tracing::warn!(%error, "could not re-read enrolled devices");
                 }
+                if tick % SESSION_SAVE_EVERY == 0
+                    && access
+                        .sessions_changed
+                        .swap(false, std::sync::atomic::Ordering::Relaxed)
+                {
+                    access.save_sessions(&hub).await;
+                }
             }
         });
+    }
+
+    /// Takes back the sessions saved before the hub stopped, so tablets stay signed in across
+    /// a restart (unless they were idle too long, or the account or device is gone).
+    pub async fn restore_sessions(&self, hub: &Hub) -> Result<(), crate::store::StoreError> {
+        let path = hub.db_path().to_path_buf();
+        let (saved, staff) = tokio::task::spawn_blocking(move || {
+            let store = Store::open_read_only(&path)?;
+            Ok::<_, crate::store::StoreError>((store.sessions()?, store.list_staff()?))
+        })
+        .await
+        .expect("session restore task")?;
+        let idle = idle_limit(hub);
+        let devices: Vec<String> = self
+            .devices
+            .read()
+            .expect("devices lock")
+            .values()
+            .map(|d| d.id.clone())
+            .collect();
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        for record in saved {
+            let Some(member) = staff
+                .iter()
+                .find(|m| m.id == record.staff_id && !m.disabled)
+            else {
+                continue;
+            };
+            if !devices.contains(&record.device_id) || !fresh(record.last_seen, idle) {
+                continue;
+            }
+            let info = StaffInfo {
+                id: member.id.clone(),
+                name: member.name.clone(),
+                role: member.role,
+                locked: false,
+            };
+            sessions.insert(
+                record.token_hash,
+                Session {
+                    staff: info,
+                    device_id: record.device_id,
+                    last_seen: record.last_seen,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Writes the open sessions to the database (through the hub's writer).
+    async fn save_sessions(&self, hub: &Hub) {
+        let records: Vec<crate::store::SessionRecord> = self
+            .sessions
+            .lock()
+            .expect("sessions lock")
+            .iter()
+            .map(|(hash, session)| crate::store::SessionRecord {
+                token_hash: hash.clone(),
+                staff_id: session.staff.id.clone(),
+                device_id: session.device_id.clone(),
+                last_seen: session.last_seen,
+            })
+            .collect();
+        match hub
+            .with_store(move |store| store.save_sessions(&records))
+            .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "staff sessions not saved"),
+            Err(error) => tracing::warn!(%error, "staff sessions not saved"),
+        }
     }
 
     fn identify(&self, headers: &HeaderMap, idle: Duration) -> Caller {
@@ -145,13 +230,15 @@ impl Access {
         let mut sessions = self.sessions.lock().expect("sessions lock");
         let alive = sessions
             .get(&session_hash)
-            .is_some_and(|s| s.device_id == device.id && s.last_seen.elapsed() < idle);
+            .is_some_and(|s| s.device_id == device.id && fresh(s.last_seen, idle));
         if !alive {
             sessions.remove(&session_hash);
             return caller;
         }
         let session = sessions.get_mut(&session_hash).expect("checked above");
-        session.last_seen = Instant::now();
+        session.last_seen = Utc::now();
+        self.sessions_changed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         caller.staff = Some(session.staff.clone());
         caller.session_hash = Some(session_hash);
         caller
@@ -175,7 +262,7 @@ impl Access {
                 .lock()
                 .expect("sessions lock")
                 .get(hash)
-                .is_some_and(|s| s.last_seen.elapsed() < idle),
+                .is_some_and(|s| fresh(s.last_seen, idle)),
             None => true,
         };
         device_ok && session_ok
@@ -306,6 +393,11 @@ impl FromRequestParts<AppState> for Caller {
             .map(|info| info.0.ip());
         Ok(caller)
     }
+}
+
+/// Whether a session last used at `last_seen` is still within the idle limit.
+fn fresh(last_seen: DateTime<Utc>, idle: Duration) -> bool {
+    Span::from_std(idle).is_ok_and(|idle| Utc::now() - last_seen < idle)
 }
 
 pub fn idle_limit(hub: &Hub) -> Duration {
@@ -538,7 +630,7 @@ async fn open_session(
     let session = Session {
         staff: staff.clone(),
         device_id: device.id.clone(),
-        last_seen: Instant::now(),
+        last_seen: Utc::now(),
     };
     state
         .access
@@ -546,6 +638,7 @@ async fn open_session(
         .lock()
         .expect("sessions lock")
         .insert(sha256_hex(&token), session);
+    state.access.save_sessions(&state.hub).await;
     let entry = AuditEntry::new(actor, how, "accepted");
     audit(&state.hub, entry).await;
     let info = SessionInfo {
@@ -658,6 +751,7 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Response
             .lock()
             .expect("sessions lock")
             .remove(hash);
+        state.access.save_sessions(&state.hub).await;
         audit(
             &state.hub,
             AuditEntry::new(caller.actor(), "sign_out", "accepted"),

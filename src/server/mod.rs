@@ -120,6 +120,7 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     add_config_staff(&hub, options.demo).await?;
     let access = std::sync::Arc::new(access::Access::new());
     access.refresh(&hub).await?;
+    access.restore_sessions(&hub).await?;
     access.spawn_refresher(hub.clone());
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await

@@ -34,6 +34,15 @@ pub struct DeviceRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// A saved staff session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub staff_id: String,
+    pub device_id: String,
+    pub last_seen: DateTime<Utc>,
+}
+
 /// The outcome of `clinicflow audit verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditCheck {
@@ -375,6 +384,56 @@ impl Store {
         ))?;
         let rows = query.query_map([], device_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Open staff sessions as last saved: (token hash, staff id, device id, last seen).
+    pub fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare("SELECT token_hash, staff_id, device_id, last_seen FROM sessions")?;
+        let rows = query.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut sessions = Vec::new();
+        for row in rows {
+            let (token_hash, staff_id, device_id, last_seen) = row?;
+            // A row whose time cannot be read is a session nobody can resume: skip it.
+            if let Ok(last_seen) = DateTime::parse_from_rfc3339(&last_seen) {
+                sessions.push(SessionRecord {
+                    token_hash,
+                    staff_id,
+                    device_id,
+                    last_seen: last_seen.with_timezone(&Utc),
+                });
+            }
+        }
+        Ok(sessions)
+    }
+
+    /// Makes the saved sessions exactly `sessions` (the hub's open ones), in one transaction.
+    pub fn save_sessions(&mut self, sessions: &[SessionRecord]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM sessions", [])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO sessions (token_hash, staff_id, device_id, last_seen) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for session in sessions {
+                insert.execute(params![
+                    session.token_hash,
+                    session.staff_id,
+                    session.device_id,
+                    session.last_seen.to_rfc3339()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Revokes the enrolled device with this id or name; `false` if there is none.

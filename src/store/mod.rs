@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-pub use access::{sha256_hex, AuditCheck, AuditRow, DeviceRecord, StaffRecord};
+pub use access::{sha256_hex, AuditCheck, AuditRow, DeviceRecord, SessionRecord, StaffRecord};
 pub use schema::SCHEMA_VERSION;
 
 /// Why the store could not do what was asked. Never shown to a client verbatim.

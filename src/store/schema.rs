@@ -5,7 +5,8 @@ use super::StoreError;
 use rusqlite::Connection;
 use std::path::Path;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE events (
     seq  INTEGER PRIMARY KEY,   -- gap-free: the writer assigns last + 1 inside the transaction
     at   TEXT NOT NULL,         -- RFC 3339, UTC
@@ -72,7 +73,17 @@ CREATE TABLE devices (
     created_at   TEXT NOT NULL,
     revoked_at   TEXT                   -- NULL while the device may connect
 );
-"#];
+"#,
+    r#"
+-- Staff sessions on tablets, so a hub restart does not sign everyone out.
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,    -- sha256 of the session cookie; the cookie is never stored
+    staff_id   TEXT NOT NULL,
+    device_id  TEXT NOT NULL,
+    last_seen  TEXT NOT NULL        -- RFC 3339; written every few seconds while in use
+);
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
