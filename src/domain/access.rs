@@ -319,7 +319,8 @@ impl Event {
             | Event::PriorityChanged { by, .. }
             | Event::RoomStateChanged { by, .. }
             | Event::VitalsRecorded { by, .. }
-            | Event::PatientCalled { by, .. } => *by = None,
+            | Event::PatientCalled { by, .. }
+            | Event::StepUndone { by, .. } => *by = None,
             _ => {}
         }
         event

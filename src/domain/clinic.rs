@@ -405,6 +405,27 @@ impl ClinicState {
                     });
                 }
             }
+            Event::StepUndone {
+                visit,
+                visit_to,
+                room,
+                room_to,
+                at,
+                by,
+                ..
+            } => {
+                if let (Some(visit), Some(to)) = (visit, visit_to) {
+                    if let Some(visit) = self.visits.get_mut(visit) {
+                        set_visit_state(visit, *to, *at, by);
+                        visit.room = if to.is_in_room() { room.clone() } else { None };
+                    }
+                }
+                if let (Some(room), Some(to)) = (room, room_to) {
+                    if let Some(room) = self.rooms.get_mut(room) {
+                        set_room_state(room, to.clone(), *at, by);
+                    }
+                }
+            }
             Event::IdentityCheckFailed { visit, at } => {
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.identity_flagged = Some(*at);

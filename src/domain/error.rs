@@ -59,6 +59,9 @@ pub enum DomainError {
     /// 409: abnormal vitals are saved only once the assistant confirms them.
     #[error("{}", abnormal_message(abnormal))]
     ConfirmAbnormal { abnormal: Vec<Abnormal> },
+    /// 409: an undo that is not possible (someone else's step, too late, the room moved on).
+    #[error("{0}")]
+    CannotUndo(&'static str),
     /// 422: a field is missing or out of range.
     #[error("{field} {problem}")]
     InvalidInput {

@@ -99,6 +99,22 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<String>,
     },
+    /// A person took back their own last step (within two minutes, with a reason): the visit
+    /// and/or room go back to the state before it, as a new entry in their history.
+    StepUndone {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        visit: Option<VisitId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        visit_to: Option<VisitState>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<RoomId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room_to: Option<RoomState>,
+        reason: String,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
     /// The kiosk's identity check failed too often for this visit: staff must check the patient
     /// in, and the kiosk refuses the code from now on.
     IdentityCheckFailed { visit: VisitId, at: DateTime<Utc> },
@@ -124,7 +140,8 @@ impl Event {
             | Event::RoomStateChanged { at, .. }
             | Event::IdentityCheckFailed { at, .. }
             | Event::VitalsRecorded { at, .. }
-            | Event::PatientCalled { at, .. } => *at,
+            | Event::PatientCalled { at, .. }
+            | Event::StepUndone { at, .. } => *at,
         }
     }
 
@@ -139,6 +156,7 @@ impl Event {
             | Event::IdentityCheckFailed { visit, .. }
             | Event::VitalsRecorded { visit, .. }
             | Event::PatientCalled { visit, .. } => Some(visit),
+            Event::StepUndone { visit, .. } => visit.as_ref(),
             _ => None,
         }
     }
@@ -149,6 +167,7 @@ impl Event {
             Event::RoomAdded { room, .. }
             | Event::PatientRoomed { room, .. }
             | Event::RoomStateChanged { room, .. } => Some(room),
+            Event::StepUndone { room, .. } => room.as_ref(),
             _ => None,
         }
     }
@@ -167,6 +186,7 @@ impl Event {
             Event::IdentityCheckFailed { .. } => "identity_check_failed",
             Event::VitalsRecorded { .. } => "vitals_recorded",
             Event::PatientCalled { .. } => "patient_called",
+            Event::StepUndone { .. } => "step_undone",
         }
     }
 }

@@ -58,6 +58,20 @@ impl TestClinic {
             .unwrap_or_else(|e| panic!("{command:?} refused: {e}"))
     }
 
+    /// Runs `command` as the staff member `by` ("M. Lee"), answering the refusal if any.
+    pub fn run_as(
+        &mut self,
+        by: &str,
+        command: Command,
+        when: DateTime<Utc>,
+    ) -> Result<Vec<Event>, DomainError> {
+        let now = Now {
+            by: Some(by),
+            ..self.now(when)
+        };
+        execute(&mut self.state, &command, now)
+    }
+
     fn next_visit(&mut self) -> (VisitId, CheckInCode) {
         self.next_id += 1;
         (

@@ -102,6 +102,7 @@ impl ApiError {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_vitals")
                 }
                 DomainError::ConfirmAbnormal { .. } => (StatusCode::CONFLICT, "confirm_abnormal"),
+                DomainError::CannotUndo(_) => (StatusCode::CONFLICT, "cannot_undo"),
                 DomainError::InvalidInput { .. } => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
                 }
