@@ -104,7 +104,20 @@ async fn a_whole_visit_runs_from_the_kiosk_through_two_tablets_to_a_ready_room()
         screenshot(&chen, "floor-landscape-tablet").await?;
         assert_accessible(&lee, "floor").await?;
 
-        // Michelle rooms her in the suggested room.
+        // Michelle rooms her, takes it back (wrong room) within two minutes, then rooms her again.
+        room_patient(&lee, "Flora F.").await?;
+        wait_until(&lee, "document.querySelector('.pick-row.suggested') !== null", WAIT).await?;
+        lee.evaluate("[...document.querySelector('.pick-row.suggested').querySelectorAll('button')].find(b => b.textContent === 'Room here').click()").await?;
+        wait_until(&chen, "![...document.querySelectorAll('.queue-row')].some(r => r.textContent.includes('Flora F.'))", WAIT).await?;
+        wait_until(&lee, "document.querySelector('.undo-bar')?.textContent.includes('You: Roomed · Flora F.')", WAIT).await?;
+        screenshot(&lee, "floor-undo-tablet").await?;
+        tap(&lee, "Undo").await?;
+        tap(&lee, "Wrong room").await?;
+        for page in [&lee, &chen] {
+            wait_until(page, "[...document.querySelectorAll('.queue-row')].some(r => r.textContent.includes('Flora F.'))", WAIT)
+                .await
+                .context("back in the queue after the undo")?;
+        }
         room_patient(&lee, "Flora F.").await?;
         wait_until(&lee, "document.querySelector('.pick-row.suggested') !== null", WAIT).await?;
         screenshot(&lee, "floor-room-picker-tablet").await?;

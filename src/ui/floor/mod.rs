@@ -6,6 +6,7 @@
 
 mod queue;
 mod rooms;
+mod undo;
 mod vitals;
 
 use super::common::Screen;
@@ -24,13 +25,57 @@ pub enum Panel {
     Vitals(crate::domain::VisitId),
 }
 
-/// The last refusal or failure, shown until the next action.
+/// The last refusal or failure (shown until the next action), and this tablet's last step
+/// (which its person may undo for two minutes).
 #[derive(Clone, Copy)]
-pub struct Notice(pub Signal<Option<String>>);
+pub struct Notice {
+    pub message: Signal<Option<String>>,
+    pub last: Signal<Option<Step>>,
+}
+
+/// A step this tablet made: what, on which visit or room, when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub label: &'static str,
+    pub visit: Option<crate::domain::VisitId>,
+    pub room: Option<crate::domain::RoomId>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Step {
+    /// The step a command makes, as the undo bar names it.
+    fn of(command: &Value) -> Option<Step> {
+        let label = match command["type"].as_str()? {
+            "room_patient" => "Roomed",
+            "ready_for_provider" => "Ready for provider",
+            "record_vitals" => "Vitals saved",
+            "provider_in" => "Provider in",
+            "finish_visit" => "Finished visit",
+            "start_cleaning" => "Started cleaning",
+            "room_ready" => "Room ready",
+            "return_to_service" => "Back in service",
+            _ => return None,
+        };
+        let visit = serde_json::from_value(command["visit"].clone()).ok();
+        let room = match visit {
+            Some(_) => None,
+            None => serde_json::from_value(command["room"].clone()).ok(),
+        };
+        Some(Step {
+            label,
+            visit,
+            room,
+            at: chrono::Utc::now(),
+        })
+    }
+}
 
 #[component]
 pub fn Floor() -> Element {
-    use_context_provider(|| Notice(Signal::new(None)));
+    use_context_provider(|| Notice {
+        message: Signal::new(None),
+        last: Signal::new(None),
+    });
     use_context_provider(|| Signal::new(Panel::None));
     rsx! {
         Screen { name: "floor", title: "Rooming",
@@ -48,12 +93,13 @@ fn FloorView() -> Element {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
     rsx! {
-        if let Some(message) = notice.0() {
+        if let Some(message) = (notice.message)() {
             div { class: "notice", role: "alert",
                 span { "{message}" }
-                button { class: "button small secondary", onclick: move |_| notice.0.clone().set(None), "OK" }
+                button { class: "button small secondary", onclick: move |_| notice.message.clone().set(None), "OK" }
             }
         }
+        undo::UndoBar {}
         div { class: "floor-lists",
             queue::Queue {}
             rooms::RoomBoard {}
@@ -72,16 +118,20 @@ pub fn use_online() -> bool {
     matches!(use_live_clinic().read().connection, Connection::Live)
 }
 
-/// Sends a screen command; a refusal goes to the notice. Answers whether the hub took it.
+/// Sends a screen command; a refusal goes to the notice, a step becomes the one to undo.
+/// Answers whether the hub took it.
 pub async fn send(notice: Notice, command: Value) -> bool {
-    let mut notice = notice.0;
+    let (mut message, mut last) = (notice.message, notice.last);
     match post_json("/api/v1/commands", &command).await {
         Ok(_) => {
-            notice.set(None);
+            message.set(None);
+            if let Some(step) = Step::of(&command) {
+                last.set(Some(step));
+            }
             true
         }
         Err(error) => {
-            notice.set(Some(capitalised(&error.message)));
+            message.set(Some(capitalised(&error.message)));
             false
         }
     }

@@ -3,7 +3,7 @@
 //! Stored in SI; the hub refuses values outside absolute limits (naming the limit) and asks for
 //! a confirming tap on abnormal ones. Saving also marks the patient ready for the provider.
 
-use super::{capitalised, use_online, Panel};
+use super::{capitalised, use_online, Notice, Panel, Step};
 use crate::domain::{fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, VisitId, Vitals};
 use crate::sync::http::post_json;
 use crate::sync::use_live_clinic;
@@ -87,6 +87,7 @@ fn round(value: f64, decimals: i32) -> f64 {
 #[component]
 pub fn VitalsForm(visit: VisitId) -> Element {
     let mut panel = use_context::<Signal<Panel>>();
+    let notice = use_context::<Notice>();
     let live = use_live_clinic();
     let online = use_online();
     let mut draft = use_signal(Draft::default);
@@ -119,7 +120,11 @@ pub fn VitalsForm(visit: VisitId) -> Element {
             let result = post_json("/api/v1/commands", &command).await;
             saving.set(false);
             match result {
-                Ok(_) => panel.set(Panel::None),
+                Ok(_) => {
+                    let mut last = notice.last;
+                    last.set(Step::of(&command));
+                    panel.set(Panel::None);
+                }
                 Err(error) if error.code == "confirm_abnormal" => {
                     problem.set(None);
                     to_confirm.set(Some(capitalised(&error.message)));
