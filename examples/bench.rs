@@ -560,6 +560,7 @@ fn write_busy_history(path: &Path) -> Result<u64> {
                 day,
                 visit_type: "Follow-up".into(),
                 code,
+                needs: Default::default(),
             };
             run(&mut state, schedule, now(-1440), &mut events)?;
             for (minutes, command) in [
@@ -595,7 +596,13 @@ fn write_busy_history(path: &Path) -> Result<u64> {
                     },
                 ),
                 (21, Command::StartCleaning { room: room.clone() }),
-                (24, Command::RoomReady { room: room.clone() }),
+                (
+                    24,
+                    Command::RoomReady {
+                        room: room.clone(),
+                        thorough: false,
+                    },
+                ),
             ] {
                 run(&mut state, command, now(minutes), &mut events)?;
             }

@@ -2,7 +2,7 @@
 //! the answers of the check-in and appointment endpoints.
 
 use crate::config::{CheckInConfig, PrivacyConfig, Thresholds};
-use crate::domain::{ClinicState, Patient, ProviderId, VisitId};
+use crate::domain::{ClinicState, Needs, Patient, ProviderId, VisitId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +74,9 @@ pub struct NewAppointment {
     pub provider: ProviderId,
     pub start: DateTime<Utc>,
     pub visit_type: String,
+    /// Interpreter (language), wheelchair, isolation.
+    #[serde(default)]
+    pub needs: Needs,
 }
 
 /// `POST /api/v1/walk-ins` body. Without a provider the hub picks one (the config's
@@ -84,6 +87,8 @@ pub struct NewWalkIn {
     #[serde(default)]
     pub provider: Option<ProviderId>,
     pub visit_type: String,
+    #[serde(default)]
+    pub needs: Needs,
 }
 
 /// The answer to creating an appointment or a walk-in.

@@ -311,3 +311,46 @@ async fn after_a_hub_restart_mid_visit_the_tablet_stays_signed_in_and_catches_up
     hub.kill()?;
     outcome
 }
+
+#[tokio::test]
+async fn wait_timers_show_the_right_minutes_and_colours_under_a_fixed_clock() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    // Clock jumps of half an hour are not idleness: the tablet's idle lock is set beyond them.
+    let hub = DemoHub::midday(&dir, |config| config.security.idle_lock_seconds = 4 * 3600)?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let code = hub.schedule("Tina", "Timer", 0).await?;
+        let body = serde_json::json!({ "code": code, "date_of_birth": common::browser::BORN });
+        hub.client().await?.post(format!("{}/api/v1/check-in", hub.url)).json(&body).send().await?;
+        let snapshot: serde_json::Value = hub.client().await?.get(format!("{}/api/v1/snapshot", hub.url)).send().await?.json().await?;
+        let visit = snapshot["state"]["visits"].as_object().context("visits")?.values().find(|v| v["patient"]["first_name"] == "Tina").context("visit")?;
+        let arrived: chrono::DateTime<chrono::Utc> = visit["history"].as_array().context("history")?.last().context("arrived")?["at"].as_str().context("at")?.parse()?;
+        let at = |minutes: f64| arrived.timestamp_millis() as f64 + minutes * 60_000.0;
+
+        // The tablet's clock, fixed: 17.5 minutes after the arrival (amber is 15, red 30).
+        let enrolled = hub.enrol("tablet", "clock tablet")?;
+        let page = chromium.open("about:blank", 820, 1180).await?;
+        page.evaluate_on_new_document(format!(
+            "window.__fixedNow = {}; const RealDate = Date; window.Date = class extends RealDate {{ constructor(...a) {{ if (a.length === 0) super(window.__fixedNow); else super(...a); }} static now() {{ return window.__fixedNow; }} }};",
+            at(17.5)
+        ))
+        .await?;
+        page.goto(enrolled["pairing_url"].as_str().context("url")?).await?;
+        sign_in(&page, "Michelle Lee", '1', false).await?;
+        let timer = "[...document.querySelectorAll('.queue-row')].find(r => r.textContent.includes('Tina T.'))?.querySelector('.timer')";
+        wait_until(&page, &format!("{timer}?.textContent === '17 min' && {timer}.classList.contains('amber')"), WAIT)
+            .await
+            .context("17 minutes, amber")?;
+        let later = |minutes: f64| format!("window.__fixedNow = {}", at(minutes));
+        page.evaluate(later(31.2)).await?;
+        wait_until(&page, &format!("{timer}?.textContent === '31 min' && {timer}.classList.contains('red')"), WAIT)
+            .await
+            .context("31 minutes, red")?;
+        page.evaluate(later(64.5)).await?;
+        wait_until(&page, &format!("{timer}?.textContent === '1 h 04 min'"), WAIT).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    outcome
+}

@@ -3,7 +3,7 @@
 //! every route, snapshot and event stream against these rules; public screens get a redacted
 //! copy of the clinic that holds no more than first name + last initial, or tickets only.
 
-use super::{ClinicState, Command, Event, Patient, Room, Stamped, Visit, Vitals};
+use super::{ClinicState, Command, Event, Needs, Patient, Room, Stamped, Visit, Vitals};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -280,11 +280,15 @@ impl Event {
                 if let Event::AppointmentScheduled {
                     patient: redacted,
                     code,
+                    needs,
                     ..
                 } = &mut event
                 {
                     *redacted = redact_patient(patient, visibility);
                     *code = None;
+                    if visibility == Visibility::TicketOnly {
+                        *needs = Needs::default();
+                    }
                 }
                 event
             }

@@ -56,6 +56,24 @@ pub struct Patient {
     pub date_of_birth: Option<NaiveDate>,
 }
 
+/// What the team must prepare for: an interpreter (the language), a wheelchair, isolation
+/// (which also calls for the stronger clean of the room afterwards).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Needs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wheelchair: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub isolation: bool,
+}
+
+impl Needs {
+    pub fn is_empty(&self) -> bool {
+        *self == Needs::default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     pub id: VisitId,
@@ -87,6 +105,8 @@ pub struct Visit {
     /// The last call to a room ("A-17 → Exam 3" on the lobby display).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub called: Option<Stamped<RoomId>>,
+    #[serde(default, skip_serializing_if = "Needs::is_empty")]
+    pub needs: Needs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -299,6 +319,7 @@ impl ClinicState {
                 day,
                 visit_type,
                 code,
+                needs,
                 at,
             } => {
                 self.visits.insert(
@@ -324,6 +345,7 @@ impl ClinicState {
                         vitals: None,
                         abnormal: Vec::new(),
                         called: None,
+                        needs: needs.clone(),
                     },
                 );
             }

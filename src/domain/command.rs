@@ -37,6 +37,8 @@ pub enum Command {
         day: NaiveDate,
         visit_type: String,
         code: CheckInCode,
+        #[serde(default)]
+        needs: Needs,
     },
     RegisterWalkIn {
         visit: VisitId,
@@ -44,6 +46,8 @@ pub enum Command {
         provider: ProviderId,
         visit_type: String,
         code: CheckInCode,
+        #[serde(default)]
+        needs: Needs,
     },
     CheckIn {
         visit: VisitId,
@@ -78,8 +82,12 @@ pub enum Command {
     StartCleaning {
         room: RoomId,
     },
+    /// A cleaned room is ready. After an isolation visit only with `thorough`: the stronger
+    /// clean was done.
     RoomReady {
         room: RoomId,
+        #[serde(default)]
+        thorough: bool,
     },
     TakeOutOfService {
         room: RoomId,
@@ -169,6 +177,7 @@ pub fn apply(
             day,
             visit_type,
             code,
+            needs,
         } => {
             check_new_visit(state, visit, patient, provider, *code)?;
             Event::AppointmentScheduled {
@@ -179,6 +188,7 @@ pub fn apply(
                 day: *day,
                 visit_type: required(visit_type, "visit type")?,
                 code: Some(*code),
+                needs: needs.clone(),
                 at,
             }
         }
@@ -188,6 +198,7 @@ pub fn apply(
             provider,
             visit_type,
             code,
+            needs,
         } => {
             check_new_visit(state, visit, patient, provider, *code)?;
             if let Some(open) = state.open_walk_in(patient, now.clinic_day) {
@@ -203,6 +214,7 @@ pub fn apply(
                 day: now.clinic_day,
                 visit_type: required(visit_type, "visit type")?,
                 code: Some(*code),
+                needs: needs.clone(),
                 at,
             };
             let ticket = state.next_ticket(now.clinic_day, true);
@@ -344,14 +356,27 @@ pub fn apply(
             at,
             &by,
         )?,
-        Command::RoomReady { room } => change_room(
-            state,
-            room,
-            |s| *s == RoomState::Cleaning,
-            RoomState::Ready,
-            at,
-            &by,
-        )?,
+        Command::RoomReady { room, thorough } => {
+            let found = find_room(state, room)?;
+            let isolation = found
+                .last_visit
+                .as_ref()
+                .and_then(|visit| state.visits.get(visit))
+                .is_some_and(|visit| visit.needs.isolation);
+            if isolation && found.state == RoomState::Cleaning && !thorough {
+                return Err(DomainError::IsolationClean {
+                    room: found.name.clone(),
+                });
+            }
+            change_room(
+                state,
+                room,
+                |s| *s == RoomState::Cleaning,
+                RoomState::Ready,
+                at,
+                &by,
+            )?
+        }
         Command::TakeOutOfService { room, reason } => {
             let reason = required(reason, "reason")?;
             let idle = |s: &RoomState| {
@@ -813,5 +838,60 @@ mod undo_tests {
             )),
             "a dirty room is the finished visit's doing"
         );
+    }
+
+    #[test]
+    fn a_room_after_an_isolation_visit_is_ready_only_after_the_stronger_clean() {
+        let mut clinic = TestClinic::new();
+        let visit = VisitId::parse("v-isolated").unwrap();
+        clinic.run(
+            Command::ScheduleAppointment {
+                visit: visit.clone(),
+                patient: clinic.patient(),
+                provider: clinic.provider.clone(),
+                start: at(9, 0),
+                day: clinic.day,
+                visit_type: "Rash".into(),
+                code: CheckInCode::from_random(77),
+                needs: Needs {
+                    isolation: true,
+                    ..Needs::default()
+                },
+            },
+            at(7, 0),
+        );
+        clinic.check_in_at(&visit, 8, 50);
+        let room = RoomId::parse("exam-3").unwrap();
+        for (command, minute) in [
+            (
+                Command::RoomPatient {
+                    visit: visit.clone(),
+                    room: room.clone(),
+                },
+                0,
+            ),
+            (
+                Command::FinishVisit {
+                    visit: visit.clone(),
+                },
+                20,
+            ),
+            (Command::StartCleaning { room: room.clone() }, 25),
+        ] {
+            clinic.run(command, at(9, minute));
+        }
+        let ready = |thorough| Command::RoomReady {
+            room: room.clone(),
+            thorough,
+        };
+        let refused = apply(&clinic.state, &ready(false), clinic.now(at(9, 40)));
+        assert_eq!(
+            refused,
+            Err(DomainError::IsolationClean {
+                room: "Exam 3".into()
+            })
+        );
+        clinic.run(ready(true), at(9, 45));
+        assert_eq!(clinic.state.rooms[&room].state, RoomState::Ready);
     }
 }

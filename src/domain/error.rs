@@ -59,6 +59,9 @@ pub enum DomainError {
     /// 409: abnormal vitals are saved only once the assistant confirms them.
     #[error("{}", abnormal_message(abnormal))]
     ConfirmAbnormal { abnormal: Vec<Abnormal> },
+    /// 409: the room held an isolation visit: it is ready only after the stronger clean.
+    #[error("{room} held an isolation patient: confirm the isolation clean was done")]
+    IsolationClean { room: String },
     /// 409: an undo that is not possible (someone else's step, too late, the room moved on).
     #[error("{0}")]
     CannotUndo(&'static str),

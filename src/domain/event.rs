@@ -2,8 +2,8 @@
 //! log is the source of truth; every screen's state is a fold of these.
 
 use super::{
-    Abnormal, CheckInCode, Patient, Priority, ProviderId, RoomId, RoomState, Ticket, VisitId,
-    VisitState, Vitals,
+    Abnormal, CheckInCode, Needs, Patient, Priority, ProviderId, RoomId, RoomState, Ticket,
+    VisitId, VisitState, Vitals,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,8 @@ pub enum Event {
         /// `None` only in a copy redacted for a public screen.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         code: Option<CheckInCode>,
+        #[serde(default, skip_serializing_if = "Needs::is_empty")]
+        needs: Needs,
         at: DateTime<Utc>,
     },
     /// `day` is the clinic-local day the ticket belongs to; tickets restart daily.

@@ -22,7 +22,10 @@ fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
         3 => Command::ProviderIn { visit },
         4 => Command::FinishVisit { visit },
         5 => Command::StartCleaning { room },
-        6 => Command::RoomReady { room },
+        6 => Command::RoomReady {
+            room,
+            thorough: false,
+        },
         7 => Command::TakeOutOfService {
             room,
             reason: "sink broken".into(),
@@ -179,7 +182,13 @@ fn a_whole_visit_ends_with_the_room_turned_over() {
     );
     assert_eq!(clinic.state.rooms[&room].state, RoomState::NeedsCleaning);
     clinic.run(Command::StartCleaning { room: room.clone() }, at(9, 45));
-    clinic.run(Command::RoomReady { room: room.clone() }, at(9, 52));
+    clinic.run(
+        Command::RoomReady {
+            room: room.clone(),
+            thorough: false,
+        },
+        at(9, 52),
+    );
     let visit = &clinic.state.visits[&visit];
     let states: Vec<_> = visit.history.iter().map(|s| s.state).collect();
     use VisitState::*;

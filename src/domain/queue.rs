@@ -180,7 +180,13 @@ mod tests {
             },
             at(8, 25),
         );
-        clinic.run(Command::RoomReady { room: exam_1 }, at(8, 30));
+        clinic.run(
+            Command::RoomReady {
+                room: exam_1,
+                thorough: false,
+            },
+            at(8, 30),
+        );
         let order: Vec<String> = rooms_for(&clinic.state, &clinic.state.visits[&visit])
             .iter()
             .map(|room| room.name.clone())

@@ -98,6 +98,7 @@ impl TestClinic {
             day: self.day,
             visit_type: "Follow-up".into(),
             code,
+            needs: Needs::default(),
         };
         self.run(command, at(7, 0));
         visit
@@ -111,6 +112,7 @@ impl TestClinic {
             provider: self.provider.clone(),
             visit_type: "Sick visit".into(),
             code,
+            needs: Needs::default(),
         };
         self.run(command, at(hour, minute));
         visit

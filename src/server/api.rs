@@ -94,6 +94,7 @@ pub async fn create_appointment(
             day,
             visit_type: new.visit_type.clone(),
             code,
+            needs: new.needs.clone(),
         }
     })
     .await?;
@@ -130,6 +131,7 @@ pub async fn create_walk_in(
             provider: provider.clone(),
             visit_type: new.visit_type.clone(),
             code,
+            needs: new.needs.clone(),
         }
     })
     .await;

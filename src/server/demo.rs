@@ -4,7 +4,7 @@
 
 use super::hub::Hub;
 use crate::config::{ClinicConfig, ProviderConfig, RoomConfig, StaffConfig};
-use crate::domain::{Command, Patient, ProviderId, RoomId, RoomState, VisitId, VisitState};
+use crate::domain::{Command, Needs, Patient, ProviderId, RoomId, RoomState, VisitId, VisitState};
 use crate::store::Actor;
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
 
@@ -110,6 +110,15 @@ pub fn pin_for(staff: &str) -> String {
     digit.to_string().repeat(6)
 }
 
+/// Some demo patients need an interpreter, a wheelchair or isolation, as in any clinic.
+fn demo_needs(index: usize) -> Needs {
+    Needs {
+        interpreter: (index % 5 == 2).then(|| "Spanish".to_string()),
+        wheelchair: index % 9 == 4,
+        isolation: index % 7 == 3,
+    }
+}
+
 /// One step of a demo visit, at the time it happened.
 struct Step {
     at: DateTime<Utc>,
@@ -172,6 +181,7 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
             day: hub.clock().day_of(start),
             visit_type: VISIT_TYPES[index % VISIT_TYPES.len()].into(),
             code,
+            needs: demo_needs(index),
         };
         hub.execute_at(command, seeder.clone(), Some(opening))
             .await?;
@@ -255,6 +265,7 @@ fn command_for(hub: &Hub, step: &Step) -> Option<Command> {
         },
         Action::RoomReady => Command::RoomReady {
             room: last_room(hub, &visit)?,
+            thorough: true,
         },
         Action::NoShow => Command::MarkNoShow { visit },
         Action::Cancel => Command::CancelVisit { visit },
@@ -317,6 +328,7 @@ async fn register_walk_in(
         provider,
         visit_type: "Sick visit".into(),
         code,
+        needs: Needs::default(),
     };
     hub.execute_at(walk_in, seeder.clone(), Some(now - Duration::minutes(9)))
         .await

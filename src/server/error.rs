@@ -103,6 +103,7 @@ impl ApiError {
                 }
                 DomainError::ConfirmAbnormal { .. } => (StatusCode::CONFLICT, "confirm_abnormal"),
                 DomainError::CannotUndo(_) => (StatusCode::CONFLICT, "cannot_undo"),
+                DomainError::IsolationClean { .. } => (StatusCode::CONFLICT, "isolation_clean"),
                 DomainError::InvalidInput { .. } => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
                 }

@@ -128,6 +128,11 @@ fn QueueRow(
                 if urgent { span { class: "flag urgent", "Urgent" } }
                 if late { span { class: "flag", "Late arrival" } }
                 if walk_in { span { class: "flag", "Walk-in" } }
+                if let Some(language) = &visit.needs.interpreter {
+                    span { class: "flag", "Interpreter: {language}" }
+                }
+                if visit.needs.wheelchair { span { class: "flag", "Wheelchair" } }
+                if visit.needs.isolation { span { class: "flag urgent", "Isolation" } }
                 if visit.identity_flagged.is_some() { span { class: "flag urgent", "ID check failed at kiosk" } }
                 if let Some(call) = &visit.called {
                     span { class: "flag", "Called to {call.state}" }

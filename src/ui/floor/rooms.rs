@@ -50,6 +50,8 @@ pub struct RoomCard {
     room: Room,
     occupant: Option<Visit>,
     provider: Option<String>,
+    /// The room's last patient was in isolation: it needs the stronger clean.
+    isolation: bool,
 }
 
 impl RoomCard {
@@ -59,10 +61,16 @@ impl RoomCard {
             .as_ref()
             .and_then(|visit| state.providers.get(&visit.provider))
             .map(|p| p.name.clone());
+        let isolation = room
+            .last_visit
+            .as_ref()
+            .and_then(|visit| state.visits.get(visit))
+            .is_some_and(|visit| visit.needs.isolation);
         RoomCard {
             room: room.clone(),
             occupant,
             provider,
+            isolation,
         }
     }
 }
@@ -189,6 +197,9 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
                 if !visit.abnormal.is_empty() {
                     span { class: "flag urgent", "Abnormal vitals" }
                 }
+            }
+            if card.isolation && card.room.state != RoomState::Ready {
+                span { class: "flag urgent", "Isolation" }
             }
             div { class: "row-actions",
                 for step in steps {
