@@ -259,7 +259,7 @@ fn answer(outcome: Outcome) -> CheckInAnswer {
     }
 }
 
-fn language<'l>(hub: &Hub, requested: Option<&'l str>) -> &'static str {
+fn language(hub: &Hub, requested: Option<&str>) -> &'static str {
     let fallback = hub
         .config()
         .languages
