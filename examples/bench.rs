@@ -500,6 +500,7 @@ fn write_busy_history(path: &Path) -> Result<u64> {
     let setup = Now {
         at: opening,
         clinic_day: first_day,
+        by: None,
     };
     let provider = ProviderId::parse("dr-busy")?;
     run(
@@ -543,6 +544,7 @@ fn write_busy_history(path: &Path) -> Result<u64> {
             let now = |minutes: i64| Now {
                 at: start + Minutes::minutes(minutes),
                 clinic_day: day,
+                by: None,
             };
             let visit = VisitId::parse(&format!("v-{day_index}-{i}"))?;
             let room = rooms[i as usize % rooms.len()].clone();

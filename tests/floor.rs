@@ -100,6 +100,20 @@ async fn a_whole_visit_runs_from_the_kiosk_through_two_tablets_to_a_ready_room()
                 .await
                 .context("the arrival in every tablet's queue")?;
         }
+        // Michelle works with Dr. Okafor today: "My patients" shows Flora, not Dr. Brooks's walk-in.
+        tap(&lee, "My providers…").await?;
+        wait_until(&lee, "document.getElementById('assign-heading') !== null", WAIT).await?;
+        lee.evaluate("[...document.querySelectorAll('.sheet .check')].find(l => l.textContent.includes('Dr. Amara Okafor')).querySelector('input').click()").await?;
+        tap(&lee, "Save").await?;
+        wait_until(&lee, "[...document.querySelectorAll('.filter select option')].some(o => o.value === 'mine')", WAIT).await?;
+        lee.evaluate("(() => { const s = document.querySelector('.filter select'); s.value = 'mine'; s.dispatchEvent(new Event('change', { bubbles: true })); })()").await?;
+        wait_until(
+            &lee,
+            "(() => { const rows = [...document.querySelectorAll('.queue-row')].map(r => r.textContent); return rows.some(r => r.includes('Flora F.')) && !rows.some(r => r.includes('Oscar L.')); })()",
+            WAIT,
+        )
+        .await
+        .context("my patients only")?;
         screenshot(&lee, "floor-queue-tablet").await?;
         screenshot(&chen, "floor-landscape-tablet").await?;
         assert_accessible(&lee, "floor").await?;

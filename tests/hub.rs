@@ -220,7 +220,13 @@ async fn restarting_on_the_same_database_keeps_everything_and_projections_match_
     hub.check_in(&code).await?;
     hub.command(json!({"type": "room_patient", "visit": visit, "room": "exam-2"}))
         .await?;
+    hub.command(json!({"type": "assign_assistant", "staff": "ma-lee", "providers": ["dr-okafor"]}))
+        .await?;
     let (_, before) = hub.get("/api/v1/snapshot").await?;
+    assert_eq!(
+        before["state"]["assignments"]["ma-lee"],
+        json!(["dr-okafor"])
+    );
 
     let store = clinicflow::store::Store::open_read_only(&hub.db())?;
     let (projected, seq) = store.load()?;

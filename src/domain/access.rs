@@ -324,7 +324,8 @@ impl Event {
             | Event::RoomStateChanged { by, .. }
             | Event::VitalsRecorded { by, .. }
             | Event::PatientCalled { by, .. }
-            | Event::StepUndone { by, .. } => *by = None,
+            | Event::StepUndone { by, .. }
+            | Event::AssistantAssigned { by, .. } => *by = None,
             _ => {}
         }
         event

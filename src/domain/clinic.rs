@@ -15,6 +15,9 @@ pub struct ClinicState {
     pub visits: BTreeMap<VisitId, Visit>,
     /// The last ticket handed out, per clinic day; tickets restart at 1 every day.
     pub last_ticket: Option<(NaiveDate, u32)>,
+    /// Which providers each assistant works with (by staff id): their "my patients".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub assignments: BTreeMap<String, Vec<ProviderId>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -446,6 +449,15 @@ impl ClinicState {
                     if let Some(room) = self.rooms.get_mut(room) {
                         set_room_state(room, to.clone(), *at, by);
                     }
+                }
+            }
+            Event::AssistantAssigned {
+                staff, providers, ..
+            } => {
+                if providers.is_empty() {
+                    self.assignments.remove(staff);
+                } else {
+                    self.assignments.insert(staff.clone(), providers.clone());
                 }
             }
             Event::IdentityCheckFailed { visit, at } => {

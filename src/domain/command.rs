@@ -115,6 +115,11 @@ pub enum Command {
         visit: VisitId,
         room: RoomId,
     },
+    /// Sets which providers an assistant (staff id) works with; an empty list unassigns.
+    AssignAssistant {
+        staff: String,
+        providers: Vec<ProviderId>,
+    },
     /// Takes back the caller's own last step on a visit (or, without a visit, on a room) made
     /// within the last two minutes.
     Undo {
@@ -464,6 +469,28 @@ pub fn apply(
             required(reason, "reason")?,
             now,
         )?,
+        Command::AssignAssistant { staff, providers } => {
+            let staff = required(staff, "staff")?;
+            if let Some(unknown) = providers.iter().find(|p| !state.providers.contains_key(*p)) {
+                return Err(DomainError::UnknownProvider(unknown.clone()));
+            }
+            let mut providers = providers.clone();
+            providers.sort();
+            providers.dedup();
+            if state
+                .assignments
+                .get(&staff)
+                .map_or(providers.is_empty(), |current| *current == providers)
+            {
+                return Ok(vec![]);
+            }
+            Event::AssistantAssigned {
+                staff,
+                providers,
+                at,
+                by,
+            }
+        }
         Command::FlagIdentityCheck { visit } => {
             if find_visit(state, visit)?.identity_flagged.is_some() {
                 return Ok(vec![]);

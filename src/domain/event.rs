@@ -117,6 +117,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<String>,
     },
+    /// An assistant (staff id) works with these providers from now on (none: unassigned).
+    AssistantAssigned {
+        staff: String,
+        providers: Vec<ProviderId>,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
     /// The kiosk's identity check failed too often for this visit: staff must check the patient
     /// in, and the kiosk refuses the code from now on.
     IdentityCheckFailed { visit: VisitId, at: DateTime<Utc> },
@@ -143,7 +151,8 @@ impl Event {
             | Event::IdentityCheckFailed { at, .. }
             | Event::VitalsRecorded { at, .. }
             | Event::PatientCalled { at, .. }
-            | Event::StepUndone { at, .. } => *at,
+            | Event::StepUndone { at, .. }
+            | Event::AssistantAssigned { at, .. } => *at,
         }
     }
 
@@ -189,6 +198,7 @@ impl Event {
             Event::VitalsRecorded { .. } => "vitals_recorded",
             Event::PatientCalled { .. } => "patient_called",
             Event::StepUndone { .. } => "step_undone",
+            Event::AssistantAssigned { .. } => "assistant_assigned",
         }
     }
 }

@@ -25,6 +25,8 @@ impl Default for QueueRules {
 pub struct QueueFilter {
     pub provider: Option<ProviderId>,
     pub pod: Option<String>,
+    /// "My patients": only these providers' (an assistant's assignment); `None`: everyone's.
+    pub providers: Option<Vec<ProviderId>>,
 }
 
 impl QueueRules {
@@ -60,6 +62,12 @@ pub fn rooming_queue<'s>(
                 .provider
                 .as_ref()
                 .is_none_or(|p| *p == visit.provider)
+        })
+        .filter(|visit| {
+            filter
+                .providers
+                .as_ref()
+                .is_none_or(|mine| mine.contains(&visit.provider))
         })
         .filter(|visit| {
             filter.pod.as_ref().is_none_or(|pod| {
@@ -135,17 +143,38 @@ mod tests {
         clinic.check_in_at(&visit, 9, 0);
         let mine = QueueFilter {
             provider: Some(clinic.provider.clone()),
-            pod: None,
+            ..QueueFilter::default()
         };
         let other = QueueFilter {
             provider: Some(ProviderId::parse("someone-else").unwrap()),
-            pod: None,
+            ..QueueFilter::default()
         };
         assert_eq!(
             rooming_queue(&clinic.state, &QueueRules::default(), &mine).len(),
             1
         );
         assert!(rooming_queue(&clinic.state, &QueueRules::default(), &other).is_empty());
+        // An assistant's "my patients": their assigned providers' patients.
+        clinic.run(
+            Command::AssignAssistant {
+                staff: "ma-lee".into(),
+                providers: vec![clinic.provider.clone()],
+            },
+            at(8, 0),
+        );
+        let assigned = QueueFilter {
+            providers: clinic.state.assignments.get("ma-lee").cloned(),
+            ..QueueFilter::default()
+        };
+        assert_eq!(
+            rooming_queue(&clinic.state, &QueueRules::default(), &assigned).len(),
+            1
+        );
+        let nobody = QueueFilter {
+            providers: Some(vec![]),
+            ..QueueFilter::default()
+        };
+        assert!(rooming_queue(&clinic.state, &QueueRules::default(), &nobody).is_empty());
     }
 
     #[test]

@@ -127,16 +127,20 @@ impl Store {
                 .map(|v: Visit| (v.id.clone(), v))
                 .collect(),
             last_ticket: None,
+            assignments: Default::default(),
         };
-        let last_ticket: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM clinic WHERE key = 'last_ticket'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        state.last_ticket = last_ticket
+        let clinic_value = |key: &str| -> Result<Option<String>, StoreError> {
+            Ok(self
+                .conn
+                .query_row("SELECT value FROM clinic WHERE key = ?1", [key], |row| {
+                    row.get(0)
+                })
+                .optional()?)
+        };
+        if let Some(json) = clinic_value("assignments")? {
+            state.assignments = serde_json::from_str(&json)?;
+        }
+        state.last_ticket = clinic_value("last_ticket")?
             .map(|json| serde_json::from_str(&json))
             .transpose()?;
         Ok((state, self.last_seq()?))
@@ -228,6 +232,16 @@ impl Store {
                 tx.execute(
                     "INSERT OR REPLACE INTO clinic (key, value) VALUES ('last_ticket', ?1)",
                     params![serde_json::to_string(&state.last_ticket)?],
+                )?;
+            }
+            if batch
+                .events
+                .iter()
+                .any(|e| matches!(e.event, Event::AssistantAssigned { .. }))
+            {
+                tx.execute(
+                    "INSERT OR REPLACE INTO clinic (key, value) VALUES ('assignments', ?1)",
+                    params![serde_json::to_string(&state.assignments)?],
                 )?;
             }
         }

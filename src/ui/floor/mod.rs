@@ -23,6 +23,8 @@ pub enum Panel {
     RoomFor(crate::domain::VisitId),
     PatientFor(crate::domain::RoomId),
     Vitals(crate::domain::VisitId),
+    /// Picking the providers whose patients are "mine".
+    Assign,
 }
 
 /// The last refusal or failure (shown until the next action), and this tablet's last step
@@ -109,6 +111,7 @@ fn FloorView() -> Element {
             Panel::RoomFor(visit) => rsx! { rooms::RoomPicker { visit } },
             Panel::PatientFor(room) => rsx! { queue::PatientPicker { room } },
             Panel::Vitals(visit) => rsx! { vitals::VitalsForm { visit } },
+            Panel::Assign => rsx! { queue::AssignSheet {} },
         }
     }
 }

@@ -23,10 +23,23 @@ pub fn Queue() -> Element {
     let rules = crate::domain::QueueRules {
         late_after: chrono::Duration::minutes(clinic.late_after_minutes.into()),
     };
+    let me = live
+        .session
+        .as_ref()
+        .and_then(|s| s.staff.as_ref())
+        .map(|s| s.id.clone());
+    let my_providers = me
+        .as_ref()
+        .and_then(|id| live.state.assignments.get(id))
+        .cloned();
     let filter = QueueFilter {
-        provider: crate::domain::ProviderId::parse(&provider()).ok(),
+        provider: Some(provider())
+            .filter(|p| p != MINE)
+            .and_then(|p| crate::domain::ProviderId::parse(&p).ok()),
         pod: Some(pod()).filter(|p| !p.is_empty()),
+        providers: (provider() == MINE).then(|| my_providers.clone().unwrap_or_default()),
     };
+    let mut panel = use_context::<Signal<Panel>>();
     let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &filter)
         .into_iter()
         .cloned()
@@ -55,10 +68,16 @@ pub fn Queue() -> Element {
                         span { "Provider" }
                         select { value: "{provider}", onchange: move |e| provider.set(e.value()),
                             option { value: "", "All providers" }
+                            if my_providers.is_some() {
+                                option { value: MINE, "My patients" }
+                            }
                             for (id, name) in providers {
                                 option { value: "{id}", "{name}" }
                             }
                         }
+                    }
+                    if me.is_some() {
+                        button { class: "button secondary small", onclick: move |_| panel.set(Panel::Assign), "My providers…" }
                     }
                     label { class: "filter",
                         span { "Pod" }
@@ -85,6 +104,78 @@ pub fn Queue() -> Element {
                         visit,
                         amber,
                         red,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The provider filter's value for "my patients".
+const MINE: &str = "mine";
+
+/// An assistant picks the providers they work with today: their "my patients".
+#[component]
+pub fn AssignSheet() -> Element {
+    let mut panel = use_context::<Signal<Panel>>();
+    let notice = use_context::<Notice>();
+    let live = use_live_clinic();
+    let online = use_online();
+    let (me, providers, current) = {
+        let live = live.read();
+        let me = live
+            .session
+            .as_ref()
+            .and_then(|s| s.staff.as_ref())
+            .map(|s| s.id.clone())
+            .unwrap_or_default();
+        let providers: Vec<(crate::domain::ProviderId, String)> = live
+            .state
+            .providers
+            .values()
+            .map(|p| (p.id.clone(), p.name.clone()))
+            .collect();
+        let current = live.state.assignments.get(&me).cloned().unwrap_or_default();
+        (me, providers, current)
+    };
+    let mut chosen = use_signal(move || current);
+    rsx! {
+        div { class: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "assign-heading",
+            div { class: "sheet-card",
+                h2 { id: "assign-heading", "Whose patients are yours today?" }
+                for (id, name) in providers {
+                    label { class: "check", key: "{id}",
+                        input {
+                            r#type: "checkbox",
+                            checked: chosen().contains(&id),
+                            onchange: {
+                                let id = id.clone();
+                                move |e: FormEvent| {
+                                    let mut list = chosen.write();
+                                    list.retain(|p| *p != id);
+                                    if e.checked() {
+                                        list.push(id.clone());
+                                    }
+                                }
+                            },
+                        }
+                        "{name}"
+                    }
+                }
+                div { class: "row-actions",
+                    button { class: "button secondary", onclick: move |_| panel.set(Panel::None), "Cancel" }
+                    button {
+                        class: "button",
+                        disabled: !online,
+                        onclick: move |_| {
+                            let command = json!({"type": "assign_assistant", "staff": me.clone(), "providers": chosen()});
+                            async move {
+                                if send(notice, command).await {
+                                    panel.set(Panel::None);
+                                }
+                            }
+                        },
+                        "Save"
                     }
                 }
             }
