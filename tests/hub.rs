@@ -452,7 +452,15 @@ async fn vitals_are_checked_confirmed_when_abnormal_and_conflicts_name_who_was_q
         "M. Lee"
     );
 
-    // A public screen gets neither the vitals nor who did what; the board keeps the flag.
+    // A public screen gets neither the vitals, the needs nor who did what; the board keeps the
+    // abnormal flag.
+    let with_needs = json!({
+        "patient": { "first_name": "Nell", "last_name": "Needs", "date_of_birth": "1950-01-01" },
+        "provider": "dr-okafor", "start": chrono::Utc::now(), "visit_type": "Rash",
+        "needs": { "interpreter": "Spanish", "isolation": true },
+    });
+    let (status, _) = hub.post("/api/v1/appointments", with_needs).await?;
+    assert_eq!(status, 201);
     let lobby = hub
         .screen(clinicflow::domain::DeviceRole::Lobby, "lobby")
         .await?;
@@ -463,6 +471,11 @@ async fn vitals_are_checked_confirmed_when_abnormal_and_conflicts_name_who_was_q
         .json()
         .await?;
     let public_visit = public["state"]["visits"][&visit].to_string();
+    let everything = public.to_string();
+    assert!(
+        !everything.contains("Spanish") && !everything.contains("isolation"),
+        "needs are not for the lobby"
+    );
     assert!(
         !public_visit.contains("Headache")
             && !public_visit.contains("M. Lee")

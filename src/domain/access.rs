@@ -200,8 +200,8 @@ fn redact_patient(patient: &Patient, visibility: Visibility) -> Patient {
     }
 }
 
-/// Public copies hold no vitals; a board keeps the abnormal flags (the charge nurse acts on
-/// them), a ticket-only screen not even those, nor who did what.
+/// Public copies hold no vitals; a board keeps the abnormal flags and needs (the charge nurse
+/// acts on them), a ticket-only screen none of these, nor who did what.
 fn redact_visit(visit: &Visit, visibility: Visibility) -> Visit {
     let ticket_only = visibility == Visibility::TicketOnly;
     Visit {
@@ -222,6 +222,11 @@ fn redact_visit(visit: &Visit, visibility: Visibility) -> Visit {
             .called
             .clone()
             .map(|call| Stamped { by: None, ..call }),
+        needs: if ticket_only {
+            Needs::default()
+        } else {
+            visit.needs.clone()
+        },
         ..visit.clone()
     }
 }

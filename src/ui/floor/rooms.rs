@@ -117,6 +117,11 @@ fn next_steps(card: &RoomCard) -> Vec<Next> {
                 json!({"type": "start_cleaning", "room": room}),
             )]
         }
+        // After an isolation visit the room is ready only once the stronger clean is confirmed.
+        (RoomState::Cleaning, _) if card.isolation => vec![Next::Command(
+            "Isolation clean done: room ready",
+            json!({"type": "room_ready", "room": room, "thorough": true}),
+        )],
         (RoomState::Cleaning, _) => {
             vec![Next::Command(
                 "Room ready",
