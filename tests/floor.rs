@@ -299,12 +299,17 @@ async fn after_a_hub_restart_mid_visit_the_tablet_stays_signed_in_and_catches_up
         lee.evaluate("[...document.querySelector('.pick-row.suggested').querySelectorAll('button')].find(b => b.textContent === 'Room here').click()").await?;
         wait_until(&lee, &room_shows(&room, "Roomed by M. Lee"), WAIT).await?;
         lee.evaluate("window.notReloaded = true").await?;
+        // A half-filled vitals form when the hub goes away.
+        room_action(&lee, &room, "Vitals…").await?;
+        wait_until(&lee, "document.getElementById('vital-systolic') !== null", WAIT).await?;
+        type_into(&lee, "#vital-systolic", "120").await?;
+        type_into(&lee, "#vital-diastolic", "80").await?;
 
         hub.kill()?;
         wait_until(&lee, "document.querySelector('.badge.reconnecting')?.textContent.startsWith('Reconnecting')", WAIT)
             .await
             .context("the tablet says it is reconnecting")?;
-        wait_until(&lee, "[...document.querySelectorAll('.room-card button')].every(b => b.disabled)", WAIT)
+        wait_until(&lee, "[...document.querySelectorAll('.room-card button, .vitals-form .row-actions .button:last-child')].every(b => b.disabled)", WAIT)
             .await
             .context("actions it cannot guarantee are disabled")?;
         assert!(text(&lee, "main").await?.contains("Rita R."), "what was on screen stays");
@@ -316,7 +321,12 @@ async fn after_a_hub_restart_mid_visit_the_tablet_stays_signed_in_and_catches_up
             .await
             .context("back live without a reload")?;
         assert_eq!(text(&lee, ".signed-in").await?, "Michelle Lee", "still signed in");
-        room_action(&lee, &room, "Ready for provider").await?;
+        // The draft survived: saving it now moves the visit on.
+        assert_eq!(
+            lee.evaluate("document.getElementById('vital-systolic').value").await?.into_value::<String>()?,
+            "120"
+        );
+        tap(&lee, "Save, ready for provider").await?;
         wait_until(&lee, &room_shows(&room, "Ready for provider"), WAIT).await?;
         anyhow::Ok(())
     }
