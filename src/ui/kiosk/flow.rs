@@ -185,7 +185,7 @@ fn StepView(step: Signal<Step>, clinic: Option<ClinicInfo>, phone: bool) -> Elem
                     heading,
                     problem,
                     on_date: move |born| { spawn(submit_code(step, language, code.clone(), Some(born))); },
-                    on_back: back,
+                    on_back: (!phone).then(|| EventHandler::new(back)),
                 }
             }
         }

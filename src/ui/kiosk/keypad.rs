@@ -14,7 +14,8 @@ pub fn BirthDateEntry(
     /// Shown above the keypad (a wrong date of birth, a date that cannot be).
     problem: Option<String>,
     on_date: EventHandler<NaiveDate>,
-    on_back: EventHandler<()>,
+    /// None on a phone, whose flow starts here.
+    on_back: Option<EventHandler<()>>,
 ) -> Element {
     let language = use_context::<Language>();
     let mut digits = use_signal(String::new);
@@ -89,7 +90,9 @@ pub fn BirthDateEntry(
                 }
             }
             div { class: "kiosk-actions",
-                button { class: "button big secondary", r#type: "button", onclick: move |_| on_back.call(()), "{language.text(\"back\")}" }
+                if let Some(on_back) = on_back {
+                    button { class: "button big secondary", r#type: "button", onclick: move |_| on_back.call(()), "{language.text(\"back\")}" }
+                }
                 button { class: "button big", r#type: "button", onclick: submit, "{language.text(\"continue\")}" }
             }
         }

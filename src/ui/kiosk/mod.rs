@@ -46,9 +46,16 @@ pub fn Kiosk() -> Element {
 #[component]
 pub fn PhoneCheckIn(code: String) -> Element {
     let language = use_context_provider(|| Language(Signal::new(i18n::LANGUAGES[0])));
+    let clinic = crate::sync::use_live_clinic()
+        .read()
+        .clinic
+        .as_ref()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     rsx! {
         div { class: "screen kiosk phone",
             header { class: "screen-header",
+                span { class: "clinic-name", "{clinic}" }
                 h1 { class: "phone-title", "{language.text(\"phone-heading\")}" }
             }
             main { CheckInFlow { code: Some(code) } }
