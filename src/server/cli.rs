@@ -502,14 +502,7 @@ fn codes(
     config: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<()> {
-    if !db.exists() {
-        anyhow::bail!("no database at {}", db.display());
-    }
-    let config = load_config(config, false)?;
-    let clock = super::clock::ClinicClock::new(&config.time_zone)?;
-    let store = Store::open_read_only(db).with_context(|| format!("opening {}", db.display()))?;
-    let (state, _) = store.load()?;
-    let day = date.unwrap_or_else(|| clock.now().clinic_day);
+    let (_, clock, state, day) = clinic_day(db, date, config)?;
     let rows = super::api::day_list(&state, day);
     let mut out = std::io::stdout().lock();
     if json {
@@ -542,14 +535,7 @@ fn cards(
     config: Option<&Path>,
     url: Option<String>,
 ) -> anyhow::Result<()> {
-    if !db.exists() {
-        anyhow::bail!("no database at {}", db.display());
-    }
-    let config = load_config(config, false)?;
-    let clock = super::clock::ClinicClock::new(&config.time_zone)?;
-    let store = Store::open_read_only(db).with_context(|| format!("opening {}", db.display()))?;
-    let (state, _) = store.load()?;
-    let day = date.unwrap_or_else(|| clock.now().clinic_day);
+    let (config, clock, state, day) = clinic_day(db, date, config)?;
     let base = url
         .or_else(|| Some(config.check_in.public_url.clone()).filter(|u| !u.is_empty()))
         .unwrap_or_else(|| format!("http://{}:8080", host_name()));
@@ -568,6 +554,29 @@ fn host_name() -> String {
         .map(|name| name.trim().to_string())
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "localhost".into())
+}
+
+/// The clinic in `db` as of now, its config and clock, and the clinic-local day asked for
+/// (default today), for the commands that print a day.
+fn clinic_day(
+    db: &Path,
+    date: Option<NaiveDate>,
+    config: Option<&Path>,
+) -> anyhow::Result<(
+    ClinicConfig,
+    super::clock::ClinicClock,
+    crate::domain::ClinicState,
+    NaiveDate,
+)> {
+    if !db.exists() {
+        anyhow::bail!("no database at {}", db.display());
+    }
+    let config = load_config(config, false)?;
+    let clock = super::clock::ClinicClock::new(&config.time_zone)?;
+    let store = Store::open_read_only(db).with_context(|| format!("opening {}", db.display()))?;
+    let (state, _) = store.load()?;
+    let day = date.unwrap_or_else(|| clock.now().clinic_day);
+    Ok((config, clock, state, day))
 }
 
 /// Output piped into `head` that stops reading is not an error.
