@@ -330,7 +330,8 @@ impl Event {
             | Event::VitalsRecorded { by, .. }
             | Event::PatientCalled { by, .. }
             | Event::StepUndone { by, .. }
-            | Event::AssistantAssigned { by, .. } => *by = None,
+            | Event::AssistantAssigned { by, .. }
+            | Event::AlertAcknowledged { by, .. } => *by = None,
             _ => {}
         }
         event

@@ -18,7 +18,14 @@ pub struct ClinicState {
     /// Which providers each assistant works with (by staff id): their "my patients".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub assignments: BTreeMap<String, Vec<ProviderId>>,
+    /// Alerts someone acknowledged, by alert key, for the last day.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub acknowledged: BTreeMap<String, Stamped<()>>,
 }
+
+/// How long an acknowledgement is kept: alert keys carry the moment the problem began, so an
+/// older one can never match an alert again.
+const ACKNOWLEDGEMENTS_KEPT_HOURS: i64 = 24;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Room {
@@ -101,6 +108,9 @@ pub struct Visit {
     /// The latest vitals taken in the room (SI units).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vitals: Option<Vitals>,
+    /// When those vitals were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vitals_at: Option<DateTime<Utc>>,
     /// Abnormal values in those vitals, confirmed by the assistant: a flag for the provider and
     /// the charge nurse.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -231,13 +241,26 @@ impl Visit {
         self.entered(VisitState::Arrived)
     }
 
-    /// When the visit last entered `state`.
+    /// When the visit reached `state` on its way to where it is now (see [`Visit::path`]).
     pub fn entered(&self, state: VisitState) -> Option<DateTime<Utc>> {
-        self.history
-            .iter()
-            .rev()
+        self.path()
+            .into_iter()
             .find(|stamp| stamp.state == state)
             .map(|stamp| stamp.at)
+    }
+
+    /// The steps that led to the current state, undone ones taken out. An undo appends the
+    /// earlier state to the history; here it cuts the way back to that state's first entry,
+    /// so a patient un-roomed at 9:20 still arrived at 9:00 and has waited since then.
+    pub fn path(&self) -> Vec<&Stamped<VisitState>> {
+        let mut path: Vec<&Stamped<VisitState>> = Vec::new();
+        for stamp in &self.history {
+            match path.iter().position(|step| step.state == stamp.state) {
+                Some(earlier) => path.truncate(earlier + 1),
+                None => path.push(stamp),
+            }
+        }
+        path
     }
 
     /// When the visit entered its current state.
@@ -346,6 +369,7 @@ impl ClinicState {
                         }],
                         identity_flagged: None,
                         vitals: None,
+                        vitals_at: None,
                         abnormal: Vec::new(),
                         called: None,
                         needs: needs.clone(),
@@ -409,10 +433,12 @@ impl ClinicState {
                 visit,
                 vitals,
                 abnormal,
+                at,
                 ..
             } => {
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.vitals = Some(vitals.clone());
+                    visit.vitals_at = Some(*at);
                     visit.abnormal = abnormal.clone();
                 }
             }
@@ -464,6 +490,16 @@ impl ClinicState {
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.identity_flagged = Some(*at);
                 }
+            }
+            Event::AlertAcknowledged { alert, at, by } => {
+                let oldest = *at - chrono::Duration::hours(ACKNOWLEDGEMENTS_KEPT_HOURS);
+                self.acknowledged.retain(|_, stamp| stamp.at >= oldest);
+                let stamp = Stamped {
+                    state: (),
+                    at: *at,
+                    by: by.clone(),
+                };
+                self.acknowledged.insert(alert.clone(), stamp);
             }
         }
     }

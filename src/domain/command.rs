@@ -120,6 +120,10 @@ pub enum Command {
         staff: String,
         providers: Vec<ProviderId>,
     },
+    /// Marks an alert on the overview as seen and being dealt with.
+    AcknowledgeAlert {
+        alert: String,
+    },
     /// Takes back the caller's own last step on a visit (or, without a visit, on a room) made
     /// within the last two minutes.
     Undo {
@@ -490,6 +494,13 @@ pub fn apply(
                 at,
                 by,
             }
+        }
+        Command::AcknowledgeAlert { alert } => {
+            let alert = required(alert, "alert")?;
+            if state.acknowledged.contains_key(&alert) {
+                return Ok(vec![]);
+            }
+            Event::AlertAcknowledged { alert, at, by }
         }
         Command::FlagIdentityCheck { visit } => {
             if find_visit(state, visit)?.identity_flagged.is_some() {

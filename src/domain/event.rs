@@ -128,6 +128,14 @@ pub enum Event {
     /// The kiosk's identity check failed too often for this visit: staff must check the patient
     /// in, and the kiosk refuses the code from now on.
     IdentityCheckFailed { visit: VisitId, at: DateTime<Utc> },
+    /// Someone on the overview saw an alert and is dealing with it (`alert` is its key, see
+    /// `domain::alerts`).
+    AlertAcknowledged {
+        alert: String,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
 }
 
 /// An event with its place in the log, as stored and as streamed to clients.
@@ -152,7 +160,8 @@ impl Event {
             | Event::VitalsRecorded { at, .. }
             | Event::PatientCalled { at, .. }
             | Event::StepUndone { at, .. }
-            | Event::AssistantAssigned { at, .. } => *at,
+            | Event::AssistantAssigned { at, .. }
+            | Event::AlertAcknowledged { at, .. } => *at,
         }
     }
 
@@ -199,6 +208,7 @@ impl Event {
             Event::PatientCalled { .. } => "patient_called",
             Event::StepUndone { .. } => "step_undone",
             Event::AssistantAssigned { .. } => "assistant_assigned",
+            Event::AlertAcknowledged { .. } => "alert_acknowledged",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! hub and every client run exactly the same rules.
 
 mod access;
+mod alerts;
 mod check_in;
 mod clinic;
 mod code;
@@ -10,6 +11,7 @@ mod command;
 mod error;
 mod event;
 mod ids;
+pub mod metrics;
 mod queue;
 mod vitals;
 
@@ -19,6 +21,7 @@ mod properties;
 pub(crate) mod testing;
 
 pub use access::{Action, DeviceRole, Principal, StaffRole, Visibility};
+pub use alerts::{alert_key, alerts, Alert, AlertKind, AlertSubject, LockedStaff};
 pub use check_in::{
     date_from_digits, estimated_wait, find_todays_visits, kiosk_decision, name_key, DateEntryError,
     DateOrder, KioskDecision, KioskRules, WaitEstimate,

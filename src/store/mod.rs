@@ -128,6 +128,7 @@ impl Store {
                 .collect(),
             last_ticket: None,
             assignments: Default::default(),
+            acknowledged: Default::default(),
         };
         let clinic_value = |key: &str| -> Result<Option<String>, StoreError> {
             Ok(self
@@ -139,6 +140,9 @@ impl Store {
         };
         if let Some(json) = clinic_value("assignments")? {
             state.assignments = serde_json::from_str(&json)?;
+        }
+        if let Some(json) = clinic_value("acknowledged")? {
+            state.acknowledged = serde_json::from_str(&json)?;
         }
         state.last_ticket = clinic_value("last_ticket")?
             .map(|json| serde_json::from_str(&json))
@@ -234,14 +238,18 @@ impl Store {
                     params![serde_json::to_string(&state.last_ticket)?],
                 )?;
             }
-            if batch
-                .events
-                .iter()
-                .any(|e| matches!(e.event, Event::AssistantAssigned { .. }))
-            {
+            let batch_has =
+                |wanted: fn(&Event) -> bool| batch.events.iter().any(|e| wanted(&e.event));
+            if batch_has(|e| matches!(e, Event::AssistantAssigned { .. })) {
                 tx.execute(
                     "INSERT OR REPLACE INTO clinic (key, value) VALUES ('assignments', ?1)",
                     params![serde_json::to_string(&state.assignments)?],
+                )?;
+            }
+            if batch_has(|e| matches!(e, Event::AlertAcknowledged { .. })) {
+                tx.execute(
+                    "INSERT OR REPLACE INTO clinic (key, value) VALUES ('acknowledged', ?1)",
+                    params![serde_json::to_string(&state.acknowledged)?],
                 )?;
             }
         }
