@@ -55,6 +55,23 @@ pub struct StaffInfo {
     pub locked: bool,
 }
 
+/// `GET /api/v1/staff/status`: who is signed in where, and who is locked out (the overview's
+/// staff panel and alerts).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StaffStatus {
+    pub on: Vec<OnDuty>,
+    pub locked: Vec<crate::domain::LockedStaff>,
+}
+
+/// A staff member signed in on a tablet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnDuty {
+    pub staff: StaffInfo,
+    /// The tablet's name ("Tablet North 2").
+    pub device: String,
+    pub last_seen: chrono::DateTime<chrono::Utc>,
+}
+
 /// `POST /api/v1/session` body: a staff member signing in on an enrolled tablet, either with
 /// `staff` + `pin` or with the text of their badge's QR code (`badge`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

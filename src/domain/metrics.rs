@@ -344,6 +344,29 @@ pub fn minutes_label(seconds: Option<i64>) -> String {
     }
 }
 
+/// "09:05" in the clinic's time, or "–".
+pub fn clock_time(time: Option<DateTime<Utc>>, offset: FixedOffset) -> String {
+    time.map_or("–".to_string(), |t| {
+        t.with_timezone(&offset).format("%H:%M").to_string()
+    })
+}
+
+impl VisitTimeline {
+    /// Where the visit ended up, as the report's last column reads.
+    pub fn outcome(&self) -> &'static str {
+        use VisitState::*;
+        match self.state {
+            Scheduled => "not arrived",
+            Arrived => "waiting",
+            Roomed | ReadyForProvider | WithProvider => "in a room",
+            Finished => "finished",
+            Cancelled => "cancelled",
+            NoShow => "no-show",
+            LeftWithoutBeingSeen => "left without being seen",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,8 @@
 use super::error::{ApiError, Body};
 use super::hub::Hub;
 use super::AppState;
-use crate::api_types::{DeviceInfo, SessionInfo, SignIn, StaffInfo};
-use crate::domain::{Action, DeviceRole, Principal, StaffRole, Visibility};
+use crate::api_types::{DeviceInfo, OnDuty, SessionInfo, SignIn, StaffInfo, StaffStatus};
+use crate::domain::{Action, DeviceRole, LockedStaff, Principal, StaffRole, Visibility};
 use crate::store::{sha256_hex, Actor, AuditEntry, DeviceRecord, StaffRecord, Store};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -812,6 +812,62 @@ pub async fn unlock(
     )
     .await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/staff/status`: who is on and who is locked out, for the charge nurse and the
+/// overview board.
+pub async fn staff_status(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<StaffStatus>, ApiError> {
+    let board = caller
+        .device
+        .as_ref()
+        .is_some_and(|d| d.role == DeviceRole::Board);
+    if !board && caller.staff.as_ref().map(|s| s.role) != Some(StaffRole::ChargeNurse) {
+        caller.require(Action::Administer)?;
+    }
+    let now = Utc::now();
+    let lockout = Span::minutes(state.hub.config().security.lockout_minutes.into());
+    let staff = state.hub.with_store(|store| store.list_staff()).await??;
+    let locked = staff
+        .into_iter()
+        .filter_map(|s| {
+            let until = s.locked_until.filter(|until| *until > now)?;
+            Some(LockedStaff {
+                id: s.id,
+                name: short_name(&s.name),
+                since: until - lockout,
+                until,
+            })
+        })
+        .collect();
+    let device_names: HashMap<String, String> = state
+        .access
+        .devices
+        .read()
+        .expect("devices lock")
+        .values()
+        .map(|d| (d.id.clone(), d.name.clone()))
+        .collect();
+    let mut on: Vec<OnDuty> = state
+        .access
+        .sessions
+        .lock()
+        .expect("sessions lock")
+        .values()
+        .filter(|session| fresh(session.last_seen, idle_limit(&state.hub)))
+        .map(|session| OnDuty {
+            staff: session.staff.clone(),
+            device: device_names
+                .get(&session.device_id)
+                .cloned()
+                .unwrap_or_default(),
+            last_seen: session.last_seen,
+        })
+        .collect();
+    on.sort_by(|a, b| a.staff.name.cmp(&b.staff.name));
+    Ok(Json(StaffStatus { on, locked }))
 }
 
 /// `GET /api/v1/lockouts`: accounts locked now (for the charge nurse's alerts).

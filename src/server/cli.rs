@@ -82,6 +82,21 @@ enum CliCommand {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Print a day's flow figures and per-visit timeline (the overview's numbers), optionally
+    /// writing the timeline as CSV.
+    Report {
+        #[arg(long)]
+        db: PathBuf,
+        /// Clinic-local date (default: today in the clinic's time zone).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Also write one row per visit to this CSV file.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// For the clinic's name and time zone.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Enrol, list and revoke devices (kiosks, lobby and board TVs, tablets, API clients).
     Device {
         #[command(subcommand)]
@@ -248,6 +263,12 @@ pub fn main() -> anyhow::Result<()> {
             config,
             url,
         } => cards(&db, date, &out, config.as_deref(), url),
+        CliCommand::Report {
+            db,
+            date,
+            csv,
+            config,
+        } => report(&db, date, csv.as_deref(), config.as_deref()),
         CliCommand::Device { action } => device(action),
         CliCommand::Staff { action } => staff(action),
         CliCommand::Audit { action } => audit(action),
@@ -526,6 +547,23 @@ fn codes(
         quiet_broken_pipe(line)?;
     }
     Ok(())
+}
+
+fn report(
+    db: &Path,
+    date: Option<NaiveDate>,
+    csv: Option<&Path>,
+    config: Option<&Path>,
+) -> anyhow::Result<()> {
+    let (config, clock, state, day) = clinic_day(db, date, config)?;
+    let offset = clock.offset_on(day);
+    let metrics = crate::domain::metrics::day_metrics(&state, day, offset, chrono::Utc::now());
+    if let Some(path) = csv {
+        std::fs::write(path, super::report::csv(&metrics, offset))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let text = super::report::text(&config.name, &metrics, offset);
+    quiet_broken_pipe(std::io::stdout().lock().write_all(text.as_bytes()))
 }
 
 fn cards(

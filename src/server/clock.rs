@@ -43,6 +43,13 @@ impl ClinicClock {
         at.with_timezone(&self.zone).date_naive()
     }
 
+    /// The clinic's UTC offset on `day` (at noon, clear of daylight-saving switches), for
+    /// putting that day's times into clinic-local hours.
+    pub fn offset_on(&self, day: NaiveDate) -> chrono::FixedOffset {
+        let noon = day.and_hms_opt(12, 0, 0).expect("noon exists");
+        self.zone.offset_from_utc_datetime(&noon).fix()
+    }
+
     /// Minutes east of UTC right now; clients use it to show clinic-local times.
     pub fn utc_offset_minutes(&self) -> i32 {
         self.zone

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod devices;
 mod error;
 mod hardening;
+mod report;
 pub mod hub;
 pub mod live;
 mod tls;
@@ -185,6 +186,7 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .route("/api/v1/staff", get(access::staff_picker))
         .route("/api/v1/staff/{id}/unlock", post(access::unlock))
         .route("/api/v1/lockouts", get(access::lockouts))
+        .route("/api/v1/staff/status", get(access::staff_status))
         .route("/api/v1/devices", get(devices::list).post(devices::add))
         .route("/api/v1/devices/{id}/revoke", post(devices::revoke))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
