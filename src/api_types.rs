@@ -61,6 +61,8 @@ pub struct StaffInfo {
 pub struct StaffStatus {
     pub on: Vec<OnDuty>,
     pub locked: Vec<crate::domain::LockedStaff>,
+    /// Every active staff account (names for assignments of people not signed in).
+    pub roster: Vec<StaffInfo>,
 }
 
 /// A staff member signed in on a tablet.

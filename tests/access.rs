@@ -176,6 +176,12 @@ async fn every_role_against_every_route_is_allowed_or_refused_and_refusals_leak_
         ),
         (
             "GET",
+            "/api/v1/staff/status",
+            None,
+            vec!["board", "charge_nurse", "admin", "integration"],
+        ),
+        (
+            "GET",
             "/api/v1/staff",
             None,
             vec![
@@ -324,6 +330,24 @@ async fn five_wrong_pins_lock_the_account_until_an_admin_unlocks_it() -> Result<
         lockouts[0]["id"], "ma-lee",
         "the charge nurse sees the lockout"
     );
+    let status: Value = charge_nurse
+        .get(hub.url("/api/v1/staff/status"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        (&status["locked"][0]["id"], &status["locked"][0]["name"]),
+        (&json!("ma-lee"), &json!("M. Lee")),
+        "the overview's alert names who is locked out: {status}"
+    );
+    let on: Vec<&str> = status["on"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["staff"]["name"].as_str())
+        .collect();
+    assert_eq!(on, vec!["Kathleen Walsh"], "who is signed in now");
 
     let admin = hub.signed_in_tablet("admin", "999999").await?;
     assert_eq!(

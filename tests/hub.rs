@@ -222,7 +222,17 @@ async fn restarting_on_the_same_database_keeps_everything_and_projections_match_
         .await?;
     hub.command(json!({"type": "assign_assistant", "staff": "ma-lee", "providers": ["dr-okafor"]}))
         .await?;
+    hub.command(json!({"type": "acknowledge_alert", "alert": "dirty_room:exam-1:1772438400"}))
+        .await?;
     let (_, before) = hub.get("/api/v1/snapshot").await?;
+    assert_eq!(
+        before["state"]["acknowledged"]["dirty_room:exam-1:1772438400"]["by"],
+        json!(null),
+        "an integration client acknowledges without a person's name"
+    );
+    assert!(before["state"]["acknowledged"]
+        .get("dirty_room:exam-1:1772438400")
+        .is_some());
     assert_eq!(
         before["state"]["assignments"]["ma-lee"],
         json!(["dr-okafor"])

@@ -338,6 +338,19 @@ impl Event {
     }
 }
 
+/// "Michelle Lee" → "M. Lee": how boards and conflict messages name a colleague.
+pub fn short_name(full: &str) -> String {
+    let mut parts = full.split_whitespace();
+    match (parts.next(), parts.next_back()) {
+        (Some(first), Some(last)) => {
+            let initial = first.chars().next().map(String::from).unwrap_or_default();
+            format!("{initial}. {last}")
+        }
+        (Some(only), None) => only.to_string(),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;

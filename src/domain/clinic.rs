@@ -249,6 +249,14 @@ impl Visit {
             .map(|stamp| stamp.at)
     }
 
+    /// Who moved the visit into `state` on its way here ("M. Lee" roomed this patient).
+    pub fn moved_by(&self, state: VisitState) -> Option<&str> {
+        self.path()
+            .into_iter()
+            .find(|stamp| stamp.state == state)
+            .and_then(|stamp| stamp.by.as_deref())
+    }
+
     /// The steps that led to the current state, undone ones taken out. An undo appends the
     /// earlier state to the history; here it cuts the way back to that state's first entry,
     /// so a patient un-roomed at 9:20 still arrived at 9:00 and has waited since then.

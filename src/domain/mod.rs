@@ -20,7 +20,7 @@ mod properties;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use access::{Action, DeviceRole, Principal, StaffRole, Visibility};
+pub use access::{short_name, Action, DeviceRole, Principal, StaffRole, Visibility};
 pub use alerts::{alert_key, alerts, Alert, AlertKind, AlertSubject, LockedStaff};
 pub use check_in::{
     date_from_digits, estimated_wait, find_todays_visits, kiosk_decision, name_key, DateEntryError,

@@ -7,7 +7,9 @@ use super::error::{ApiError, Body};
 use super::hub::Hub;
 use super::AppState;
 use crate::api_types::{DeviceInfo, OnDuty, SessionInfo, SignIn, StaffInfo, StaffStatus};
-use crate::domain::{Action, DeviceRole, LockedStaff, Principal, StaffRole, Visibility};
+use crate::domain::{
+    short_name, Action, DeviceRole, LockedStaff, Principal, StaffRole, Visibility,
+};
 use crate::store::{sha256_hex, Actor, AuditEntry, DeviceRecord, StaffRecord, Store};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -364,19 +366,6 @@ impl Caller {
             ),
             name: self.staff.as_ref().map(|s| short_name(&s.name)),
         }
-    }
-}
-
-/// "Michelle Lee" → "M. Lee": how boards and conflict messages name a colleague.
-pub fn short_name(full: &str) -> String {
-    let mut parts = full.split_whitespace();
-    match (parts.next(), parts.next_back()) {
-        (Some(first), Some(last)) => {
-            let initial = first.chars().next().map(String::from).unwrap_or_default();
-            format!("{initial}. {last}")
-        }
-        (Some(only), None) => only.to_string(),
-        _ => String::new(),
     }
 }
 
@@ -830,6 +819,16 @@ pub async fn staff_status(
     let now = Utc::now();
     let lockout = Span::minutes(state.hub.config().security.lockout_minutes.into());
     let staff = state.hub.with_store(|store| store.list_staff()).await??;
+    let roster = staff
+        .iter()
+        .filter(|s| !s.disabled)
+        .map(|s| StaffInfo {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            role: s.role,
+            locked: false,
+        })
+        .collect();
     let locked = staff
         .into_iter()
         .filter_map(|s| {
@@ -867,7 +866,7 @@ pub async fn staff_status(
         })
         .collect();
     on.sort_by(|a, b| a.staff.name.cmp(&b.staff.name));
-    Ok(Json(StaffStatus { on, locked }))
+    Ok(Json(StaffStatus { on, locked, roster }))
 }
 
 /// `GET /api/v1/lockouts`: accounts locked now (for the charge nurse's alerts).

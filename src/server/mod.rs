@@ -12,9 +12,9 @@ pub mod demo;
 pub mod devices;
 mod error;
 mod hardening;
-mod report;
 pub mod hub;
 pub mod live;
+mod report;
 mod tls;
 
 use crate::config::ClinicConfig;

@@ -9,7 +9,11 @@ use std::fmt::Write;
 pub fn text(clinic: &str, metrics: &DayMetrics, offset: FixedOffset) -> String {
     let m = metrics;
     let mut out = String::new();
-    let _ = writeln!(out, "{clinic}: flow report for {}", m.day.format("%A %-d %B %Y"));
+    let _ = writeln!(
+        out,
+        "{clinic}: flow report for {}",
+        m.day.format("%A %-d %B %Y")
+    );
     let _ = writeln!(
         out,
         "Visits: {} scheduled, {} arrived ({} walk-in), {} finished, {} no-show, {} left without being seen, {} cancelled",
@@ -47,7 +51,11 @@ pub fn text(clinic: &str, metrics: &DayMetrics, offset: FixedOffset) -> String {
             visit.ticket.as_deref().unwrap_or("–"),
             visit.patient,
             visit.provider,
-            if visit.walk_in { "walk-in".to_string() } else { at(visit.appointment) },
+            if visit.walk_in {
+                "walk-in".to_string()
+            } else {
+                at(visit.appointment)
+            },
             at(visit.arrived),
             at(visit.roomed),
             at(visit.ready_for_provider),
@@ -68,10 +76,18 @@ pub fn csv(metrics: &DayMetrics, offset: FixedOffset) -> String {
     );
     for visit in &metrics.timeline {
         let at = |time: Option<DateTime<Utc>>| {
-            time.map(|t| t.with_timezone(&offset).format("%Y-%m-%dT%H:%M:%S%:z").to_string())
+            time.map(|t| {
+                t.with_timezone(&offset)
+                    .format("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            })
+            .unwrap_or_default()
+        };
+        let minutes = |seconds: Option<i64>| {
+            seconds
+                .map(|s| ((s + 30) / 60).to_string())
                 .unwrap_or_default()
         };
-        let minutes = |seconds: Option<i64>| seconds.map(|s| ((s + 30) / 60).to_string()).unwrap_or_default();
         let state = serde_json::to_value(visit.state).expect("states serialize");
         let fields = [
             visit.visit.to_string(),

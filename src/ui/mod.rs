@@ -1,20 +1,24 @@
-//! The Dioxus screens, one folder per role as they land (kiosk, floor; board and lobby next), the home
+//! The Dioxus screens, one folder (or file) per role: kiosk, floor, board, lobby, admin; the home
 //! page that links them, and the pieces they share. Components get clinic state from the
 //! `sync` context and call the domain for every rule.
 
 mod admin;
+mod board;
 mod common;
 mod floor;
 mod home;
 mod kiosk;
-mod upcoming;
+mod lobby;
+mod not_found;
 
 use admin::Admin;
+use board::{Board, Report};
 use dioxus::prelude::*;
 use floor::Floor;
 use home::Home;
 use kiosk::{Kiosk, PhoneCheckIn};
-use upcoming::{Board, Lobby, NotFound};
+use lobby::Lobby;
+use not_found::NotFound;
 
 #[rustfmt::skip]
 #[derive(Clone, Debug, PartialEq, Routable)]
@@ -31,6 +35,8 @@ pub enum Route {
     Lobby {},
     #[route("/admin")]
     Admin {},
+    #[route("/report/:date")]
+    Report { date: String },
     #[route("/c/:code")]
     PhoneCheckIn { code: String },
     #[route("/:..segments")]

@@ -9,6 +9,9 @@ mod rooms;
 mod undo;
 mod vitals;
 
+pub use queue::AssignSheet;
+pub use rooms::{limits, step_label, RoomCard};
+
 use super::common::Screen;
 use crate::sync::http::post_json;
 use crate::sync::{use_live_clinic, Connection};
@@ -89,8 +92,15 @@ pub fn Floor() -> Element {
 #[component]
 fn FloorView() -> Element {
     let notice = use_context::<Notice>();
-    let panel = use_context::<Signal<Panel>>();
+    let mut panel = use_context::<Signal<Panel>>();
     let live = use_live_clinic();
+    let me = live
+        .read()
+        .session
+        .as_ref()
+        .and_then(|s| s.staff.as_ref())
+        .map(|s| s.id.clone())
+        .unwrap_or_default();
     if live.read().clinic.is_none() {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
@@ -111,7 +121,13 @@ fn FloorView() -> Element {
             Panel::RoomFor(visit) => rsx! { rooms::RoomPicker { visit } },
             Panel::PatientFor(room) => rsx! { queue::PatientPicker { room } },
             Panel::Vitals(visit) => rsx! { vitals::VitalsForm { visit } },
-            Panel::Assign => rsx! { queue::AssignSheet {} },
+            Panel::Assign => rsx! {
+                queue::AssignSheet {
+                    staff: me,
+                    heading: "Whose patients are yours today?",
+                    on_close: move |_| panel.set(Panel::None),
+                }
+            },
         }
     }
 }

@@ -116,33 +116,31 @@ const MINE: &str = "mine";
 
 /// An assistant picks the providers they work with today: their "my patients".
 #[component]
-pub fn AssignSheet() -> Element {
-    let mut panel = use_context::<Signal<Panel>>();
+pub fn AssignSheet(staff: String, heading: String, on_close: EventHandler<()>) -> Element {
     let notice = use_context::<Notice>();
     let live = use_live_clinic();
     let online = use_online();
-    let (me, providers, current) = {
+    let (providers, current) = {
         let live = live.read();
-        let me = live
-            .session
-            .as_ref()
-            .and_then(|s| s.staff.as_ref())
-            .map(|s| s.id.clone())
-            .unwrap_or_default();
         let providers: Vec<(crate::domain::ProviderId, String)> = live
             .state
             .providers
             .values()
             .map(|p| (p.id.clone(), p.name.clone()))
             .collect();
-        let current = live.state.assignments.get(&me).cloned().unwrap_or_default();
-        (me, providers, current)
+        let current = live
+            .state
+            .assignments
+            .get(&staff)
+            .cloned()
+            .unwrap_or_default();
+        (providers, current)
     };
     let mut chosen = use_signal(move || current);
     rsx! {
         div { class: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "assign-heading",
             div { class: "sheet-card",
-                h2 { id: "assign-heading", "Whose patients are yours today?" }
+                h2 { id: "assign-heading", "{heading}" }
                 for (id, name) in providers {
                     label { class: "check", key: "{id}",
                         input {
@@ -163,15 +161,15 @@ pub fn AssignSheet() -> Element {
                     }
                 }
                 div { class: "row-actions",
-                    button { class: "button secondary", onclick: move |_| panel.set(Panel::None), "Cancel" }
+                    button { class: "button secondary", onclick: move |_| on_close.call(()), "Cancel" }
                     button {
                         class: "button",
                         disabled: !online,
                         onclick: move |_| {
-                            let command = json!({"type": "assign_assistant", "staff": me.clone(), "providers": chosen()});
+                            let command = json!({"type": "assign_assistant", "staff": staff.clone(), "providers": chosen()});
                             async move {
                                 if send(notice, command).await {
-                                    panel.set(Panel::None);
+                                    on_close.call(());
                                 }
                             }
                         },

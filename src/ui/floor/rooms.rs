@@ -47,15 +47,15 @@ pub fn RoomBoard() -> Element {
 /// A room as the board shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoomCard {
-    room: Room,
-    occupant: Option<Visit>,
-    provider: Option<String>,
+    pub room: Room,
+    pub occupant: Option<Visit>,
+    pub provider: Option<String>,
     /// The room's last patient was in isolation: it needs the stronger clean.
-    isolation: bool,
+    pub isolation: bool,
 }
 
 impl RoomCard {
-    fn of(state: &ClinicState, room: &Room) -> RoomCard {
+    pub fn of(state: &ClinicState, room: &Room) -> RoomCard {
         let occupant = state.occupant(&room.id).cloned();
         let provider = occupant
             .as_ref()
@@ -137,7 +137,7 @@ fn next_steps(card: &RoomCard) -> Vec<Next> {
 }
 
 /// Amber/red minutes for a room's state (and its visit's step).
-fn limits(card: &RoomCard, thresholds: &Thresholds) -> Option<(u32, u32)> {
+pub fn limits(card: &RoomCard, thresholds: &Thresholds) -> Option<(u32, u32)> {
     match (&card.room.state, card.occupant.as_ref().map(|v| v.state)) {
         (RoomState::NeedsCleaning, _) => {
             Some((thresholds.needs_cleaning, thresholds.needs_cleaning * 2))
@@ -174,13 +174,8 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     let roomed_by = card
         .occupant
         .as_ref()
-        .and_then(|v| {
-            v.history
-                .iter()
-                .rev()
-                .find(|s| s.state == VisitState::Roomed)
-        })
-        .and_then(|s| s.by.clone());
+        .and_then(|v| v.moved_by(VisitState::Roomed))
+        .map(str::to_string);
     let steps = next_steps(&card);
     rsx! {
         article { class: "room-card state-{card.room.state.key()}", "data-room": "{card.room.id}",
@@ -232,7 +227,7 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     }
 }
 
-fn step_label(state: VisitState) -> &'static str {
+pub fn step_label(state: VisitState) -> &'static str {
     match state {
         VisitState::Roomed => "Roomed",
         VisitState::ReadyForProvider => "Ready for provider",

@@ -1,0 +1,250 @@
+//! The live alert list: what needs attention now, how long it has, and one tap to act on it or
+//! acknowledge it (a command, so the hub audits who and when). Acknowledged alerts stay, dimmed,
+//! below the open ones, naming who took them.
+
+use super::{can_act, clinic_today, who};
+use crate::api_types::StaffStatus;
+use crate::domain::{alerts, Alert, AlertKind, AlertSubject, ClinicState, StaffRole};
+use crate::sync::http::post_json;
+use crate::sync::use_live_clinic;
+use crate::ui::common::{elapsed_label, minutes_between, use_now};
+use crate::ui::floor::{send, use_online, Notice};
+use dioxus::prelude::*;
+use serde_json::{json, Value};
+
+#[component]
+pub fn AlertList() -> Element {
+    let live = use_live_clinic();
+    let status = use_context::<Signal<StaffStatus>>();
+    let now = use_now();
+    let live = live.read();
+    let thresholds = live
+        .clinic
+        .as_ref()
+        .map(|c| c.thresholds.clone())
+        .unwrap_or_default();
+    let (offset, today) = clinic_today(&live, now());
+    let found = alerts(
+        &live.state,
+        &thresholds,
+        &status.read().locked,
+        today,
+        now(),
+    );
+    let open = found.iter().filter(|a| a.acknowledged.is_none()).count();
+    let admin = live
+        .session
+        .as_ref()
+        .and_then(|s| s.staff.as_ref())
+        .is_some_and(|s| s.role == StaffRole::Admin);
+    let rows: Vec<AlertRow> = found
+        .iter()
+        .map(|alert| AlertRow::of(alert, &live.state, &status.read(), offset, now()))
+        .collect();
+    let acting = can_act(&live);
+    rsx! {
+        section { class: "board-alerts", "aria-labelledby": "board-alerts-heading",
+            h2 { id: "board-alerts-heading",
+                "Alerts"
+                if open > 0 { span { class: "alert-count", "{open}" } }
+            }
+            if rows.is_empty() {
+                p { class: "muted", "Nothing needs attention." }
+            }
+            ul { "aria-live": "polite",
+                for row in rows {
+                    AlertItem { key: "{row.key}", row, acting, admin }
+                }
+            }
+        }
+    }
+}
+
+/// An alert as the list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRow {
+    key: String,
+    kind: AlertKind,
+    text: String,
+    minutes: i64,
+    acknowledged: Option<String>,
+    /// The one-tap fix, when there is one: its label and the command (or unlock) it sends.
+    action: Option<(&'static str, Action)>,
+    urgent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Action {
+    Command(Value),
+    /// Admins unlock accounts through the staff API, not a clinic command.
+    Unlock(String),
+}
+
+impl AlertRow {
+    fn of(
+        alert: &Alert,
+        state: &ClinicState,
+        status: &StaffStatus,
+        offset: chrono::FixedOffset,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> AlertRow {
+        let visit = match &alert.subject {
+            AlertSubject::Visit(id) => state.visits.get(id),
+            _ => None,
+        };
+        let room = match &alert.subject {
+            AlertSubject::Room(id) => state.rooms.get(id),
+            _ => None,
+        };
+        let patient = visit.map(who).unwrap_or_default();
+        let room_name = room.map(|r| r.name.clone()).unwrap_or_default();
+        let text = match alert.kind {
+            AlertKind::LongWait => format!("{patient} is waiting to be roomed"),
+            AlertKind::ProviderWait => {
+                let where_ = visit
+                    .and_then(|v| v.room.as_ref())
+                    .and_then(|r| state.rooms.get(r))
+                    .map(|r| format!(" in {}", r.name))
+                    .unwrap_or_default();
+                format!("{patient} is ready for the provider{where_}")
+            }
+            AlertKind::LongVisit => format!("{patient}: visit running long"),
+            AlertKind::DirtyRoom => format!("{room_name} is waiting to be cleaned"),
+            AlertKind::LongCleaning => format!("{room_name} is taking long to clean"),
+            AlertKind::AbnormalVitals => {
+                let measures: Vec<&str> = visit
+                    .map(|v| v.abnormal.iter().map(|a| a.measure.label()).collect())
+                    .unwrap_or_default();
+                format!("{patient}: abnormal {}", measures.join(", "))
+            }
+            AlertKind::IdentityCheck => {
+                format!("{patient}: the kiosk could not confirm who they are; check in at the desk")
+            }
+            AlertKind::LockedOut => {
+                let (name, until) = match &alert.subject {
+                    AlertSubject::Staff(id) => status
+                        .locked
+                        .iter()
+                        .find(|l| l.id == *id)
+                        .map(|l| (l.name.clone(), l.until))
+                        .unwrap_or_default(),
+                    _ => Default::default(),
+                };
+                let until = until.with_timezone(&offset).format("%H:%M");
+                format!("{name} is locked out after wrong PINs (until {until})")
+            }
+        };
+        let action = match (&alert.kind, &alert.subject) {
+            (AlertKind::LongWait, AlertSubject::Visit(id))
+                if visit.is_some_and(|v| v.priority != crate::domain::Priority::Urgent) =>
+            {
+                Some((
+                    "Mark urgent",
+                    Action::Command(
+                        json!({"type": "set_priority", "visit": id, "priority": "urgent", "reason": "Waited past the red threshold"}),
+                    ),
+                ))
+            }
+            (AlertKind::DirtyRoom, AlertSubject::Room(id)) => Some((
+                "Start cleaning",
+                Action::Command(json!({"type": "start_cleaning", "room": id})),
+            )),
+            (AlertKind::LockedOut, AlertSubject::Staff(id)) => {
+                Some(("Unlock", Action::Unlock(id.clone())))
+            }
+            _ => None,
+        };
+        AlertRow {
+            key: alert.key.clone(),
+            kind: alert.kind,
+            text,
+            minutes: minutes_between(alert.since, now),
+            acknowledged: alert.acknowledged.as_ref().map(|stamp| {
+                let at = stamp.at.with_timezone(&offset).format("%H:%M");
+                match &stamp.by {
+                    Some(by) => format!("Seen by {by} at {at}"),
+                    None => format!("Seen at {at}"),
+                }
+            }),
+            action,
+            urgent: matches!(
+                alert.kind,
+                AlertKind::LongWait | AlertKind::AbnormalVitals | AlertKind::IdentityCheck
+            ),
+        }
+    }
+}
+
+#[component]
+fn AlertItem(row: AlertRow, acting: bool, admin: bool) -> Element {
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    let seen = if row.acknowledged.is_some() {
+        " seen"
+    } else {
+        ""
+    };
+    let urgent = if row.urgent { " urgent" } else { "" };
+    let key = row.key.clone();
+    let action = row
+        .action
+        .clone()
+        .filter(|(_, action)| matches!(action, Action::Command(_)) || admin);
+    rsx! {
+        li { class: "alert-row{seen}{urgent}", "data-alert": "{row.key}", "data-kind": "{kind_key(row.kind)}",
+            span { class: "alert-text", "{row.text}" }
+            span { class: "alert-time", "{elapsed_label(row.minutes)}" }
+            if let Some(seen) = &row.acknowledged {
+                span { class: "muted alert-seen", "{seen}" }
+            } else if acting {
+                span { class: "alert-actions",
+                    if let Some((label, action)) = action {
+                        button {
+                            class: "button small",
+                            disabled: !online,
+                            onclick: move |_| {
+                                let action = action.clone();
+                                async move { act(notice, action).await }
+                            },
+                            "{label}"
+                        }
+                    }
+                    button {
+                        class: "button small secondary",
+                        disabled: !online,
+                        onclick: move |_| {
+                            let command = json!({"type": "acknowledge_alert", "alert": key.clone()});
+                            async move {
+                                send(notice, command).await;
+                            }
+                        },
+                        "Acknowledge"
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn act(notice: Notice, action: Action) {
+    match action {
+        Action::Command(command) => {
+            send(notice, command).await;
+        }
+        Action::Unlock(staff) => {
+            let mut message = notice.message;
+            if let Err(error) =
+                post_json(&format!("/api/v1/staff/{staff}/unlock"), &Value::Null).await
+            {
+                message.set(Some(error.message));
+            }
+        }
+    }
+}
+
+fn kind_key(kind: AlertKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}

@@ -1,0 +1,182 @@
+//! The overview's three short lists: who waits to be roomed (in the rooming queue's order),
+//! who waits for the provider, and which rooms wait to be cleaned, each with how long.
+
+use super::{can_act, who};
+use crate::domain::{rooming_queue, QueueFilter, QueueRules, RoomState, Visit, VisitState};
+use crate::sync::use_live_clinic;
+use crate::ui::common::{elapsed_label, minutes_between, use_now};
+use crate::ui::floor::{send, timer_class, use_online, Notice};
+use dioxus::prelude::*;
+use serde_json::json;
+
+#[component]
+pub fn Waiting() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let live = live.read();
+    let clinic = live
+        .clinic
+        .as_ref()
+        .expect("shown once the clinic is known");
+    let rules = QueueRules {
+        late_after: chrono::Duration::minutes(clinic.late_after_minutes.into()),
+    };
+    let (amber, red) = (
+        clinic.thresholds.waiting_amber,
+        clinic.thresholds.waiting_red,
+    );
+    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::default())
+        .into_iter()
+        .cloned()
+        .collect();
+    let acting = can_act(&live);
+    let provider_name = |visit: &Visit| {
+        live.state
+            .providers
+            .get(&visit.provider)
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    };
+    rsx! {
+        section { class: "board-list", "aria-labelledby": "board-waiting-heading",
+            h2 { id: "board-waiting-heading", "Waiting to be roomed ({waiting.len()})" }
+            if waiting.is_empty() {
+                p { class: "muted", "Nobody is waiting." }
+            }
+            ul {
+                for visit in waiting {
+                    li { key: "{visit.id}", "data-visit": "{visit.id}",
+                        span { class: "list-who", "{who(&visit)}" }
+                        span { class: "muted", "{provider_name(&visit)}" }
+                        if visit.priority == crate::domain::Priority::Urgent {
+                            span { class: "flag urgent", "Urgent" }
+                        } else if acting {
+                            MarkUrgent { visit: visit.id.clone() }
+                        }
+                        {
+                            let minutes = visit.arrived_at().map_or(0, |at| minutes_between(at, now()));
+                            rsx! { span { class: timer_class(minutes, amber, red), "{elapsed_label(minutes)}" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One tap: the charge nurse moves a patient up the queue.
+#[component]
+pub fn MarkUrgent(visit: crate::domain::VisitId) -> Element {
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    rsx! {
+        button {
+            class: "button small secondary",
+            disabled: !online,
+            onclick: move |_| {
+                let command = json!({"type": "set_priority", "visit": visit.clone(), "priority": "urgent", "reason": "Marked urgent from the overview"});
+                async move {
+                    send(notice, command).await;
+                }
+            },
+            "Mark urgent"
+        }
+    }
+}
+
+#[component]
+pub fn ReadyForProvider() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let live = live.read();
+    let limit = live
+        .clinic
+        .as_ref()
+        .map_or(15, |c| c.thresholds.ready_for_provider);
+    let mut ready: Vec<&Visit> = live
+        .state
+        .visits
+        .values()
+        .filter(|v| v.state == VisitState::ReadyForProvider)
+        .collect();
+    ready.sort_by_key(|v| v.since());
+    let rows: Vec<(String, String, String, i64)> = ready
+        .iter()
+        .map(|visit| {
+            let room = visit
+                .room
+                .as_ref()
+                .and_then(|r| live.state.rooms.get(r))
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            let provider = live
+                .state
+                .providers
+                .get(&visit.provider)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let minutes = visit.since().map_or(0, |at| minutes_between(at, now()));
+            (who(visit), room, provider, minutes)
+        })
+        .collect();
+    rsx! {
+        section { class: "board-list", "aria-labelledby": "board-ready-heading",
+            h2 { id: "board-ready-heading", "Ready for provider ({rows.len()})" }
+            if rows.is_empty() {
+                p { class: "muted", "No patient is waiting for a provider." }
+            }
+            ul {
+                for (name, room, provider, minutes) in rows {
+                    li { key: "{name}",
+                        span { class: "list-who", "{name}" }
+                        span { class: "muted", "{room} · {provider}" }
+                        span { class: timer_class(minutes, limit, limit * 2), "{elapsed_label(minutes)}" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+pub fn Turnover() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let live = live.read();
+    let thresholds = live
+        .clinic
+        .as_ref()
+        .map(|c| c.thresholds.clone())
+        .unwrap_or_default();
+    let rows: Vec<(String, &'static str, i64, u32)> = live
+        .state
+        .rooms_in_order()
+        .into_iter()
+        .filter_map(|room| {
+            let limit = match room.state {
+                RoomState::NeedsCleaning => thresholds.needs_cleaning,
+                RoomState::Cleaning => thresholds.cleaning,
+                _ => return None,
+            };
+            let minutes = room.since().map_or(0, |at| minutes_between(at, now()));
+            Some((room.name.clone(), room.state.label(), minutes, limit))
+        })
+        .collect();
+    rsx! {
+        section { class: "board-list", "aria-labelledby": "board-cleaning-heading",
+            h2 { id: "board-cleaning-heading", "Rooms to clean ({rows.len()})" }
+            if rows.is_empty() {
+                p { class: "muted", "Every room is clean." }
+            }
+            ul {
+                for (room, state, minutes, limit) in rows {
+                    li { key: "{room}",
+                        span { class: "list-who", "{room}" }
+                        span { class: "muted", "{state}" }
+                        span { class: timer_class(minutes, limit, limit * 2), "{elapsed_label(minutes)}" }
+                    }
+                }
+            }
+        }
+    }
+}

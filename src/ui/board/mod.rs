@@ -1,0 +1,130 @@
+//! The charge-nurse overview (`/board`, a board TV or a charge nurse's tablet): every room by
+//! pod, the rooming queue, patients ready for the provider, rooms to clean, the live alert list,
+//! who works what, and the day's flow numbers with small charts. A board TV only watches; a
+//! charge nurse (or admin) signed in on a tablet can act: acknowledge, mark urgent, start a
+//! clean, take a room out of service, reassign an assistant.
+
+mod alerts;
+mod lists;
+mod numbers;
+mod rooms;
+mod staff;
+
+pub use numbers::Report;
+
+use super::common::{use_now, Screen};
+use super::floor::Notice;
+use crate::api_types::StaffStatus;
+use crate::domain::StaffRole;
+use crate::sync::http::get_json;
+use crate::sync::use_live_clinic;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use dioxus::prelude::*;
+
+/// How often the board asks who is signed in and who is locked out (not clinic events, so not
+/// on the event stream).
+const STAFF_REFRESH_SECONDS: i64 = 10;
+
+#[component]
+pub fn Board() -> Element {
+    use_context_provider(|| Notice {
+        message: Signal::new(None),
+        last: Signal::new(None),
+    });
+    rsx! {
+        Screen { name: "board", title: "Clinic overview",
+            BoardView {}
+        }
+    }
+}
+
+#[component]
+fn BoardView() -> Element {
+    let notice = use_context::<Notice>();
+    let live = use_live_clinic();
+    let now = use_now();
+    let status = use_staff_status(now);
+    use_context_provider(|| status);
+    if live.read().clinic.is_none() {
+        return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
+    }
+    rsx! {
+        if let Some(message) = (notice.message)() {
+            div { class: "notice", role: "alert",
+                span { "{message}" }
+                button { class: "button small secondary", onclick: move |_| notice.message.clone().set(None), "OK" }
+            }
+        }
+        div { class: "board-grid",
+            rooms::BoardRooms {}
+            div { class: "board-column",
+                alerts::AlertList {}
+                lists::Waiting {}
+                lists::ReadyForProvider {}
+                lists::Turnover {}
+            }
+            div { class: "board-column",
+                numbers::TodayNumbers {}
+                staff::StaffPanel {}
+            }
+        }
+    }
+}
+
+/// Who is on and who is locked out, refreshed every few seconds and after every clinic event
+/// that could change it. Empty when this screen may not see it.
+fn use_staff_status(now: Signal<DateTime<Utc>>) -> Signal<StaffStatus> {
+    let live = use_live_clinic();
+    let tick = use_memo(move || now().timestamp() / STAFF_REFRESH_SECONDS);
+    let mut status = use_signal(StaffStatus::default);
+    let _ = use_resource(move || async move {
+        let _ = tick();
+        if !can_see_staff(&live.read()) {
+            return;
+        }
+        if let Ok(value) = get_json("/api/v1/staff/status").await {
+            if let Ok(fresh) = serde_json::from_value(value) {
+                status.set(fresh);
+            }
+        }
+    });
+    status
+}
+
+fn can_see_staff(live: &crate::sync::LiveClinic) -> bool {
+    let Some(session) = &live.session else {
+        return false;
+    };
+    let board = session
+        .device
+        .as_ref()
+        .is_some_and(|d| d.role == crate::domain::DeviceRole::Board);
+    board || can_act(live)
+}
+
+/// Whether this screen may act (a charge nurse or admin signed in), not only watch.
+pub fn can_act(live: &crate::sync::LiveClinic) -> bool {
+    live.session
+        .as_ref()
+        .and_then(|s| s.staff.as_ref())
+        .is_some_and(|s| matches!(s.role, StaffRole::ChargeNurse | StaffRole::Admin))
+}
+
+/// The clinic's UTC offset and today's clinic-local date.
+pub fn clinic_today(
+    live: &crate::sync::LiveClinic,
+    now: DateTime<Utc>,
+) -> (FixedOffset, NaiveDate) {
+    let minutes = live.clinic.as_ref().map_or(0, |c| c.utc_offset_minutes);
+    let offset =
+        FixedOffset::east_opt(minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
+    (offset, now.with_timezone(&offset).date_naive())
+}
+
+/// "A-17 Maria G." (or just the name before check-in).
+pub fn who(visit: &crate::domain::Visit) -> String {
+    match visit.ticket {
+        Some(ticket) => format!("{ticket} {}", visit.patient.public_name()),
+        None => visit.patient.public_name(),
+    }
+}

@@ -1,0 +1,98 @@
+//! The lobby display (`/lobby`, a public TV): "Now calling A-17 → Exam 3" in type readable from
+//! across the waiting room when an assistant calls a patient, the last few calls below, and a
+//! calm welcome with the time when nobody is being called. Ticket numbers and rooms only: the
+//! hub sends this screen no names at all.
+
+use super::board::clinic_today;
+use super::common::{use_now, Screen};
+use crate::domain::ClinicState;
+use crate::sync::use_live_clinic;
+use chrono::{DateTime, NaiveDate, Utc};
+use dioxus::prelude::*;
+
+/// A call stays large on screen this long (then moves to the list of recent calls).
+const CALL_SHOWN_SECONDS: i64 = 120;
+/// Recent calls listed under the current one, and how far back they go.
+const RECENT_CALLS: usize = 5;
+const RECENT_MINUTES: i64 = 30;
+
+/// One call: ticket, room name, when.
+#[derive(Debug, Clone, PartialEq)]
+struct Call {
+    ticket: String,
+    room: String,
+    at: DateTime<Utc>,
+}
+
+#[component]
+pub fn Lobby() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let live = live.read();
+    let (offset, today) = clinic_today(&live, now());
+    let calls = calls(&live.state, today, now());
+    let current = calls
+        .first()
+        .filter(|call| (now() - call.at).num_seconds() < CALL_SHOWN_SECONDS)
+        .cloned();
+    let earlier: Vec<Call> = calls
+        .into_iter()
+        .skip(usize::from(current.is_some()))
+        .collect();
+    let clock = now().with_timezone(&offset).format("%H:%M").to_string();
+    rsx! {
+        Screen { name: "lobby", title: "Now calling", public: true,
+            div { class: "lobby-board", "aria-live": "assertive",
+                if let Some(call) = current {
+                    section { class: "lobby-call", key: "{call.ticket}-{call.at}",
+                        p { class: "lobby-label", "Now calling" }
+                        p { class: "lobby-ticket", "{call.ticket}" }
+                        p { class: "lobby-room", "→ {call.room}" }
+                    }
+                } else {
+                    section { class: "lobby-idle",
+                        p { class: "lobby-clock", "{clock}" }
+                        p { class: "lobby-welcome", "Welcome. Please take a seat." }
+                        p { class: "lobby-hint", "Your ticket number will appear here when a room is ready for you." }
+                    }
+                }
+            }
+            if !earlier.is_empty() {
+                section { class: "lobby-recent", "aria-label": "Recent calls",
+                    h2 { "Recent calls" }
+                    ul {
+                        for call in earlier {
+                            li { key: "{call.ticket}-{call.at}",
+                                span { class: "lobby-recent-ticket", "{call.ticket}" }
+                                span { "→ {call.room}" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Today's calls of the last half hour, newest first.
+fn calls(state: &ClinicState, today: NaiveDate, now: DateTime<Utc>) -> Vec<Call> {
+    let mut calls: Vec<Call> = state
+        .visits
+        .values()
+        .filter(|v| v.day == today)
+        .filter_map(|visit| {
+            let call = visit.called.as_ref()?;
+            let ticket = visit.ticket?;
+            let room = state.rooms.get(&call.state)?;
+            Some(Call {
+                ticket: ticket.to_string(),
+                room: room.name.clone(),
+                at: call.at,
+            })
+        })
+        .filter(|call| (now - call.at).num_minutes() < RECENT_MINUTES)
+        .collect();
+    calls.sort_by(|a, b| b.at.cmp(&a.at));
+    calls.truncate(RECENT_CALLS + 1);
+    calls
+}
