@@ -1,12 +1,12 @@
 //! clinicflow: patient flow for outpatient clinics.
 //!
 //! # Layout
-//! - [`domain`]: the pure rules (visit and room state machines, rooming queue, check-in codes).
-//!   Start here: everything else calls it.
+//! - [`domain`]: the pure rules (visit and room state machines, rooming queue, check-in codes,
+//!   vitals, alerts, the day's flow figures). Start here: everything else calls it.
 //! - `store` (server): SQLite event log, projections and audit rows.
 //! - `server` (server): the hub — command writer, JSON API, live event stream, CLI.
 //! - [`sync`]: the client's live copy of clinic state (snapshot + event stream).
-//! - [`ui`]: Dioxus screens per role, and the home page.
+//! - [`ui`]: Dioxus screens per role (kiosk, floor, board, lobby, admin), and the home page.
 //! - [`i18n`]: interface text per language (Fluent files in `assets/i18n/`).
 //! - [`config`], [`api_types`]: the clinic's configuration and the API's JSON shapes, shared by
 //!   hub and clients.

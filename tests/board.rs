@@ -159,15 +159,17 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
         wait_until(&board, "document.querySelector('[data-staff=\"ma-lee\"]')?.textContent.includes('Dr. Daniel Brooks')", WAIT)
             .await
             .context("the reassignment on the TV")?;
-        tap_in(&nurse, ".board-room", "Exam 20", "Out of service…").await?;
-        nurse.find_element("#oos-exam-20").await?.click().await?.type_str("Broken exam light").await?;
+        tap_in(&nurse, "[data-room='exam-20']", "Exam 20", "Out of service…").await?;
+        wait_until(&nurse, "document.getElementById('oos-exam-20') !== null", WAIT).await?;
+        // Typed by script: the field may be re-rendered between finding and typing into it.
+        nurse.evaluate("(() => { const i = document.getElementById('oos-exam-20'); i.value = 'Broken exam light'; i.dispatchEvent(new Event('input', { bubbles: true })); })()").await?;
         tap(&nurse, "Take out").await?;
         wait_until(&board, "document.querySelector('[data-room=\"exam-20\"]')?.textContent.includes('Broken exam light')", WAIT)
             .await
             .context("out of service on the TV")?;
         screenshot(&nurse, "board-charge-nurse-tablet").await?;
         assert_accessible(&nurse, "board (charge nurse)").await?;
-        tap_in(&nurse, ".board-room", "Exam 20", "Back in service").await?;
+        tap_in(&nurse, "[data-room='exam-20']", "Exam 20", "Back in service").await?;
         wait_until(&board, "document.querySelector('[data-room=\"exam-20\"]')?.classList.contains('state-ready')", WAIT).await?;
 
         // The visit ends; the room waits for cleaning; the numbers count her as finished.

@@ -262,7 +262,7 @@ pub fn Report(date: String) -> Element {
                     ArrivalsChart { hours: metrics.hours.clone() }
                     WaitChart { bands: metrics.wait_bands.clone() }
                 }
-                div { class: "timeline-wrap",
+                div { class: "timeline-wrap", tabindex: "0", role: "region", "aria-label": "Every visit, scrollable",
                 table { class: "timeline",
                     caption { "Every visit ({metrics.timeline.len()})" }
                     thead {
