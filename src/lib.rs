@@ -7,6 +7,7 @@
 //! - `server` (server): the hub — command writer, JSON API, live event stream, CLI.
 //! - [`sync`]: the client's live copy of clinic state (snapshot + event stream).
 //! - [`ui`]: Dioxus screens per role (kiosk, floor, board, lobby, admin), and the home page.
+//! - [`import`]: appointment lists from a CSV export or a FHIR Bundle (parsing only).
 //! - [`i18n`]: interface text per language (Fluent files in `assets/i18n/`).
 //! - [`config`], [`api_types`]: the clinic's configuration and the API's JSON shapes, shared by
 //!   hub and clients.
@@ -15,6 +16,7 @@ pub mod api_types;
 pub mod config;
 pub mod domain;
 pub mod i18n;
+pub mod import;
 pub mod sync;
 pub mod ui;
 

@@ -175,6 +175,12 @@ async fn every_role_against_every_route_is_allowed_or_refused_and_refusals_leak_
             vec!["charge_nurse", "admin", "integration"],
         ),
         (
+            "POST",
+            "/api/v1/import",
+            Some(json!({"resourceType": "Bundle", "entry": []})),
+            vec!["front_desk", "admin", "integration"],
+        ),
+        (
             "GET",
             "/api/v1/staff/status",
             None,

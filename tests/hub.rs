@@ -297,7 +297,7 @@ async fn every_command_is_audited_with_actor_device_and_outcome() -> Result<()> 
         .collect::<Result<_, _>>()?;
     assert_eq!(rows.len(), 2);
     assert!(
-        rows[0].1.starts_with("tablet for rn-walsh (d-"),
+        rows[0].1.starts_with("tablet for rn-walsh ") && rows[0].1.contains(" (d-"),
         "{}",
         rows[0].1
     );
@@ -506,5 +506,74 @@ async fn vitals_are_checked_confirmed_when_abnormal_and_conflicts_name_who_was_q
         "systolic"
     );
     assert!(overview["state"]["visits"][&visit].get("vitals").is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_appointment_list_imports_once_however_often_it_is_sent_and_names_its_bad_rows(
+) -> Result<()> {
+    let hub = TestHub::start().await?;
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d");
+    let csv = format!(
+        "id,start,provider,first_name,last_name,date_of_birth,isolation\n\
+         EHR-1,{tomorrow} 09:00,dr-okafor,Ana,Imported,1950-04-01,no\n\
+         EHR-2,{tomorrow} 09:20,dr-nobody,Ben,Imported,1960-01-01,no\n\
+         EHR-3,{tomorrow} 09:40,dr-brooks,Cy,Imported,1970-13-01,no\n\
+         EHR-4,{tomorrow} 10:00,dr-brooks,Di,Imported,1980-05-05,yes\n"
+    );
+    let send = |body: String, content_type: &'static str| {
+        hub.client
+            .post(hub.url("/api/v1/import"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let first: Value = send(csv.clone(), "text/csv").await?.json().await?;
+    assert_eq!(
+        (&first["scheduled"], &first["already_scheduled"]),
+        (&json!(2), &json!(0)),
+        "{first}"
+    );
+    let rows: Vec<&Value> = first["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["row"])
+        .collect();
+    assert_eq!(rows, vec![&json!(3), &json!(4)], "{first}");
+    assert!(first["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("dr-nobody"));
+
+    let again: Value = send(csv, "text/csv").await?.json().await?;
+    assert_eq!(
+        (&again["scheduled"], &again["already_scheduled"]),
+        (&json!(0), &json!(2)),
+        "{again}"
+    );
+
+    let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Fhir", "given": ["Eve"]}], "birthDate": "1991-09-09"}},
+        {"resource": {"resourceType": "Appointment", "id": "fhir-1", "status": "booked", "start": format!("{tomorrow}T15:00:00Z"),
+            "participant": [{"actor": {"reference": "Patient/p1"}}, {"actor": {"reference": "Practitioner/dr-okafor"}}]}},
+    ]});
+    let fhir: Value = send(bundle.to_string(), "application/fhir+json")
+        .await?
+        .json()
+        .await?;
+    assert_eq!(fhir["scheduled"], 1, "{fhir}");
+
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    let imported: Vec<&Value> = snapshot["state"]["visits"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|v| {
+            ["Imported", "Fhir"].contains(&v["patient"]["last_name"].as_str().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(imported.len(), 3);
+    assert!(imported.iter().any(|v| v["needs"]["isolation"] == true));
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod devices;
 mod error;
 mod hardening;
 pub mod hub;
+mod import;
 pub mod live;
 mod report;
 mod tls;
@@ -176,6 +177,12 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
             get(api::appointments).post(api::create_appointment),
         )
         .route("/api/v1/walk-ins", post(api::create_walk_in))
+        .route(
+            "/api/v1/import",
+            post(import::import).layer(axum::extract::DefaultBodyLimit::max(
+                import::MAX_IMPORT_BYTES,
+            )),
+        )
         .route("/api/v1/cards", get(cards::cards))
         .route(
             "/api/v1/session",

@@ -141,7 +141,11 @@ impl TestHub {
     /// A tablet with `staff` signed in with `pin`.
     pub async fn signed_in_tablet(&self, staff: &str, pin: &str) -> Result<reqwest::Client> {
         let enrolled = self
-            .enrol(DeviceRole::Tablet, &format!("tablet for {staff}"))
+            .enrol(
+                DeviceRole::Tablet,
+                // Device names are unique: a staff member may be signed in on several tablets.
+                &format!("tablet for {staff} {}", rand::random::<u16>()),
+            )
             .await?;
         let device = self.pair(&enrolled.pairing_url).await?;
         let tablet = client_with(&[

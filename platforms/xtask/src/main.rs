@@ -149,7 +149,7 @@ fn test() -> Result<()> {
 fn fuzz(seconds: u64) -> Result<()> {
     tools::ensure_cargo_fuzz()?;
     let dir = tools::workspace_root().join("fuzz");
-    for target in ["check_in_code", "api_bodies"] {
+    for target in ["check_in_code", "api_bodies", "importers"] {
         println!("xtask: fuzzing {target} for {seconds} s");
         let status = tools::nightly_cargo()
             .current_dir(&dir)

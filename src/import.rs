@@ -1,0 +1,485 @@
+//! Appointment lists from outside: a CSV export from a practice-management system, or a FHIR R4
+//! `Bundle` of `Appointment`s with their `Patient`s from an EHR. Pure parsing — text in,
+//! appointments plus numbered problems out — so one bad row never stops the rest; the hub
+//! schedules what parses (`POST /api/v1/import`). Printing back (`to_csv`, `to_fhir`) gives text
+//! that parses to the same appointments (checked by the fuzz targets).
+
+use crate::domain::{Needs, Patient, ProviderId};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+/// One appointment as an outside system lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    /// The outside system's id: importing the same list twice schedules each once.
+    pub external_id: String,
+    pub start: DateTime<Utc>,
+    pub provider: ProviderId,
+    pub patient: Patient,
+    pub visit_type: String,
+    pub needs: Needs,
+}
+
+/// A row (CSV line, from 2 after the header) or bundle entry (from 1) that was not imported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub row: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// Each appointment with its row (as in [`Problem`]), for refusals found later.
+    pub appointments: Vec<(usize, Imported)>,
+    pub problems: Vec<Problem>,
+}
+
+impl Parsed {
+    /// The appointments without their rows.
+    pub fn appointments(&self) -> Vec<Imported> {
+        self.appointments.iter().map(|(_, a)| a.clone()).collect()
+    }
+}
+
+/// Turns a clinic-local time without an offset into UTC (`None` when that local time does not
+/// exist, as in a daylight-saving gap).
+pub type LocalTime<'a> = &'a dyn Fn(NaiveDateTime) -> Option<DateTime<Utc>>;
+
+const CSV_COLUMNS: [&str; 10] = [
+    "id",
+    "start",
+    "provider",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "visit_type",
+    "interpreter",
+    "wheelchair",
+    "isolation",
+];
+const REQUIRED: usize = 6;
+
+/// A CSV list with a header row naming its columns (any order, any case): `id`, `start`
+/// (RFC 3339, or `YYYY-MM-DD HH:MM` in clinic time), `provider` (the clinic's provider id),
+/// `first_name`, `last_name`, `date_of_birth` (`YYYY-MM-DD`), and optionally `visit_type`,
+/// `interpreter` (a language), `wheelchair` and `isolation` (`yes`/`no`).
+pub fn from_csv(text: &str, local: LocalTime<'_>) -> Parsed {
+    let mut records = csv_records(text.trim_start_matches('\u{feff}')).into_iter();
+    let mut parsed = Parsed::default();
+    let Some((_, header)) = records.next() else {
+        parsed.problems.push(problem(1, "the file is empty"));
+        return parsed;
+    };
+    let position: Vec<Option<usize>> = CSV_COLUMNS
+        .iter()
+        .map(|column| {
+            header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(column))
+        })
+        .collect();
+    let missing: Vec<&str> = CSV_COLUMNS[..REQUIRED]
+        .iter()
+        .zip(&position)
+        .filter(|(_, at)| at.is_none())
+        .map(|(column, _)| *column)
+        .collect();
+    if !missing.is_empty() {
+        let message = format!("the header lacks the column(s) {}", missing.join(", "));
+        parsed.problems.push(problem(1, &message));
+        return parsed;
+    }
+    for (line, record) in records {
+        if record.iter().all(|field| field.trim().is_empty()) {
+            continue;
+        }
+        let field = |column: usize| {
+            position[column]
+                .and_then(|at| record.get(at))
+                .map_or("", |value| value.trim())
+        };
+        match csv_row(&field, local) {
+            Ok(appointment) => parsed.appointments.push((line, appointment)),
+            Err(message) => parsed.problems.push(problem(line, &message)),
+        }
+    }
+    parsed
+}
+
+fn csv_row<'a>(field: &dyn Fn(usize) -> &'a str, local: LocalTime<'_>) -> Result<Imported, String> {
+    let required = |column: usize| {
+        let value = field(column);
+        if value.is_empty() {
+            Err(format!("{} is empty", CSV_COLUMNS[column]))
+        } else {
+            Ok(value.to_string())
+        }
+    };
+    let start = parse_start(&required(1)?, local)?;
+    let visit_type = field(6);
+    Ok(Imported {
+        external_id: required(0)?,
+        start,
+        provider: ProviderId::parse(&required(2)?)
+            .map_err(|_| format!("provider {:?} is not a provider id", field(2)))?,
+        patient: Patient {
+            first_name: required(3)?,
+            last_name: required(4)?,
+            date_of_birth: Some(parse_date(&required(5)?)?),
+        },
+        visit_type: if visit_type.is_empty() {
+            "Appointment".to_string()
+        } else {
+            visit_type.to_string()
+        },
+        needs: Needs {
+            interpreter: Some(field(7).to_string()).filter(|l| !l.is_empty()),
+            wheelchair: yes(field(8), "wheelchair")?,
+            isolation: yes(field(9), "isolation")?,
+        },
+    })
+}
+
+/// The same appointments as CSV, every column, times in UTC.
+pub fn to_csv(appointments: &[Imported]) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push('\n');
+    for a in appointments {
+        let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_string();
+        let fields = [
+            a.external_id.clone(),
+            a.start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            a.provider.to_string(),
+            a.patient.first_name.clone(),
+            a.patient.last_name.clone(),
+            a.patient
+                .date_of_birth
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            a.visit_type.clone(),
+            a.needs.interpreter.clone().unwrap_or_default(),
+            yes_no(a.needs.wheelchair),
+            yes_no(a.needs.isolation),
+        ];
+        let quoted: Vec<String> = fields.iter().map(|f| quote(f)).collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A FHIR R4 `Bundle` (any type) whose entries hold `Appointment`s and the `Patient`s they name
+/// (`participant.actor.reference` `Patient/<id>`; the provider is `Practitioner/<provider id>`).
+/// Appointments that are cancelled, no-show or entered in error are skipped as problems.
+pub fn from_fhir(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let bundle: Value = match serde_json::from_str(text) {
+        Ok(bundle) => bundle,
+        Err(error) => {
+            parsed
+                .problems
+                .push(problem(0, &format!("not JSON: {error}")));
+            return parsed;
+        }
+    };
+    if bundle["resourceType"] != "Bundle" {
+        parsed.problems.push(problem(
+            0,
+            "not a FHIR Bundle (resourceType must be \"Bundle\")",
+        ));
+        return parsed;
+    }
+    let entries = bundle["entry"].as_array().cloned().unwrap_or_default();
+    let resources: Vec<&Value> = entries.iter().map(|entry| &entry["resource"]).collect();
+    let patient = |reference: &str| {
+        let id = reference.strip_prefix("Patient/")?;
+        resources
+            .iter()
+            .find(|r| r["resourceType"] == "Patient" && r["id"] == id)
+            .copied()
+    };
+    for (index, resource) in resources.iter().enumerate() {
+        if resource["resourceType"] != "Appointment" {
+            continue;
+        }
+        match fhir_appointment(resource, &patient) {
+            Ok(appointment) => parsed.appointments.push((index + 1, appointment)),
+            Err(message) => parsed.problems.push(problem(index + 1, &message)),
+        }
+    }
+    parsed
+}
+
+fn fhir_appointment<'a>(
+    appointment: &Value,
+    patient_of: &dyn Fn(&str) -> Option<&'a Value>,
+) -> Result<Imported, String> {
+    let id = appointment["id"].as_str().filter(|id| !id.is_empty());
+    let id = id.ok_or("an Appointment without an id")?;
+    let status = appointment["status"].as_str().unwrap_or("booked");
+    if matches!(status, "cancelled" | "noshow" | "entered-in-error") {
+        return Err(format!("Appointment {id} is {status}: not imported"));
+    }
+    let start = appointment["start"]
+        .as_str()
+        .ok_or(format!("Appointment {id} has no start"))?;
+    let start = DateTime::parse_from_rfc3339(start)
+        .map_err(|_| format!("Appointment {id}: start {start:?} is not a FHIR instant"))?
+        .with_timezone(&Utc);
+    let actors: Vec<&str> = appointment["participant"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["actor"]["reference"].as_str())
+        .collect();
+    let reference = |prefix: &str| actors.iter().find(|r| r.starts_with(prefix)).copied();
+    let practitioner =
+        reference("Practitioner/").ok_or(format!("Appointment {id} names no Practitioner"))?;
+    let provider = ProviderId::parse(&practitioner["Practitioner/".len()..])
+        .map_err(|_| format!("Appointment {id}: {practitioner} is not a provider id"))?;
+    let patient_reference =
+        reference("Patient/").ok_or(format!("Appointment {id} names no Patient"))?;
+    let patient = patient_of(patient_reference).ok_or(format!(
+        "Appointment {id}: {patient_reference} is not in the bundle"
+    ))?;
+    let name = &patient["name"][0];
+    let text = |value: &Value| {
+        value
+            .as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let first_name =
+        text(&name["given"][0]).ok_or(format!("{patient_reference} has no given name"))?;
+    let last_name =
+        text(&name["family"]).ok_or(format!("{patient_reference} has no family name"))?;
+    let born =
+        text(&patient["birthDate"]).ok_or(format!("{patient_reference} has no birthDate"))?;
+    let visit_type = text(&appointment["appointmentType"]["text"])
+        .or_else(|| text(&appointment["serviceType"][0]["text"]))
+        .unwrap_or_else(|| "Appointment".to_string());
+    Ok(Imported {
+        external_id: id.to_string(),
+        start,
+        provider,
+        patient: Patient {
+            first_name,
+            last_name,
+            date_of_birth: Some(parse_date(&born)?),
+        },
+        visit_type,
+        needs: Needs::default(),
+    })
+}
+
+/// The same appointments as a FHIR R4 collection Bundle (needs are not carried).
+pub fn to_fhir(appointments: &[Imported]) -> String {
+    let mut entries = Vec::new();
+    for (n, a) in appointments.iter().enumerate() {
+        let patient_id = format!("p{n}");
+        entries.push(json!({"resource": {
+            "resourceType": "Patient",
+            "id": patient_id,
+            "name": [{"family": a.patient.last_name, "given": [a.patient.first_name]}],
+            "birthDate": a.patient.date_of_birth.map(|d| d.to_string()),
+        }}));
+        entries.push(json!({"resource": {
+            "resourceType": "Appointment",
+            "id": a.external_id,
+            "status": "booked",
+            "start": a.start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            "appointmentType": {"text": a.visit_type},
+            "participant": [
+                {"actor": {"reference": format!("Patient/{patient_id}")}, "status": "accepted"},
+                {"actor": {"reference": format!("Practitioner/{}", a.provider)}, "status": "accepted"},
+            ],
+        }}));
+    }
+    json!({"resourceType": "Bundle", "type": "collection", "entry": entries}).to_string()
+}
+
+fn parse_start(raw: &str, local: LocalTime<'_>) -> Result<DateTime<Utc>, String> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
+    .and_then(local)
+    .ok_or(format!(
+        "start {raw:?} is not a time (use 2026-03-02T09:30:00-06:00 or 2026-03-02 09:30)"
+    ))
+}
+
+/// A date of birth: `YYYY-MM-DD`, in a year a living patient can have been born.
+fn parse_date(raw: &str) -> Result<NaiveDate, String> {
+    use chrono::Datelike;
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .filter(|date| (1850..=2200).contains(&date.year()))
+        .ok_or(format!("date of birth {raw:?} is not a YYYY-MM-DD date"))
+}
+
+fn yes(raw: &str, column: &str) -> Result<bool, String> {
+    match raw.to_ascii_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" => Ok(false),
+        "yes" | "y" | "true" | "1" => Ok(true),
+        _ => Err(format!("{column} must be yes or no, not {raw:?}")),
+    }
+}
+
+fn problem(row: usize, message: &str) -> Problem {
+    Problem {
+        row,
+        message: message.to_string(),
+    }
+}
+
+/// RFC 4180 records with the line each starts on: fields split on commas, double quotes around
+/// fields that hold commas, quotes (doubled) or line breaks; CRLF or LF.
+fn csv_records(text: &str) -> Vec<(usize, Vec<String>)> {
+    let mut records = Vec::new();
+    let (mut record, mut field) = (Vec::new(), String::new());
+    let (mut line, mut start_line, mut quoted) = (1, 1, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.is_empty() => quoted = true,
+            (',', false) => record.push(std::mem::take(&mut field)),
+            ('\r', false) if chars.peek() == Some(&'\n') => {}
+            ('\n', false) => {
+                record.push(std::mem::take(&mut field));
+                records.push((start_line, std::mem::take(&mut record)));
+                line += 1;
+                start_line = line;
+            }
+            ('\n', true) => {
+                line += 1;
+                field.push(c);
+            }
+            _ => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push((start_line, record));
+    }
+    records
+}
+
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) || field.trim() != field {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn utc(naive: NaiveDateTime) -> Option<DateTime<Utc>> {
+        Some(Utc.from_utc_datetime(&naive))
+    }
+
+    const LIST: &str = "\u{feff}ID,Start,Provider,First_Name,Last_Name,Date_Of_Birth,Visit_Type,Interpreter,Wheelchair\r\n\
+        A100,2026-03-02T09:30:00-06:00,dr-okafor,Ana,\"García, Jr.\",1950-04-01,Follow-up,es,yes\r\n\
+        A101,2026-03-02 10:00,dr-brooks,Ben,Stone,1961-12-31,,,\r\n\
+        A102,tomorrow,dr-okafor,Cy,Lee,1970-01-01,,,\r\n\
+        \r\n\
+        A103,2026-03-02 11:00,dr-okafor,Di,Ng,1980-02-30,,,maybe\r\n";
+
+    #[test]
+    fn a_csv_list_imports_its_good_rows_and_names_the_line_of_each_bad_one() {
+        let parsed = from_csv(LIST, &utc);
+        assert_eq!(parsed.appointments.len(), 2);
+        let first = &parsed.appointments[0].1;
+        assert_eq!(first.patient.last_name, "García, Jr.");
+        assert_eq!(
+            first.start,
+            Utc.with_ymd_and_hms(2026, 3, 2, 15, 30, 0).unwrap()
+        );
+        assert_eq!(first.needs.interpreter.as_deref(), Some("es"));
+        assert!(first.needs.wheelchair);
+        assert_eq!(
+            parsed.appointments[1],
+            (3, parsed.appointments()[1].clone())
+        );
+        assert_eq!(parsed.appointments[1].1.visit_type, "Appointment");
+        let lines: Vec<usize> = parsed.problems.iter().map(|p| p.row).collect();
+        assert_eq!(lines, vec![4, 6]);
+        assert!(parsed.problems[0]
+            .message
+            .contains("\"tomorrow\" is not a time"));
+        assert!(parsed.problems[1].message.contains("1980-02-30"));
+    }
+
+    #[test]
+    fn a_csv_without_the_needed_columns_says_which_are_missing() {
+        let parsed = from_csv("id,start,first_name\nA1,2026-03-02 09:00,Ana\n", &utc);
+        assert_eq!(parsed.appointments(), vec![]);
+        assert!(parsed.problems[0]
+            .message
+            .contains("provider, last_name, date_of_birth"));
+    }
+
+    #[test]
+    fn printed_csv_and_fhir_parse_back_to_the_same_appointments() {
+        let parsed = from_csv(LIST, &utc).appointments();
+        assert_eq!(from_csv(&to_csv(&parsed), &utc).appointments(), parsed);
+        let without_needs: Vec<Imported> = parsed
+            .into_iter()
+            .map(|a| Imported {
+                needs: Needs::default(),
+                ..a
+            })
+            .collect();
+        assert_eq!(
+            from_fhir(&to_fhir(&without_needs)).appointments(),
+            without_needs
+        );
+    }
+
+    #[test]
+    fn a_fhir_bundle_skips_cancelled_appointments_and_names_missing_patients() {
+        let bundle = json!({"resourceType": "Bundle", "type": "searchset", "entry": [
+            {"resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Okoro", "given": ["Ada"]}], "birthDate": "1975-06-01"}},
+            {"resource": {"resourceType": "Appointment", "id": "a1", "status": "booked", "start": "2026-03-02T09:00:00Z",
+                "serviceType": [{"text": "New patient"}],
+                "participant": [{"actor": {"reference": "Patient/p1"}}, {"actor": {"reference": "Practitioner/dr-okafor"}}]}},
+            {"resource": {"resourceType": "Appointment", "id": "a2", "status": "cancelled", "start": "2026-03-02T10:00:00Z"}},
+            {"resource": {"resourceType": "Appointment", "id": "a3", "start": "2026-03-02T11:00:00Z",
+                "participant": [{"actor": {"reference": "Patient/p9"}}, {"actor": {"reference": "Practitioner/dr-okafor"}}]}},
+        ]});
+        let parsed = from_fhir(&bundle.to_string());
+        let appointments = parsed.appointments();
+        assert_eq!(appointments.len(), 1);
+        assert_eq!(appointments[0].patient.first_name, "Ada");
+        assert_eq!(appointments[0].visit_type, "New patient");
+        let problems: Vec<(usize, bool)> = parsed
+            .problems
+            .iter()
+            .map(|p| {
+                (
+                    p.row,
+                    p.message.contains("cancelled") || p.message.contains("Patient/p9"),
+                )
+            })
+            .collect();
+        assert_eq!(problems, vec![(3, true), (4, true)]);
+        assert!(!from_fhir("[1,2]").problems.is_empty());
+    }
+}
