@@ -129,11 +129,8 @@ pub(super) fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Resu
 
 pub(super) fn last_audit_hash(conn: &rusqlite::Connection) -> Result<String, StoreError> {
     let last: Option<String> = conn
-        .query_row(
-            "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")?
+        .query_row([], |row| row.get(0))
         .optional()?;
     Ok(last.unwrap_or_else(|| GENESIS_HASH.to_string()))
 }
