@@ -21,6 +21,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 const RECENT_EVENTS: usize = 20_000;
 /// The most commands decided and committed in one transaction.
 const MAX_BATCH: usize = 512;
+/// How often committed pages are copied from the WAL into the database file, off the writer.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Why the hub did not carry out a command.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +89,8 @@ impl Hub {
         clock: ClinicClock,
     ) -> Result<Hub, StoreError> {
         let store = Store::open(db_path)?;
+        store.leave_checkpoints_to_background()?;
+        let checkpoints = rusqlite::Connection::open(db_path)?;
         let (state, seq) = store.load()?;
         let (jobs, receiver) = mpsc::channel(4096);
         let (live, _) = broadcast::channel(4096);
@@ -113,6 +117,19 @@ impl Hub {
             .name("clinicflow-writer".into())
             .spawn(move || writer.run(receiver))
             .expect("spawn writer thread");
+        let running = Arc::downgrade(&hub.0);
+        std::thread::Builder::new()
+            .name("clinicflow-checkpoint".into())
+            .spawn(move || {
+                // Until the hub is gone; a failure (a full disk) is retried on the next round.
+                while running.upgrade().is_some() {
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    if let Err(error) = crate::store::checkpoint(&checkpoints) {
+                        tracing::debug!(%error, "background checkpoint did not run");
+                    }
+                }
+            })
+            .expect("spawn checkpoint thread");
         Ok(hub)
     }
 

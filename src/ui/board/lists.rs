@@ -100,7 +100,7 @@ pub fn ReadyForProvider() -> Element {
         .filter(|v| v.state == VisitState::ReadyForProvider)
         .collect();
     ready.sort_by_key(|v| v.since());
-    let rows: Vec<(String, String, String, i64)> = ready
+    let rows: Vec<(crate::domain::VisitId, String, String, String, i64)> = ready
         .iter()
         .map(|visit| {
             let room = visit
@@ -116,7 +116,7 @@ pub fn ReadyForProvider() -> Element {
                 .map(|p| p.name.clone())
                 .unwrap_or_default();
             let minutes = visit.since().map_or(0, |at| minutes_between(at, now()));
-            (who(visit), room, provider, minutes)
+            (visit.id.clone(), who(visit), room, provider, minutes)
         })
         .collect();
     rsx! {
@@ -126,8 +126,8 @@ pub fn ReadyForProvider() -> Element {
                 p { class: "muted", "No patient is waiting for a provider." }
             }
             ul {
-                for (name, room, provider, minutes) in rows {
-                    li { key: "{name}",
+                for (id, name, room, provider, minutes) in rows {
+                    li { key: "{id}",
                         span { class: "list-who", "{name}" }
                         span { class: "muted", "{room} · {provider}" }
                         span { class: timer_class(minutes, limit, limit * 2), "{elapsed_label(minutes)}" }
