@@ -20,14 +20,7 @@ const WAIT: Duration = Duration::from_secs(20);
 
 /// The visit id of the patient with this first name (through the integration client).
 async fn visit_of(hub: &DemoHub, first: &str) -> Result<String> {
-    let snapshot: Value = hub
-        .client()
-        .await?
-        .get(format!("{}/api/v1/snapshot", hub.url))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let snapshot = hub.snapshot().await?;
     let visits = snapshot["state"]["visits"].as_object().context("visits")?;
     visits
         .iter()
@@ -63,14 +56,7 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
     let dir = tempfile::tempdir()?;
     let hub = DemoHub::midday(&dir, |config| config.check_in.confirm_date_of_birth = false)?;
     // A clinic of twenty rooms: the board must show them all without scrolling on 1080p.
-    let existing = hub
-        .client()
-        .await?
-        .get(format!("{}/api/v1/snapshot", hub.url))
-        .send()
-        .await?
-        .json::<Value>()
-        .await?;
+    let existing = hub.snapshot().await?;
     let rooms = existing["state"]["rooms"]
         .as_object()
         .context("rooms")?

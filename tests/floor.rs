@@ -183,14 +183,7 @@ async fn a_whole_visit_runs_from_the_kiosk_through_two_tablets_to_a_ready_room()
         for page in [&lee, &chen] {
             wait_until(page, &room_shows(&room, "Room a patient here"), WAIT).await.context("the room is ready again")?;
         }
-        let snapshot: serde_json::Value = hub
-            .client()
-            .await?
-            .get(format!("{}/api/v1/snapshot", hub.url))
-            .send()
-            .await?
-            .json()
-            .await?;
+        let snapshot = hub.snapshot().await?;
         let visit = snapshot["state"]["visits"]
             .as_object()
             .context("visits")?
@@ -252,14 +245,7 @@ async fn two_tablets_grabbing_the_same_room_at_once_get_one_winner_and_a_clear_m
         let told: Vec<&String> = notices.iter().filter(|n| !n.is_empty()).collect();
         assert_eq!(told.len(), 1, "one loser: {notices:?}");
         assert!(told[0].contains(&format!("{room} was just taken by")), "{notices:?}");
-        let snapshot: serde_json::Value = hub
-            .client()
-            .await?
-            .get(format!("{}/api/v1/snapshot", hub.url))
-            .send()
-            .await?
-            .json()
-            .await?;
+        let snapshot = hub.snapshot().await?;
         let states: Vec<&str> = snapshot["state"]["visits"]
             .as_object()
             .context("visits")?
@@ -346,7 +332,7 @@ async fn wait_timers_show_the_right_minutes_and_colours_under_a_fixed_clock() ->
         let code = hub.schedule("Tina", "Timer", 0).await?;
         let body = serde_json::json!({ "code": code, "date_of_birth": common::browser::BORN });
         hub.client().await?.post(format!("{}/api/v1/check-in", hub.url)).json(&body).send().await?;
-        let snapshot: serde_json::Value = hub.client().await?.get(format!("{}/api/v1/snapshot", hub.url)).send().await?.json().await?;
+        let snapshot = hub.snapshot().await?;
         let visit = snapshot["state"]["visits"].as_object().context("visits")?.values().find(|v| v["patient"]["first_name"] == "Tina").context("visit")?;
         let arrived: chrono::DateTime<chrono::Utc> = visit["history"].as_array().context("history")?.last().context("arrived")?["at"].as_str().context("at")?.parse()?;
         let at = |minutes: f64| arrived.timestamp_millis() as f64 + minutes * 60_000.0;

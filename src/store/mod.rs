@@ -105,7 +105,8 @@ impl Store {
     /// its fan-out to every screen for ~30 ms: the bench's fan-out p99 at 500 screens). The
     /// automatic checkpoint stays, at 40 MiB of WAL, in case the other one falls behind.
     pub fn leave_checkpoints_to_background(&self) -> Result<(), StoreError> {
-        self.conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 10_000)?;
         Ok(())
     }
 

@@ -104,6 +104,14 @@ impl LiveClinic {
         };
     }
 
+    /// The clinic's timer thresholds (the defaults until the clinic is known).
+    pub fn thresholds(&self) -> crate::config::Thresholds {
+        self.clinic
+            .as_ref()
+            .map(|c| c.thresholds.clone())
+            .unwrap_or_default()
+    }
+
     pub fn disconnected(&mut self, now: DateTime<Utc>) {
         if self.connection == Connection::Live {
             self.connection = Connection::Reconnecting { since: now };

@@ -301,15 +301,20 @@ impl DemoHub {
         Ok(response.json().await?)
     }
 
-    pub async fn ready_room(&self) -> Result<String> {
-        let snapshot: Value = self
+    /// The clinic as the integration client sees it (everything).
+    pub async fn snapshot(&self) -> Result<Value> {
+        Ok(self
             .client()
             .await?
             .get(format!("{}/api/v1/snapshot", self.url))
             .send()
             .await?
             .json()
-            .await?;
+            .await?)
+    }
+
+    pub async fn ready_room(&self) -> Result<String> {
+        let snapshot = self.snapshot().await?;
         let rooms = snapshot["state"]["rooms"].as_object().context("rooms")?;
         let (id, _) = rooms
             .iter()

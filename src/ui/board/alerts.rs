@@ -18,11 +18,7 @@ pub fn AlertList() -> Element {
     let status = use_context::<Signal<StaffStatus>>();
     let now = use_now();
     let live = live.read();
-    let thresholds = live
-        .clinic
-        .as_ref()
-        .map(|c| c.thresholds.clone())
-        .unwrap_or_default();
+    let thresholds = live.thresholds();
     let (offset, today) = clinic_today(&live, now());
     let found = alerts(
         &live.state,

@@ -143,11 +143,7 @@ pub fn Turnover() -> Element {
     let live = use_live_clinic();
     let now = use_now();
     let live = live.read();
-    let thresholds = live
-        .clinic
-        .as_ref()
-        .map(|c| c.thresholds.clone())
-        .unwrap_or_default();
+    let thresholds = live.thresholds();
     let rows: Vec<(String, &'static str, i64, u32)> = live
         .state
         .rooms_in_order()

@@ -13,7 +13,7 @@ mod staff;
 pub use numbers::Report;
 
 use super::common::{use_now, Screen};
-use super::floor::Notice;
+use super::floor::{Notice, NoticeBanner};
 use crate::api_types::StaffStatus;
 use crate::domain::StaffRole;
 use crate::sync::http::get_json;
@@ -40,7 +40,6 @@ pub fn Board() -> Element {
 
 #[component]
 fn BoardView() -> Element {
-    let notice = use_context::<Notice>();
     let live = use_live_clinic();
     let now = use_now();
     let status = use_staff_status(now);
@@ -49,12 +48,7 @@ fn BoardView() -> Element {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
     rsx! {
-        if let Some(message) = (notice.message)() {
-            div { class: "notice", role: "alert",
-                span { "{message}" }
-                button { class: "button small secondary", onclick: move |_| notice.message.clone().set(None), "OK" }
-            }
-        }
+        NoticeBanner {}
         div { class: "board-grid",
             rooms::BoardRooms {}
             div { class: "board-column",

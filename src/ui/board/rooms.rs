@@ -3,10 +3,10 @@
 //! nurse can take an idle room out of service (with a reason) and put it back.
 
 use super::can_act;
-use crate::domain::{RoomState, VisitState};
+use crate::domain::RoomState;
 use crate::sync::use_live_clinic;
-use crate::ui::common::{elapsed_label, minutes_between, use_now};
-use crate::ui::floor::{limits, send, step_label, timer_class, use_online, Notice, RoomCard};
+use crate::ui::common::{elapsed_label, use_now};
+use crate::ui::floor::{send, use_online, Notice, RoomCard};
 use dioxus::prelude::*;
 use serde_json::json;
 
@@ -14,14 +14,7 @@ use serde_json::json;
 pub fn BoardRooms() -> Element {
     let live = use_live_clinic();
     let live = live.read();
-    let mut pods: Vec<(String, Vec<RoomCard>)> = Vec::new();
-    for room in live.state.rooms_in_order() {
-        let card = RoomCard::of(&live.state, room);
-        match pods.last_mut() {
-            Some((pod, cards)) if *pod == room.pod => cards.push(card),
-            _ => pods.push((room.pod.clone(), vec![card])),
-        }
-    }
+    let pods = RoomCard::by_pod(&live.state);
     let acting = can_act(&live);
     rsx! {
         section { class: "board-rooms", "aria-labelledby": "board-rooms-heading",
@@ -44,29 +37,11 @@ pub fn BoardRooms() -> Element {
 fn BoardRoom(card: RoomCard, acting: bool) -> Element {
     let live = use_live_clinic();
     let now = use_now();
-    let thresholds = live
-        .read()
-        .clinic
-        .as_ref()
-        .map(|c| c.thresholds.clone())
-        .unwrap_or_default();
-    let since = card
-        .occupant
-        .as_ref()
-        .and_then(|v| v.since())
-        .or(card.room.since());
-    let minutes = since.map_or(0, |at| minutes_between(at, now()));
-    let timer =
-        limits(&card, &thresholds).map_or("timer", |(amber, red)| timer_class(minutes, amber, red));
-    let status = match (&card.room.state, &card.occupant) {
-        (RoomState::Occupied, Some(visit)) => step_label(visit.state).to_string(),
-        (RoomState::OutOfService { reason }, _) => format!("Out of service: {reason}"),
-        (state, _) => state.label().to_string(),
-    };
+    let thresholds = live.read().thresholds();
+    let (minutes, timer) = card.timer(&thresholds, now());
+    let status = card.status();
     let occupant = card.occupant.as_ref();
-    let assistant = occupant
-        .and_then(|v| v.moved_by(VisitState::Roomed))
-        .map(str::to_string);
+    let assistant = card.roomed_by();
     rsx! {
         article { class: "board-room state-{card.room.state.key()}", "data-room": "{card.room.id}",
             div { class: "room-card-head",

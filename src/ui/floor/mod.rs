@@ -10,7 +10,7 @@ mod undo;
 mod vitals;
 
 pub use queue::AssignSheet;
-pub use rooms::{limits, step_label, RoomCard};
+pub use rooms::RoomCard;
 
 use super::common::Screen;
 use crate::sync::http::post_json;
@@ -91,7 +91,6 @@ pub fn Floor() -> Element {
 
 #[component]
 fn FloorView() -> Element {
-    let notice = use_context::<Notice>();
     let mut panel = use_context::<Signal<Panel>>();
     let live = use_live_clinic();
     let me = live
@@ -105,12 +104,7 @@ fn FloorView() -> Element {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
     rsx! {
-        if let Some(message) = (notice.message)() {
-            div { class: "notice", role: "alert",
-                span { "{message}" }
-                button { class: "button small secondary", onclick: move |_| notice.message.clone().set(None), "OK" }
-            }
-        }
+        NoticeBanner {}
         undo::UndoBar {}
         div { class: "floor-lists",
             queue::Queue {}
@@ -128,6 +122,21 @@ fn FloorView() -> Element {
                     on_close: move |_| panel.set(Panel::None),
                 }
             },
+        }
+    }
+}
+
+/// The last refusal, as the hub worded it, until dismissed or the next action succeeds.
+#[component]
+pub fn NoticeBanner() -> Element {
+    let notice = use_context::<Notice>();
+    let Some(message) = (notice.message)() else {
+        return rsx! {};
+    };
+    rsx! {
+        div { class: "notice", role: "alert",
+            span { "{message}" }
+            button { class: "button small secondary", onclick: move |_| notice.message.clone().set(None), "OK" }
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::config::Thresholds;
 use crate::domain::{rooms_for, ClinicState, Room, RoomState, Visit, VisitId, VisitState};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
+use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
 use serde_json::{json, Value};
 
@@ -14,19 +15,8 @@ use serde_json::{json, Value};
 pub fn RoomBoard() -> Element {
     let live = use_live_clinic();
     let live = live.read();
-    let thresholds = live
-        .clinic
-        .as_ref()
-        .map(|c| c.thresholds.clone())
-        .unwrap_or_default();
-    let mut pods: Vec<(String, Vec<RoomCard>)> = Vec::new();
-    for room in live.state.rooms_in_order() {
-        let card = RoomCard::of(&live.state, room);
-        match pods.last_mut() {
-            Some((pod, cards)) if *pod == room.pod => cards.push(card),
-            _ => pods.push((room.pod.clone(), vec![card])),
-        }
-    }
+    let thresholds = live.thresholds();
+    let pods = RoomCard::by_pod(&live.state);
     rsx! {
         section { class: "floor-rooms", "aria-labelledby": "rooms-heading",
             h2 { id: "rooms-heading", "Rooms" }
@@ -72,6 +62,50 @@ impl RoomCard {
             provider,
             isolation,
         }
+    }
+}
+
+impl RoomCard {
+    /// Every room's card, grouped by pod, in the clinic's room order.
+    pub fn by_pod(state: &ClinicState) -> Vec<(String, Vec<RoomCard>)> {
+        let mut pods: Vec<(String, Vec<RoomCard>)> = Vec::new();
+        for room in state.rooms_in_order() {
+            let card = RoomCard::of(state, room);
+            match pods.last_mut() {
+                Some((pod, cards)) if *pod == room.pod => cards.push(card),
+                _ => pods.push((room.pod.clone(), vec![card])),
+            }
+        }
+        pods
+    }
+
+    /// Minutes in the visit's step when occupied (ready for provider since…), else in the
+    /// room's state, and the timer's colour class by the clinic's thresholds.
+    pub fn timer(&self, thresholds: &Thresholds, now: DateTime<Utc>) -> (i64, &'static str) {
+        let since = self
+            .occupant
+            .as_ref()
+            .and_then(|v| v.since())
+            .or(self.room.since());
+        let minutes = since.map_or(0, |at| minutes_between(at, now));
+        let class = limits(self, thresholds)
+            .map_or("timer", |(amber, red)| timer_class(minutes, amber, red));
+        (minutes, class)
+    }
+
+    /// "Ready for provider", "Out of service: broken light", "Needs cleaning"…
+    pub fn status(&self) -> String {
+        match (&self.room.state, &self.occupant) {
+            (RoomState::Occupied, Some(visit)) => step_label(visit.state).to_string(),
+            (RoomState::OutOfService { reason }, _) => format!("Out of service: {reason}"),
+            (state, _) => state.label().to_string(),
+        }
+    }
+
+    /// Who roomed the patient in it ("M. Lee").
+    pub fn roomed_by(&self) -> Option<String> {
+        let visit = self.occupant.as_ref()?;
+        visit.moved_by(VisitState::Roomed).map(str::to_string)
     }
 }
 
@@ -137,7 +171,7 @@ fn next_steps(card: &RoomCard) -> Vec<Next> {
 }
 
 /// Amber/red minutes for a room's state (and its visit's step).
-pub fn limits(card: &RoomCard, thresholds: &Thresholds) -> Option<(u32, u32)> {
+fn limits(card: &RoomCard, thresholds: &Thresholds) -> Option<(u32, u32)> {
     match (&card.room.state, card.occupant.as_ref().map(|v| v.state)) {
         (RoomState::NeedsCleaning, _) => {
             Some((thresholds.needs_cleaning, thresholds.needs_cleaning * 2))
@@ -157,25 +191,9 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     let notice = use_context::<Notice>();
     let online = use_online();
     let now = use_now();
-    // The visit's step when occupied (ready for provider since…), else the room's state.
-    let since = card
-        .occupant
-        .as_ref()
-        .and_then(|v| v.since())
-        .or(card.room.since());
-    let minutes = since.map_or(0, |at| minutes_between(at, now()));
-    let timer =
-        limits(&card, &thresholds).map_or("timer", |(amber, red)| timer_class(minutes, amber, red));
-    let status = match (&card.room.state, &card.occupant) {
-        (RoomState::Occupied, Some(visit)) => step_label(visit.state).to_string(),
-        (RoomState::OutOfService { reason }, _) => format!("Out of service: {reason}"),
-        (state, _) => state.label().to_string(),
-    };
-    let roomed_by = card
-        .occupant
-        .as_ref()
-        .and_then(|v| v.moved_by(VisitState::Roomed))
-        .map(str::to_string);
+    let (minutes, timer) = card.timer(&thresholds, now());
+    let status = card.status();
+    let roomed_by = card.roomed_by();
     let steps = next_steps(&card);
     rsx! {
         article { class: "room-card state-{card.room.state.key()}", "data-room": "{card.room.id}",
@@ -227,7 +245,7 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     }
 }
 
-pub fn step_label(state: VisitState) -> &'static str {
+fn step_label(state: VisitState) -> &'static str {
     match state {
         VisitState::Roomed => "Roomed",
         VisitState::ReadyForProvider => "Ready for provider",
