@@ -65,8 +65,8 @@ fn BoardView() -> Element {
     }
 }
 
-/// Who is on and who is locked out, refreshed every few seconds and after every clinic event
-/// that could change it. Empty when this screen may not see it.
+/// Who is on and who is locked out, asked for every `STAFF_REFRESH_SECONDS`. Empty when this
+/// screen may not see it.
 fn use_staff_status(now: Signal<DateTime<Utc>>) -> Signal<StaffStatus> {
     let live = use_live_clinic();
     let tick = use_memo(move || now().timestamp() / STAFF_REFRESH_SECONDS);
