@@ -101,9 +101,10 @@ impl Store {
     }
 
     /// For the hub's writer: checkpoints are left to [`checkpoint`] on another connection, so
-    /// no commit waits for one (a checkpoint landing in a commit held that command's answer and
-    /// its fan-out to every screen for ~30 ms: the bench's fan-out p99 at 500 screens). The
-    /// automatic checkpoint stays, at 40 MiB of WAL, in case the other one falls behind.
+    /// no commit waits while the WAL is copied into the database file and that file is synced
+    /// (the automatic checkpoint runs inside whichever commit crosses the threshold and delays
+    /// that command's answer and fan-out). The automatic one stays, at 40 MiB of WAL, in case
+    /// the other falls behind.
     pub fn leave_checkpoints_to_background(&self) -> Result<(), StoreError> {
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 10_000)?;
