@@ -90,7 +90,7 @@ impl Hub {
     ) -> Result<Hub, StoreError> {
         let store = Store::open(db_path)?;
         store.leave_checkpoints_to_background()?;
-        let checkpoints = rusqlite::Connection::open(db_path)?;
+        let checkpoints = Store::open_for_checkpoints(db_path)?;
         let (state, seq) = store.load()?;
         let (jobs, receiver) = mpsc::channel(4096);
         let (live, _) = broadcast::channel(4096);
@@ -124,7 +124,7 @@ impl Hub {
                 // Until the hub is gone; a failure (a full disk) is retried on the next round.
                 while running.upgrade().is_some() {
                     std::thread::sleep(CHECKPOINT_EVERY);
-                    if let Err(error) = crate::store::checkpoint(&checkpoints) {
+                    if let Err(error) = checkpoints.checkpoint() {
                         tracing::debug!(%error, "background checkpoint did not run");
                     }
                 }

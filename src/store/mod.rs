@@ -100,14 +100,29 @@ impl Store {
         Ok(Store { conn })
     }
 
-    /// For the hub's writer: checkpoints are left to [`checkpoint`] on another connection, so
-    /// no commit waits while the WAL is copied into the database file and that file is synced
-    /// (the automatic checkpoint runs inside whichever commit crosses the threshold and delays
-    /// that command's answer and fan-out). The automatic one stays, at 40 MiB of WAL, in case
-    /// the other falls behind.
+    /// For the hub's writer: checkpoints are left to [`Store::checkpoint`] on another
+    /// connection, so no commit waits while the WAL is copied into the database file and that
+    /// file is synced (the automatic checkpoint runs inside whichever commit crosses the
+    /// threshold and delays that command's answer and fan-out). The automatic one stays, at
+    /// 40 MiB of WAL, in case the other falls behind.
     pub fn leave_checkpoints_to_background(&self) -> Result<(), StoreError> {
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        Ok(())
+    }
+
+    /// A second connection to the hub's database, for [`Store::checkpoint`] off the writer.
+    pub fn open_for_checkpoints(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn: Connection::open(path)?,
+        })
+    }
+
+    /// Copies committed pages from the WAL into the database file without waiting for anyone
+    /// (`PASSIVE`): the hub's checkpoint thread calls this every few hundred milliseconds.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -322,13 +337,6 @@ fn put_clinic_value(
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )?
     .execute(params![key, serde_json::to_string(value)?])?;
-    Ok(())
-}
-
-/// Copies committed pages from the WAL into the database file without waiting for anyone
-/// (`PASSIVE`): the hub's checkpointer thread calls this every few hundred milliseconds.
-pub fn checkpoint(conn: &Connection) -> Result<(), StoreError> {
-    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
     Ok(())
 }
 
