@@ -86,6 +86,18 @@ impl StaffRole {
         }
     }
 
+    /// As screens name the role ("Charge nurse").
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffRole::Assistant => "Medical assistant",
+            StaffRole::Nurse => "Nurse",
+            StaffRole::ChargeNurse => "Charge nurse",
+            StaffRole::Provider => "Provider",
+            StaffRole::FrontDesk => "Front desk",
+            StaffRole::Admin => "Administrator",
+        }
+    }
+
     fn may(self, action: Action) -> bool {
         use Action::*;
         let clinical = matches!(

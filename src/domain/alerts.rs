@@ -29,6 +29,14 @@ pub enum AlertKind {
     LockedOut,
 }
 
+impl AlertKind {
+    /// The snake_case name ("dirty_room"), as in alert keys and the JSON.
+    pub fn key(self) -> String {
+        let name = serde_json::to_value(self).expect("alert kinds serialize");
+        name.as_str().unwrap_or_default().to_string()
+    }
+}
+
 /// What an alert is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
@@ -154,17 +162,12 @@ fn visit_alerts(
 
 /// The key an acknowledgement names.
 pub fn alert_key(kind: AlertKind, subject: &AlertSubject, since: DateTime<Utc>) -> String {
-    let kind = serde_json::to_value(kind).expect("alert kinds serialize");
     let subject = match subject {
         AlertSubject::Visit(visit) => visit.to_string(),
         AlertSubject::Room(room) => room.to_string(),
         AlertSubject::Staff(staff) => staff.clone(),
     };
-    format!(
-        "{}:{subject}:{}",
-        kind.as_str().unwrap_or_default(),
-        since.timestamp()
-    )
+    format!("{}:{subject}:{}", kind.key(), since.timestamp())
 }
 
 #[cfg(test)]

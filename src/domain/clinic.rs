@@ -521,6 +521,13 @@ impl ClinicState {
         Ticket { walk_in, number }
     }
 
+    /// A provider's name as screens show it (the id when the provider is unknown here).
+    pub fn provider_name(&self, provider: &ProviderId) -> String {
+        self.providers
+            .get(provider)
+            .map_or_else(|| provider.to_string(), |p| p.name.clone())
+    }
+
     /// The visit currently in `room`, if it is occupied.
     pub fn occupant(&self, room: &RoomId) -> Option<&Visit> {
         let room = self.rooms.get(room)?;

@@ -134,15 +134,12 @@ fn visit_timeline(state: &ClinicState, visit: &Visit) -> VisitTimeline {
         from.zip(to)
             .map(|(from, to)| (to - from).num_seconds().max(0))
     };
-    let room = roomed.and_then(|_| room_of(state, &visit.id, &path));
+    let room = roomed.and_then(|_| room_of(state, visit, &path));
     VisitTimeline {
         visit: visit.id.clone(),
         ticket: visit.ticket.map(|t| t.to_string()),
         patient: visit.patient.public_name(),
-        provider: state
-            .providers
-            .get(&visit.provider)
-            .map_or_else(|| visit.provider.to_string(), |p| p.name.clone()),
+        provider: state.provider_name(&visit.provider),
         walk_in: visit.appointment.is_none(),
         appointment: visit.appointment,
         arrived,
@@ -160,16 +157,15 @@ fn visit_timeline(state: &ClinicState, visit: &Visit) -> VisitTimeline {
 
 /// The room the visit is (or was last) in: its current room, or the room whose history shows
 /// it going dirty when the visit closed.
-fn room_of(state: &ClinicState, visit: &VisitId, path: &[&Stamped<VisitState>]) -> Option<String> {
-    let room_id = state
-        .visits
-        .get(visit)
-        .and_then(|v| v.room.clone())
+fn room_of(state: &ClinicState, visit: &Visit, path: &[&Stamped<VisitState>]) -> Option<String> {
+    let room_id = visit
+        .room
+        .clone()
         .or_else(|| {
             state
                 .rooms
                 .values()
-                .find(|r| r.last_visit.as_ref() == Some(visit))
+                .find(|r| r.last_visit.as_ref() == Some(&visit.id))
                 .map(|r| r.id.clone())
         })
         .or_else(|| {

@@ -187,7 +187,7 @@ fn AlertItem(row: AlertRow, acting: bool, admin: bool) -> Element {
         .clone()
         .filter(|(_, action)| matches!(action, Action::Command(_)) || admin);
     rsx! {
-        li { class: "alert-row{seen}{urgent}", "data-alert": "{row.key}", "data-kind": "{kind_key(row.kind)}",
+        li { class: "alert-row{seen}{urgent}", "data-alert": "{row.key}", "data-kind": "{row.kind.key()}",
             span { class: "alert-text", "{row.text}" }
             span { class: "alert-time", "{elapsed_label(row.minutes)}" }
             if let Some(seen) = &row.acknowledged {
@@ -236,11 +236,4 @@ async fn act(notice: Notice, action: Action) {
             }
         }
     }
-}
-
-fn kind_key(kind: AlertKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }

@@ -30,13 +30,6 @@ pub fn Waiting() -> Element {
         .cloned()
         .collect();
     let acting = can_act(&live);
-    let provider_name = |visit: &Visit| {
-        live.state
-            .providers
-            .get(&visit.provider)
-            .map(|p| p.name.clone())
-            .unwrap_or_default()
-    };
     rsx! {
         section { class: "board-list", "aria-labelledby": "board-waiting-heading",
             h2 { id: "board-waiting-heading", "Waiting to be roomed ({waiting.len()})" }
@@ -47,7 +40,7 @@ pub fn Waiting() -> Element {
                 for visit in waiting {
                     li { key: "{visit.id}", "data-visit": "{visit.id}",
                         span { class: "list-who", "{who(&visit)}" }
-                        span { class: "muted", "{provider_name(&visit)}" }
+                        span { class: "muted", "{live.state.provider_name(&visit.provider)}" }
                         if visit.priority == crate::domain::Priority::Urgent {
                             span { class: "flag urgent", "Urgent" }
                         } else if acting {
@@ -109,12 +102,7 @@ pub fn ReadyForProvider() -> Element {
                 .and_then(|r| live.state.rooms.get(r))
                 .map(|r| r.name.clone())
                 .unwrap_or_default();
-            let provider = live
-                .state
-                .providers
-                .get(&visit.provider)
-                .map(|p| p.name.clone())
-                .unwrap_or_default();
+            let provider = live.state.provider_name(&visit.provider);
             let minutes = visit.since().map_or(0, |at| minutes_between(at, now()));
             (visit.id.clone(), who(visit), room, provider, minutes)
         })

@@ -36,13 +36,7 @@ pub fn StaffPanel() -> Element {
         .read()
         .on
         .iter()
-        .map(|o| {
-            (
-                o.staff.name.clone(),
-                role_label(o.staff.role),
-                o.device.clone(),
-            )
-        })
+        .map(|o| (o.staff.name.clone(), o.staff.role.label(), o.device.clone()))
         .collect();
     let load = provider_load(&live.state, today);
     rsx! {
@@ -192,15 +186,4 @@ fn provider_load(
             )
         })
         .collect()
-}
-
-fn role_label(role: StaffRole) -> &'static str {
-    match role {
-        StaffRole::Assistant => "assistant",
-        StaffRole::Nurse => "nurse",
-        StaffRole::ChargeNurse => "charge nurse",
-        StaffRole::Provider => "provider",
-        StaffRole::FrontDesk => "front desk",
-        StaffRole::Admin => "admin",
-    }
 }

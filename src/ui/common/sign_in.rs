@@ -28,7 +28,7 @@ pub fn SignIn() -> Element {
                         disabled: member.locked,
                         onclick: move |_| chosen.set(Some(member.clone())),
                         span { class: "staff-name", "{member.name}" }
-                        span { class: "staff-role", if member.locked { "Locked — ask an administrator" } else { "{role_label(member.role)}" } }
+                        span { class: "staff-role", if member.locked { "Locked — ask an administrator" } else { "{member.role.label()}" } }
                     }
                 }
             }
@@ -85,18 +85,6 @@ fn BadgeScan() -> Element {
         if let Some(message) = problem() {
             p { class: "problem", role: "alert", "{message}" }
         }
-    }
-}
-
-fn role_label(role: crate::domain::StaffRole) -> &'static str {
-    use crate::domain::StaffRole::*;
-    match role {
-        Assistant => "Medical assistant",
-        Nurse => "Nurse",
-        ChargeNurse => "Charge nurse",
-        Provider => "Provider",
-        FrontDesk => "Front desk",
-        Admin => "Administrator",
     }
 }
 

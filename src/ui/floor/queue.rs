@@ -100,7 +100,7 @@ pub fn Queue() -> Element {
                         minutes: visit.arrived_at().map_or(0, |at| minutes_between(at, now())),
                         late: rules.is_late(&visit),
                         age: visit.patient.date_of_birth.map(|born| age(born, today)),
-                        provider: live.state.providers.get(&visit.provider).map_or_else(|| visit.provider.to_string(), |p| p.name.clone()),
+                        provider: live.state.provider_name(&visit.provider),
                         visit,
                         amber,
                         red,
