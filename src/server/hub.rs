@@ -4,11 +4,11 @@
 //! One writer at a time: it makes sequence numbers gap-free, and a rusqlite `Connection` is
 //! never held across `.await`. A command that finds nobody writing is decided and committed on
 //! its caller's thread: handing it to another thread and the answer back cost two thread
-//! wake-ups, which on a 2-core VM were a fifth of a single client's check-in (measured: 0.45×
-//! the raw commit rate with the hand-over, 0.53× without). Commands that arrive while a commit
-//! is on disk queue, and the writer thread decides them together and commits them in the next
-//! single transaction (group commit: `synchronous=FULL` costs one fsync per transaction); each
-//! is acknowledged only after that commit returns.
+//! wake-ups, which on a 2-core VM were a sixth of a single client's check-in (six runs side
+//! by side: 0.45× the raw commit rate with the hand-over, 0.53× without). Commands that arrive
+//! while a commit is on disk queue, and the writer thread decides them together and commits
+//! them in the next single transaction (group commit: `synchronous=FULL` costs one fsync per
+//! transaction); each is acknowledged only after that commit returns.
 
 use super::clock::ClinicClock;
 use crate::config::ClinicConfig;
@@ -24,9 +24,8 @@ use tokio::sync::{broadcast, oneshot};
 const RECENT_EVENTS: usize = 20_000;
 /// The most commands decided and committed in one transaction.
 const MAX_BATCH: usize = 512;
-/// Commits after which the writer, once nothing is waiting, copies the WAL into the database
-/// file (a checkpoint), so the next commit starts the WAL over instead of growing it.
-const CHECKPOINT_AFTER: usize = 128;
+/// How often committed pages are copied from the WAL into the database file, off the writer.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Why the hub did not carry out a command.
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +114,8 @@ impl Hub {
         clock: ClinicClock,
     ) -> Result<Hub, StoreError> {
         let store = Store::open(db_path)?;
-        store.checkpoint_when_idle()?;
+        store.leave_checkpoints_to_background()?;
+        let checkpoints = Store::open_for_checkpoints(db_path)?;
         let (state, seq) = store.load()?;
         let (live, _) = broadcast::channel(4096);
         let shared = Shared {
@@ -134,18 +134,26 @@ impl Hub {
                 writer: Holder::Idle,
             }),
             handed_over: Condvar::new(),
-            writer: Mutex::new(Writer {
-                store,
-                state,
-                seq,
-                commits_since_checkpoint: 0,
-            }),
+            writer: Mutex::new(Writer { store, state, seq }),
         }));
         let writer_hub = hub.clone();
         std::thread::Builder::new()
             .name("clinicflow-writer".into())
             .spawn(move || writer_hub.write_queue())
             .expect("spawn writer thread");
+        let running = Arc::downgrade(&hub.0);
+        std::thread::Builder::new()
+            .name("clinicflow-checkpoint".into())
+            .spawn(move || {
+                // Until the hub is gone; a failure (a full disk) is retried on the next round.
+                while running.upgrade().is_some() {
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    if let Err(error) = checkpoints.checkpoint() {
+                        tracing::debug!(%error, "background checkpoint did not run");
+                    }
+                }
+            })
+            .expect("spawn checkpoint thread");
         Ok(hub)
     }
 
@@ -280,10 +288,10 @@ impl Hub {
         }
         drop(queue);
         let _holding = Holding(self);
-        let checkpoint_due = blocking(|| self.write(vec![job]));
+        blocking(|| self.write(vec![job]));
         let mut queue = self.0.queue.lock().expect("hub queue lock");
         if queue.writer == Holder::Caller {
-            if queue.jobs.is_empty() && !checkpoint_due {
+            if queue.jobs.is_empty() {
                 queue.writer = Holder::Idle;
             } else {
                 queue.writer = Holder::Thread;
@@ -292,31 +300,19 @@ impl Hub {
         }
     }
 
-    /// The writer thread: works through the queue whenever a caller hands it over, and
-    /// checkpoints when it has emptied it.
+    /// The writer thread: works through the queue whenever a caller hands it over.
     fn write_queue(&self) {
         loop {
             let jobs: Vec<Job> = {
                 let mut queue = self.0.queue.lock().expect("hub queue lock");
                 loop {
                     match queue.writer {
-                        Holder::Thread if !queue.jobs.is_empty() => break,
-                        Holder::Thread => {
-                            // Callers may queue meanwhile; they wait for this, not for the lock.
-                            drop(queue);
-                            let mut writer = self.0.writer.lock().expect("hub writer lock");
-                            writer.checkpoint_if_due();
-                            drop(writer);
-                            queue = self.0.queue.lock().expect("hub queue lock");
-                            if queue.jobs.is_empty() {
-                                queue.writer = Holder::Idle;
-                            }
-                        }
+                        Holder::Thread if queue.jobs.is_empty() => queue.writer = Holder::Idle,
+                        Holder::Thread => break,
                         Holder::Stopped => return,
-                        Holder::Idle | Holder::Caller => {
-                            queue = self.0.handed_over.wait(queue).expect("hub queue lock");
-                        }
+                        Holder::Idle | Holder::Caller => {}
                     }
+                    queue = self.0.handed_over.wait(queue).expect("hub queue lock");
                 }
                 let count = queue.jobs.len().min(MAX_BATCH);
                 queue.jobs.drain(..count).collect()
@@ -327,8 +323,8 @@ impl Hub {
     }
 
     /// Decides and commits `jobs` in order: commands together in one transaction, each store
-    /// job after the commands before it. True when a checkpoint is due.
-    fn write(&self, jobs: Vec<Job>) -> bool {
+    /// job after the commands before it.
+    fn write(&self, jobs: Vec<Job>) {
         let mut writer = self.0.writer.lock().expect("hub writer lock");
         let mut batch = Vec::new();
         for job in jobs {
@@ -341,7 +337,6 @@ impl Hub {
             }
         }
         writer.commit_batch(self, batch);
-        writer.commits_since_checkpoint >= CHECKPOINT_AFTER
     }
 
     /// Refuses every queued and future command, for a writer that cannot go on.
@@ -382,7 +377,6 @@ struct Writer {
     store: Store,
     state: ClinicState,
     seq: u64,
-    commits_since_checkpoint: usize,
 }
 
 struct Decided {
@@ -410,7 +404,6 @@ impl Writer {
             &self.state,
         ) {
             Ok(()) => {
-                self.commits_since_checkpoint += 1;
                 hub.publish(events.into_iter().map(Arc::new).collect());
                 let seq = self.seq;
                 for Decided { job, result } in decided {
@@ -428,22 +421,6 @@ impl Writer {
                 }
                 self.reload(first_seq);
             }
-        }
-    }
-
-    /// Checkpoints between commands, not inside one: no answer or fan-out waits for it. Done
-    /// here, with no other writer, it copies the whole WAL, so the next commit overwrites the
-    /// WAL from its start; a checkpoint beside a busy writer never catches up, and appending to
-    /// an ever longer WAL made each commit's fsync slower (single-client check-ins measured
-    /// 1,200-1,500/s that way, 1,600-2,200/s like this).
-    fn checkpoint_if_due(&mut self) {
-        if self.commits_since_checkpoint < CHECKPOINT_AFTER {
-            return;
-        }
-        self.commits_since_checkpoint = 0;
-        // A failure (a full disk) leaves the WAL as it is; the next one tries again.
-        if let Err(error) = self.store.checkpoint() {
-            tracing::debug!(%error, "checkpoint did not run");
         }
     }
 

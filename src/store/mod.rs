@@ -100,18 +100,26 @@ impl Store {
         Ok(Store { conn })
     }
 
-    /// For the hub's writer, which calls [`Store::checkpoint`] between commands: the automatic
-    /// checkpoint runs inside whichever commit crosses its threshold and delays that command's
-    /// answer and fan-out (measured ~30 ms), so it stays only as a backstop, at 40 MiB of WAL,
-    /// for a writer that is never idle.
-    pub fn checkpoint_when_idle(&self) -> Result<(), StoreError> {
+    /// For the hub's writer: checkpoints are left to [`Store::checkpoint`] on another
+    /// connection, so no commit waits while the WAL is copied into the database file and that
+    /// file is synced (the automatic checkpoint runs inside whichever commit crosses the
+    /// threshold and delays that command's answer and fan-out). The automatic one stays, at
+    /// 40 MiB of WAL, in case the other falls behind.
+    pub fn leave_checkpoints_to_background(&self) -> Result<(), StoreError> {
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 10_000)?;
         Ok(())
     }
 
+    /// A second connection to the hub's database, for [`Store::checkpoint`] off the writer.
+    pub fn open_for_checkpoints(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn: Connection::open(path)?,
+        })
+    }
+
     /// Copies committed pages from the WAL into the database file without waiting for anyone
-    /// (`PASSIVE`).
+    /// (`PASSIVE`): the hub's checkpoint thread calls this every few hundred milliseconds.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
