@@ -213,8 +213,8 @@ async fn bad_requests_get_typed_json_errors() -> Result<()> {
 }
 
 /// As the hub runs (a multi-threaded runtime), a command finding the writer idle is carried out
-/// on its caller's thread and the others queue for the writer thread; with sixteen clients at
-/// once both happen.
+/// on its caller's thread and the others queue for the writer thread: sixteen clients at once,
+/// so that commands meet a busy writer and the queue is handed over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn commands_from_many_clients_at_once_are_each_saved_once_in_order() -> Result<()> {
     let hub = TestHub::start().await?;
