@@ -47,7 +47,7 @@ pub struct DeviceInfo {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffInfo {
-    pub id: String,
+    pub id: crate::domain::StaffId,
     pub name: String,
     pub role: crate::domain::StaffRole,
     /// Only in the sign-in picker: the account is locked after too many wrong PINs.

@@ -503,10 +503,13 @@ async fn vitals_are_checked_confirmed_when_abnormal_and_conflicts_name_who_was_q
         saved["abnormal"],
         json!([{"measure": "systolic", "value": 182.0}])
     );
+    // Steps carry the staff id (they carried "M. Lee" before staff were known by id); the
+    // snapshot's staff directory names them.
     assert_eq!(
         saved["history"].as_array().unwrap().last().unwrap()["by"],
-        "M. Lee"
+        "ma-lee"
     );
+    assert_eq!(snapshot["state"]["staff"]["ma-lee"]["name"], "Michelle Lee");
 
     // A public screen gets neither the vitals, the needs nor who did what; the board keeps the
     // abnormal flag.
@@ -535,6 +538,7 @@ async fn vitals_are_checked_confirmed_when_abnormal_and_conflicts_name_who_was_q
     assert!(
         !public_visit.contains("Headache")
             && !public_visit.contains("M. Lee")
+            && !public_visit.contains("ma-lee")
             && !public_visit.contains("systolic"),
         "{public_visit}"
     );
@@ -621,5 +625,41 @@ async fn an_appointment_list_imports_once_however_often_it_is_sent_and_names_its
         .collect();
     assert_eq!(imported.len(), 3);
     assert!(imported.iter().any(|v| v["needs"]["isolation"] == true));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_database_from_before_staff_ids_opens_and_replays_to_the_same_clinic() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("clinic.db");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::copy(fixtures.join("clinic-8033854.db"), &db)?;
+
+    let store = clinicflow::store::Store::open(&db)?;
+    let (projected, seq) = store.load()?;
+    let (replayed, replayed_seq) = store.replay()?;
+    assert_eq!((seq, replayed_seq), (152, 152));
+    assert_eq!(
+        projected, replayed,
+        "the migrated log replays to the projections"
+    );
+
+    // The old hub's own snapshot, with each display name read as the one account it names.
+    let old = std::fs::read_to_string(fixtures.join("clinic-8033854.snapshot.json"))?
+        .replace(r#""by": "M. Lee""#, r#""by": "ma-lee""#)
+        .replace(r#""by": "K. Walsh""#, r#""by": "rn-walsh""#);
+    let old: clinicflow::api_types::Snapshot = serde_json::from_str(&old)?;
+    assert_eq!(old.seq, seq);
+    let mut expected = old.state;
+    expected.staff = projected.staff.clone();
+    assert_eq!(projected, expected, "the same clinic, steps owned by ids");
+
+    let roomed_by: Vec<String> = projected
+        .visits
+        .values()
+        .filter_map(|v| v.moved_by(clinicflow::domain::VisitState::Roomed))
+        .map(|staff| format!("{staff} = {}", projected.staff_name(staff)))
+        .collect();
+    assert_eq!(roomed_by, ["ma-lee = M. Lee"; 2].to_vec());
     Ok(())
 }

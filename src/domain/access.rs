@@ -3,7 +3,9 @@
 //! every route, snapshot and event stream against these rules; public screens get a redacted
 //! copy of the clinic that holds no more than first name + last initial, or tickets only.
 
-use super::{ClinicState, Command, Event, Needs, Patient, Room, Stamped, Visit, Vitals};
+use super::{
+    ClinicState, Command, Event, Needs, Patient, Room, StaffMember, Stamped, Visit, Vitals,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -276,6 +278,23 @@ impl ClinicState {
         } else {
             self.rooms.clone()
         };
+        let staff = if visibility == Visibility::TicketOnly {
+            Default::default()
+        } else {
+            self.staff
+                .iter()
+                .map(|(id, member)| {
+                    let name = short_name(&member.name);
+                    (
+                        id.clone(),
+                        StaffMember {
+                            name,
+                            ..member.clone()
+                        },
+                    )
+                })
+                .collect()
+        };
         ClinicState {
             visits: self
                 .visits
@@ -283,6 +302,7 @@ impl ClinicState {
                 .map(|(id, visit)| (id.clone(), redact_visit(visit, visibility)))
                 .collect(),
             rooms,
+            staff,
             ..self.clone()
         }
     }

@@ -44,13 +44,13 @@ pub enum AlertSubject {
     Visit(VisitId),
     Room(RoomId),
     /// A staff member, by staff id.
-    Staff(String),
+    Staff(super::StaffId),
 }
 
 /// A staff account locked after wrong PINs, as the hub reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockedStaff {
-    pub id: String,
+    pub id: super::StaffId,
     pub name: String,
     /// When the lockout began.
     pub since: DateTime<Utc>,
@@ -165,7 +165,7 @@ pub fn alert_key(kind: AlertKind, subject: &AlertSubject, since: DateTime<Utc>) 
     let subject = match subject {
         AlertSubject::Visit(visit) => visit.to_string(),
         AlertSubject::Room(room) => room.to_string(),
-        AlertSubject::Staff(staff) => staff.clone(),
+        AlertSubject::Staff(staff) => staff.to_string(),
     };
     format!("{}:{subject}:{}", kind.key(), since.timestamp())
 }
@@ -238,7 +238,7 @@ mod tests {
             at(9, 12),
         );
         let locked = [LockedStaff {
-            id: "s-lee".into(),
+            id: crate::domain::StaffId::parse("s-lee").unwrap(),
             name: "M. Lee".into(),
             since: at(9, 14),
             until: at(9, 30),
@@ -292,10 +292,10 @@ mod tests {
             alert: before[0].key.clone(),
         };
         clinic
-            .run_as("K. Diaz", acknowledge.clone(), at(9, 21))
+            .run_as("rn-diaz", acknowledge.clone(), at(9, 21))
             .unwrap();
         assert_eq!(
-            clinic.run_as("K. Diaz", acknowledge, at(9, 22)).unwrap(),
+            clinic.run_as("rn-diaz", acknowledge, at(9, 22)).unwrap(),
             vec![],
             "twice is harmless"
         );
@@ -305,8 +305,11 @@ mod tests {
             vec![AlertKind::LongWait, AlertKind::DirtyRoom]
         );
         assert_eq!(
-            after[1].acknowledged.as_ref().and_then(|a| a.by.as_deref()),
-            Some("K. Diaz")
+            after[1]
+                .acknowledged
+                .as_ref()
+                .and_then(|a| a.by.as_ref().map(crate::domain::StaffId::as_str)),
+            Some("rn-diaz")
         );
 
         clinic.run(Command::StartCleaning { room: exam.clone() }, at(9, 23));

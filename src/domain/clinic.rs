@@ -2,7 +2,10 @@
 //! state and timestamped history. Built only by folding events (`ClinicState::apply_event`), on
 //! the hub and identically on every client.
 
-use super::{Abnormal, CheckInCode, Event, ProviderId, RoomId, VisitId, Vitals};
+use super::{
+    short_name, Abnormal, CheckInCode, Event, ProviderId, RoomId, StaffId, StaffRole, VisitId,
+    Vitals,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,10 +20,22 @@ pub struct ClinicState {
     pub last_ticket: Option<(NaiveDate, u32)>,
     /// Which providers each assistant works with (by staff id): their "my patients".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub assignments: BTreeMap<String, Vec<ProviderId>>,
+    pub assignments: BTreeMap<StaffId, Vec<ProviderId>>,
     /// Alerts someone acknowledged, by alert key, for the last day.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub acknowledged: BTreeMap<String, Stamped<()>>,
+    /// Every staff account, to name the people steps are stamped with. Not folded from events:
+    /// the hub fills it from its accounts (screens get it with the snapshot; ticket-only copies
+    /// get none, a board only short names).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub staff: BTreeMap<StaffId, StaffMember>,
+}
+
+/// A staff account as screens name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub name: String,
+    pub role: StaffRole,
 }
 
 /// How long an acknowledgement is kept: alert keys carry the moment the problem began, so an
@@ -159,14 +174,14 @@ impl std::fmt::Display for Ticket {
     }
 }
 
-/// A state, the moment it was entered and who moved it there ("M. Lee"; `None` for devices,
+/// A state, the moment it was entered and who moved it there (a staff id; `None` for devices,
 /// the system, and in copies for public screens).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamped<S> {
     pub state: S,
     pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
+    pub by: Option<StaffId>,
 }
 
 impl RoomState {
@@ -249,12 +264,12 @@ impl Visit {
             .map(|stamp| stamp.at)
     }
 
-    /// Who moved the visit into `state` on its way here ("M. Lee" roomed this patient).
-    pub fn moved_by(&self, state: VisitState) -> Option<&str> {
+    /// Who moved the visit into `state` on its way here (the assistant who roomed them).
+    pub fn moved_by(&self, state: VisitState) -> Option<&StaffId> {
         self.path()
             .into_iter()
             .find(|stamp| stamp.state == state)
-            .and_then(|stamp| stamp.by.as_deref())
+            .and_then(|stamp| stamp.by.as_ref())
     }
 
     /// The steps that led to the current state, undone ones taken out. An undo appends the
@@ -560,6 +575,14 @@ impl ClinicState {
         })
     }
 
+    /// How screens and refusals name a colleague: "M. Lee". A step from a database older than
+    /// staff ids may hold a name no account matched; it is shown as it is.
+    pub fn staff_name(&self, staff: &StaffId) -> String {
+        self.staff
+            .get(staff)
+            .map_or_else(|| staff.to_string(), |member| short_name(&member.name))
+    }
+
     pub fn visit_by_code(&self, code: CheckInCode) -> Option<&Visit> {
         self.visits.values().find(|visit| visit.code == Some(code))
     }
@@ -588,7 +611,7 @@ fn natural_key(name: &str) -> Vec<(String, u64)> {
     parts
 }
 
-fn set_visit_state(visit: &mut Visit, state: VisitState, at: DateTime<Utc>, by: &Option<String>) {
+fn set_visit_state(visit: &mut Visit, state: VisitState, at: DateTime<Utc>, by: &Option<StaffId>) {
     visit.state = state;
     visit.history.push(Stamped {
         state,
@@ -597,7 +620,7 @@ fn set_visit_state(visit: &mut Visit, state: VisitState, at: DateTime<Utc>, by: 
     });
 }
 
-fn set_room_state(room: &mut Room, state: RoomState, at: DateTime<Utc>, by: &Option<String>) {
+fn set_room_state(room: &mut Room, state: RoomState, at: DateTime<Utc>, by: &Option<StaffId>) {
     room.state = state.clone();
     room.history.push(Stamped {
         state,

@@ -7,12 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The moment a command is applied, in UTC and as the clinic-local calendar day, and who
-/// applies it as the screens name them ("M. Lee"; `None` for devices and the system).
+/// applies it (a staff id; `None` for devices and the system).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Now<'a> {
     pub at: DateTime<Utc>,
     pub clinic_day: NaiveDate,
-    pub by: Option<&'a str>,
+    pub by: Option<&'a StaffId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,7 +117,7 @@ pub enum Command {
     },
     /// Sets which providers an assistant (staff id) works with; an empty list unassigns.
     AssignAssistant {
-        staff: String,
+        staff: StaffId,
         providers: Vec<ProviderId>,
     },
     /// Marks an alert on the overview as seen and being dealt with.
@@ -146,7 +146,7 @@ pub fn apply(
     now: Now<'_>,
 ) -> Result<Vec<Event>, DomainError> {
     let at = now.at;
-    let by = now.by.map(str::to_string);
+    let by = now.by.cloned();
     let event = match command {
         Command::AddRoom { room, name, pod } => {
             if state.rooms.contains_key(room) {
@@ -276,7 +276,7 @@ pub fn apply(
                     room: target.name.clone(),
                     state: target.state.key(),
                     occupant: state.occupant(room).map(|v| v.id.clone()),
-                    by: target.history.last().and_then(|stamp| stamp.by.clone()),
+                    by: last_by(state, &target.history),
                 });
             }
             let at = stamp_after(found.since().max(target.since()), at);
@@ -452,7 +452,7 @@ pub fn apply(
                     room: target.name.clone(),
                     state: target.state.key(),
                     occupant: state.occupant(room).map(|v| v.id.clone()),
-                    by: target.history.last().and_then(|stamp| stamp.by.clone()),
+                    by: last_by(state, &target.history),
                 });
             }
             Event::PatientCalled {
@@ -474,7 +474,10 @@ pub fn apply(
             now,
         )?,
         Command::AssignAssistant { staff, providers } => {
-            let staff = required(staff, "staff")?;
+            if !state.staff.contains_key(staff) {
+                return Err(DomainError::UnknownStaff(staff.clone()));
+            }
+            let staff = staff.clone();
             if let Some(unknown) = providers.iter().find(|p| !state.providers.contains_key(*p)) {
                 return Err(DomainError::UnknownProvider(unknown.clone()));
             }
@@ -525,7 +528,7 @@ fn undo(
     now: Now<'_>,
 ) -> Result<Event, DomainError> {
     let at = now.at;
-    let by = now.by.map(str::to_string);
+    let by = now.by.cloned();
     if let Some(visit) = visit {
         let found = find_visit(state, visit)?;
         let last = found.history.last();
@@ -607,7 +610,7 @@ fn undo(
 /// Whether `now.by` made this step, within the undo window.
 fn mine<S>(stamp: Option<&Stamped<S>>, now: Now<'_>) -> Result<(), DomainError> {
     let stamp = stamp.ok_or(DomainError::CannotUndo("there is nothing to undo"))?;
-    if now.by.is_none() || stamp.by.as_deref() != now.by {
+    if now.by.is_none() || stamp.by.as_ref() != now.by {
         return Err(DomainError::CannotUndo(
             "only the person who made the last step can undo it",
         ));
@@ -630,6 +633,12 @@ const IN_ROOM: &[VisitState] = &[
 /// earlier than the one before it.
 fn stamp_after(previous: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
     previous.map_or(now, |previous| previous.max(now))
+}
+
+/// The name of whoever made the last step in `history`, for a refusal's message.
+fn last_by<S>(state: &ClinicState, history: &[Stamped<S>]) -> Option<String> {
+    let by = history.last()?.by.as_ref()?;
+    Some(state.staff_name(by))
 }
 
 fn required(value: &str, field: &'static str) -> Result<String, DomainError> {
@@ -700,7 +709,7 @@ fn expect_visit<'s>(
         Err(DomainError::WrongVisitState {
             visit: visit.clone(),
             state: found.state,
-            by: found.history.last().and_then(|stamp| stamp.by.clone()),
+            by: last_by(state, &found.history),
         })
     }
 }
@@ -711,7 +720,7 @@ fn advance(
     allowed: &[VisitState],
     to: VisitState,
     at: DateTime<Utc>,
-    by: &Option<String>,
+    by: &Option<StaffId>,
 ) -> Result<Event, DomainError> {
     let found = expect_visit(state, visit, allowed)?;
     Ok(Event::VisitAdvanced {
@@ -728,14 +737,14 @@ fn change_room(
     allowed: impl Fn(&RoomState) -> bool,
     to: RoomState,
     at: DateTime<Utc>,
-    by: &Option<String>,
+    by: &Option<StaffId>,
 ) -> Result<Event, DomainError> {
     let found = find_room(state, room)?;
     if !allowed(&found.state) {
         return Err(DomainError::WrongRoomState {
             room: found.name.clone(),
             state: found.state.key(),
-            by: found.history.last().and_then(|stamp| stamp.by.clone()),
+            by: last_by(state, &found.history),
         });
     }
     Ok(Event::RoomStateChanged {
@@ -769,8 +778,8 @@ mod undo_tests {
             visit: visit.clone(),
             room: room.clone(),
         };
-        clinic.run_as("M. Lee", rooming.clone(), at(9, 0)).unwrap();
-        let by_someone_else = clinic.run_as("W. Chen", undo(Some(&visit), None), at(9, 1));
+        clinic.run_as("ma-lee", rooming.clone(), at(9, 0)).unwrap();
+        let by_someone_else = clinic.run_as("ma-chen", undo(Some(&visit), None), at(9, 1));
         assert_eq!(
             by_someone_else,
             Err(DomainError::CannotUndo(
@@ -778,7 +787,7 @@ mod undo_tests {
             ))
         );
         clinic
-            .run_as("M. Lee", undo(Some(&visit), None), at(9, 1))
+            .run_as("ma-lee", undo(Some(&visit), None), at(9, 1))
             .unwrap();
         let undone = &clinic.state.visits[&visit];
         assert_eq!(
@@ -792,10 +801,10 @@ mod undo_tests {
             "the undo is history too: scheduled, arrived, roomed, arrived"
         );
         // Rooming again works, and too late is too late.
-        clinic.run_as("M. Lee", rooming, at(9, 2)).unwrap();
+        clinic.run_as("ma-lee", rooming, at(9, 2)).unwrap();
         assert_eq!(
             clinic.run_as(
-                "M. Lee",
+                "ma-lee",
                 undo(Some(&visit), None),
                 at(9, 4) + chrono::Duration::seconds(1)
             ),
@@ -803,6 +812,31 @@ mod undo_tests {
                 "a step can be undone for two minutes only"
             ))
         );
+    }
+
+    #[test]
+    fn mark_lee_and_michelle_lee_cannot_undo_each_others_steps() {
+        // Regression: steps were owned by the display name, and both are "M. Lee".
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        clinic.check_in_at(&visit, 8, 55);
+        let rooming = Command::RoomPatient {
+            visit: visit.clone(),
+            room: RoomId::parse("exam-1").unwrap(),
+        };
+        clinic.run_as("ma-lee", rooming, at(9, 0)).unwrap();
+        assert_eq!(
+            clinic.run_as("mk-lee", undo(Some(&visit), None), at(9, 1)),
+            Err(DomainError::CannotUndo(
+                "only the person who made the last step can undo it"
+            ))
+        );
+        let step = clinic.state.visits[&visit].history.last().unwrap().clone();
+        assert_eq!(step.by.as_ref().map(StaffId::as_str), Some("ma-lee"));
+        assert_eq!(clinic.state.staff_name(step.by.as_ref().unwrap()), "M. Lee");
+        clinic
+            .run_as("ma-lee", undo(Some(&visit), None), at(9, 1))
+            .unwrap();
     }
 
     #[test]
@@ -832,10 +866,10 @@ mod undo_tests {
                 20,
             ),
         ] {
-            clinic.run_as("M. Lee", command, at(9, minute)).unwrap();
+            clinic.run_as("ma-lee", command, at(9, minute)).unwrap();
         }
         clinic
-            .run_as("M. Lee", undo(Some(&visit), None), at(9, 21))
+            .run_as("ma-lee", undo(Some(&visit), None), at(9, 21))
             .unwrap();
         let back = &clinic.state.visits[&visit];
         assert_eq!(
@@ -846,7 +880,7 @@ mod undo_tests {
 
         clinic
             .run_as(
-                "M. Lee",
+                "ma-lee",
                 Command::FinishVisit {
                     visit: visit.clone(),
                 },
@@ -855,22 +889,22 @@ mod undo_tests {
             .unwrap();
         clinic
             .run_as(
-                "W. Chen",
+                "ma-chen",
                 Command::StartCleaning { room: room.clone() },
                 at(9, 23),
             )
             .unwrap();
         assert_eq!(
-            clinic.run_as("M. Lee", undo(Some(&visit), None), at(9, 23)),
+            clinic.run_as("ma-lee", undo(Some(&visit), None), at(9, 23)),
             Err(DomainError::CannotUndo("the room has changed since"))
         );
         // The cleaner can take back their own step on the room.
         clinic
-            .run_as("W. Chen", undo(None, Some(&room)), at(9, 24))
+            .run_as("ma-chen", undo(None, Some(&room)), at(9, 24))
             .unwrap();
         assert_eq!(clinic.state.rooms[&room].state, RoomState::NeedsCleaning);
         assert_eq!(
-            clinic.run_as("W. Chen", undo(None, Some(&room)), at(9, 24)),
+            clinic.run_as("ma-chen", undo(None, Some(&room)), at(9, 24)),
             Err(DomainError::CannotUndo(
                 "undo that from the patient's visit"
             )),

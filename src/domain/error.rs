@@ -1,7 +1,7 @@
 //! Why the domain refused a command. Each variant's message is written for the person at the
 //! screen; the server maps variants to HTTP status codes.
 
-use super::{Abnormal, ProviderId, RoomId, VisitId, VisitState, VitalsError};
+use super::{Abnormal, ProviderId, RoomId, StaffId, VisitId, VisitState, VitalsError};
 use chrono::NaiveDate;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -15,6 +15,9 @@ pub enum DomainError {
     /// 404 (422 when creating a visit): the provider id is not known.
     #[error("no provider {0}")]
     UnknownProvider(ProviderId),
+    /// 422: no staff account has this id.
+    #[error("no staff member {0}")]
+    UnknownStaff(StaffId),
     /// 409: creating something that exists already.
     #[error("{what} already exists")]
     AlreadyExists { what: String },

@@ -2,8 +2,8 @@
 //! log is the source of truth; every screen's state is a fold of these.
 
 use super::{
-    Abnormal, CheckInCode, Needs, Patient, Priority, ProviderId, RoomId, RoomState, Ticket,
-    VisitId, VisitState, Vitals,
+    Abnormal, CheckInCode, Needs, Patient, Priority, ProviderId, RoomId, RoomState, StaffId,
+    Ticket, VisitId, VisitState, Vitals,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -45,43 +45,43 @@ pub enum Event {
         ticket: Ticket,
         day: NaiveDate,
         at: DateTime<Utc>,
-        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        /// Who did it (staff id); absent for devices and the system.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     PatientRoomed {
         visit: VisitId,
         room: RoomId,
         at: DateTime<Utc>,
-        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        /// Who did it (staff id); absent for devices and the system.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     /// Any other visit transition; closing a visit that holds a room leaves the room dirty.
     VisitAdvanced {
         visit: VisitId,
         to: VisitState,
         at: DateTime<Utc>,
-        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        /// Who did it (staff id); absent for devices and the system.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     PriorityChanged {
         visit: VisitId,
         priority: Priority,
         reason: String,
         at: DateTime<Utc>,
-        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        /// Who did it (staff id); absent for devices and the system.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     RoomStateChanged {
         room: RoomId,
         to: RoomState,
         at: DateTime<Utc>,
-        /// Who did it, as screens name them ("M. Lee"); absent for devices and the system.
+        /// Who did it (staff id); absent for devices and the system.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     /// Vitals taken in the room; `abnormal` lists the values the assistant confirmed as real.
     VitalsRecorded {
@@ -91,7 +91,7 @@ pub enum Event {
         abnormal: Vec<Abnormal>,
         at: DateTime<Utc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     /// A waiting patient called to a room: the lobby display shows the ticket and the room.
     PatientCalled {
@@ -99,7 +99,7 @@ pub enum Event {
         room: RoomId,
         at: DateTime<Utc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     /// A person took back their own last step (within two minutes, with a reason): the visit
     /// and/or room go back to the state before it, as a new entry in their history.
@@ -115,15 +115,15 @@ pub enum Event {
         reason: String,
         at: DateTime<Utc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     /// An assistant (staff id) works with these providers from now on (none: unassigned).
     AssistantAssigned {
-        staff: String,
+        staff: StaffId,
         providers: Vec<ProviderId>,
         at: DateTime<Utc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
     /// The kiosk's identity check failed too often for this visit: staff must check the patient
     /// in, and the kiosk refuses the code from now on.
@@ -134,7 +134,7 @@ pub enum Event {
         alert: String,
         at: DateTime<Utc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
+        by: Option<StaffId>,
     },
 }
 

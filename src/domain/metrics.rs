@@ -429,13 +429,13 @@ mod tests {
         clinic.check_in_at(&v2, 8, 5);
         clinic.run(room_in(&v1, 1), at(8, 10));
         clinic.run(ready(&v1), at(8, 20));
-        clinic.run_as("M. Lee", room_in(&v2, 2), at(8, 20)).unwrap();
+        clinic.run_as("ma-lee", room_in(&v2, 2), at(8, 20)).unwrap();
         let undo = Command::Undo {
             visit: Some(v2.clone()),
             room: None,
             reason: "wrong patient".into(),
         };
-        clinic.run_as("M. Lee", undo, at(8, 21)).unwrap();
+        clinic.run_as("ma-lee", undo, at(8, 21)).unwrap();
         clinic.run(provider_in(&v1), at(8, 30));
         clinic.run(room_in(&v2, 2), at(8, 40));
         clinic.run(ready(&v2), at(8, 45));
@@ -529,13 +529,13 @@ mod tests {
             visit: visit.clone(),
             room: room(1),
         };
-        clinic.run_as("M. Lee", room_it, at(9, 20)).unwrap();
+        clinic.run_as("ma-lee", room_it, at(9, 20)).unwrap();
         let undo = Command::Undo {
             visit: Some(visit.clone()),
             room: None,
             reason: "mistake".into(),
         };
-        clinic.run_as("M. Lee", undo, at(9, 21)).unwrap();
+        clinic.run_as("ma-lee", undo, at(9, 21)).unwrap();
         let visit = &clinic.state.visits[&visit];
         assert_eq!(
             (visit.state, visit.arrived_at()),

@@ -31,7 +31,7 @@ pub use code::{CheckInCode, CodeError};
 pub use command::{apply, Command, Now};
 pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
-pub use ids::{IdError, ProviderId, RoomId, VisitId};
+pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};
 pub use queue::{rooming_queue, rooms_for, QueueFilter, QueueRules};
 pub use vitals::{
     celsius_to_fahrenheit, fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Abnormal, Measure,

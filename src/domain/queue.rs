@@ -157,13 +157,17 @@ mod tests {
         // An assistant's "my patients": their assigned providers' patients.
         clinic.run(
             Command::AssignAssistant {
-                staff: "ma-lee".into(),
+                staff: crate::domain::StaffId::parse("ma-lee").unwrap(),
                 providers: vec![clinic.provider.clone()],
             },
             at(8, 0),
         );
         let assigned = QueueFilter {
-            providers: clinic.state.assignments.get("ma-lee").cloned(),
+            providers: clinic
+                .state
+                .assignments
+                .get(&crate::domain::StaffId::parse("ma-lee").unwrap())
+                .cloned(),
             ..QueueFilter::default()
         };
         assert_eq!(

@@ -22,6 +22,22 @@ impl TestClinic {
             day: at(0, 0).date_naive(),
             next_id: 0,
         };
+        // Two people who share a short name ("M. Lee"), so tests can tell ids from names.
+        for (id, name, role) in [
+            ("ma-lee", "Michelle Lee", StaffRole::Assistant),
+            ("mk-lee", "Mark Lee", StaffRole::Assistant),
+            ("ma-chen", "Wendy Chen", StaffRole::Assistant),
+            ("rn-diaz", "Karen Diaz", StaffRole::ChargeNurse),
+        ] {
+            let member = StaffMember {
+                name: name.into(),
+                role,
+            };
+            clinic
+                .state
+                .staff
+                .insert(StaffId::parse(id).unwrap(), member);
+        }
         clinic.run(
             Command::AddProvider {
                 provider: clinic.provider.clone(),
@@ -58,15 +74,16 @@ impl TestClinic {
             .unwrap_or_else(|e| panic!("{command:?} refused: {e}"))
     }
 
-    /// Runs `command` as the staff member `by` ("M. Lee"), answering the refusal if any.
+    /// Runs `command` as the staff member with id `by` ("ma-lee"), answering the refusal if any.
     pub fn run_as(
         &mut self,
         by: &str,
         command: Command,
         when: DateTime<Utc>,
     ) -> Result<Vec<Event>, DomainError> {
+        let by = StaffId::parse(by).expect("a staff id");
         let now = Now {
-            by: Some(by),
+            by: Some(&by),
             ..self.now(when)
         };
         execute(&mut self.state, &command, now)

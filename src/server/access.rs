@@ -113,6 +113,9 @@ impl Access {
                 if let Err(error) = access.refresh(&hub).await {
                     tracing::warn!(%error, "could not re-read enrolled devices");
                 }
+                if let Err(error) = hub.reload_staff().await {
+                    tracing::warn!(%error, "could not re-read staff accounts");
+                }
                 if tick % SESSION_SAVE_EVERY == 0
                     && access
                         .sessions_changed
@@ -154,7 +157,7 @@ impl Access {
                 continue;
             }
             let info = StaffInfo {
-                id: member.id.clone(),
+                id: member.id.clone().into(),
                 name: member.name.clone(),
                 role: member.role,
                 locked: false,
@@ -180,7 +183,7 @@ impl Access {
             .iter()
             .map(|(hash, session)| crate::store::SessionRecord {
                 token_hash: hash.clone(),
-                staff_id: session.staff.id.clone(),
+                staff_id: session.staff.id.to_string(),
                 device_id: session.device_id.clone(),
                 last_seen: session.last_seen,
             })
@@ -359,12 +362,12 @@ impl Caller {
             actor: self
                 .staff
                 .as_ref()
-                .map_or_else(|| "-".to_string(), |s| s.id.clone()),
+                .map_or_else(|| "-".to_string(), |s| s.id.to_string()),
             device: self.device.as_ref().map_or_else(
                 || "unenrolled".to_string(),
                 |d| format!("{} ({})", d.name, d.id),
             ),
-            name: self.staff.as_ref().map(|s| short_name(&s.name)),
+            staff: self.staff.as_ref().map(|s| s.id.clone()),
         }
     }
 }
@@ -463,7 +466,7 @@ pub async fn pair(State(state): State<AppState>, Path(code): Path<String>) -> Re
     let actor = Actor {
         actor: "-".into(),
         device: format!("{} ({})", device.name, device.id),
-        name: None,
+        staff: None,
     };
     let entry = AuditEntry::new(actor, "pair_device", "accepted");
     audit(&state.hub, entry).await;
@@ -524,7 +527,7 @@ pub async fn staff_picker(
         .filter(|s| !s.disabled && s.has_pin)
         .map(|s| StaffInfo {
             locked: s.locked_until.is_some_and(|until| until > now),
-            id: s.id,
+            id: s.id.into(),
             name: s.name,
             role: s.role,
         })
@@ -547,7 +550,7 @@ pub async fn sign_in(
     let actor = Actor {
         actor: request.staff.clone(),
         device: format!("{} ({})", device.name, device.id),
-        name: None,
+        staff: None,
     };
     if !state
         .access
@@ -608,7 +611,7 @@ async fn open_session(
 ) -> Response {
     let token = secret();
     let staff = StaffInfo {
-        id: record.id.clone(),
+        id: record.id.clone().into(),
         name: record.name.clone(),
         role: record.role,
         locked: false,
@@ -658,7 +661,7 @@ async fn badge_sign_in(
     let actor = Actor {
         actor: staff_id.to_string(),
         device: format!("{} ({})", device.name, device.id),
-        name: None,
+        staff: None,
     };
     let (id, hash) = (staff_id.to_string(), sha256_hex(secret));
     let found = state
@@ -888,7 +891,7 @@ pub async fn staff_status(
         .iter()
         .filter(|s| !s.disabled)
         .map(|s| StaffInfo {
-            id: s.id.clone(),
+            id: s.id.clone().into(),
             name: s.name.clone(),
             role: s.role,
             locked: false,
@@ -899,7 +902,7 @@ pub async fn staff_status(
         .filter_map(|s| {
             let until = s.locked_until.filter(|until| *until > now)?;
             Some(LockedStaff {
-                id: s.id,
+                id: s.id.into(),
                 name: short_name(&s.name),
                 since: until - lockout,
                 until,
@@ -951,7 +954,7 @@ pub async fn lockouts(
         .into_iter()
         .filter(|s| s.locked_until.is_some_and(|until| until > now))
         .map(|s| StaffInfo {
-            id: s.id,
+            id: s.id.into(),
             name: s.name,
             role: s.role,
             locked: true,

@@ -281,7 +281,7 @@ fn terminal() -> Actor {
     Actor {
         actor: format!("cli:{user}"),
         device: "hub terminal".into(),
-        name: None,
+        staff: None,
     }
 }
 

@@ -145,7 +145,7 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
     let seeder = Actor {
         actor: "demo".into(),
         device: "hub".into(),
-        name: None,
+        staff: None,
     };
     let now = Utc::now()
         .duration_trunc(Duration::minutes(1))

@@ -88,6 +88,7 @@ impl ApiError {
             ApiError::Refused(refusal) => match refusal {
                 DomainError::UnknownVisit(_) => (StatusCode::NOT_FOUND, "unknown_visit"),
                 DomainError::UnknownRoom(_) => (StatusCode::NOT_FOUND, "unknown_room"),
+                DomainError::UnknownStaff(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_staff"),
                 DomainError::UnknownProvider(_) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "unknown_provider")
                 }

@@ -203,6 +203,23 @@ impl Hub {
         answer.await.map_err(|_| HubError::ShuttingDown)
     }
 
+    /// Re-reads the staff accounts into the state, so steps by people added since the hub
+    /// opened are named on screens (new snapshots carry the directory).
+    pub async fn reload_staff(&self) -> Result<(), StoreError> {
+        let path = self.db_path().to_path_buf();
+        let directory =
+            tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.staff_directory())
+                .await
+                .expect("staff directory task")?;
+        let mut writer = self.0.writer.lock().expect("hub writer lock");
+        if writer.state.staff == directory {
+            return Ok(());
+        }
+        writer.state.staff = directory.clone();
+        self.0.shared.write().expect("hub state lock").state.staff = directory;
+        Ok(())
+    }
+
     /// Reads the state without copying it.
     pub fn read<T>(&self, read: impl FnOnce(&ClinicState, u64) -> T) -> T {
         let shared = self.0.shared.read().expect("hub state lock");
@@ -430,7 +447,7 @@ impl Writer {
             None => hub.clock().now(),
         };
         let now = domain::Now {
-            by: job.actor.name.as_deref(),
+            by: job.actor.staff.as_ref(),
             ..now
         };
         let result = domain::execute(&mut self.state, &job.command, now).map(|events| {

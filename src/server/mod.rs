@@ -120,6 +120,7 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     }
     apply_config(&hub, None).await?;
     add_config_staff(&hub, options.demo).await?;
+    hub.reload_staff().await?;
     let access = std::sync::Arc::new(access::Access::new());
     access.refresh(&hub).await?;
     access.restore_sessions(&hub).await?;
@@ -246,7 +247,7 @@ async fn apply_config(hub: &Hub, at: Option<DateTime<Utc>>) -> Result<(), StartE
     let system = Actor {
         actor: "system".into(),
         device: "hub".into(),
-        name: None,
+        staff: None,
     };
     let config = hub.config().clone();
     let bad = |e: crate::domain::IdError| StartError::Config(e.to_string());

@@ -258,6 +258,27 @@ impl Store {
         Ok(self.conn.query_row(&sql, [id], staff_from_row).optional()?)
     }
 
+    /// Every account (disabled ones too: their steps are still in the history), for naming
+    /// people on screens.
+    pub fn staff_directory(
+        &self,
+    ) -> Result<
+        std::collections::BTreeMap<crate::domain::StaffId, crate::domain::StaffMember>,
+        StoreError,
+    > {
+        Ok(self
+            .list_staff()?
+            .into_iter()
+            .map(|record| {
+                let member = crate::domain::StaffMember {
+                    name: record.name,
+                    role: record.role,
+                };
+                (record.id.into(), member)
+            })
+            .collect())
+    }
+
     pub fn list_staff(&self) -> Result<Vec<StaffRecord>, StoreError> {
         let mut query = self
             .conn

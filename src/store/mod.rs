@@ -1,7 +1,8 @@
 //! The durable store: one SQLite file holding the append-only event log, projections of the
 //! current state (rooms, providers, visits) and the audit trail. One batch of commands is one
 //! transaction: events, projections and audit rows commit together or not at all.
-//! Server-only; nothing here is ever called from an async task directly (see `server::writer`).
+//! Server-only; nothing here is ever called from an async task directly (the hub's writer, in
+//! `server::hub`, and `spawn_blocking` readers hold the connections).
 
 mod access;
 mod schema;
@@ -45,8 +46,8 @@ pub enum StoreError {
 pub struct Actor {
     pub actor: String,
     pub device: String,
-    /// The staff member as screens name them ("M. Lee"), stamped on what they change.
-    pub name: Option<String>,
+    /// The staff member signed in, stamped on what they change (`by` in events).
+    pub staff: Option<crate::domain::StaffId>,
 }
 
 /// One audit row: a command, who sent it, and what became of it.
@@ -155,6 +156,7 @@ impl Store {
             last_ticket: None,
             assignments: Default::default(),
             acknowledged: Default::default(),
+            staff: self.staff_directory()?,
         };
         let clinic_value = |key: &str| -> Result<Option<String>, StoreError> {
             Ok(self
@@ -308,7 +310,10 @@ impl Store {
 
     /// Rebuilds the state by replaying the whole event log (used to verify projections).
     pub fn replay(&self) -> Result<(ClinicState, u64), StoreError> {
-        let mut state = ClinicState::default();
+        let mut state = ClinicState {
+            staff: self.staff_directory()?,
+            ..ClinicState::default()
+        };
         let mut seq = 0;
         loop {
             let events = self.events_after(seq, 10_000)?;

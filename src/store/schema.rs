@@ -2,11 +2,19 @@
 //! its own transaction; a database from a newer clinicflow is refused rather than guessed at.
 
 use super::StoreError;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+use std::collections::HashMap;
 use std::path::Path;
 
-const MIGRATIONS: &[&str] = &[
-    r#"
+enum Migration {
+    Sql(&'static str),
+    /// A change SQL alone cannot make (rewriting JSON bodies).
+    Rust(fn(&Transaction<'_>) -> Result<(), StoreError>),
+}
+
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(
+        r#"
 CREATE TABLE events (
     seq  INTEGER PRIMARY KEY,   -- gap-free: the writer assigns last + 1 inside the transaction
     at   TEXT NOT NULL,         -- RFC 3339, UTC
@@ -74,7 +82,9 @@ CREATE TABLE devices (
     revoked_at   TEXT                   -- NULL while the device may connect
 );
 "#,
-    r#"
+    ),
+    Migration::Sql(
+        r#"
 -- Staff sessions on tablets, so a hub restart does not sign everyone out.
 CREATE TABLE sessions (
     token_hash TEXT PRIMARY KEY,    -- sha256 of the session cookie; the cookie is never stored
@@ -83,6 +93,8 @@ CREATE TABLE sessions (
     last_seen  TEXT NOT NULL        -- RFC 3339; written every few seconds while in use
 );
 "#,
+    ),
+    Migration::Rust(staff_ids_for_names),
 ];
 
 /// The schema version this build writes.
@@ -104,9 +116,93 @@ pub(super) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> 
     let found = check_version(conn, path)?;
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(migration)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Rust(change) => change(&tx)?,
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Schema 3: steps are stamped with the staff id instead of the display name. Until then `by`
+/// held "M. Lee"; every such name that exactly one account has becomes that account's id, in
+/// the event log, the projections and the acknowledgements. A name two accounts share (Michelle
+/// and Mark Lee) stays as it was: it names nobody for undo and is shown as written.
+///
+/// The event log is append-only; this one-time rewrite lifts its trigger inside the migration's
+/// transaction and puts it back before the commit.
+fn staff_ids_for_names(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut owners: HashMap<String, Vec<String>> = HashMap::new();
+    let mut query = tx.prepare("SELECT id, name FROM staff")?;
+    for row in query.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))? {
+        let (id, name): (String, String) = row?;
+        owners
+            .entry(crate::domain::short_name(&name))
+            .or_default()
+            .push(id);
+    }
+    let ids: HashMap<String, String> = owners
+        .into_iter()
+        .filter_map(|(name, ids)| match ids.as_slice() {
+            [only] => Some((name, only.clone())),
+            _ => None,
+        })
+        .collect();
+    tx.execute_batch("DROP TRIGGER events_are_append_only_update;")?;
+    for (table, key, column) in [
+        ("events", "seq", "body"),
+        ("rooms", "id", "body"),
+        ("visits", "id", "body"),
+        ("clinic", "key", "value"),
+    ] {
+        let rows: Vec<(rusqlite::types::Value, String)> = tx
+            .prepare(&format!(
+                "SELECT {key}, {column} FROM {table} WHERE {column} LIKE '%\"by\":%'"
+            ))?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut update = tx.prepare(&format!(
+            "UPDATE {table} SET {column} = ?1 WHERE {key} = ?2"
+        ))?;
+        for (row_key, body) in rows {
+            let mut value: serde_json::Value = serde_json::from_str(&body)?;
+            if rename_by(&mut value, &ids) {
+                update.execute(rusqlite::params![value.to_string(), row_key])?;
+            }
+        }
+    }
+    tx.execute_batch(
+        "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;",
+    )?;
+    Ok(())
+}
+
+/// Replaces every `"by": "<name>"` in `value` whose name is in `ids`; whether anything changed.
+fn rename_by(value: &mut serde_json::Value, ids: &HashMap<String, String>) -> bool {
+    let mut changed = false;
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (field, inner) in fields.iter_mut() {
+                match (field.as_str(), &*inner) {
+                    ("by", serde_json::Value::String(name)) => {
+                        if let Some(id) = ids.get(name) {
+                            *inner = serde_json::Value::String(id.clone());
+                            changed = true;
+                        }
+                    }
+                    _ => changed |= rename_by(inner, ids),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                changed |= rename_by(item, ids);
+            }
+        }
+        _ => {}
+    }
+    changed
 }

@@ -101,7 +101,7 @@ impl TestHub {
         let actor = clinicflow::store::Actor {
             actor: "test".into(),
             device: "test".into(),
-            name: None,
+            staff: None,
         };
         let enrolled = self
             .running

@@ -73,7 +73,7 @@ pub struct AlertRow {
 enum Action {
     Command(Value),
     /// Admins unlock accounts through the staff API, not a clinic command.
-    Unlock(String),
+    Unlock(crate::domain::StaffId),
 }
 
 impl AlertRow {

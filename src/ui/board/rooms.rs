@@ -41,7 +41,7 @@ fn BoardRoom(card: RoomCard, acting: bool) -> Element {
     let (minutes, timer) = card.timer(&thresholds, now());
     let status = card.status();
     let occupant = card.occupant.as_ref();
-    let assistant = card.roomed_by();
+    let assistant = card.roomed_by.clone();
     rsx! {
         article { class: "board-room state-{card.room.state.key()}", "data-room": "{card.room.id}",
             div { class: "room-card-head",

@@ -4,7 +4,7 @@
 
 use super::{can_act, clinic_today, who};
 use crate::api_types::{StaffInfo, StaffStatus};
-use crate::domain::{short_name, ClinicState, StaffRole, VisitState};
+use crate::domain::{ClinicState, StaffRole, VisitState};
 use crate::sync::use_live_clinic;
 use crate::ui::common::use_now;
 use crate::ui::floor::{use_online, AssignSheet};
@@ -122,7 +122,6 @@ fn assistants(state: &ClinicState, status: &StaffStatus) -> Vec<Assistant> {
     people
         .into_iter()
         .map(|staff| {
-            let short = short_name(&staff.name);
             let providers = state
                 .assignments
                 .get(&staff.id)
@@ -134,7 +133,7 @@ fn assistants(state: &ClinicState, status: &StaffStatus) -> Vec<Assistant> {
                 .visits
                 .values()
                 .filter(|v| {
-                    v.state.is_in_room() && v.moved_by(VisitState::Roomed) == Some(short.as_str())
+                    v.state.is_in_room() && v.moved_by(VisitState::Roomed) == Some(&staff.id)
                 })
                 .map(|v| {
                     let room = v

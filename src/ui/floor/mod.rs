@@ -98,8 +98,7 @@ fn FloorView() -> Element {
         .session
         .as_ref()
         .and_then(|s| s.staff.as_ref())
-        .map(|s| s.id.clone())
-        .unwrap_or_default();
+        .map(|s| s.id.clone());
     if live.read().clinic.is_none() {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
@@ -115,12 +114,15 @@ fn FloorView() -> Element {
             Panel::RoomFor(visit) => rsx! { rooms::RoomPicker { visit } },
             Panel::PatientFor(room) => rsx! { queue::PatientPicker { room } },
             Panel::Vitals(visit) => rsx! { vitals::VitalsForm { visit } },
-            Panel::Assign => rsx! {
-                queue::AssignSheet {
-                    staff: me,
-                    heading: "Whose patients are yours today?",
-                    on_close: move |_| panel.set(Panel::None),
-                }
+            Panel::Assign => match me {
+                Some(me) => rsx! {
+                    queue::AssignSheet {
+                        staff: me,
+                        heading: "Whose patients are yours today?",
+                        on_close: move |_| panel.set(Panel::None),
+                    }
+                },
+                None => rsx! {},
             },
         }
     }

@@ -3,7 +3,7 @@
 //! room, call or raise a patient to urgent.
 
 use super::{age, send, timer_class, use_online, Notice, Panel};
-use crate::domain::{rooming_queue, QueueFilter, RoomId, Visit};
+use crate::domain::{rooming_queue, QueueFilter, RoomId, StaffId, Visit};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
 use dioxus::prelude::*;
@@ -116,7 +116,7 @@ const MINE: &str = "mine";
 
 /// An assistant picks the providers they work with today: their "my patients".
 #[component]
-pub fn AssignSheet(staff: String, heading: String, on_close: EventHandler<()>) -> Element {
+pub fn AssignSheet(staff: StaffId, heading: String, on_close: EventHandler<()>) -> Element {
     let notice = use_context::<Notice>();
     let live = use_live_clinic();
     let online = use_online();

@@ -42,6 +42,8 @@ pub struct RoomCard {
     pub provider: Option<String>,
     /// The room's last patient was in isolation: it needs the stronger clean.
     pub isolation: bool,
+    /// Who roomed the patient in it ("M. Lee").
+    pub roomed_by: Option<String>,
 }
 
 impl RoomCard {
@@ -56,11 +58,16 @@ impl RoomCard {
             .as_ref()
             .and_then(|visit| state.visits.get(visit))
             .is_some_and(|visit| visit.needs.isolation);
+        let roomed_by = occupant
+            .as_ref()
+            .and_then(|visit| visit.moved_by(VisitState::Roomed))
+            .map(|staff| state.staff_name(staff));
         RoomCard {
             room: room.clone(),
             occupant,
             provider,
             isolation,
+            roomed_by,
         }
     }
 }
@@ -100,12 +107,6 @@ impl RoomCard {
             (RoomState::OutOfService { reason }, _) => format!("Out of service: {reason}"),
             (state, _) => state.label().to_string(),
         }
-    }
-
-    /// Who roomed the patient in it ("M. Lee").
-    pub fn roomed_by(&self) -> Option<String> {
-        let visit = self.occupant.as_ref()?;
-        visit.moved_by(VisitState::Roomed).map(str::to_string)
     }
 }
 
@@ -193,7 +194,7 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     let now = use_now();
     let (minutes, timer) = card.timer(&thresholds, now());
     let status = card.status();
-    let roomed_by = card.roomed_by();
+    let roomed_by = card.roomed_by.clone();
     let steps = next_steps(&card);
     rsx! {
         article { class: "room-card state-{card.room.state.key()}", "data-room": "{card.room.id}",
