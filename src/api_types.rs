@@ -1,8 +1,11 @@
-//! JSON shapes shared by the hub's API and the clients: the snapshot a screen starts from and
-//! the answers of the check-in and appointment endpoints.
+//! JSON shapes shared by the hub's API and the clients: the snapshot a screen starts from, the
+//! request bodies and answers of every endpoint, and [`ApiFailure`], every refusal the API
+//! documents with what it carries. The hub writes these; the typed client in `sync` reads them.
 
 use crate::config::{CheckInConfig, PrivacyConfig, Thresholds};
-use crate::domain::{ClinicState, Needs, Patient, ProviderId, VisitId};
+use crate::domain::{
+    Abnormal, ClinicState, DeviceRole, Needs, Patient, ProviderId, SequencedEvent, VisitId,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +40,16 @@ pub struct ClinicInfo {
 pub struct SessionInfo {
     pub device: Option<DeviceInfo>,
     pub staff: Option<StaffInfo>,
+}
+
+impl SessionInfo {
+    /// Who this screen is, for asking the domain what it may do (the hub decides again).
+    pub fn principal(&self) -> crate::domain::Principal {
+        crate::domain::Principal {
+            device: self.device.as_ref().map(|d| d.role),
+            staff: self.staff.as_ref().map(|s| s.role),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -242,4 +255,197 @@ pub struct AppointmentChoice {
     pub code: String,
     pub start: Option<DateTime<Utc>>,
     pub provider: String,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    /// The last event's sequence number.
+    pub seq: u64,
+    pub version: String,
+}
+
+/// `POST /api/v1/commands` answer: the clinic's sequence number after the commit and the
+/// command's events (none: it was already done, a harmless repeat).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommandReceipt {
+    pub seq: u64,
+    pub events: Vec<SequencedEvent>,
+}
+
+/// `POST /api/v1/devices` body (admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewDevice {
+    pub name: String,
+    pub role: DeviceRole,
+}
+
+/// The answer to enrolling a device (also `clinicflow device add --json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enrolled {
+    pub id: String,
+    pub name: String,
+    pub role: DeviceRole,
+    /// The credential for `Authorization: Bearer` (integration clients). Shown once, never stored.
+    pub token: String,
+    /// Open once on the screen to pair it; valid for 7 days. Pairing replaces `token`.
+    pub pairing_url: String,
+    /// The pairing URL as an SVG QR code.
+    pub pairing_qr_svg: String,
+}
+
+/// One row of `GET /api/v1/devices` (admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceRow {
+    pub id: String,
+    pub name: String,
+    pub role: DeviceRole,
+    pub created_at: DateTime<Utc>,
+    /// `None` while the device may connect.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A refusal as the API sends it: `{"error": {"code", "message", ...}}`. `message` is written
+/// for the person at the screen; `kind` is what a screen may act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiFailure {
+    #[serde(flatten)]
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// The body around an [`ApiFailure`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiFailure,
+}
+
+/// Every error `code` the API documents (docs/api.md, "Errors"), with what it carries, plus the
+/// two a client meets on its own side (`network`, `bad_answer`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// 404: no such visit.
+    UnknownVisit,
+    /// 404: no such room.
+    UnknownRoom,
+    /// 422: no such provider.
+    UnknownProvider,
+    /// 422: no such staff account.
+    UnknownStaff,
+    /// 404: no such API endpoint.
+    NotFound,
+    /// 409: creating something that exists already.
+    AlreadyExists,
+    /// 409: this patient's walk-in is still open.
+    DuplicateWalkIn { visit: VisitId },
+    /// 409: the room is occupied, dirty or out of service; `by` is who was first, if a person.
+    RoomNotReady {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// 409: the visit is not in a state that allows this step; `by` moved it there.
+    WrongVisitState {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// 409: the room is not in a state that allows this step; `by` moved it there.
+    WrongRoomState {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// 409: the visit is finished, cancelled, a no-show or the patient left.
+    VisitClosed,
+    /// 409: check-in on another day than the appointment's.
+    WrongDay { day: NaiveDate },
+    /// 422: a vital sign outside its absolute limits.
+    InvalidVitals,
+    /// 409: abnormal values, saved only once confirmed.
+    ConfirmAbnormal { abnormal: Vec<Abnormal> },
+    /// 409: the room held an isolation patient: confirm the stronger clean.
+    IsolationClean,
+    /// 409: an undo that is not possible (someone else's step, too late, the room moved on).
+    CannotUndo,
+    /// 422: malformed JSON, unknown command type, bad or missing field.
+    InvalidInput,
+    /// 401: no or unknown device credential.
+    NotEnrolled,
+    /// 401: a tablet with nobody signed in, or the session idled out.
+    SignInRequired,
+    /// 401: the PIN did not match.
+    WrongPin,
+    /// 401: not a current badge.
+    WrongBadge,
+    /// 423: too many wrong PINs.
+    AccountLocked,
+    /// 429: too many sign-ins or failed check-ins from this screen.
+    TooManyAttempts,
+    /// 403: this role may not.
+    Forbidden,
+    /// 403: a cookie-authenticated change from another site.
+    BadOrigin,
+    /// 413: request body over 64 KiB.
+    TooLarge,
+    /// 409: a device or account operation that cannot apply (message says why).
+    Conflict,
+    /// 503: the database refused the write; nothing changed.
+    NotSaved,
+    /// 503: the hub is shutting down.
+    Unavailable,
+    /// Not from the hub: it could not be reached, or the answer did not arrive.
+    Network,
+    /// The hub answered something this client cannot read (a newer or older hub).
+    BadAnswer,
+    /// A code this client does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorKind {
+    /// The HTTP status the hub answers this refusal with (0 for the client-side kinds).
+    pub fn status(&self) -> u16 {
+        use ErrorKind::*;
+        match self {
+            UnknownVisit | UnknownRoom | NotFound => 404,
+            AlreadyExists
+            | DuplicateWalkIn { .. }
+            | RoomNotReady { .. }
+            | WrongVisitState { .. }
+            | WrongRoomState { .. }
+            | VisitClosed
+            | WrongDay { .. }
+            | ConfirmAbnormal { .. }
+            | IsolationClean
+            | CannotUndo
+            | Conflict => 409,
+            UnknownProvider | UnknownStaff | InvalidVitals | InvalidInput => 422,
+            NotEnrolled | SignInRequired | WrongPin | WrongBadge => 401,
+            AccountLocked => 423,
+            TooManyAttempts => 429,
+            Forbidden | BadOrigin => 403,
+            TooLarge => 413,
+            NotSaved | Unavailable => 503,
+            Network | BadAnswer | Unknown => 0,
+        }
+    }
+}
+
+impl ApiFailure {
+    /// The hub could not be reached (or its answer was lost).
+    pub fn network(detail: impl std::fmt::Display) -> ApiFailure {
+        ApiFailure {
+            kind: ErrorKind::Network,
+            message: format!("The hub cannot be reached ({detail})."),
+        }
+    }
+
+    /// The hub's answer did not parse as what this call returns.
+    pub fn bad_answer(detail: impl std::fmt::Display) -> ApiFailure {
+        ApiFailure {
+            kind: ErrorKind::BadAnswer,
+            message: format!("The hub's answer could not be read ({detail})."),
+        }
+    }
 }

@@ -63,6 +63,10 @@ pub enum Action {
     WalkIn,
     /// Enrol and revoke devices, manage staff, unlock accounts, read the audit trail.
     Administer,
+    /// See who is signed in where and who is locked out (the overview's staff panel).
+    SeeStaffStatus,
+    /// See locked-out accounts as they happen.
+    SeeLockouts,
 }
 
 /// The device a request comes from and the staff member signed in on it, if any.
@@ -109,7 +113,9 @@ impl StaffRole {
         match action {
             ReadClinic | CheckIn | WalkIn => true,
             WorkTheFloor => clinical || self == StaffRole::Admin,
-            ManageRooms => matches!(self, StaffRole::ChargeNurse | StaffRole::Admin),
+            ManageRooms | SeeStaffStatus | SeeLockouts => {
+                matches!(self, StaffRole::ChargeNurse | StaffRole::Admin)
+            }
             FrontDesk => matches!(self, StaffRole::FrontDesk | StaffRole::Admin),
             Administer => self == StaffRole::Admin,
         }
@@ -159,7 +165,10 @@ impl Principal {
                 action,
                 Action::ReadClinic | Action::CheckIn | Action::WalkIn
             ),
-            (Some(DeviceRole::Lobby | DeviceRole::Board), _) => action == Action::ReadClinic,
+            (Some(DeviceRole::Board), _) => {
+                matches!(action, Action::ReadClinic | Action::SeeStaffStatus)
+            }
+            (Some(DeviceRole::Lobby), _) => action == Action::ReadClinic,
             _ => false,
         }
     }
@@ -367,6 +376,24 @@ impl Event {
             _ => {}
         }
         event
+    }
+}
+
+/// A staff PIN: 6 to 12 digits. The tablet's keypad and the hub's `staff set-pin` both ask this.
+pub struct Pin;
+
+impl Pin {
+    pub const MIN_DIGITS: usize = 6;
+    pub const MAX_DIGITS: usize = 12;
+
+    /// Whether `pin` has the form of a PIN (not whether it is anyone's).
+    pub fn check(pin: &str) -> Result<(), &'static str> {
+        let digits = pin.bytes().all(|b| b.is_ascii_digit());
+        if digits && (Self::MIN_DIGITS..=Self::MAX_DIGITS).contains(&pin.len()) {
+            Ok(())
+        } else {
+            Err("a PIN is 6 to 12 digits")
+        }
     }
 }
 

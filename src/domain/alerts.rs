@@ -3,9 +3,9 @@
 //! the problem and the moment it began, so acknowledging it (audited, in the event log) covers
 //! this occurrence only: the same room dirty again tomorrow is a new alert.
 
-use super::{ClinicState, RoomId, RoomState, Stamped, Visit, VisitId, VisitState};
+use super::{ClinicState, RoomId, RoomState, Stamped, Timed, Visit, VisitId, VisitState};
 use crate::config::Thresholds;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -78,8 +78,6 @@ pub fn alerts(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Vec<Alert> {
-    let past =
-        |since: DateTime<Utc>, minutes: u32| now - since >= Duration::minutes(minutes.into());
     let mut found: Vec<(AlertKind, AlertSubject, DateTime<Utc>)> = Vec::new();
     let open = state
         .visits
@@ -88,16 +86,18 @@ pub fn alerts(
     for visit in open {
         let subject = || AlertSubject::Visit(visit.id.clone());
         found.extend(
-            visit_alerts(visit, thresholds, past).map(|(kind, since)| (kind, subject(), since)),
+            visit_alerts(visit, thresholds, now).map(|(kind, since)| (kind, subject(), since)),
         );
     }
     for room in state.rooms.values() {
         let Some(since) = room.since() else { continue };
         let kind = match room.state {
-            RoomState::NeedsCleaning if past(since, thresholds.needs_cleaning) => {
+            RoomState::NeedsCleaning if Timed::NeedsCleaning.is_red(since, now, thresholds) => {
                 AlertKind::DirtyRoom
             }
-            RoomState::Cleaning if past(since, thresholds.cleaning) => AlertKind::LongCleaning,
+            RoomState::Cleaning if Timed::Cleaning.is_red(since, now, thresholds) => {
+                AlertKind::LongCleaning
+            }
             _ => continue,
         };
         found.push((kind, AlertSubject::Room(room.id.clone()), since));
@@ -129,7 +129,7 @@ pub fn alerts(
 fn visit_alerts(
     visit: &Visit,
     thresholds: &Thresholds,
-    past: impl Fn(DateTime<Utc>, u32) -> bool,
+    now: DateTime<Utc>,
 ) -> impl Iterator<Item = (AlertKind, DateTime<Utc>)> {
     let since = visit.since();
     let arrived = visit.arrived_at();
@@ -137,15 +137,15 @@ fn visit_alerts(
         (visit.state == VisitState::Arrived)
             .then_some(arrived)
             .flatten()
-            .filter(|at| past(*at, thresholds.waiting_red))
+            .filter(|at| Timed::Waiting.is_red(*at, now, thresholds))
             .map(|at| (AlertKind::LongWait, at)),
         (visit.state == VisitState::ReadyForProvider)
             .then_some(since)
             .flatten()
-            .filter(|at| past(*at, thresholds.ready_for_provider))
+            .filter(|at| Timed::ReadyForProvider.is_red(*at, now, thresholds))
             .map(|at| (AlertKind::ProviderWait, at)),
         arrived
-            .filter(|at| past(*at, thresholds.whole_visit))
+            .filter(|at| Timed::WholeVisit.is_red(*at, now, thresholds))
             .map(|at| (AlertKind::LongVisit, at)),
         (!visit.abnormal.is_empty())
             .then_some(visit.vitals_at)

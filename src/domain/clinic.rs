@@ -195,6 +195,14 @@ impl RoomState {
         }
     }
 
+    /// Whether a room in this state may be taken out of service (nobody is in it).
+    pub fn may_go_out_of_service(&self) -> bool {
+        match self {
+            RoomState::Ready | RoomState::NeedsCleaning | RoomState::Cleaning => true,
+            RoomState::Occupied | RoomState::OutOfService { .. } => false,
+        }
+    }
+
     /// The snake_case name used in the API and CSS classes.
     pub fn key(&self) -> &'static str {
         match self {
@@ -544,6 +552,34 @@ impl ClinicState {
     }
 
     /// The visit currently in `room`, if it is occupied.
+    /// The waiting patient called to this room, for whom it is held.
+    pub fn called_to(&self, room: &RoomId) -> Option<&Visit> {
+        self.visits.values().find(|visit| {
+            visit.state == VisitState::Arrived
+                && visit
+                    .called
+                    .as_ref()
+                    .is_some_and(|call| call.state == *room)
+        })
+    }
+
+    /// Whether the room's last patient was in isolation, so it is ready only after the
+    /// stronger clean.
+    pub fn needs_isolation_clean(&self, room: &RoomId) -> bool {
+        self.rooms
+            .get(room)
+            .and_then(|room| room.last_visit.as_ref())
+            .and_then(|visit| self.visits.get(visit))
+            .is_some_and(|visit| visit.needs.isolation)
+    }
+
+    /// A room as people name it ("Exam 8"); its id if it is not known.
+    pub fn room_name(&self, room: &RoomId) -> String {
+        self.rooms
+            .get(room)
+            .map_or_else(|| room.to_string(), |r| r.name.clone())
+    }
+
     pub fn occupant(&self, room: &RoomId) -> Option<&Visit> {
         let room = self.rooms.get(room)?;
         if room.state != RoomState::Occupied {

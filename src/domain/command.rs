@@ -367,11 +367,7 @@ pub fn apply(
         )?,
         Command::RoomReady { room, thorough } => {
             let found = find_room(state, room)?;
-            let isolation = found
-                .last_visit
-                .as_ref()
-                .and_then(|visit| state.visits.get(visit))
-                .is_some_and(|visit| visit.needs.isolation);
+            let isolation = state.needs_isolation_clean(room);
             if isolation && found.state == RoomState::Cleaning && !thorough {
                 return Err(DomainError::IsolationClean {
                     room: found.name.clone(),
@@ -388,16 +384,10 @@ pub fn apply(
         }
         Command::TakeOutOfService { room, reason } => {
             let reason = required(reason, "reason")?;
-            let idle = |s: &RoomState| {
-                matches!(
-                    s,
-                    RoomState::Ready | RoomState::NeedsCleaning | RoomState::Cleaning
-                )
-            };
             change_room(
                 state,
                 room,
-                idle,
+                RoomState::may_go_out_of_service,
                 RoomState::OutOfService { reason },
                 at,
                 &by,
@@ -516,6 +506,30 @@ pub fn apply(
         }
     };
     Ok(vec![event])
+}
+
+/// Until when `by` may still take back the last step on `visit` (or, without one, on `room`):
+/// `None` when `apply` would refuse the undo now (someone else's step, too late, the room moved
+/// on). Screens offer "Undo" from this, so they never offer what the hub would refuse.
+pub fn undo_deadline(
+    state: &ClinicState,
+    visit: Option<&VisitId>,
+    room: Option<&RoomId>,
+    by: &StaffId,
+    at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let now = Now {
+        at,
+        // Undo does not depend on the clinic day.
+        clinic_day: at.date_naive(),
+        by: Some(by),
+    };
+    undo(state, visit, room, String::new(), now).ok()?;
+    let last = match visit {
+        Some(visit) => state.visits.get(visit)?.history.last()?.at,
+        None => state.rooms.get(room?)?.history.last()?.at,
+    };
+    Some(last + chrono::Duration::seconds(UNDO_WINDOW_SECONDS))
 }
 
 /// The step before the last one on a visit or room, if `now.by` made the last one within the

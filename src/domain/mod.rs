@@ -12,7 +12,9 @@ mod error;
 mod event;
 mod ids;
 pub mod metrics;
+mod next;
 mod queue;
+mod timers;
 mod vitals;
 
 #[cfg(test)]
@@ -20,7 +22,7 @@ mod properties;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use access::{short_name, Action, DeviceRole, Principal, StaffRole, Visibility};
+pub use access::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
 pub use alerts::{alert_key, alerts, Alert, AlertKind, AlertSubject, LockedStaff};
 pub use check_in::{
     date_from_digits, estimated_wait, find_todays_visits, kiosk_decision, name_key, DateEntryError,
@@ -28,11 +30,13 @@ pub use check_in::{
 };
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
-pub use command::{apply, Command, Now};
+pub use command::{apply, undo_deadline, Command, Now};
 pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};
+pub use next::{room_next_steps, NextStep};
 pub use queue::{rooming_queue, rooms_for, QueueFilter, QueueRules};
+pub use timers::{Timed, TimerLevel};
 pub use vitals::{
     celsius_to_fahrenheit, fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Abnormal, Measure,
     Vitals, VitalsError,

@@ -7,9 +7,7 @@ use super::error::{ApiError, Body};
 use super::hub::Hub;
 use super::AppState;
 use crate::api_types::{DeviceInfo, OnDuty, SessionInfo, SignIn, StaffInfo, StaffStatus};
-use crate::domain::{
-    short_name, Action, DeviceRole, LockedStaff, Principal, StaffRole, Visibility,
-};
+use crate::domain::{short_name, Action, DeviceRole, LockedStaff, Principal, Visibility};
 use crate::store::{sha256_hex, Actor, AuditEntry, DeviceRecord, StaffRecord, Store};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -842,15 +840,6 @@ fn verify_pin(pin: &str, stored: &str) -> bool {
     computed && Output::new(&out).is_ok_and(|out| out == expected)
 }
 
-/// A PIN is 6 to 12 digits.
-pub fn check_pin(pin: &str) -> Result<(), String> {
-    if (6..=12).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err("a PIN is 6 to 12 digits".into())
-    }
-}
-
 /// `POST /api/v1/staff/{id}/unlock`: an admin unlocks an account after a lockout.
 pub async fn unlock(
     State(state): State<AppState>,
@@ -877,13 +866,7 @@ pub async fn staff_status(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<StaffStatus>, ApiError> {
-    let board = caller
-        .device
-        .as_ref()
-        .is_some_and(|d| d.role == DeviceRole::Board);
-    if !board && caller.staff.as_ref().map(|s| s.role) != Some(StaffRole::ChargeNurse) {
-        caller.require(Action::Administer)?;
-    }
+    caller.require(Action::SeeStaffStatus)?;
     let now = Utc::now();
     let lockout = Span::minutes(state.hub.config().security.lockout_minutes.into());
     let staff = state.hub.with_store(|store| store.list_staff()).await??;
@@ -942,12 +925,7 @@ pub async fn lockouts(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<StaffInfo>>, ApiError> {
-    if !matches!(
-        caller.staff.as_ref().map(|s| s.role),
-        Some(StaffRole::ChargeNurse)
-    ) {
-        caller.require(Action::Administer)?;
-    }
+    caller.require(Action::SeeLockouts)?;
     let now = Utc::now();
     let staff = state.hub.with_store(|store| store.list_staff()).await??;
     let locked = staff

@@ -15,10 +15,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{NaiveDate, Utc};
-use serde_json::{json, Value};
 
-pub async fn healthz(State(hub): State<Hub>) -> Json<Value> {
-    Json(json!({ "status": "ok", "seq": hub.seq(), "version": env!("CARGO_PKG_VERSION") }))
+pub async fn healthz(State(hub): State<Hub>) -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        seq: hub.seq(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
 }
 
 /// `GET /api/v1/snapshot`: the clinic as this caller may see it.
@@ -60,7 +63,7 @@ pub async fn command(
     State(hub): State<Hub>,
     caller: Caller,
     Body(command): Body<Command>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CommandReceipt>, ApiError> {
     caller.require(Principal::action_for(&command))?;
     if matches!(
         command,
@@ -72,9 +75,10 @@ pub async fn command(
         ));
     }
     let receipt = hub.execute(command, caller.actor()).await?;
-    Ok(Json(
-        json!({ "seq": receipt.seq, "events": receipt.events }),
-    ))
+    Ok(Json(CommandReceipt {
+        seq: receipt.seq,
+        events: receipt.events,
+    }))
 }
 
 /// `POST /api/v1/appointments`: schedules a visit; the hub makes its id and check-in code.

@@ -4,7 +4,7 @@
 use super::{HubOptions, StartError};
 use crate::config::ClinicConfig;
 use crate::domain::{DeviceRole, StaffRole};
-use crate::store::{Actor, AuditEntry, Store};
+use crate::store::{Actor, AuditEntry, DeviceRecord, Store};
 use anyhow::Context;
 use chrono::NaiveDate;
 use chrono::Utc;
@@ -335,7 +335,8 @@ fn device(action: DeviceAction) -> anyhow::Result<()> {
         DeviceAction::List { db, json } => {
             let devices = existing(&db)?.devices()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&devices)?);
+                let rows: Vec<_> = devices.into_iter().map(DeviceRecord::row).collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for device in devices {
                     let status = device.revoked_at.map_or("active".to_string(), |at| {
@@ -408,7 +409,7 @@ fn staff(action: StaffAction) -> anyhow::Result<()> {
             let mut pin = String::new();
             std::io::stdin().read_line(&mut pin)?;
             let pin = pin.trim();
-            super::access::check_pin(pin).map_err(anyhow::Error::msg)?;
+            crate::domain::Pin::check(pin).map_err(anyhow::Error::msg)?;
             store.set_pin_hash(&id, &super::access::hash_pin(pin))?;
         }
         StaffAction::Badge { .. } => {

@@ -10,27 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
-pub struct NewDevice {
-    pub name: String,
-    pub role: DeviceRole,
-}
-
-/// The answer to enrolling a device (also `clinicflow device add --json`).
-#[derive(Serialize)]
-pub struct Enrolled {
-    pub id: String,
-    pub name: String,
-    pub role: DeviceRole,
-    /// The credential for `Authorization: Bearer` (integration clients). Shown once, never stored.
-    pub token: String,
-    /// Open once on the screen to pair it; valid for 7 days. Pairing replaces `token`.
-    pub pairing_url: String,
-    /// The pairing URL as an SVG QR code.
-    pub pairing_qr_svg: String,
-}
+pub use crate::api_types::{DeviceRow, Enrolled, NewDevice};
 
 /// Enrols a device in `store` and audits it; shared by the API and the CLI.
 pub fn enrol_in(
@@ -97,9 +78,10 @@ pub fn qr_terminal(text: &str) -> String {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<DeviceRecord>>, ApiError> {
+) -> Result<Json<Vec<DeviceRow>>, ApiError> {
     caller.require(Action::Administer)?;
-    Ok(Json(state.hub.with_store(|store| store.devices()).await??))
+    let records = state.hub.with_store(|store| store.devices()).await??;
+    Ok(Json(records.into_iter().map(DeviceRecord::row).collect()))
 }
 
 /// `POST /api/v1/devices` `{"name", "role"}` (admin): enrols a device; answers its pairing link.

@@ -1,7 +1,9 @@
-//! The JSON API's error type: every refusal becomes `{"error": {"code", "message"}}` with a
-//! fitting status. Internal causes are logged here and never sent to the client.
+//! The JSON API's error type: every refusal becomes `{"error": {"code", "message", ...}}`
+//! ([`crate::api_types::ApiFailure`], whose kinds also carry the HTTP status). Internal causes
+//! are logged here and never sent to the client.
 
 use super::hub::HubError;
+use crate::api_types::{ApiFailure, ErrorBody, ErrorKind};
 use crate::domain::DomainError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -83,55 +85,51 @@ impl From<crate::store::StoreError> for ApiError {
 }
 
 impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// What the client is told, besides the message: the documented code and its payload.
+    fn kind(&self) -> ErrorKind {
         match self {
             ApiError::Refused(refusal) => match refusal {
-                DomainError::UnknownVisit(_) => (StatusCode::NOT_FOUND, "unknown_visit"),
-                DomainError::UnknownRoom(_) => (StatusCode::NOT_FOUND, "unknown_room"),
-                DomainError::UnknownStaff(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_staff"),
-                DomainError::UnknownProvider(_) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "unknown_provider")
+                DomainError::UnknownVisit(_) => ErrorKind::UnknownVisit,
+                DomainError::UnknownRoom(_) => ErrorKind::UnknownRoom,
+                DomainError::UnknownStaff(_) => ErrorKind::UnknownStaff,
+                DomainError::UnknownProvider(_) => ErrorKind::UnknownProvider,
+                DomainError::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+                DomainError::RoomNotReady { by, .. } => ErrorKind::RoomNotReady { by: by.clone() },
+                DomainError::WrongVisitState { by, .. } => {
+                    ErrorKind::WrongVisitState { by: by.clone() }
                 }
-                DomainError::AlreadyExists { .. } => (StatusCode::CONFLICT, "already_exists"),
-                DomainError::RoomNotReady { .. } => (StatusCode::CONFLICT, "room_not_ready"),
-                DomainError::WrongVisitState { .. } => (StatusCode::CONFLICT, "wrong_visit_state"),
-                DomainError::WrongRoomState { .. } => (StatusCode::CONFLICT, "wrong_room_state"),
-                DomainError::VisitClosed { .. } => (StatusCode::CONFLICT, "visit_closed"),
-                DomainError::WrongDay { .. } => (StatusCode::CONFLICT, "wrong_day"),
-                DomainError::DuplicateWalkIn { .. } => (StatusCode::CONFLICT, "duplicate_walk_in"),
-                DomainError::InvalidVitals(_) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_vitals")
+                DomainError::WrongRoomState { by, .. } => {
+                    ErrorKind::WrongRoomState { by: by.clone() }
                 }
-                DomainError::ConfirmAbnormal { .. } => (StatusCode::CONFLICT, "confirm_abnormal"),
-                DomainError::CannotUndo(_) => (StatusCode::CONFLICT, "cannot_undo"),
-                DomainError::IsolationClean { .. } => (StatusCode::CONFLICT, "isolation_clean"),
-                DomainError::InvalidInput { .. } => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
-                }
+                DomainError::VisitClosed { .. } => ErrorKind::VisitClosed,
+                DomainError::WrongDay { day, .. } => ErrorKind::WrongDay { day: *day },
+                DomainError::DuplicateWalkIn { visit } => ErrorKind::DuplicateWalkIn {
+                    visit: visit.clone(),
+                },
+                DomainError::InvalidVitals(_) => ErrorKind::InvalidVitals,
+                DomainError::ConfirmAbnormal { abnormal } => ErrorKind::ConfirmAbnormal {
+                    abnormal: abnormal.clone(),
+                },
+                DomainError::CannotUndo(_) => ErrorKind::CannotUndo,
+                DomainError::IsolationClean { .. } => ErrorKind::IsolationClean,
+                DomainError::InvalidInput { .. } => ErrorKind::InvalidInput,
             },
-            ApiError::InvalidInput(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-            ApiError::NotEnrolled => (StatusCode::UNAUTHORIZED, "not_enrolled"),
-            ApiError::SignInRequired => (StatusCode::UNAUTHORIZED, "sign_in_required"),
-            ApiError::WrongPin => (StatusCode::UNAUTHORIZED, "wrong_pin"),
-            ApiError::WrongBadge => (StatusCode::UNAUTHORIZED, "wrong_badge"),
-            ApiError::AccountLocked => (StatusCode::LOCKED, "account_locked"),
-            ApiError::TooManyAttempts | ApiError::TooManyCheckIns => {
-                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
-            }
-            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::BadOrigin => (StatusCode::FORBIDDEN, "bad_origin"),
-            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::NotSaved => (StatusCode::SERVICE_UNAVAILABLE, "not_saved"),
-            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::InvalidInput(_) => ErrorKind::InvalidInput,
+            ApiError::NotEnrolled => ErrorKind::NotEnrolled,
+            ApiError::SignInRequired => ErrorKind::SignInRequired,
+            ApiError::WrongPin => ErrorKind::WrongPin,
+            ApiError::WrongBadge => ErrorKind::WrongBadge,
+            ApiError::AccountLocked => ErrorKind::AccountLocked,
+            ApiError::TooManyAttempts | ApiError::TooManyCheckIns => ErrorKind::TooManyAttempts,
+            ApiError::Forbidden => ErrorKind::Forbidden,
+            ApiError::BadOrigin => ErrorKind::BadOrigin,
+            ApiError::TooLarge => ErrorKind::TooLarge,
+            ApiError::Conflict(_) => ErrorKind::Conflict,
+            ApiError::NotFound => ErrorKind::NotFound,
+            ApiError::NotSaved => ErrorKind::NotSaved,
+            ApiError::Unavailable => ErrorKind::Unavailable,
         }
     }
-}
-
-/// The JSON body of every API error.
-pub fn error_body(code: &str, message: &str) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "error": { "code": code, "message": message } }))
 }
 
 /// A JSON request body whose rejection is a typed API error rather than axum's plain text.
@@ -172,7 +170,12 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestP
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        (status, error_body(code, &self.to_string())).into_response()
+        let kind = self.kind();
+        let status = StatusCode::from_u16(kind.status()).expect("hub error kinds have a status");
+        let error = ApiFailure {
+            kind,
+            message: self.to_string(),
+        };
+        (status, Json(ErrorBody { error })).into_response()
     }
 }

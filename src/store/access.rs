@@ -23,15 +23,27 @@ pub struct StaffRecord {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeviceRecord {
     pub id: String,
     pub name: String,
     pub role: DeviceRole,
-    #[serde(skip)]
     pub token_hash: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl DeviceRecord {
+    /// As the admin's device list shows it (never the credential's hash).
+    pub fn row(self) -> crate::api_types::DeviceRow {
+        crate::api_types::DeviceRow {
+            id: self.id,
+            name: self.name,
+            role: self.role,
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        }
+    }
 }
 
 /// A saved staff session.

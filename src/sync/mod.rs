@@ -1,11 +1,14 @@
-//! The client's live copy of the clinic: a snapshot at sequence number S, then every event
-//! after S from the hub's event stream, folded with the same domain code the hub uses. After a
-//! dropped connection the stream resumes from the last sequence number seen: no reload, no
-//! missed or doubled event.
+//! The client side of the hub: [`HubClient`], the typed call for every API endpoint, and the
+//! live copy of the clinic: a snapshot at sequence number S, then every event after S from the
+//! hub's event stream, folded with the same domain code the hub uses. After a dropped
+//! connection the stream resumes from the last sequence number seen: no reload, no missed or
+//! doubled event.
 
-pub mod http;
+mod client;
 #[cfg(target_arch = "wasm32")]
 mod web;
+
+pub use client::HubClient;
 
 use crate::api_types::{ClinicInfo, SessionInfo, Snapshot};
 use crate::domain::{ClinicState, SequencedEvent};
@@ -102,6 +105,14 @@ impl LiveClinic {
             clinic,
             ..LiveClinic::new()
         };
+    }
+
+    /// Whether this screen's device and signed-in person may do `action` (the same rule the
+    /// hub applies; nothing until the session is known).
+    pub fn may(&self, action: crate::domain::Action) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|session| session.principal().may(action))
     }
 
     /// The clinic's timer thresholds (the defaults until the clinic is known).

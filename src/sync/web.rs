@@ -3,9 +3,8 @@
 //! `Last-Event-ID`; when it gives up (the hub answered with an error, for example because the
 //! device was revoked or the tablet locked), we ask for a new snapshot, which says why.
 
-use super::http::{get_json, HttpError};
-use super::{Access, Applied, Connection, LiveClinic};
-use crate::api_types::{SessionInfo, Snapshot};
+use super::{Access, Applied, Connection, HubClient, LiveClinic};
+use crate::api_types::{ApiFailure, ErrorKind};
 use crate::domain::SequencedEvent;
 use chrono::Utc;
 use dioxus::prelude::*;
@@ -30,15 +29,16 @@ pub async fn follow_hub(mut live: Signal<LiveClinic>) {
             gloo_timers::future::sleep(Duration::from_millis(300)).await;
             continue;
         }
-        match resync(&mut live).await {
+        let hub = HubClient::same_origin();
+        match resync(&hub, &mut live).await {
             Ok(()) => {}
-            Err(error) if error.status == 401 => {
-                let clinic = get_json("/api/v1/clinic")
-                    .await
-                    .ok()
-                    .and_then(|v| serde_json::from_value(v).ok());
+            Err(ApiFailure {
+                kind: kind @ (ErrorKind::SignInRequired | ErrorKind::NotEnrolled),
+                ..
+            }) => {
+                let clinic = hub.clinic().await.ok();
                 let mut live = live.write();
-                live.deny(if error.code == "sign_in_required" {
+                live.deny(if kind == ErrorKind::SignInRequired {
                     Access::SignInRequired
                 } else {
                     Access::NotEnrolled
@@ -57,17 +57,9 @@ pub async fn follow_hub(mut live: Signal<LiveClinic>) {
     }
 }
 
-async fn resync(live: &mut Signal<LiveClinic>) -> Result<(), HttpError> {
-    let snapshot = get_json("/api/v1/snapshot").await?;
-    let snapshot: Snapshot = serde_json::from_value(snapshot).map_err(|e| HttpError {
-        status: 0,
-        code: "bad_snapshot".into(),
-        message: e.to_string(),
-    })?;
-    let session: Option<SessionInfo> = get_json("/api/v1/session")
-        .await
-        .ok()
-        .and_then(|v| serde_json::from_value(v).ok());
+async fn resync(hub: &HubClient, live: &mut Signal<LiveClinic>) -> Result<(), ApiFailure> {
+    let snapshot = hub.snapshot().await?;
+    let session = hub.session().await.ok();
     let mut live = live.write();
     live.load_snapshot(snapshot, Utc::now());
     live.session = session;

@@ -3,7 +3,7 @@
 
 use super::common::{elapsed_label, minutes_between, use_now, Screen};
 use super::Route;
-use crate::domain::{Room, VisitState};
+use crate::domain::{Room, RoomState, VisitState};
 use crate::sync::use_live_clinic;
 use dioxus::prelude::*;
 
@@ -101,8 +101,10 @@ fn RoomTile(room: Room) -> Element {
     let now = use_now();
     let minutes = room.since().map(|since| minutes_between(since, now()));
     let detail = match &room.state {
-        crate::domain::RoomState::OutOfService { reason } => reason.clone(),
-        _ => minutes.map(elapsed_label).unwrap_or_default(),
+        RoomState::OutOfService { reason } => reason.clone(),
+        RoomState::Ready | RoomState::Occupied | RoomState::NeedsCleaning | RoomState::Cleaning => {
+            minutes.map(elapsed_label).unwrap_or_default()
+        }
     };
     rsx! {
         div { class: "room-tile state-{room.state.key()}", "data-room": "{room.id}",

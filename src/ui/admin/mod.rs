@@ -4,37 +4,36 @@
 //! The hub enforces who may do this; the page only offers it.
 
 use super::common::Screen;
-use crate::api_types::StaffInfo;
-use crate::domain::StaffRole;
-use crate::sync::http::{get_json, post_json};
-use crate::sync::use_live_clinic;
+use crate::api_types::{Enrolled, NewDevice};
+use crate::domain::{Action, DeviceRole};
+use crate::sync::{use_live_clinic, HubClient};
 use dioxus::prelude::*;
-use serde_json::Value;
 
 #[component]
 pub fn Admin() -> Element {
     let live = use_live_clinic();
     // A counter the lists watch, bumped after every change so they reload.
     use_context_provider(|| Signal::new(0u32));
-    let role = live
-        .read()
-        .session
-        .as_ref()
-        .and_then(|s| s.staff.as_ref())
-        .map(|s| s.role);
+    let may = |action| live.read().may(action);
+    let (desk, admin, lockouts) = (
+        may(Action::FrontDesk),
+        may(Action::Administer),
+        may(Action::SeeLockouts),
+    );
     rsx! {
         Screen { name: "admin", title: "Administration",
-            if matches!(role, Some(StaffRole::Admin | StaffRole::FrontDesk)) {
+            if desk {
                 ReminderCards {}
             }
-            if role == Some(StaffRole::Admin) {
+            if admin {
                 EnrolDevice {}
                 DeviceList {}
-                LockedAccounts { can_unlock: true }
-            } else if role == Some(StaffRole::ChargeNurse) {
+            }
+            if lockouts {
                 // The charge nurse sees lockouts as they happen; unlocking is an admin's.
-                LockedAccounts { can_unlock: false }
-            } else if role != Some(StaffRole::FrontDesk) {
+                LockedAccounts { can_unlock: admin }
+            }
+            if !desk && !lockouts {
                 section { class: "planned-card",
                     h2 { "For administrators" }
                     p { "Sign in as an administrator on an enrolled tablet to enrol screens, revoke devices and unlock accounts. From the hub's terminal: clinicflow device add, clinicflow staff unlock." }
@@ -73,17 +72,16 @@ fn ReminderCards() -> Element {
 fn EnrolDevice() -> Element {
     let mut reload = use_context::<Signal<u32>>();
     let mut name = use_signal(String::new);
-    let mut role = use_signal(|| "tablet".to_string());
-    let mut enrolled = use_signal(|| None::<Value>);
+    let mut role = use_signal(|| DeviceRole::Tablet);
+    let mut enrolled = use_signal(|| None::<Enrolled>);
     let mut problem = use_signal(|| None::<String>);
     let enrol = move |_| async move {
         problem.set(None);
-        match post_json(
-            "/api/v1/devices",
-            &serde_json::json!({ "name": name(), "role": role() }),
-        )
-        .await
-        {
+        let device = NewDevice {
+            name: name(),
+            role: role(),
+        };
+        match HubClient::same_origin().enrol_device(&device).await {
             Ok(answer) => {
                 enrolled.set(Some(answer));
                 name.set(String::new());
@@ -100,7 +98,9 @@ fn EnrolDevice() -> Element {
                     input { value: "{name}", placeholder: "Exam hall tablet 2", oninput: move |e| name.set(e.value()) }
                 }
                 label { "Role",
-                    select { value: "{role}", onchange: move |e| role.set(e.value()),
+                    select {
+                        value: "{role().key()}",
+                        onchange: move |e| role.set(DeviceRole::parse(&e.value()).unwrap_or(DeviceRole::Tablet)),
                         option { value: "tablet", "Assistant tablet" }
                         option { value: "board", "Overview board TV" }
                         option { value: "kiosk", "Lobby kiosk" }
@@ -115,9 +115,9 @@ fn EnrolDevice() -> Element {
             }
             if let Some(answer) = enrolled() {
                 div { class: "pairing",
-                    p { "Open this link once on "{answer["name"].as_str().unwrap_or_default()}" (valid 7 days), or scan the code with it:" }
-                    code { class: "pairing-url", "{answer[\"pairing_url\"].as_str().unwrap_or_default()}" }
-                    div { class: "qr", dangerous_inner_html: "{answer[\"pairing_qr_svg\"].as_str().unwrap_or_default()}" }
+                    p { "Open this link once on "{answer.name}" (valid 7 days), or scan the code with it:" }
+                    code { class: "pairing-url", "{answer.pairing_url}" }
+                    div { class: "qr", dangerous_inner_html: "{answer.pairing_qr_svg}" }
                 }
             }
         }
@@ -129,11 +129,7 @@ fn DeviceList() -> Element {
     let mut reload = use_context::<Signal<u32>>();
     let devices = use_resource(move || async move {
         let _ = reload();
-        get_json("/api/v1/devices")
-            .await
-            .ok()
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default()
+        HubClient::same_origin().devices().await.unwrap_or_default()
     });
     let rows = devices.read().clone().unwrap_or_default();
     rsx! {
@@ -144,12 +140,12 @@ fn DeviceList() -> Element {
                 tbody {
                     for device in rows {
                         {
-                            let id = device["id"].as_str().unwrap_or_default().to_string();
-                            let active = device["revoked_at"].is_null();
+                            let id = device.id.clone();
+                            let active = device.revoked_at.is_none();
                             rsx! {
                                 tr { key: "{id}",
-                                    td { "{device[\"name\"].as_str().unwrap_or_default()}" }
-                                    td { "{device[\"role\"].as_str().unwrap_or_default()}" }
+                                    td { "{device.name}" }
+                                    td { "{device.role.key()}" }
                                     td { if active { "Active" } else { "Revoked" } }
                                     td {
                                         if active {
@@ -158,7 +154,7 @@ fn DeviceList() -> Element {
                                                 onclick: move |_| {
                                                     let id = id.clone();
                                                     async move {
-                                                        let _ = post_json(&format!("/api/v1/devices/{id}/revoke"), &Value::Null).await;
+                                                        let _ = HubClient::same_origin().revoke_device(&id).await;
                                                         reload += 1;
                                                     }
                                                 },
@@ -181,10 +177,9 @@ fn LockedAccounts(can_unlock: bool) -> Element {
     let mut reload = use_context::<Signal<u32>>();
     let locked = use_resource(move || async move {
         let _ = reload();
-        get_json("/api/v1/lockouts")
+        HubClient::same_origin()
+            .lockouts()
             .await
-            .ok()
-            .and_then(|v| serde_json::from_value::<Vec<StaffInfo>>(v).ok())
             .unwrap_or_default()
     });
     let rows = locked.read().clone().unwrap_or_default();
@@ -203,7 +198,7 @@ fn LockedAccounts(can_unlock: bool) -> Element {
                             onclick: move |_| {
                                 let id = member.id.clone();
                                 async move {
-                                    let _ = post_json(&format!("/api/v1/staff/{id}/unlock"), &Value::Null).await;
+                                    let _ = HubClient::same_origin().unlock(&id).await;
                                     reload += 1;
                                 }
                             },

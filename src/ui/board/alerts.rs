@@ -4,13 +4,13 @@
 
 use super::{can_act, clinic_today, who};
 use crate::api_types::StaffStatus;
-use crate::domain::{alerts, Alert, AlertKind, AlertSubject, ClinicState, StaffRole};
-use crate::sync::http::post_json;
-use crate::sync::use_live_clinic;
+use crate::domain::{
+    alerts, Action, Alert, AlertKind, AlertSubject, ClinicState, Command, Priority,
+};
+use crate::sync::{use_live_clinic, HubClient};
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
 use crate::ui::floor::{send, use_online, Notice};
 use dioxus::prelude::*;
-use serde_json::{json, Value};
 
 #[component]
 pub fn AlertList() -> Element {
@@ -28,11 +28,7 @@ pub fn AlertList() -> Element {
         now(),
     );
     let open = found.iter().filter(|a| a.acknowledged.is_none()).count();
-    let admin = live
-        .session
-        .as_ref()
-        .and_then(|s| s.staff.as_ref())
-        .is_some_and(|s| s.role == StaffRole::Admin);
+    let admin = live.may(Action::Administer);
     let rows: Vec<AlertRow> = found
         .iter()
         .map(|alert| AlertRow::of(alert, &live.state, &status.read(), offset, now()))
@@ -65,13 +61,13 @@ pub struct AlertRow {
     minutes: i64,
     acknowledged: Option<String>,
     /// The one-tap fix, when there is one: its label and the command (or unlock) it sends.
-    action: Option<(&'static str, Action)>,
+    action: Option<(&'static str, AlertAction)>,
     urgent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Action {
-    Command(Value),
+enum AlertAction {
+    Command(Command),
     /// Admins unlock accounts through the staff API, not a clinic command.
     Unlock(crate::domain::StaffId),
 }
@@ -132,21 +128,23 @@ impl AlertRow {
         };
         let action = match (&alert.kind, &alert.subject) {
             (AlertKind::LongWait, AlertSubject::Visit(id))
-                if visit.is_some_and(|v| v.priority != crate::domain::Priority::Urgent) =>
+                if visit.is_some_and(|v| v.priority != Priority::Urgent) =>
             {
                 Some((
                     "Mark urgent",
-                    Action::Command(
-                        json!({"type": "set_priority", "visit": id, "priority": "urgent", "reason": "Waited past the red threshold"}),
-                    ),
+                    AlertAction::Command(Command::SetPriority {
+                        visit: id.clone(),
+                        priority: Priority::Urgent,
+                        reason: "Waited past the red threshold".into(),
+                    }),
                 ))
             }
             (AlertKind::DirtyRoom, AlertSubject::Room(id)) => Some((
                 "Start cleaning",
-                Action::Command(json!({"type": "start_cleaning", "room": id})),
+                AlertAction::Command(Command::StartCleaning { room: id.clone() }),
             )),
             (AlertKind::LockedOut, AlertSubject::Staff(id)) => {
-                Some(("Unlock", Action::Unlock(id.clone())))
+                Some(("Unlock", AlertAction::Unlock(id.clone())))
             }
             _ => None,
         };
@@ -158,7 +156,7 @@ impl AlertRow {
             acknowledged: alert.acknowledged.as_ref().map(|stamp| {
                 let at = stamp.at.with_timezone(&offset).format("%H:%M");
                 match &stamp.by {
-                    Some(by) => format!("Seen by {by} at {at}"),
+                    Some(by) => format!("Seen by {} at {at}", state.staff_name(by)),
                     None => format!("Seen at {at}"),
                 }
             }),
@@ -185,7 +183,7 @@ fn AlertItem(row: AlertRow, acting: bool, admin: bool) -> Element {
     let action = row
         .action
         .clone()
-        .filter(|(_, action)| matches!(action, Action::Command(_)) || admin);
+        .filter(|(_, action)| matches!(action, AlertAction::Command(_)) || admin);
     rsx! {
         li { class: "alert-row{seen}{urgent}", "data-alert": "{row.key}", "data-kind": "{row.kind.key()}",
             span { class: "alert-text", "{row.text}" }
@@ -209,7 +207,7 @@ fn AlertItem(row: AlertRow, acting: bool, admin: bool) -> Element {
                         class: "button small secondary",
                         disabled: !online,
                         onclick: move |_| {
-                            let command = json!({"type": "acknowledge_alert", "alert": key.clone()});
+                            let command = Command::AcknowledgeAlert { alert: key.clone() };
                             async move {
                                 send(notice, command).await;
                             }
@@ -222,16 +220,14 @@ fn AlertItem(row: AlertRow, acting: bool, admin: bool) -> Element {
     }
 }
 
-async fn act(notice: Notice, action: Action) {
+async fn act(notice: Notice, action: AlertAction) {
     match action {
-        Action::Command(command) => {
+        AlertAction::Command(command) => {
             send(notice, command).await;
         }
-        Action::Unlock(staff) => {
+        AlertAction::Unlock(staff) => {
             let mut message = notice.message;
-            if let Err(error) =
-                post_json(&format!("/api/v1/staff/{staff}/unlock"), &Value::Null).await
-            {
+            if let Err(error) = HubClient::same_origin().unlock(&staff).await {
                 message.set(Some(error.message));
             }
         }

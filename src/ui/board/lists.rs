@@ -2,12 +2,13 @@
 //! who waits for the provider, and which rooms wait to be cleaned, each with how long.
 
 use super::{can_act, who};
-use crate::domain::{rooming_queue, QueueFilter, QueueRules, RoomState, Visit, VisitState};
+use crate::domain::{
+    rooming_queue, Command, Priority, QueueFilter, QueueRules, RoomState, Timed, Visit, VisitState,
+};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
 use crate::ui::floor::{send, timer_class, use_online, Notice};
 use dioxus::prelude::*;
-use serde_json::json;
 
 #[component]
 pub fn Waiting() -> Element {
@@ -21,10 +22,7 @@ pub fn Waiting() -> Element {
     let rules = QueueRules {
         late_after: chrono::Duration::minutes(clinic.late_after_minutes.into()),
     };
-    let (amber, red) = (
-        clinic.thresholds.waiting_amber,
-        clinic.thresholds.waiting_red,
-    );
+    let thresholds = clinic.thresholds.clone();
     let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::default())
         .into_iter()
         .cloned()
@@ -48,7 +46,7 @@ pub fn Waiting() -> Element {
                         }
                         {
                             let minutes = visit.arrived_at().map_or(0, |at| minutes_between(at, now()));
-                            rsx! { span { class: timer_class(minutes, amber, red), "{elapsed_label(minutes)}" } }
+                            rsx! { span { class: timer_class(Timed::Waiting, minutes, &thresholds), "{elapsed_label(minutes)}" } }
                         }
                     }
                 }
@@ -67,7 +65,11 @@ pub fn MarkUrgent(visit: crate::domain::VisitId) -> Element {
             class: "button small secondary",
             disabled: !online,
             onclick: move |_| {
-                let command = json!({"type": "set_priority", "visit": visit.clone(), "priority": "urgent", "reason": "Marked urgent from the overview"});
+                let command = Command::SetPriority {
+                    visit: visit.clone(),
+                    priority: Priority::Urgent,
+                    reason: "Marked urgent from the overview".into(),
+                };
                 async move {
                     send(notice, command).await;
                 }
@@ -82,10 +84,7 @@ pub fn ReadyForProvider() -> Element {
     let live = use_live_clinic();
     let now = use_now();
     let live = live.read();
-    let limit = live
-        .clinic
-        .as_ref()
-        .map_or(15, |c| c.thresholds.ready_for_provider);
+    let thresholds = live.thresholds();
     let mut ready: Vec<&Visit> = live
         .state
         .visits
@@ -118,7 +117,7 @@ pub fn ReadyForProvider() -> Element {
                     li { key: "{id}",
                         span { class: "list-who", "{name}" }
                         span { class: "muted", "{room} · {provider}" }
-                        span { class: timer_class(minutes, limit, limit * 2), "{elapsed_label(minutes)}" }
+                        span { class: timer_class(Timed::ReadyForProvider, minutes, &thresholds), "{elapsed_label(minutes)}" }
                     }
                 }
             }
@@ -132,18 +131,20 @@ pub fn Turnover() -> Element {
     let now = use_now();
     let live = live.read();
     let thresholds = live.thresholds();
-    let rows: Vec<(String, &'static str, i64, u32)> = live
+    let rows: Vec<(String, &'static str, i64, Timed)> = live
         .state
         .rooms_in_order()
         .into_iter()
         .filter_map(|room| {
-            let limit = match room.state {
-                RoomState::NeedsCleaning => thresholds.needs_cleaning,
-                RoomState::Cleaning => thresholds.cleaning,
-                _ => return None,
+            let timed = match room.state {
+                RoomState::NeedsCleaning => Timed::NeedsCleaning,
+                RoomState::Cleaning => Timed::Cleaning,
+                RoomState::Ready | RoomState::Occupied | RoomState::OutOfService { .. } => {
+                    return None
+                }
             };
             let minutes = room.since().map_or(0, |at| minutes_between(at, now()));
-            Some((room.name.clone(), room.state.label(), minutes, limit))
+            Some((room.name.clone(), room.state.label(), minutes, timed))
         })
         .collect();
     rsx! {
@@ -153,11 +154,11 @@ pub fn Turnover() -> Element {
                 p { class: "muted", "Every room is clean." }
             }
             ul {
-                for (room, state, minutes, limit) in rows {
+                for (room, state, minutes, timed) in rows {
                     li { key: "{room}",
                         span { class: "list-who", "{room}" }
                         span { class: "muted", "{state}" }
-                        span { class: timer_class(minutes, limit, limit * 2), "{elapsed_label(minutes)}" }
+                        span { class: timer_class(timed, minutes, &thresholds), "{elapsed_label(minutes)}" }
                     }
                 }
             }

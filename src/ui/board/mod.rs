@@ -15,9 +15,8 @@ pub use numbers::Report;
 use super::common::{use_now, Screen};
 use super::floor::{Notice, NoticeBanner};
 use crate::api_types::StaffStatus;
-use crate::domain::StaffRole;
-use crate::sync::http::get_json;
-use crate::sync::use_live_clinic;
+use crate::domain::Action;
+use crate::sync::{use_live_clinic, HubClient};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use dioxus::prelude::*;
 
@@ -76,32 +75,20 @@ fn use_staff_status(now: Signal<DateTime<Utc>>) -> Signal<StaffStatus> {
         if !can_see_staff(&live.read()) {
             return;
         }
-        if let Ok(value) = get_json("/api/v1/staff/status").await {
-            if let Ok(fresh) = serde_json::from_value(value) {
-                status.set(fresh);
-            }
+        if let Ok(fresh) = HubClient::same_origin().staff_status().await {
+            status.set(fresh);
         }
     });
     status
 }
 
 fn can_see_staff(live: &crate::sync::LiveClinic) -> bool {
-    let Some(session) = &live.session else {
-        return false;
-    };
-    let board = session
-        .device
-        .as_ref()
-        .is_some_and(|d| d.role == crate::domain::DeviceRole::Board);
-    board || can_act(live)
+    live.may(Action::SeeStaffStatus)
 }
 
 /// Whether this screen may act (a charge nurse or admin signed in), not only watch.
 pub fn can_act(live: &crate::sync::LiveClinic) -> bool {
-    live.session
-        .as_ref()
-        .and_then(|s| s.staff.as_ref())
-        .is_some_and(|s| matches!(s.role, StaffRole::ChargeNurse | StaffRole::Admin))
+    live.may(Action::ManageRooms)
 }
 
 /// The clinic's UTC offset and today's clinic-local date.

@@ -3,18 +3,17 @@
 //! nurse can take an idle room out of service (with a reason) and put it back.
 
 use super::can_act;
-use crate::domain::RoomState;
+use crate::domain::{Command, RoomState};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, use_now};
 use crate::ui::floor::{send, use_online, Notice, RoomCard};
 use dioxus::prelude::*;
-use serde_json::json;
 
 #[component]
 pub fn BoardRooms() -> Element {
     let live = use_live_clinic();
     let live = live.read();
-    let pods = RoomCard::by_pod(&live.state);
+    let pods = RoomCard::by_pod(&live.state, chrono::Utc::now());
     let acting = can_act(&live);
     rsx! {
         section { class: "board-rooms", "aria-labelledby": "board-rooms-heading",
@@ -77,22 +76,26 @@ fn ServiceAction(room: crate::domain::Room) -> Element {
     let mut asking = use_signal(|| false);
     let mut reason = use_signal(String::new);
     let id = room.id.clone();
-    match room.state {
-        RoomState::OutOfService { .. } => rsx! {
+    if matches!(room.state, RoomState::OutOfService { .. }) {
+        return rsx! {
             button {
                 class: "button small",
                 disabled: !online,
                 onclick: move |_| {
-                    let command = json!({"type": "return_to_service", "room": id.clone()});
+                    let command = Command::ReturnToService { room: id.clone() };
                     async move {
                         send(notice, command).await;
                     }
                 },
                 "Back in service"
             }
-        },
-        RoomState::Occupied => rsx! {},
-        _ if asking() => rsx! {
+        };
+    }
+    if !room.state.may_go_out_of_service() {
+        return rsx! {};
+    }
+    if asking() {
+        return rsx! {
             div { class: "reason-row",
                 label { r#for: "oos-{id}", class: "visually-hidden", "Why is {room.name} out of service?" }
                 input { id: "oos-{id}", placeholder: "Reason (e.g. broken light)", oninput: move |e| reason.set(e.value()) }
@@ -100,7 +103,7 @@ fn ServiceAction(room: crate::domain::Room) -> Element {
                     class: "button small",
                     disabled: !online || reason().trim().is_empty(),
                     onclick: move |_| {
-                        let command = json!({"type": "take_out_of_service", "room": id.clone(), "reason": reason()});
+                        let command = Command::TakeOutOfService { room: id.clone(), reason: reason() };
                         async move {
                             if send(notice, command).await {
                                 asking.set(false);
@@ -111,9 +114,9 @@ fn ServiceAction(room: crate::domain::Room) -> Element {
                 }
                 button { class: "button small secondary", onclick: move |_| asking.set(false), "Cancel" }
             }
-        },
-        _ => rsx! {
-            button { class: "button small secondary", disabled: !online, onclick: move |_| asking.set(true), "Out of service…" }
-        },
+        };
+    }
+    rsx! {
+        button { class: "button small secondary", disabled: !online, onclick: move |_| asking.set(true), "Out of service…" }
     }
 }

@@ -72,7 +72,7 @@ pub fn Screen(
 /// Ends this tablet's session and wipes the clinic from the page.
 async fn lock(mut live: Signal<crate::sync::LiveClinic>) {
     live.write().deny(Access::SignInRequired);
-    let _ = crate::sync::http::delete("/api/v1/session").await;
+    let _ = crate::sync::HubClient::same_origin().sign_out().await;
 }
 
 /// The bar at the top of a screen: clinic name, screen title, who is signed in (with a quick

@@ -1,19 +1,14 @@
 //! Signing in on a shared tablet: pick your name, enter your PIN on a large keypad. The PIN is
 //! sent once to the hub and never kept; wrong PINs and lockouts get a plain message.
 
-use crate::api_types::StaffInfo;
-use crate::sync::http::{get_json, post_json};
-use crate::sync::{use_live_clinic, Access};
+use crate::api_types::{SignIn as SignInRequest, StaffInfo};
+use crate::domain::Pin;
+use crate::sync::{use_live_clinic, Access, HubClient};
 use dioxus::prelude::*;
 
 #[component]
 pub fn SignIn() -> Element {
-    let staff = use_resource(|| async {
-        get_json("/api/v1/staff")
-            .await
-            .ok()
-            .and_then(|v| serde_json::from_value::<Vec<StaffInfo>>(v).ok())
-    });
+    let staff = use_resource(|| async { HubClient::same_origin().staff_picker().await.ok() });
     let mut chosen = use_signal(|| None::<StaffInfo>);
     let content = match (chosen(), &*staff.read()) {
         (Some(member), _) => rsx! { PinEntry { member, on_back: move |_| chosen.set(None) } },
@@ -61,7 +56,11 @@ fn BadgeScan() -> Element {
         scanned.set(String::new());
         generation += 1;
         spawn(async move {
-            match post_json("/api/v1/session", &serde_json::json!({ "badge": badge })).await {
+            let request = SignInRequest {
+                badge: Some(badge),
+                ..SignInRequest::default()
+            };
+            match HubClient::same_origin().sign_in(&request).await {
                 Ok(_) => live.write().access = Access::Open,
                 Err(error) => problem.set(Some(error.message)),
             }
@@ -103,8 +102,12 @@ fn PinEntry(member: StaffInfo, on_back: EventHandler<()>) -> Element {
         let staff_id = staff_id.clone();
         async move {
             busy.set(true);
-            let body = serde_json::json!({ "staff": staff_id, "pin": pin() });
-            match post_json("/api/v1/session", &body).await {
+            let request = SignInRequest {
+                staff: staff_id.to_string(),
+                pin: pin(),
+                badge: None,
+            };
+            match HubClient::same_origin().sign_in(&request).await {
                 Ok(_) => {
                     pin.set(String::new());
                     live.write().access = Access::Open;
@@ -135,7 +138,7 @@ fn PinEntry(member: StaffInfo, on_back: EventHandler<()>) -> Element {
                         match key {
                             "Clear" => pin.set(String::new()),
                             "⌫" => { pin.write().pop(); }
-                            digit if pin.read().len() < 12 => pin.write().push_str(digit),
+                            digit if pin.read().len() < Pin::MAX_DIGITS => pin.write().push_str(digit),
                             _ => {}
                         }
                     },
@@ -145,7 +148,7 @@ fn PinEntry(member: StaffInfo, on_back: EventHandler<()>) -> Element {
         }
         div { class: "sign-in-actions",
             button { class: "button secondary", onclick: move |_| on_back.call(()), "Not me" }
-            button { class: "button", disabled: busy() || pin.read().len() < 6, onclick: submit, "Sign in" }
+            button { class: "button", disabled: busy() || Pin::check(&pin.read()).is_err(), onclick: submit, "Sign in" }
         }
     }
 }

@@ -13,10 +13,10 @@ pub use queue::AssignSheet;
 pub use rooms::RoomCard;
 
 use super::common::Screen;
-use crate::sync::http::post_json;
-use crate::sync::{use_live_clinic, Connection};
+use crate::config::Thresholds;
+use crate::domain::{Command, Timed, TimerLevel};
+use crate::sync::{use_live_clinic, Connection, HubClient};
 use dioxus::prelude::*;
-use serde_json::Value;
 
 /// What the tablet is doing on top of the lists: choosing a room for a patient, a patient for
 /// a room, or taking vitals.
@@ -38,39 +38,32 @@ pub struct Notice {
     pub last: Signal<Option<Step>>,
 }
 
-/// A step this tablet made: what, on which visit or room, when.
+/// A step this tablet made: what, on which visit or room.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub label: &'static str,
     pub visit: Option<crate::domain::VisitId>,
     pub room: Option<crate::domain::RoomId>,
-    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Step {
-    /// The step a command makes, as the undo bar names it.
-    fn of(command: &Value) -> Option<Step> {
-        let label = match command["type"].as_str()? {
-            "room_patient" => "Roomed",
-            "ready_for_provider" => "Ready for provider",
-            "record_vitals" => "Vitals saved",
-            "provider_in" => "Provider in",
-            "finish_visit" => "Finished visit",
-            "start_cleaning" => "Started cleaning",
-            "room_ready" => "Room ready",
-            "return_to_service" => "Back in service",
+    /// The step a command makes, as the undo bar names it (only steps a person may undo).
+    fn of(command: &Command) -> Option<Step> {
+        let (label, visit, room) = match command {
+            Command::RoomPatient { visit, .. } => ("Roomed", Some(visit), None),
+            Command::ReadyForProvider { visit } => ("Ready for provider", Some(visit), None),
+            Command::RecordVitals { visit, .. } => ("Vitals saved", Some(visit), None),
+            Command::ProviderIn { visit } => ("Provider in", Some(visit), None),
+            Command::FinishVisit { visit } => ("Finished visit", Some(visit), None),
+            Command::StartCleaning { room } => ("Started cleaning", None, Some(room)),
+            Command::RoomReady { room, .. } => ("Room ready", None, Some(room)),
+            Command::ReturnToService { room } => ("Back in service", None, Some(room)),
             _ => return None,
-        };
-        let visit = serde_json::from_value(command["visit"].clone()).ok();
-        let room = match visit {
-            Some(_) => None,
-            None => serde_json::from_value(command["room"].clone()).ok(),
         };
         Some(Step {
             label,
-            visit,
-            room,
-            at: chrono::Utc::now(),
+            visit: visit.cloned(),
+            room: room.cloned(),
         })
     }
 }
@@ -150,9 +143,9 @@ pub fn use_online() -> bool {
 
 /// Sends a screen command; a refusal goes to the notice, a step becomes the one to undo.
 /// Answers whether the hub took it.
-pub async fn send(notice: Notice, command: Value) -> bool {
+pub async fn send(notice: Notice, command: Command) -> bool {
     let (mut message, mut last) = (notice.message, notice.last);
-    match post_json("/api/v1/commands", &command).await {
+    match HubClient::same_origin().command(&command).await {
         Ok(_) => {
             message.set(None);
             if let Some(step) = Step::of(&command) {
@@ -185,14 +178,12 @@ pub fn age(born: chrono::NaiveDate, today: chrono::NaiveDate) -> i32 {
     years
 }
 
-/// The timer's colour class for `minutes` against amber/red thresholds.
-pub fn timer_class(minutes: i64, amber: u32, red: u32) -> &'static str {
-    if minutes >= i64::from(red) {
-        "timer red"
-    } else if minutes >= i64::from(amber) {
-        "timer amber"
-    } else {
-        "timer"
+/// The timer's colour class after `minutes`, at the level the domain gives it.
+pub fn timer_class(timed: Timed, minutes: i64, thresholds: &Thresholds) -> &'static str {
+    match timed.level(minutes, thresholds) {
+        TimerLevel::Calm => "timer",
+        TimerLevel::Amber => "timer amber",
+        TimerLevel::Red => "timer red",
     }
 }
 
@@ -205,8 +196,9 @@ mod tests {
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         assert_eq!(super::age(day(1950, 4, 1), day(2026, 3, 31)), 75);
         assert_eq!(super::age(day(1950, 4, 1), day(2026, 4, 1)), 76);
-        assert_eq!(super::timer_class(14, 15, 30), "timer");
-        assert_eq!(super::timer_class(15, 15, 30), "timer amber");
-        assert_eq!(super::timer_class(30, 15, 30), "timer red");
+        let (waiting, thresholds) = (super::Timed::Waiting, super::Thresholds::default());
+        assert_eq!(super::timer_class(waiting, 14, &thresholds), "timer");
+        assert_eq!(super::timer_class(waiting, 15, &thresholds), "timer amber");
+        assert_eq!(super::timer_class(waiting, 30, &thresholds), "timer red");
     }
 }

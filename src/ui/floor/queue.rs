@@ -3,11 +3,11 @@
 //! room, call or raise a patient to urgent.
 
 use super::{age, send, timer_class, use_online, Notice, Panel};
-use crate::domain::{rooming_queue, QueueFilter, RoomId, StaffId, Visit};
+use crate::config::Thresholds;
+use crate::domain::{rooming_queue, Command, Priority, QueueFilter, RoomId, StaffId, Timed, Visit};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
 use dioxus::prelude::*;
-use serde_json::json;
 
 #[component]
 pub fn Queue() -> Element {
@@ -53,10 +53,7 @@ pub fn Queue() -> Element {
     let mut pods: Vec<String> = live.state.rooms.values().map(|r| r.pod.clone()).collect();
     pods.sort();
     pods.dedup();
-    let (amber, red) = (
-        clinic.thresholds.waiting_amber,
-        clinic.thresholds.waiting_red,
-    );
+    let thresholds = clinic.thresholds.clone();
     let offset = chrono::Duration::minutes(clinic.utc_offset_minutes.into());
     let today = (now() + offset).date_naive();
     rsx! {
@@ -102,8 +99,7 @@ pub fn Queue() -> Element {
                         age: visit.patient.date_of_birth.map(|born| age(born, today)),
                         provider: live.state.provider_name(&visit.provider),
                         visit,
-                        amber,
-                        red,
+                        thresholds: thresholds.clone(),
                     }
                 }
             }
@@ -166,7 +162,7 @@ pub fn AssignSheet(staff: StaffId, heading: String, on_close: EventHandler<()>) 
                         class: "button",
                         disabled: !online,
                         onclick: move |_| {
-                            let command = json!({"type": "assign_assistant", "staff": staff.clone(), "providers": chosen()});
+                            let command = Command::AssignAssistant { staff: staff.clone(), providers: chosen() };
                             async move {
                                 if send(notice, command).await {
                                     on_close.call(());
@@ -188,12 +184,16 @@ fn QueueRow(
     late: bool,
     age: Option<i32>,
     provider: String,
-    amber: u32,
-    red: u32,
+    thresholds: Thresholds,
 ) -> Element {
     let mut panel = use_context::<Signal<Panel>>();
     let notice = use_context::<Notice>();
     let online = use_online();
+    let live = use_live_clinic();
+    let called_to = visit
+        .called
+        .as_ref()
+        .map(|call| live.read().state.room_name(&call.state));
     let mut raising = use_signal(|| false);
     let mut reason = use_signal(String::new);
     let ticket = visit.ticket.map(|t| t.to_string()).unwrap_or_default();
@@ -201,7 +201,7 @@ fn QueueRow(
     let urgent = visit.priority == crate::domain::Priority::Urgent;
     let walk_in = visit.appointment.is_none();
     let (room_id, urgent_id) = (visit.id.clone(), visit.id.clone());
-    let timer = timer_class(minutes, amber, red);
+    let timer = timer_class(Timed::Waiting, minutes, &thresholds);
     rsx! {
         li { class: "queue-row", "data-visit": "{visit.id}",
             div { class: "queue-main",
@@ -223,8 +223,8 @@ fn QueueRow(
                 if visit.needs.wheelchair { span { class: "flag", "Wheelchair" } }
                 if visit.needs.isolation { span { class: "flag urgent", "Isolation" } }
                 if visit.identity_flagged.is_some() { span { class: "flag urgent", "ID check failed at kiosk" } }
-                if let Some(call) = &visit.called {
-                    span { class: "flag", "Called to {call.state}" }
+                if let Some(called_to) = called_to {
+                    span { class: "flag", "Called to {called_to}" }
                 }
             }
             div { class: "row-actions",
@@ -246,7 +246,7 @@ fn QueueRow(
                         class: "button",
                         disabled: !online || reason().trim().is_empty(),
                         onclick: move |_| {
-                            let command = json!({"type": "set_priority", "visit": urgent_id, "priority": "urgent", "reason": reason()});
+                            let command = Command::SetPriority { visit: urgent_id.clone(), priority: Priority::Urgent, reason: reason() };
                             async move {
                                 if send(notice, command).await {
                                     raising.set(false);
@@ -293,7 +293,7 @@ pub fn PatientPicker(room: RoomId) -> Element {
                         class: if index == 0 { "button pick suggested" } else { "button secondary pick" },
                         disabled: !online,
                         onclick: {
-                            let command = json!({"type": "room_patient", "visit": visit.id, "room": room});
+                            let command = Command::RoomPatient { visit: visit.id.clone(), room: room.clone() };
                             move |_| {
                                 let command = command.clone();
                                 async move {

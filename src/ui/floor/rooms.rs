@@ -4,19 +4,21 @@
 
 use super::{send, timer_class, use_online, Notice, Panel};
 use crate::config::Thresholds;
-use crate::domain::{rooms_for, ClinicState, Room, RoomState, Visit, VisitId, VisitState};
+use crate::domain::{
+    room_next_steps, rooms_for, ClinicState, Command, NextStep, Room, RoomId, RoomState, Ticket,
+    Timed, Visit, VisitId, VisitState,
+};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
-use serde_json::{json, Value};
 
 #[component]
 pub fn RoomBoard() -> Element {
     let live = use_live_clinic();
     let live = live.read();
     let thresholds = live.thresholds();
-    let pods = RoomCard::by_pod(&live.state);
+    let pods = RoomCard::by_pod(&live.state, Utc::now());
     rsx! {
         section { class: "floor-rooms", "aria-labelledby": "rooms-heading",
             h2 { id: "rooms-heading", "Rooms" }
@@ -44,10 +46,14 @@ pub struct RoomCard {
     pub isolation: bool,
     /// Who roomed the patient in it ("M. Lee").
     pub roomed_by: Option<String>,
+    /// A ready room held for the patient called to it: their ticket.
+    pub held_for: Option<Ticket>,
+    /// What the domain offers next for this room.
+    pub steps: Vec<NextStep>,
 }
 
 impl RoomCard {
-    pub fn of(state: &ClinicState, room: &Room) -> RoomCard {
+    pub fn of(state: &ClinicState, room: &Room, now: DateTime<Utc>) -> RoomCard {
         let occupant = state.occupant(&room.id).cloned();
         let provider = occupant
             .as_ref()
@@ -62,22 +68,25 @@ impl RoomCard {
             .as_ref()
             .and_then(|visit| visit.moved_by(VisitState::Roomed))
             .map(|staff| state.staff_name(staff));
+        let held_for = state.called_to(&room.id).and_then(|visit| visit.ticket);
         RoomCard {
             room: room.clone(),
             occupant,
             provider,
             isolation,
             roomed_by,
+            held_for,
+            steps: room_next_steps(state, &room.id, now),
         }
     }
 }
 
 impl RoomCard {
     /// Every room's card, grouped by pod, in the clinic's room order.
-    pub fn by_pod(state: &ClinicState) -> Vec<(String, Vec<RoomCard>)> {
+    pub fn by_pod(state: &ClinicState, now: DateTime<Utc>) -> Vec<(String, Vec<RoomCard>)> {
         let mut pods: Vec<(String, Vec<RoomCard>)> = Vec::new();
         for room in state.rooms_in_order() {
-            let card = RoomCard::of(state, room);
+            let card = RoomCard::of(state, room, now);
             match pods.last_mut() {
                 Some((pod, cards)) if *pod == room.pod => cards.push(card),
                 _ => pods.push((room.pod.clone(), vec![card])),
@@ -95,94 +104,77 @@ impl RoomCard {
             .and_then(|v| v.since())
             .or(self.room.since());
         let minutes = since.map_or(0, |at| minutes_between(at, now));
-        let class = limits(self, thresholds)
-            .map_or("timer", |(amber, red)| timer_class(minutes, amber, red));
+        let class = timed(self).map_or("timer", |timed| timer_class(timed, minutes, thresholds));
         (minutes, class)
     }
 
     /// "Ready for provider", "Out of service: broken light", "Needs cleaning"…
     pub fn status(&self) -> String {
-        match (&self.room.state, &self.occupant) {
-            (RoomState::Occupied, Some(visit)) => step_label(visit.state).to_string(),
-            (RoomState::OutOfService { reason }, _) => format!("Out of service: {reason}"),
-            (state, _) => state.label().to_string(),
+        let state = &self.room.state;
+        match state {
+            RoomState::Occupied => self
+                .occupant
+                .as_ref()
+                .map_or(state.label(), |visit| occupied_label(visit.state))
+                .to_string(),
+            RoomState::OutOfService { reason } => format!("Out of service: {reason}"),
+            RoomState::Ready => match self.held_for {
+                Some(ticket) => format!("Held for {ticket}"),
+                None => state.label().to_string(),
+            },
+            RoomState::NeedsCleaning | RoomState::Cleaning => state.label().to_string(),
         }
     }
 }
 
-/// The next step for a room: its label and the command (or panel) it takes.
-enum Next {
-    Command(&'static str, Value),
-    Panel(&'static str, Panel),
-}
-
-fn next_steps(card: &RoomCard) -> Vec<Next> {
-    let room = &card.room.id;
-    match (
-        &card.room.state,
-        card.occupant.as_ref().map(|v| (v.state, v.id.clone())),
-    ) {
-        (RoomState::Ready, _) => vec![Next::Panel(
-            "Room a patient here",
-            Panel::PatientFor(room.clone()),
-        )],
-        (RoomState::Occupied, Some((VisitState::Roomed, visit))) => vec![
-            Next::Panel("Vitals…", Panel::Vitals(visit.clone())),
-            Next::Command(
-                "Ready for provider",
-                json!({"type": "ready_for_provider", "visit": visit}),
-            ),
-        ],
-        (RoomState::Occupied, Some((VisitState::ReadyForProvider, visit))) => vec![
-            Next::Command(
-                "Provider in",
-                json!({"type": "provider_in", "visit": visit}),
-            ),
-            Next::Panel("Vitals…", Panel::Vitals(visit)),
-        ],
-        (RoomState::Occupied, Some((VisitState::WithProvider, visit))) => {
-            vec![Next::Command(
-                "Finish visit",
-                json!({"type": "finish_visit", "visit": visit}),
-            )]
+/// What a room's button says for each step the domain offers.
+fn step_label(step: &NextStep, state: &ClinicState) -> String {
+    match step {
+        NextStep::RoomPatientHere => "Room a patient here".into(),
+        NextStep::RoomCalledPatient(visit) => {
+            let ticket = state.visits.get(visit).and_then(|v| v.ticket);
+            match ticket {
+                Some(ticket) => format!("Room {ticket} here"),
+                None => "Room the called patient here".into(),
+            }
         }
-        (RoomState::NeedsCleaning, _) => {
-            vec![Next::Command(
-                "Start cleaning",
-                json!({"type": "start_cleaning", "room": room}),
-            )]
-        }
-        // After an isolation visit the room is ready only once the stronger clean is confirmed.
-        (RoomState::Cleaning, _) if card.isolation => vec![Next::Command(
-            "Isolation clean done: room ready",
-            json!({"type": "room_ready", "room": room, "thorough": true}),
-        )],
-        (RoomState::Cleaning, _) => {
-            vec![Next::Command(
-                "Room ready",
-                json!({"type": "room_ready", "room": room}),
-            )]
-        }
-        (RoomState::OutOfService { .. }, _) => vec![Next::Command(
-            "Put back in service",
-            json!({"type": "return_to_service", "room": room}),
-        )],
-        (RoomState::Occupied, _) => Vec::new(),
+        NextStep::RecordVitals(_) => "Vitals…".into(),
+        NextStep::ReadyForProvider(_) => "Ready for provider".into(),
+        NextStep::ProviderIn(_) => "Provider in".into(),
+        NextStep::FinishVisit(_) => "Finish visit".into(),
+        NextStep::StartCleaning => "Start cleaning".into(),
+        NextStep::RoomReady { thorough: true } => "Isolation clean done: room ready".into(),
+        NextStep::RoomReady { thorough: false } => "Room ready".into(),
+        NextStep::ReturnToService => "Put back in service".into(),
     }
 }
 
-/// Amber/red minutes for a room's state (and its visit's step).
-fn limits(card: &RoomCard, thresholds: &Thresholds) -> Option<(u32, u32)> {
-    match (&card.room.state, card.occupant.as_ref().map(|v| v.state)) {
-        (RoomState::NeedsCleaning, _) => {
-            Some((thresholds.needs_cleaning, thresholds.needs_cleaning * 2))
-        }
-        (RoomState::Cleaning, _) => Some((thresholds.cleaning, thresholds.cleaning * 2)),
-        (RoomState::Occupied, Some(VisitState::ReadyForProvider)) => Some((
-            thresholds.ready_for_provider,
-            thresholds.ready_for_provider * 2,
-        )),
-        _ => None,
+/// The sheet a step that needs more from the person opens.
+fn step_panel(step: &NextStep, room: &RoomId) -> Option<Panel> {
+    match step {
+        NextStep::RoomPatientHere => Some(Panel::PatientFor(room.clone())),
+        NextStep::RecordVitals(visit) => Some(Panel::Vitals(visit.clone())),
+        NextStep::RoomCalledPatient(_)
+        | NextStep::ReadyForProvider(_)
+        | NextStep::ProviderIn(_)
+        | NextStep::FinishVisit(_)
+        | NextStep::StartCleaning
+        | NextStep::RoomReady { .. }
+        | NextStep::ReturnToService => None,
+    }
+}
+
+/// Amber/red rules for a room's timer: its visit's step when occupied, else its own state.
+fn timed(card: &RoomCard) -> Option<Timed> {
+    match &card.room.state {
+        RoomState::NeedsCleaning => Some(Timed::NeedsCleaning),
+        RoomState::Cleaning => Some(Timed::Cleaning),
+        RoomState::Occupied => card
+            .occupant
+            .as_ref()
+            .filter(|v| v.state == VisitState::ReadyForProvider)
+            .map(|_| Timed::ReadyForProvider),
+        RoomState::Ready | RoomState::OutOfService { .. } => None,
     }
 }
 
@@ -195,7 +187,19 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     let (minutes, timer) = card.timer(&thresholds, now());
     let status = card.status();
     let roomed_by = card.roomed_by.clone();
-    let steps = next_steps(&card);
+    let live = use_live_clinic();
+    let steps: Vec<(String, Option<Panel>, Option<Command>)> = card
+        .steps
+        .iter()
+        .map(|step| {
+            let label = step_label(step, &live.read().state);
+            (
+                label,
+                step_panel(step, &card.room.id),
+                step.command(&card.room.id),
+            )
+        })
+        .collect();
     rsx! {
         article { class: "room-card state-{card.room.state.key()}", "data-room": "{card.room.id}",
             div { class: "room-card-head",
@@ -221,24 +225,22 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
                 span { class: "flag urgent", "Isolation" }
             }
             div { class: "row-actions",
-                for step in steps {
-                    match step {
-                        Next::Panel(label, target) => rsx! {
-                            button { class: "button", disabled: !online, onclick: move |_| panel.set(target.clone()), "{label}" }
-                        },
-                        Next::Command(label, command) => rsx! {
-                            button {
-                                class: "button",
-                                disabled: !online,
-                                onclick: move |_| {
-                                    let command = command.clone();
-                                    async move {
-                                        send(notice, command).await;
-                                    }
-                                },
-                                "{label}"
+                for (label, target, command) in steps {
+                    button {
+                        class: "button",
+                        disabled: !online,
+                        onclick: move |_| {
+                            if let Some(target) = target.clone() {
+                                panel.set(target);
+                            }
+                            let command = command.clone();
+                            async move {
+                                if let Some(command) = command {
+                                    send(notice, command).await;
+                                }
                             }
                         },
+                        "{label}"
                     }
                 }
             }
@@ -246,12 +248,18 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     }
 }
 
-fn step_label(state: VisitState) -> &'static str {
+/// An occupied room's status: its patient's step.
+fn occupied_label(state: VisitState) -> &'static str {
     match state {
         VisitState::Roomed => "Roomed",
         VisitState::ReadyForProvider => "Ready for provider",
         VisitState::WithProvider => "With provider",
-        _ => "Occupied",
+        VisitState::Scheduled
+        | VisitState::Arrived
+        | VisitState::Finished
+        | VisitState::Cancelled
+        | VisitState::NoShow
+        | VisitState::LeftWithoutBeingSeen => "Occupied",
     }
 }
 
@@ -288,7 +296,7 @@ pub fn RoomPicker(visit: VisitId) -> Element {
                             class: "button secondary",
                             disabled: !online,
                             onclick: {
-                                let command = json!({"type": "call_patient", "visit": visit, "room": room.id});
+                                let command = Command::CallPatient { visit: visit.clone(), room: room.id.clone() };
                                 move |_| {
                                     let command = command.clone();
                                     async move {
@@ -302,7 +310,7 @@ pub fn RoomPicker(visit: VisitId) -> Element {
                             class: "button",
                             disabled: !online,
                             onclick: {
-                                let command = json!({"type": "room_patient", "visit": visit, "room": room.id});
+                                let command = Command::RoomPatient { visit: visit.clone(), room: room.id.clone() };
                                 move |_| {
                                     let command = command.clone();
                                     async move {

@@ -1,11 +1,11 @@
-//! The undo bar: this tablet's last step, with two minutes to take it back (with a reason).
-//! The hub decides whether it still can (same person, in time, nothing changed since).
+//! The undo bar: this tablet's last step, while the domain says its person may still take it
+//! back (with a reason): the same person, in time, nothing changed since.
 
 use super::{send, use_online, Notice};
+use crate::domain::{undo_deadline, Command};
 use crate::sync::use_live_clinic;
 use crate::ui::common::use_now;
 use dioxus::prelude::*;
-use serde_json::json;
 
 const REASONS: [&str; 3] = ["Tapped by mistake", "Wrong patient", "Wrong room"];
 
@@ -19,12 +19,23 @@ pub fn UndoBar() -> Element {
     let Some(step) = (notice.last)() else {
         return rsx! {};
     };
-    let left = 120 - (now() - step.at).num_seconds();
-    if left <= 0 {
-        return rsx! {};
-    }
+    let left;
     let what = {
         let live = live.read();
+        let me = live.session.as_ref().and_then(|s| s.staff.as_ref());
+        let deadline = me.and_then(|me| {
+            undo_deadline(
+                &live.state,
+                step.visit.as_ref(),
+                step.room.as_ref(),
+                &me.id,
+                now(),
+            )
+        });
+        let Some(deadline) = deadline else {
+            return rsx! {};
+        };
+        left = (deadline - now()).num_seconds();
         let patient = step
             .visit
             .as_ref()
@@ -44,8 +55,11 @@ pub fn UndoBar() -> Element {
     let undo = move |reason: &'static str| {
         let step = step.clone();
         async move {
-            let command =
-                json!({"type": "undo", "visit": step.visit, "room": step.room, "reason": reason});
+            let command = Command::Undo {
+                visit: step.visit,
+                room: step.room,
+                reason: reason.into(),
+            };
             if send(notice, command).await {
                 let mut last = notice.last;
                 last.set(None);

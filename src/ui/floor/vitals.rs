@@ -1,14 +1,16 @@
 //! The vitals form: blood pressure, heart and respiratory rate, temperature (°C/°F), SpO2,
 //! height (cm/in), weight (kg/lb) with BMI computed, pain, chief complaint and the reviews.
-//! Stored in SI; the hub refuses values outside absolute limits (naming the limit) and asks for
-//! a confirming tap on abnormal ones. Saving also marks the patient ready for the provider.
+//! Stored in SI; the domain's checks run here before sending (values outside absolute limits
+//! name the limit, abnormal ones ask for a confirming tap) and again on the hub. Saving also
+//! marks the patient ready for the provider.
 
 use super::{capitalised, use_online, Notice, Panel, Step};
-use crate::domain::{fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, VisitId, Vitals};
-use crate::sync::http::post_json;
-use crate::sync::use_live_clinic;
+use crate::api_types::{ApiFailure, ErrorKind};
+use crate::domain::{
+    fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Command, DomainError, VisitId, Vitals,
+};
+use crate::sync::{use_live_clinic, HubClient};
 use dioxus::prelude::*;
-use serde_json::json;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Draft {
@@ -112,12 +114,29 @@ pub fn VitalsForm(visit: VisitId) -> Element {
                     return;
                 }
             };
+            // The domain's own checks first, without a round trip; the hub checks again.
+            match vitals.check() {
+                Err(limit) => {
+                    to_confirm.set(None);
+                    problem.set(Some(capitalised(&limit.to_string())));
+                    return;
+                }
+                Ok(abnormal) if !abnormal.is_empty() && !confirm => {
+                    problem.set(None);
+                    let refusal = DomainError::ConfirmAbnormal { abnormal };
+                    to_confirm.set(Some(capitalised(&refusal.to_string())));
+                    return;
+                }
+                Ok(_) => {}
+            }
             saving.set(true);
-            let command = json!({
-                "type": "record_vitals", "visit": visit, "vitals": vitals,
-                "confirm_abnormal": confirm, "ready_for_provider": true,
-            });
-            let result = post_json("/api/v1/commands", &command).await;
+            let command = Command::RecordVitals {
+                visit,
+                vitals,
+                confirm_abnormal: confirm,
+                ready_for_provider: true,
+            };
+            let result = HubClient::same_origin().command(&command).await;
             saving.set(false);
             match result {
                 Ok(_) => {
@@ -125,9 +144,12 @@ pub fn VitalsForm(visit: VisitId) -> Element {
                     last.set(Step::of(&command));
                     panel.set(Panel::None);
                 }
-                Err(error) if error.code == "confirm_abnormal" => {
+                Err(ApiFailure {
+                    kind: ErrorKind::ConfirmAbnormal { .. },
+                    message,
+                }) => {
                     problem.set(None);
-                    to_confirm.set(Some(capitalised(&error.message)));
+                    to_confirm.set(Some(capitalised(&message)));
                 }
                 Err(error) => {
                     to_confirm.set(None);

@@ -5,16 +5,15 @@
 use super::keypad::BirthDateEntry;
 use super::Language;
 use crate::api_types::{
-    AppointmentChoice, CheckInAnswer, ClinicInfo, Created, FoundAppointments, Outcome, Wait,
+    ApiFailure, AppointmentChoice, CheckInAnswer, CheckInRequest, ClinicInfo, ErrorKind,
+    FindAppointment, NewWalkIn, Outcome, Wait,
 };
-use crate::domain::Patient;
+use crate::domain::{Needs, Patient};
 use crate::i18n;
-use crate::sync::http::{post_json, HttpError};
-use crate::sync::use_live_clinic;
+use crate::sync::{use_live_clinic, HubClient};
 use crate::ui::common::use_now;
 use chrono::{NaiveDate, Utc};
 use dioxus::prelude::*;
-use serde_json::json;
 
 /// A finished check-in screen goes back to welcome after this long.
 const OUTCOME_SECONDS: i64 = 20;
@@ -455,10 +454,12 @@ async fn submit_code(
     born: Option<NaiveDate>,
 ) {
     step.set(Step::Busy);
-    let body = json!({ "code": code, "date_of_birth": born, "language": language.get() });
-    let answer = post_json("/api/v1/check-in", &body)
-        .await
-        .and_then(|value| serde_json::from_value::<CheckInAnswer>(value).map_err(bad_answer));
+    let request = CheckInRequest {
+        code: code.clone(),
+        date_of_birth: born,
+        language: Some(language.get().to_string()),
+    };
+    let answer = HubClient::same_origin().check_in(&request).await;
     step.set(match answer {
         Ok(answer) => match answer.outcome {
             Outcome::ConfirmIdentity => Step::ConfirmBirth {
@@ -477,10 +478,11 @@ async fn submit_code(
 
 async fn find(mut step: Signal<Step>, language: Language, last_name: String, born: NaiveDate) {
     step.set(Step::Busy);
-    let body = json!({ "last_name": last_name, "date_of_birth": born });
-    let found = post_json("/api/v1/check-in/find", &body)
-        .await
-        .and_then(|value| serde_json::from_value::<FoundAppointments>(value).map_err(bad_answer));
+    let request = FindAppointment {
+        last_name,
+        date_of_birth: born,
+    };
+    let found = HubClient::same_origin().find_appointment(&request).await;
     match found {
         Ok(found) => match found.choices.as_slice() {
             [] => step.set(Step::Done(Ending::Answer(CheckInAnswer {
@@ -501,10 +503,13 @@ async fn walk_in(mut step: Signal<Step>, patient: Patient, reason: String) {
     step.set(Step::Busy);
     // Staff read the visit type in the clinic's working language.
     let visit_type = i18n::text("en", &format!("reason-{reason}"));
-    let body = json!({ "patient": patient, "visit_type": visit_type });
-    let created = post_json("/api/v1/walk-ins", &body)
-        .await
-        .and_then(|value| serde_json::from_value::<Created>(value).map_err(bad_answer));
+    let request = NewWalkIn {
+        patient: patient.clone(),
+        provider: None,
+        visit_type,
+        needs: Needs::default(),
+    };
+    let created = HubClient::same_origin().walk_in(&request).await;
     step.set(match created {
         Ok(created) => Step::Done(Ending::Answer(CheckInAnswer {
             outcome: Outcome::CheckedIn,
@@ -513,23 +518,18 @@ async fn walk_in(mut step: Signal<Step>, patient: Patient, reason: String) {
             wait: created.wait,
             ..CheckInAnswer::default()
         })),
-        Err(error) if error.code == "conflict" => Step::Done(Ending::Notice("walk-ins-closed")),
+        Err(ApiFailure {
+            kind: ErrorKind::Conflict,
+            ..
+        }) => Step::Done(Ending::Notice("walk-ins-closed")),
         Err(error) => Step::Done(failure(&error)),
     });
 }
 
-fn bad_answer(error: serde_json::Error) -> HttpError {
-    HttpError {
-        status: 0,
-        code: "bad_answer".into(),
-        message: error.to_string(),
-    }
-}
-
-fn failure(error: &HttpError) -> Ending {
-    match error.status {
-        429 => Ending::Notice("too-many-attempts"),
-        0 => Ending::Notice("no-connection"),
+fn failure(error: &ApiFailure) -> Ending {
+    match error.kind {
+        ErrorKind::TooManyAttempts => Ending::Notice("too-many-attempts"),
+        ErrorKind::Network => Ending::Notice("no-connection"),
         _ => Ending::Answer(CheckInAnswer {
             outcome: Outcome::SeeFrontDesk,
             ..CheckInAnswer::default()

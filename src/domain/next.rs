@@ -1,0 +1,187 @@
+//! What a room offers next, from the same rules `apply` checks: each one-tap step is offered
+//! only if `apply` would take it now, so a screen never shows a button the hub would refuse.
+
+use super::{apply, ClinicState, Command, Now, RoomId, RoomState, VisitId, VisitState};
+use chrono::{DateTime, Utc};
+
+/// One thing a person can do next with a room, in the order screens offer them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    /// A ready room: choose a waiting patient to room here.
+    RoomPatientHere,
+    /// A ready room held for the patient called to it: room them here.
+    RoomCalledPatient(VisitId),
+    /// Take the vitals of the patient in the room.
+    RecordVitals(VisitId),
+    ReadyForProvider(VisitId),
+    ProviderIn(VisitId),
+    FinishVisit(VisitId),
+    StartCleaning,
+    /// Cleaning done; `thorough` after an isolation patient (the stronger clean).
+    RoomReady {
+        thorough: bool,
+    },
+    ReturnToService,
+}
+
+impl NextStep {
+    /// The command this step sends at once; `None` for steps that need more from the person
+    /// (a patient to choose, vitals to fill in).
+    pub fn command(&self, room: &RoomId) -> Option<Command> {
+        let room = room.clone();
+        Some(match self {
+            NextStep::RoomPatientHere | NextStep::RecordVitals(_) => return None,
+            NextStep::RoomCalledPatient(visit) => Command::RoomPatient {
+                visit: visit.clone(),
+                room,
+            },
+            NextStep::ReadyForProvider(visit) => Command::ReadyForProvider {
+                visit: visit.clone(),
+            },
+            NextStep::ProviderIn(visit) => Command::ProviderIn {
+                visit: visit.clone(),
+            },
+            NextStep::FinishVisit(visit) => Command::FinishVisit {
+                visit: visit.clone(),
+            },
+            NextStep::StartCleaning => Command::StartCleaning { room },
+            NextStep::RoomReady { thorough } => Command::RoomReady {
+                room,
+                thorough: *thorough,
+            },
+            NextStep::ReturnToService => Command::ReturnToService { room },
+        })
+    }
+}
+
+/// The steps `room` offers at `at`.
+pub fn room_next_steps(state: &ClinicState, room: &RoomId, at: DateTime<Utc>) -> Vec<NextStep> {
+    // No room step depends on the clinic day (only checking in does) or on who asks.
+    let now = Now {
+        at,
+        clinic_day: at.date_naive(),
+        by: None,
+    };
+    let Some(found) = state.rooms.get(room) else {
+        return Vec::new();
+    };
+    let candidates = match &found.state {
+        RoomState::Ready => match state.called_to(room) {
+            Some(called) => vec![NextStep::RoomCalledPatient(called.id.clone())],
+            None => vec![NextStep::RoomPatientHere],
+        },
+        RoomState::Occupied => match state.occupant(room) {
+            Some(visit) => visit_steps(visit.state, &visit.id),
+            None => Vec::new(),
+        },
+        RoomState::NeedsCleaning => vec![NextStep::StartCleaning],
+        RoomState::Cleaning => vec![NextStep::RoomReady {
+            thorough: state.needs_isolation_clean(room),
+        }],
+        RoomState::OutOfService { .. } => vec![NextStep::ReturnToService],
+    };
+    candidates
+        .into_iter()
+        .filter(|step| {
+            step.command(room)
+                .is_none_or(|command| apply(state, &command, now).is_ok())
+        })
+        .collect()
+}
+
+fn visit_steps(state: VisitState, visit: &VisitId) -> Vec<NextStep> {
+    let visit = visit.clone();
+    match state {
+        VisitState::Roomed => vec![
+            NextStep::RecordVitals(visit.clone()),
+            NextStep::ReadyForProvider(visit),
+        ],
+        VisitState::ReadyForProvider => vec![
+            NextStep::ProviderIn(visit.clone()),
+            NextStep::RecordVitals(visit),
+        ],
+        VisitState::WithProvider => vec![NextStep::FinishVisit(visit)],
+        VisitState::Scheduled
+        | VisitState::Arrived
+        | VisitState::Finished
+        | VisitState::Cancelled
+        | VisitState::NoShow
+        | VisitState::LeftWithoutBeingSeen => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn a_room_held_by_a_call_offers_rooming_the_called_patient_only() {
+        // Regression: the room of a called patient still offered "Room a patient here".
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        clinic.check_in_at(&visit, 8, 55);
+        let room = RoomId::parse("exam-2").unwrap();
+        assert_eq!(
+            room_next_steps(&clinic.state, &room, at(9, 0)),
+            [NextStep::RoomPatientHere]
+        );
+        clinic.run(
+            Command::CallPatient {
+                visit: visit.clone(),
+                room: room.clone(),
+            },
+            at(9, 0),
+        );
+        assert_eq!(
+            room_next_steps(&clinic.state, &room, at(9, 1)),
+            [NextStep::RoomCalledPatient(visit.clone())]
+        );
+        clinic.run(
+            Command::RoomPatient {
+                visit: visit.clone(),
+                room: room.clone(),
+            },
+            at(9, 2),
+        );
+        assert_eq!(
+            room_next_steps(&clinic.state, &room, at(9, 3)),
+            [
+                NextStep::RecordVitals(visit.clone()),
+                NextStep::ReadyForProvider(visit)
+            ]
+        );
+    }
+
+    #[test]
+    fn every_offered_step_is_one_apply_takes() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        clinic.check_in_at(&visit, 8, 55);
+        let room = RoomId::parse("exam-1").unwrap();
+        clinic.run(
+            Command::RoomPatient {
+                visit: visit.clone(),
+                room: room.clone(),
+            },
+            at(9, 0),
+        );
+        // Walk the room through a whole visit and turnover by always taking the first
+        // one-tap step it offers.
+        let mut taken = Vec::new();
+        for minute in 1..10 {
+            let steps = room_next_steps(&clinic.state, &room, at(9, minute));
+            let Some(command) = steps.iter().find_map(|step| step.command(&room)) else {
+                break;
+            };
+            clinic.run(command.clone(), at(9, minute));
+            taken.push(command);
+        }
+        assert_eq!(
+            taken.len(),
+            5,
+            "ready, provider in, finish, clean, ready: {taken:?}"
+        );
+        assert_eq!(clinic.state.rooms[&room].state, RoomState::Ready);
+    }
+}

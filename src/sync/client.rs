@@ -1,0 +1,313 @@
+//! The typed client: one method per API call (docs/api.md), taking the shared request types
+//! and [`Command`], answering the shared answer types or an [`ApiFailure`]. Screens, the
+//! browser's live sync and the integration tests all speak to the hub through it. In the
+//! browser it uses `fetch` on the page's own origin (cookies included); natively, reqwest.
+
+use crate::api_types::*;
+use crate::domain::{Command, StaffId};
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The hub, as a client calls it.
+#[derive(Clone)]
+pub struct HubClient {
+    /// Empty in the browser (same origin), else `http://host:port`.
+    base: String,
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+    http: reqwest::Client,
+}
+
+#[derive(Clone, Copy)]
+enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+impl HubClient {
+    /// The hub this page was served by (the browser's screens).
+    pub fn same_origin() -> HubClient {
+        HubClient {
+            base: String::new(),
+            #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A hub at `base` (`http://127.0.0.1:8080`), called with `http`, which carries the
+    /// credentials (a bearer token, or a paired screen's cookies and Origin) as default headers.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+    pub fn new(base: &str, http: reqwest::Client) -> HubClient {
+        HubClient {
+            base: base.trim_end_matches('/').to_string(),
+            http,
+        }
+    }
+
+    /// `GET /healthz`.
+    pub async fn health(&self) -> Result<Health, ApiFailure> {
+        self.call(Method::Get, "/healthz", NO_BODY).await
+    }
+
+    /// `GET /api/v1/clinic`: name and settings, for any screen.
+    pub async fn clinic(&self) -> Result<ClinicInfo, ApiFailure> {
+        self.call(Method::Get, "/api/v1/clinic", NO_BODY).await
+    }
+
+    /// `GET /api/v1/snapshot`: the clinic as this screen may see it.
+    pub async fn snapshot(&self) -> Result<Snapshot, ApiFailure> {
+        self.call(Method::Get, "/api/v1/snapshot", NO_BODY).await
+    }
+
+    /// `GET /api/v1/session`: which device this is and who is signed in.
+    pub async fn session(&self) -> Result<SessionInfo, ApiFailure> {
+        self.call(Method::Get, "/api/v1/session", NO_BODY).await
+    }
+
+    /// `POST /api/v1/session`: signs a staff member in on this tablet (PIN or badge).
+    pub async fn sign_in(&self, sign_in: &SignIn) -> Result<SessionInfo, ApiFailure> {
+        self.call(Method::Post, "/api/v1/session", Some(sign_in))
+            .await
+    }
+
+    /// `DELETE /api/v1/session`.
+    pub async fn sign_out(&self) -> Result<(), ApiFailure> {
+        self.call(Method::Delete, "/api/v1/session", NO_BODY).await
+    }
+
+    /// `GET /api/v1/staff`: the tablet's sign-in picker.
+    pub async fn staff_picker(&self) -> Result<Vec<StaffInfo>, ApiFailure> {
+        self.call(Method::Get, "/api/v1/staff", NO_BODY).await
+    }
+
+    /// `GET /api/v1/staff/status`: who is signed in where, who is locked out.
+    pub async fn staff_status(&self) -> Result<StaffStatus, ApiFailure> {
+        self.call(Method::Get, "/api/v1/staff/status", NO_BODY)
+            .await
+    }
+
+    /// `GET /api/v1/lockouts`: accounts locked now.
+    pub async fn lockouts(&self) -> Result<Vec<StaffInfo>, ApiFailure> {
+        self.call(Method::Get, "/api/v1/lockouts", NO_BODY).await
+    }
+
+    /// `POST /api/v1/staff/<id>/unlock` (admin).
+    pub async fn unlock(&self, staff: &StaffId) -> Result<(), ApiFailure> {
+        let path = format!("/api/v1/staff/{}/unlock", segment(staff.as_str()));
+        self.call(Method::Post, &path, NO_BODY).await
+    }
+
+    /// `GET /api/v1/devices` (admin).
+    pub async fn devices(&self) -> Result<Vec<DeviceRow>, ApiFailure> {
+        self.call(Method::Get, "/api/v1/devices", NO_BODY).await
+    }
+
+    /// `POST /api/v1/devices` (admin): enrols a screen; answers its pairing link.
+    pub async fn enrol_device(&self, device: &NewDevice) -> Result<Enrolled, ApiFailure> {
+        self.call(Method::Post, "/api/v1/devices", Some(device))
+            .await
+    }
+
+    /// `POST /api/v1/devices/<id>/revoke` (admin).
+    pub async fn revoke_device(&self, device: &str) -> Result<(), ApiFailure> {
+        let path = format!("/api/v1/devices/{}/revoke", segment(device));
+        self.call(Method::Post, &path, NO_BODY).await
+    }
+
+    /// `POST /api/v1/commands`: one screen command.
+    pub async fn command(&self, command: &Command) -> Result<CommandReceipt, ApiFailure> {
+        self.call(Method::Post, "/api/v1/commands", Some(command))
+            .await
+    }
+
+    /// `POST /api/v1/check-in`: a scanned or typed code (and the date of birth once asked).
+    pub async fn check_in(&self, request: &CheckInRequest) -> Result<CheckInAnswer, ApiFailure> {
+        self.call(Method::Post, "/api/v1/check-in", Some(request))
+            .await
+    }
+
+    /// `POST /api/v1/check-in/find`: "no code?" by last name and date of birth.
+    pub async fn find_appointment(
+        &self,
+        find: &FindAppointment,
+    ) -> Result<FoundAppointments, ApiFailure> {
+        self.call(Method::Post, "/api/v1/check-in/find", Some(find))
+            .await
+    }
+
+    /// `POST /api/v1/appointments`: schedules a visit (front desk).
+    pub async fn create_appointment(&self, new: &NewAppointment) -> Result<Created, ApiFailure> {
+        self.call(Method::Post, "/api/v1/appointments", Some(new))
+            .await
+    }
+
+    /// `POST /api/v1/walk-ins`: registers a walk-in, arrived at once with a `W-` ticket.
+    pub async fn walk_in(&self, new: &NewWalkIn) -> Result<Created, ApiFailure> {
+        self.call(Method::Post, "/api/v1/walk-ins", Some(new)).await
+    }
+
+    /// `GET /api/v1/appointments?date=`: a day's visits with their check-in codes.
+    pub async fn appointments(&self, day: NaiveDate) -> Result<Vec<AppointmentRow>, ApiFailure> {
+        let path = format!("/api/v1/appointments?date={day}");
+        self.call(Method::Get, &path, NO_BODY).await
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<T, ApiFailure> {
+        let body = body
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(ApiFailure::bad_answer)?;
+        let (status, text) = self.send(method, path, body).await?;
+        read_answer(status, &text)
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<(u16, String), ApiFailure> {
+        use wasm_bindgen::JsCast;
+        let js = |e: wasm_bindgen::JsValue| ApiFailure::network(format!("{e:?}"));
+        let init = web_sys::RequestInit::new();
+        init.set_method(method.name());
+        init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+        if let Some(body) = body {
+            init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+            let headers = web_sys::Headers::new().map_err(js)?;
+            headers
+                .set("content-type", "application/json")
+                .map_err(js)?;
+            init.set_headers(&headers);
+        }
+        let url = format!("{}{path}", self.base);
+        let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(js)?;
+        let window = web_sys::window().ok_or_else(|| ApiFailure::network("no window"))?;
+        let response: web_sys::Response =
+            wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
+                .await
+                .map_err(js)?
+                .dyn_into()
+                .map_err(js)?;
+        let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(js)?)
+            .await
+            .map_err(js)?
+            .as_string()
+            .unwrap_or_default();
+        Ok((response.status(), text))
+    }
+
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<(u16, String), ApiFailure> {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            Method::Get => self.http.get(url),
+            Method::Post => self.http.post(url),
+            Method::Delete => self.http.delete(url),
+        };
+        let request = match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(body),
+            None => request,
+        };
+        let response = request.send().await.map_err(ApiFailure::network)?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(ApiFailure::network)?;
+        Ok((status, text))
+    }
+
+    /// Without a transport (server-side rendering): nothing is ever sent from here.
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "native-client")))]
+    async fn send(
+        &self,
+        _method: Method,
+        _path: &str,
+        _body: Option<String>,
+    ) -> Result<(u16, String), ApiFailure> {
+        let _ = &self.base;
+        Err(ApiFailure::network("not in a browser"))
+    }
+}
+
+const NO_BODY: Option<&()> = None;
+
+#[cfg(target_arch = "wasm32")]
+impl Method {
+    fn name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// A 2xx answer as `T` (an empty one as JSON `null`, which `()` reads), else the refusal.
+fn read_answer<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiFailure> {
+    let text = if text.trim().is_empty() { "null" } else { text };
+    if (200..300).contains(&status) {
+        return serde_json::from_str(text).map_err(ApiFailure::bad_answer);
+    }
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) => Err(body.error),
+        Err(_) => Err(ApiFailure {
+            kind: ErrorKind::Unknown,
+            message: format!("The hub refused this (HTTP {status})."),
+        }),
+    }
+}
+
+/// Percent-encodes one path segment (staff and device ids are chosen by people).
+fn segment(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_read_with_its_payload_and_an_unknown_code_is_still_a_refusal() {
+        let body = r#"{"error": {"code": "confirm_abnormal", "message": "abnormal: Systolic blood pressure 182 mmHg; confirm these values to save them", "abnormal": [{"measure": "systolic", "value": 182.0}]}}"#;
+        let refused: Result<(), ApiFailure> = read_answer(409, body);
+        let failure = refused.unwrap_err();
+        match &failure.kind {
+            ErrorKind::ConfirmAbnormal { abnormal } => assert_eq!(abnormal.len(), 1),
+            other => panic!("read as {other:?}"),
+        }
+        assert!(failure.message.contains("182 mmHg"));
+        let newer: Result<(), ApiFailure> = read_answer(
+            409,
+            r#"{"error": {"code": "from_the_future", "message": "later"}}"#,
+        );
+        assert_eq!(newer.unwrap_err().kind, ErrorKind::Unknown);
+        let empty: Result<(), ApiFailure> = read_answer(204, "");
+        assert!(empty.is_ok());
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(segment("ma-lee"), "ma-lee");
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+    }
+}
