@@ -5,6 +5,7 @@
 mod common;
 
 use anyhow::Result;
+use clinicflow::api_types::{ErrorKind, SignIn};
 use clinicflow::domain::DeviceRole;
 use common::{client_with, SseReader, TestHub};
 use serde_json::{json, Value};
@@ -387,6 +388,71 @@ async fn five_wrong_pins_lock_the_account_until_an_admin_unlocks_it() -> Result<
 }
 
 #[tokio::test]
+async fn a_lockout_ends_by_itself_after_its_minutes_on_the_hub_clock() -> Result<()> {
+    let (hub, hand) = TestHub::start_by_hand(common::small_clinic()).await?;
+    let tablet = hub.client_for(hub.screen(DeviceRole::Tablet, "shared tablet").await?);
+    let sign_in = |pin: &str| {
+        let request = SignIn {
+            staff: "ma-lee".into(),
+            pin: pin.into(),
+            badge: None,
+        };
+        let tablet = tablet.clone();
+        async move {
+            tablet
+                .sign_in(&request)
+                .await
+                .map_err(|failure| failure.kind)
+        }
+    };
+    for _ in 1..=4 {
+        assert_eq!(sign_in("000000").await, Err(ErrorKind::WrongPin));
+    }
+    assert_eq!(sign_in("000000").await, Err(ErrorKind::AccountLocked));
+    hand.advance(chrono::Duration::minutes(14));
+    assert_eq!(
+        sign_in("111111").await,
+        Err(ErrorKind::AccountLocked),
+        "locked for the configured 15 minutes"
+    );
+    hand.advance(chrono::Duration::minutes(2));
+    let session = sign_in("111111").await.expect("unlocked by time");
+    assert_eq!(
+        session.staff.map(|s| s.id.to_string()),
+        Some("ma-lee".into())
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_device_slowed_down_for_guessing_may_try_again_a_minute_later() -> Result<()> {
+    let (hub, hand) = TestHub::start_by_hand(common::small_clinic()).await?;
+    let tablet = hub.client_for(hub.screen(DeviceRole::Tablet, "guessing tablet").await?);
+    let mut last = None;
+    for attempt in 0..11 {
+        let request = SignIn {
+            staff: ["ma-lee", "rn-walsh", "fd-patel", "admin"][attempt % 4].into(),
+            pin: "000000".into(),
+            badge: None,
+        };
+        last = tablet
+            .sign_in(&request)
+            .await
+            .err()
+            .map(|failure| failure.kind);
+    }
+    assert_eq!(last, Some(ErrorKind::TooManyAttempts));
+    hand.advance(chrono::Duration::seconds(61));
+    let request = SignIn {
+        staff: "admin".into(),
+        pin: "999999".into(),
+        badge: None,
+    };
+    assert!(tablet.sign_in(&request).await.is_ok(), "a minute later");
+    Ok(())
+}
+
+#[tokio::test]
 async fn one_device_guessing_pins_is_slowed_down_whatever_the_account() -> Result<()> {
     let hub = TestHub::start().await?;
     let tablet = hub.screen(DeviceRole::Tablet, "guessing tablet").await?;
@@ -457,7 +523,7 @@ async fn a_pairing_link_works_once() -> Result<()> {
 async fn signing_out_or_sitting_idle_ends_a_tablet_session() -> Result<()> {
     let mut config = common::small_clinic();
     config.security.idle_lock_seconds = 1;
-    let hub = TestHub::start_with(config).await?;
+    let (hub, hand) = TestHub::start_by_hand(config).await?;
     let tablet = hub.signed_in_tablet("ma-lee", "111111").await?;
     assert_eq!(
         tablet
@@ -468,7 +534,7 @@ async fn signing_out_or_sitting_idle_ends_a_tablet_session() -> Result<()> {
             .as_u16(),
         200
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    hand.advance(chrono::Duration::milliseconds(1500));
     let idle = tablet.get(hub.url("/api/v1/snapshot")).send().await?;
     assert_eq!(idle.status().as_u16(), 401);
     assert_eq!(
@@ -765,7 +831,12 @@ async fn the_audit_chain_stays_intact_when_the_cli_writes_while_the_hub_runs() -
 async fn a_hub_restart_keeps_tablets_signed_in_but_not_idle_or_signed_out_ones() -> Result<()> {
     let mut config = common::small_clinic();
     config.security.idle_lock_seconds = 3;
-    let hub = TestHub::start_with(config.clone()).await?;
+    let (hub, hand) = TestHub::start_by_hand(config.clone()).await?;
+    // Both later hubs read the same hand-moved clock.
+    let on_the_same_clock = |config| clinicflow::server::HubOptions {
+        clock: Some(hub.running.hub.clock().clone()),
+        ..common::options(hub.db(), config)
+    };
     let lee = hub.signed_in_tablet("ma-lee", "111111").await?;
     let walsh = hub.signed_in_tablet("rn-walsh", "555555").await?;
     let (status, _) = {
@@ -775,7 +846,7 @@ async fn a_hub_restart_keeps_tablets_signed_in_but_not_idle_or_signed_out_ones()
     assert_eq!(status, 204);
 
     // The same database opened by a new hub process, as after a crash or an update.
-    let again = clinicflow::server::start(common::options(hub.db(), config.clone())).await?;
+    let again = clinicflow::server::start(on_the_same_clock(config.clone())).await?;
     let whoami: Value = lee
         .get(format!("{}/api/v1/session", again.url()))
         .send()
@@ -797,16 +868,16 @@ async fn a_hub_restart_keeps_tablets_signed_in_but_not_idle_or_signed_out_ones()
         401,
         "a signed-out session stays out"
     );
-    again.shutdown();
+    again.shutdown().await;
 
     // Idle past the limit while the hub was down: signed out.
-    tokio::time::sleep(Duration::from_millis(3500)).await;
-    let later = clinicflow::server::start(common::options(hub.db(), config)).await?;
+    hand.advance(chrono::Duration::milliseconds(3500));
+    let later = clinicflow::server::start(on_the_same_clock(config)).await?;
     let idle = lee
         .get(format!("{}/api/v1/snapshot", later.url()))
         .send()
         .await?;
     assert_eq!(idle.status().as_u16(), 401);
-    later.shutdown();
+    later.shutdown().await;
     Ok(())
 }

@@ -17,7 +17,7 @@ use axum::Json;
 use chrono::{DateTime, Duration as Span, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const DEVICE_COOKIE: &str = "cf_device";
 pub const SESSION_COOKIE: &str = "cf_session";
@@ -47,7 +47,9 @@ pub struct Access {
     sessions: Mutex<HashMap<String, Session>>,
     /// Sessions changed (opened, closed, used) since they were last saved.
     sessions_changed: std::sync::atomic::AtomicBool,
-    attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
+    attempts: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+    /// The hub's clock: session idle time and attempt windows are measured on it.
+    clock: super::clock::ClinicClock,
 }
 
 /// Who made a request.
@@ -63,12 +65,13 @@ pub struct Caller {
 }
 
 impl Access {
-    pub fn new() -> Access {
+    pub fn new(clock: super::clock::ClinicClock) -> Access {
         Access {
             devices: RwLock::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             sessions_changed: std::sync::atomic::AtomicBool::new(false),
             attempts: Mutex::new(HashMap::new()),
+            clock,
         }
     }
 
@@ -103,7 +106,7 @@ impl Access {
 
     /// Keeps the device list fresh for as long as the hub runs, and saves staff sessions
     /// (when they changed) every few seconds.
-    pub fn spawn_refresher(self: &Arc<Self>, hub: Hub) {
+    pub fn spawn_refresher(self: &Arc<Self>, hub: Hub) -> tokio::task::JoinHandle<()> {
         let access = Arc::clone(self);
         tokio::spawn(async move {
             for tick in 1u64.. {
@@ -122,7 +125,7 @@ impl Access {
                     access.save_sessions(&hub).await;
                 }
             }
-        });
+        })
     }
 
     /// Takes back the sessions saved before the hub stopped, so tablets stay signed in across
@@ -151,7 +154,9 @@ impl Access {
             else {
                 continue;
             };
-            if !devices.contains(&record.device_id) || !fresh(record.last_seen, idle) {
+            if !devices.contains(&record.device_id)
+                || !fresh(record.last_seen, idle, hub.clock().utc())
+            {
                 continue;
             }
             let info = StaffInfo {
@@ -173,7 +178,7 @@ impl Access {
     }
 
     /// Writes the open sessions to the database (through the hub's writer).
-    async fn save_sessions(&self, hub: &Hub) {
+    pub(crate) async fn save_sessions(&self, hub: &Hub) {
         let records: Vec<crate::store::SessionRecord> = self
             .sessions
             .lock()
@@ -231,15 +236,15 @@ impl Access {
             return caller;
         };
         let mut sessions = self.sessions.lock().expect("sessions lock");
-        let alive = sessions
-            .get(&session_hash)
-            .is_some_and(|s| s.device_id == device.id && fresh(s.last_seen, idle));
+        let alive = sessions.get(&session_hash).is_some_and(|s| {
+            s.device_id == device.id && fresh(s.last_seen, idle, self.clock.utc())
+        });
         if !alive {
             sessions.remove(&session_hash);
             return caller;
         }
         let session = sessions.get_mut(&session_hash).expect("checked above");
-        session.last_seen = Utc::now();
+        session.last_seen = self.clock.utc();
         self.sessions_changed
             .store(true, std::sync::atomic::Ordering::Relaxed);
         caller.staff = Some(session.staff.clone());
@@ -265,7 +270,7 @@ impl Access {
                 .lock()
                 .expect("sessions lock")
                 .get(hash)
-                .is_some_and(|s| fresh(s.last_seen, idle)),
+                .is_some_and(|s| fresh(s.last_seen, idle, self.clock.utc())),
             None => true,
         };
         device_ok && session_ok
@@ -286,8 +291,9 @@ impl Access {
     pub fn count(&self, key: &str, window: Duration) -> usize {
         let mut attempts = self.attempts.lock().expect("attempts lock");
         let recent = attempts.entry(key.to_string()).or_default();
-        recent.push_back(Instant::now());
-        prune(recent, window);
+        let now = self.clock.utc();
+        recent.push_back(now);
+        prune(recent, window, now);
         recent.len()
     }
 
@@ -297,7 +303,7 @@ impl Access {
         let Some(recent) = attempts.get_mut(key) else {
             return 0;
         };
-        prune(recent, window);
+        prune(recent, window, self.clock.utc());
         let count = recent.len();
         if count == 0 {
             attempts.remove(key);
@@ -306,15 +312,10 @@ impl Access {
     }
 }
 
-fn prune(recent: &mut VecDeque<Instant>, window: Duration) {
-    while recent.front().is_some_and(|at| at.elapsed() > window) {
+fn prune(recent: &mut VecDeque<DateTime<Utc>>, window: Duration, now: DateTime<Utc>) {
+    let window = Span::from_std(window).unwrap_or(Span::MAX);
+    while recent.front().is_some_and(|at| now - *at > window) {
         recent.pop_front();
-    }
-}
-
-impl Default for Access {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -385,9 +386,9 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// Whether a session last used at `last_seen` is still within the idle limit.
-fn fresh(last_seen: DateTime<Utc>, idle: Duration) -> bool {
-    Span::from_std(idle).is_ok_and(|idle| Utc::now() - last_seen < idle)
+/// Whether a session last used at `last_seen` is still within the idle limit at `now`.
+fn fresh(last_seen: DateTime<Utc>, idle: Duration, now: DateTime<Utc>) -> bool {
+    Span::from_std(idle).is_ok_and(|idle| now - last_seen < idle)
 }
 
 pub fn idle_limit(hub: &Hub) -> Duration {
@@ -447,7 +448,7 @@ pub fn pairing_expiry(now: DateTime<Utc>) -> DateTime<Utc> {
 pub async fn pair(State(state): State<AppState>, Path(code): Path<String>) -> Response {
     let token = secret();
     let (pairing_hash, token_hash) = (sha256_hex(&code), sha256_hex(&token));
-    let now = Utc::now();
+    let now = state.hub.clock().utc();
     let paired = state
         .hub
         .with_store(move |store| store.pair_device(&pairing_hash, &token_hash, now))
@@ -485,6 +486,10 @@ fn pairing_refused() -> Response {
 
 /// Writes one audit row outside any clinic command; failures are logged, never shown.
 pub async fn audit(hub: &Hub, entry: AuditEntry) {
+    let entry = AuditEntry {
+        at: hub.clock().utc(),
+        ..entry
+    };
     match hub
         .with_store(move |store| store.append_audit(&[entry]))
         .await
@@ -518,7 +523,7 @@ pub async fn staff_picker(
     if !on_tablet {
         caller.require(Action::Administer)?;
     }
-    let now = Utc::now();
+    let now = state.hub.clock().utc();
     let staff = state.hub.with_store(|store| store.list_staff()).await??;
     let picker = staff
         .into_iter()
@@ -573,7 +578,7 @@ pub async fn sign_in(
         .hub
         .with_store(move |store| store.staff(&staff_id))
         .await??;
-    let now = Utc::now();
+    let now = state.hub.clock().utc();
     let Some(record) = record.filter(|r| !r.disabled) else {
         audit(
             &state.hub,
@@ -617,7 +622,7 @@ async fn open_session(
     let session = Session {
         staff: staff.clone(),
         device_id: device.id.clone(),
-        last_seen: Utc::now(),
+        last_seen: state.hub.clock().utc(),
     };
     state
         .access
@@ -649,7 +654,7 @@ async fn badge_sign_in(
     device: Device,
     badge: &str,
 ) -> Result<Response, ApiError> {
-    let now = Utc::now();
+    let now = state.hub.clock().utc();
     let mut parts = badge.trim().splitn(3, ':');
     let (Some("cfbadge"), Some(staff_id), Some(secret)) =
         (parts.next(), parts.next(), parts.next())
@@ -692,7 +697,7 @@ async fn wrong_pin(
     actor: Actor,
     security: &crate::config::SecurityConfig,
 ) -> ApiError {
-    let now = Utc::now();
+    let now = state.hub.clock().utc();
     let window_start = now - Span::minutes(security.lockout_window_minutes.into());
     let lock_until = now + Span::minutes(security.lockout_minutes.into());
     let (staff_id, device_id, attempts) = (
@@ -867,7 +872,7 @@ pub async fn staff_status(
     caller: Caller,
 ) -> Result<Json<StaffStatus>, ApiError> {
     caller.require(Action::SeeStaffStatus)?;
-    let now = Utc::now();
+    let now = state.hub.clock().utc();
     let lockout = Span::minutes(state.hub.config().security.lockout_minutes.into());
     let staff = state.hub.with_store(|store| store.list_staff()).await??;
     let roster = staff
@@ -906,7 +911,7 @@ pub async fn staff_status(
         .lock()
         .expect("sessions lock")
         .values()
-        .filter(|session| fresh(session.last_seen, idle_limit(&state.hub)))
+        .filter(|session| fresh(session.last_seen, idle_limit(&state.hub), now))
         .map(|session| OnDuty {
             staff: session.staff.clone(),
             device: device_names
@@ -926,7 +931,7 @@ pub async fn lockouts(
     caller: Caller,
 ) -> Result<Json<Vec<StaffInfo>>, ApiError> {
     caller.require(Action::SeeLockouts)?;
-    let now = Utc::now();
+    let now = state.hub.clock().utc();
     let staff = state.hub.with_store(|store| store.list_staff()).await??;
     let locked = staff
         .into_iter()

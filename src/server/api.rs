@@ -14,7 +14,7 @@ use crate::store::Actor;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 pub async fn healthz(State(hub): State<Hub>) -> Json<Health> {
     Json(Health {
@@ -33,7 +33,7 @@ pub async fn snapshot(State(hub): State<Hub>, caller: Caller) -> Result<Json<Sna
         seq,
         clinic: clinic_info(&hub),
         state,
-        server_time: Utc::now(),
+        server_time: hub.clock().utc(),
     }))
 }
 

@@ -247,6 +247,7 @@ pub fn main() -> anyhow::Result<()> {
                 demo,
                 bundle,
                 tls: tls_cert.zip(tls_key),
+                clock: None,
             };
             tokio::runtime::Runtime::new()?.block_on(serve(options))
         }
@@ -305,8 +306,14 @@ fn device(action: DeviceAction) -> anyhow::Result<()> {
             let role = DeviceRole::parse(&role).with_context(|| {
                 format!("unknown role {role:?}: kiosk, lobby, board, tablet or integration")
             })?;
-            let enrolled =
-                super::devices::enrol_in(&mut Store::open(&db)?, &name, role, &url, terminal())?;
+            let enrolled = super::devices::enrol_in(
+                &mut Store::open(&db)?,
+                &name,
+                role,
+                &url,
+                terminal(),
+                Utc::now(),
+            )?;
             if json {
                 println!(
                     "{}",

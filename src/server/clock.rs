@@ -1,13 +1,37 @@
 //! The clinic's clock: UTC now plus the clinic-local calendar day, from the configured time zone.
-//! The only place the hub reads the system time.
+//! Every time the hub reads (commands, sessions, lockouts, throttles, audit rows) comes from
+//! here: the system's clock, or in tests a hand-moved one ([`ClockHand`]), so tests of idle
+//! sessions and lockouts advance time instead of sleeping.
 
 use crate::domain::Now;
 use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
+use std::sync::{Arc, Mutex};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ClinicClock {
     pub zone: Tz,
+    source: Source,
+}
+
+#[derive(Debug, Clone)]
+enum Source {
+    System,
+    Hand(ClockHand),
+}
+
+/// Moves a hand-set clock: only tests make one ([`ClinicClock::by_hand`]).
+#[derive(Debug, Clone)]
+pub struct ClockHand(Arc<Mutex<DateTime<Utc>>>);
+
+impl ClockHand {
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().expect("clock hand lock") += by;
+    }
+
+    pub fn time(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock hand lock")
+    }
 }
 
 /// The configured zone name was not an IANA time zone.
@@ -24,11 +48,32 @@ impl ClinicClock {
             name.to_string()
         };
         let zone = name.parse::<Tz>().map_err(|_| UnknownTimeZone(name))?;
-        Ok(ClinicClock { zone })
+        Ok(ClinicClock {
+            zone,
+            source: Source::System,
+        })
+    }
+
+    /// A clock that stands at `start` until its hand moves it.
+    pub fn by_hand(name: &str, start: DateTime<Utc>) -> Result<(Self, ClockHand), UnknownTimeZone> {
+        let hand = ClockHand(Arc::new(Mutex::new(start)));
+        let clock = ClinicClock {
+            source: Source::Hand(hand.clone()),
+            ..Self::new(name)?
+        };
+        Ok((clock, hand))
+    }
+
+    /// The time now, in UTC.
+    pub fn utc(&self) -> DateTime<Utc> {
+        match &self.source {
+            Source::System => Utc::now(),
+            Source::Hand(hand) => hand.time(),
+        }
     }
 
     pub fn now(&self) -> Now<'static> {
-        self.at(Utc::now())
+        self.at(self.utc())
     }
 
     pub fn at(&self, at: DateTime<Utc>) -> Now<'static> {
@@ -53,7 +98,7 @@ impl ClinicClock {
     /// Minutes east of UTC right now; clients use it to show clinic-local times.
     pub fn utc_offset_minutes(&self) -> i32 {
         self.zone
-            .offset_from_utc_datetime(&Utc::now().naive_utc())
+            .offset_from_utc_datetime(&self.utc().naive_utc())
             .fix()
             .local_minus_utc()
             / 60

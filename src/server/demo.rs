@@ -147,7 +147,9 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
         device: "hub".into(),
         staff: None,
     };
-    let now = Utc::now()
+    let now = hub
+        .clock()
+        .utc()
         .duration_trunc(Duration::minutes(1))
         .expect("minute truncation");
     let day_start = (now - Duration::hours(3))

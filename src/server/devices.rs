@@ -20,6 +20,7 @@ pub fn enrol_in(
     role: DeviceRole,
     base_url: &str,
     actor: Actor,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Enrolled, crate::store::StoreError> {
     let name = name.trim();
     if name.is_empty() || name.len() > 80 {
@@ -27,7 +28,6 @@ pub fn enrol_in(
             "a device name is 1 to 80 characters".into(),
         ));
     }
-    let now = Utc::now();
     let enrolment = enrol(name, role, now);
     store.add_device(
         &enrolment.device,
@@ -35,7 +35,10 @@ pub fn enrol_in(
         pairing_expiry(now),
     )?;
     let command = format!("enrol_device {} as {}", enrolment.device.id, role.key());
-    let entry = AuditEntry::new(actor, command, "accepted");
+    let entry = AuditEntry {
+        at: now,
+        ..AuditEntry::new(actor, command, "accepted")
+    };
     store.append_audit(&[entry])?;
     let pairing_url = format!(
         "{}/pair/{}",
@@ -97,11 +100,18 @@ pub async fn add(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:8080")
         .to_string();
-    let actor = caller.actor();
+    let (actor, now) = (caller.actor(), state.hub.clock().utc());
     let enrolled = state
         .hub
         .with_store(move |store| {
-            enrol_in(store, &new.name, new.role, &format!("http://{host}"), actor)
+            enrol_in(
+                store,
+                &new.name,
+                new.role,
+                &format!("http://{host}"),
+                actor,
+                now,
+            )
         })
         .await??;
     Ok((StatusCode::CREATED, Json(enrolled)))
@@ -115,10 +125,10 @@ pub async fn revoke(
     Path(device): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Action::Administer)?;
-    let id = device.clone();
+    let (id, now) = (device.clone(), state.hub.clock().utc());
     let revoked = state
         .hub
-        .with_store(move |store| store.revoke_device(&id, Utc::now()))
+        .with_store(move |store| store.revoke_device(&id, now))
         .await??;
     if !revoked {
         return Err(ApiError::Conflict(format!("no enrolled device {device}")));

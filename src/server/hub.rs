@@ -94,6 +94,12 @@ struct Inner {
     config: ClinicConfig,
     clock: ClinicClock,
     db_path: PathBuf,
+    /// Set once by `close`: live streams and the HTTP server end, the writer stops.
+    closing: tokio::sync::watch::Sender<bool>,
+    /// Dropped by `close` to end the checkpoint thread at once.
+    checkpoint_stop: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    /// The writer and checkpoint threads, joined by `close`.
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     shared: RwLock<Shared>,
     live: broadcast::Sender<Arc<SequencedEvent>>,
     queue: Mutex<Queue>,
@@ -123,10 +129,14 @@ impl Hub {
             seq,
             recent: VecDeque::new(),
         };
+        let (checkpoint_stop, stopped) = std::sync::mpsc::channel::<()>();
         let hub = Hub(Arc::new(Inner {
             config,
             clock,
             db_path: db_path.to_path_buf(),
+            closing: tokio::sync::watch::Sender::new(false),
+            checkpoint_stop: Mutex::new(Some(checkpoint_stop)),
+            threads: Mutex::new(Vec::new()),
             shared: RwLock::new(shared),
             live,
             queue: Mutex::new(Queue {
@@ -134,27 +144,65 @@ impl Hub {
                 writer: Holder::Idle,
             }),
             handed_over: Condvar::new(),
-            writer: Mutex::new(Writer { store, state, seq }),
+            writer: Mutex::new(Writer {
+                store: Some(store),
+                state,
+                seq,
+            }),
         }));
         let writer_hub = hub.clone();
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("clinicflow-writer".into())
             .spawn(move || writer_hub.write_queue())
             .expect("spawn writer thread");
-        let running = Arc::downgrade(&hub.0);
-        std::thread::Builder::new()
+        let checkpointer = std::thread::Builder::new()
             .name("clinicflow-checkpoint".into())
             .spawn(move || {
-                // Until the hub is gone; a failure (a full disk) is retried on the next round.
-                while running.upgrade().is_some() {
-                    std::thread::sleep(CHECKPOINT_EVERY);
+                // Until the hub closes; a failure (a full disk) is retried on the next round.
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
                     if let Err(error) = checkpoints.checkpoint() {
                         tracing::debug!(%error, "background checkpoint did not run");
                     }
                 }
             })
             .expect("spawn checkpoint thread");
+        *hub.0.threads.lock().expect("hub threads lock") = vec![writer, checkpointer];
         Ok(hub)
+    }
+
+    /// Stops the hub: live streams end, every queued and later command is refused (503
+    /// `unavailable`), and the writer and checkpoint threads finish and are joined. The
+    /// database closes once the last handle to the hub is dropped.
+    pub async fn close(&self) {
+        self.0.closing.send_replace(true);
+        self.stop();
+        self.0
+            .checkpoint_stop
+            .lock()
+            .expect("checkpoint stop lock")
+            .take();
+        let threads = std::mem::take(&mut *self.0.threads.lock().expect("hub threads lock"));
+        let hub = self.clone();
+        tokio::task::spawn_blocking(move || {
+            for thread in threads {
+                let _ = thread.join();
+            }
+            // After the writer thread and any caller's commit: the connection closes here.
+            let mut writer = hub.0.writer.lock().unwrap_or_else(|e| e.into_inner());
+            writer.store = None;
+        })
+        .await
+        .expect("joining the hub's threads");
+    }
+
+    /// Resolves once `close` was called: what live streams and the HTTP server wait on.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.0.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closing| *closing).await;
+        }
     }
 
     pub fn config(&self) -> &ClinicConfig {
@@ -317,7 +365,8 @@ impl Hub {
         }
     }
 
-    /// The writer thread: works through the queue whenever a caller hands it over.
+    /// The writer thread: works through the queue whenever a caller hands it over, until the
+    /// hub stops.
     fn write_queue(&self) {
         loop {
             let jobs: Vec<Job> = {
@@ -349,7 +398,10 @@ impl Hub {
                 Job::Command(command) => batch.push(*command),
                 Job::Store(work) => {
                     writer.commit_batch(self, std::mem::take(&mut batch));
-                    work(&mut writer.store);
+                    // A closed hub has no store: dropping the work tells its caller.
+                    if let Some(store) = writer.store.as_mut() {
+                        work(store);
+                    }
                 }
             }
         }
@@ -389,21 +441,24 @@ fn blocking<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// The writer's own state: the store and the committed clinic state.
+/// The writer's own state: the store (until the hub closes) and the committed clinic state.
 struct Writer {
-    store: Store,
+    store: Option<Store>,
     state: ClinicState,
     seq: u64,
 }
 
 struct Decided {
     job: CommandJob,
+    /// When it was decided, by the hub's clock.
+    at: DateTime<Utc>,
     result: Result<Vec<SequencedEvent>, DomainError>,
 }
 
 impl Writer {
     fn commit_batch(&mut self, hub: &Hub, jobs: Vec<CommandJob>) {
-        if jobs.is_empty() {
+        // A closed hub has no store: dropping the jobs answers their callers "unavailable".
+        if jobs.is_empty() || self.store.is_none() {
             return;
         }
         let first_seq = self.seq;
@@ -413,7 +468,8 @@ impl Writer {
             .flat_map(|d| d.result.iter().flatten().cloned())
             .collect();
         let audit: Vec<AuditEntry> = decided.iter().map(audit_entry).collect();
-        match self.store.commit(
+        let store = self.store.as_mut().expect("checked above");
+        match store.commit(
             Batch {
                 events: &events,
                 audit: &audit,
@@ -423,7 +479,7 @@ impl Writer {
             Ok(()) => {
                 hub.publish(events.into_iter().map(Arc::new).collect());
                 let seq = self.seq;
-                for Decided { job, result } in decided {
+                for Decided { job, result, .. } in decided {
                     let _ = job.reply.send(
                         result
                             .map(|events| Receipt { seq, events })
@@ -462,12 +518,14 @@ impl Writer {
                 })
                 .collect()
         });
-        Decided { job, result }
+        let at = now.at;
+        Decided { job, at, result }
     }
 
     /// After a failed commit the in-memory state holds undone changes: take it back from disk.
     fn reload(&mut self, expected_seq: u64) {
-        match self.store.load() {
+        let Some(store) = &self.store else { return };
+        match store.load() {
             Ok((state, seq)) => {
                 debug_assert_eq!(seq, expected_seq);
                 self.state = state;
@@ -493,7 +551,7 @@ fn audit_entry(decided: &Decided) -> AuditEntry {
         Err(refusal) => (format!("rejected: {refusal}"), None),
     };
     AuditEntry {
-        at: decided.job.at.unwrap_or_else(Utc::now),
+        at: decided.at,
         actor: decided.job.actor.clone(),
         command: serde_json::to_string(&decided.job.command).unwrap_or_default(),
         outcome,

@@ -49,9 +49,12 @@ pub async fn events(
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     };
-    // The stream ends within a second of the device being revoked or the session ending.
+    // The stream ends within a second of the device being revoked or the session ending, and
+    // at once when the hub shuts down.
+    let closed = hub.closed();
     let stream = follow(hub, after)
         .take_until(Box::pin(revoked))
+        .take_until(Box::pin(closed))
         .map(move |event| {
             let event = if visibility == Visibility::Full {
                 (*event).clone()

@@ -60,6 +60,9 @@ pub struct HubOptions {
     pub bundle: Option<PathBuf>,
     /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// The hub's clock; `None` is the system's, in the config's time zone. Tests pass one they
+    /// move by hand.
+    pub clock: Option<ClinicClock>,
 }
 
 /// Why the hub could not start. Printed by `main` and the process exits non-zero.
@@ -90,22 +93,43 @@ pub struct RunningHub {
     pub hub: Hub,
     pub access: std::sync::Arc<access::Access>,
     server: tokio::task::JoinHandle<()>,
+    refresher: tokio::task::JoinHandle<()>,
 }
+
+/// How long `shutdown` lets requests in flight finish before cutting them off.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl RunningHub {
     pub fn url(&self) -> String {
         format!("{}://{}", self.scheme, self.addr)
     }
 
-    pub fn shutdown(self) {
-        self.server.abort();
+    /// Stops serving and stops the hub: live streams end, requests in flight get up to five
+    /// seconds, the writer, checkpoint and refresher stop, and the database closes.
+    pub async fn shutdown(self) {
+        self.refresher.abort();
+        let _ = self.refresher.await;
+        // Tablets stay signed in across a restart: the last few seconds' use is saved too.
+        self.access.save_sessions(&self.hub).await;
+        self.hub.close().await;
+        let mut server = self.server;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+            let _ = server.await;
+        }
     }
 }
 
 /// Opens the database, brings the clinic's rooms and providers in line with the config, seeds
 /// the demo if asked, and starts serving on `options.addr` (port 0 picks a free port).
 pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
-    let clock = ClinicClock::new(&options.config.time_zone)?;
+    let clock = match options.clock.clone() {
+        Some(clock) => clock,
+        None => ClinicClock::new(&options.config.time_zone)?,
+    };
     check_bundle(options.bundle.as_deref())?;
     let tls = options
         .tls
@@ -121,10 +145,10 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     apply_config(&hub, None).await?;
     add_config_staff(&hub, options.demo).await?;
     hub.reload_staff().await?;
-    let access = std::sync::Arc::new(access::Access::new());
+    let access = std::sync::Arc::new(access::Access::new(hub.clock().clone()));
     access.refresh(&hub).await?;
     access.restore_sessions(&hub).await?;
-    access.spawn_refresher(hub.clone());
+    let refresher = access.spawn_refresher(hub.clone());
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -142,12 +166,14 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     };
     let app = router(state, options.bundle.as_deref());
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let closed = hub.closed();
     let server = tokio::spawn(async move {
         match tls {
-            Some(acceptor) => tls::serve(listener, acceptor, app).await,
+            Some(acceptor) => tls::serve(listener, acceptor, app, closed).await,
             None => {
                 let app = app.into_make_service_with_connect_info::<SocketAddr>();
-                if let Err(error) = axum::serve(listener, app).await {
+                let serving = axum::serve(listener, app).with_graceful_shutdown(closed);
+                if let Err(error) = serving.await {
                     tracing::error!(%error, "server stopped");
                 }
             }
@@ -159,6 +185,7 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
         hub,
         access,
         server,
+        refresher,
     })
 }
 

@@ -33,26 +33,40 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, StartError> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
-/// Accepts TLS connections and serves `app` on each (HTTP/1.1 and HTTP/2).
-pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, app: Router) {
+/// Accepts TLS connections and serves `app` on each (HTTP/1.1 and HTTP/2), until `closed`
+/// resolves (the hub shuts down); then open connections are dropped too.
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    app: Router,
+    closed: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let closed = futures::future::FutureExt::shared(Box::pin(closed));
     loop {
-        let (tcp, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = closed.clone() => return,
+        };
+        let (tcp, peer) = match accepted {
             Ok(connection) => connection,
             Err(error) => {
                 tracing::warn!(%error, "accept failed");
                 continue;
             }
         };
-        let (acceptor, app) = (acceptor.clone(), app.clone());
+        let (acceptor, app, closed) = (acceptor.clone(), app.clone(), closed.clone());
         tokio::spawn(async move {
             let Ok(stream) = acceptor.accept(tcp).await else {
                 return;
             };
             let app = app.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
             let service = TowerToHyperService::new(app);
-            let _ = Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .await;
+            let builder = Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                () = closed => {}
+            }
         });
     }
 }

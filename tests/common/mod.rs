@@ -7,8 +7,10 @@ pub mod browser;
 use anyhow::{bail, Context, Result};
 use clinicflow::config::ClinicConfig;
 use clinicflow::domain::DeviceRole;
+use clinicflow::server::clock::{ClinicClock, ClockHand};
 use clinicflow::server::devices::Enrolled;
 use clinicflow::server::{start, HubOptions, RunningHub};
+use clinicflow::sync::HubClient;
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -56,20 +58,34 @@ impl TestHub {
     pub async fn start_with(config: ClinicConfig) -> Result<TestHub> {
         let dir = tempfile::tempdir()?;
         let db = dir.path().join("clinic.db");
-        Self::start_in(dir, db, config).await
+        Self::start_in(dir, db, options_for(config, None)).await
     }
 
     /// Like `start_with`, with the database at `db` (for example on a small disk).
     pub async fn start_on(db: std::path::PathBuf, config: ClinicConfig) -> Result<TestHub> {
-        Self::start_in(tempfile::tempdir()?, db, config).await
+        Self::start_in(tempfile::tempdir()?, db, options_for(config, None)).await
+    }
+
+    /// Like `start_with`, on a clock that moves only when the returned hand moves it.
+    pub async fn start_by_hand(config: ClinicConfig) -> Result<(TestHub, ClockHand)> {
+        let start = chrono::Utc::now();
+        let (clock, hand) = ClinicClock::by_hand(&config.time_zone, start)?;
+        let dir = tempfile::tempdir()?;
+        let db = dir.path().join("clinic.db");
+        let hub = Self::start_in(dir, db.clone(), options_for(config, Some(clock))).await?;
+        Ok((hub, hand))
     }
 
     async fn start_in(
         dir: TempDir,
         db: std::path::PathBuf,
-        config: ClinicConfig,
+        options: HubOptions,
     ) -> Result<TestHub> {
-        let running = start(options(db.clone(), config)).await?;
+        let options = HubOptions {
+            db: db.clone(),
+            ..options
+        };
+        let running = start(options).await?;
         let mut hub = TestHub {
             running,
             dir,
@@ -107,7 +123,14 @@ impl TestHub {
             .running
             .hub
             .with_store(move |store| {
-                clinicflow::server::devices::enrol_in(store, &name, role, &base, actor)
+                clinicflow::server::devices::enrol_in(
+                    store,
+                    &name,
+                    role,
+                    &base,
+                    actor,
+                    chrono::Utc::now(),
+                )
             })
             .await??;
         self.running.access.refresh(&self.running.hub).await?;
@@ -170,6 +193,25 @@ impl TestHub {
             ),
             ("origin", self.running.url()),
         ])
+    }
+
+    /// Shuts the hub down and removes its folder.
+    pub async fn stop(self) {
+        let TestHub {
+            running, client, ..
+        } = self;
+        drop(client);
+        running.shutdown().await;
+    }
+
+    /// The typed client over `http` (a screen's or tablet's client from the helpers above).
+    pub fn client_for(&self, http: reqwest::Client) -> HubClient {
+        HubClient::new(&self.running.url(), http)
+    }
+
+    /// The typed client with the integration client's full access.
+    pub fn api(&self) -> HubClient {
+        self.client_for(self.client.clone())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -265,6 +307,13 @@ where
     Ok((child, url))
 }
 
+fn options_for(config: ClinicConfig, clock: Option<ClinicClock>) -> HubOptions {
+    HubOptions {
+        clock,
+        ..options(std::path::PathBuf::new(), config)
+    }
+}
+
 /// Options for an in-process hub on a free port over `db`, without demo, bundle or TLS.
 pub fn options(db: std::path::PathBuf, config: ClinicConfig) -> HubOptions {
     HubOptions {
@@ -274,6 +323,7 @@ pub fn options(db: std::path::PathBuf, config: ClinicConfig) -> HubOptions {
         demo: false,
         bundle: None,
         tls: None,
+        clock: None,
     }
 }
 

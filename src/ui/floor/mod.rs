@@ -97,11 +97,11 @@ fn FloorView() -> Element {
     }
     rsx! {
         NoticeBanner {}
-        undo::UndoBar {}
         div { class: "floor-lists",
             queue::Queue {}
             rooms::RoomBoard {}
         }
+        undo::UndoBar {}
         match panel() {
             Panel::None => rsx! {},
             Panel::RoomFor(visit) => rsx! { rooms::RoomPicker { visit } },
