@@ -219,6 +219,7 @@ impl ClinicConfig {
 
     pub fn kiosk_rules(&self) -> crate::domain::KioskRules {
         crate::domain::KioskRules {
+            identity_tries: self.check_in.identity_tries,
             opens_before: chrono::Duration::minutes(self.check_in.opens_minutes_before.into()),
             late_after: chrono::Duration::minutes(self.queue.late_after_minutes.into()),
             late_to_front_desk: self.check_in.late_action == LateAction::FrontDesk,

@@ -5,7 +5,9 @@
 mod common;
 
 use anyhow::Result;
+use clinicflow::api_types::{CheckInRequest, Outcome};
 use clinicflow::domain::DeviceRole;
+use clinicflow::sync::HubClient;
 use common::{TestHub, BIRTH_DATE};
 use serde_json::{json, Value};
 
@@ -156,6 +158,50 @@ async fn three_wrong_dates_of_birth_send_the_patient_to_the_desk_and_flag_the_vi
     // The front desk checks the patient in after looking at their ID.
     hub.command(json!({"type": "check_in", "visit": visit}))
         .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn wrong_dates_of_birth_are_remembered_across_a_hub_restart() -> Result<()> {
+    // Regression: the tries were counted in the hub's memory, so a restart reset them.
+    let folder = tempfile::tempdir()?;
+    let db = folder.path().join("clinic.db");
+    let hub = TestHub::start_on(db.clone(), midday_clinic()).await?;
+    let enrolled = hub.enrol(DeviceRole::Kiosk, "Lobby kiosk").await?;
+    let token = hub.pair(&enrolled.pairing_url).await?;
+    let (visit, code) = hub.schedule("Ana", 0).await?;
+    let kiosk_of = |hub: &TestHub| -> Result<HubClient> {
+        let http = common::client_with(&[
+            ("cookie", format!("cf_device={token}")),
+            ("origin", hub.running.url()),
+        ])?;
+        Ok(hub.client_for(http))
+    };
+    let wrong = CheckInRequest {
+        code: code.clone(),
+        date_of_birth: Some(chrono::NaiveDate::from_ymd_opt(1961, 7, 15).unwrap()),
+        language: None,
+    };
+    let first = kiosk_of(&hub)?.check_in(&wrong).await?;
+    assert_eq!(
+        (first.outcome, first.tries_left),
+        (Outcome::IdentityMismatch, Some(2))
+    );
+    hub.stop().await;
+
+    let hub = TestHub::start_on(db, midday_clinic()).await?;
+    let kiosk = kiosk_of(&hub)?;
+    let second = kiosk.check_in(&wrong).await?;
+    assert_eq!(
+        (second.outcome, second.tries_left),
+        (Outcome::IdentityMismatch, Some(1))
+    );
+    let third = kiosk.check_in(&wrong).await?;
+    assert_eq!(third.outcome, Outcome::SeeFrontDesk);
+    let snapshot = hub.api().snapshot().await?;
+    let flagged = &snapshot.state.visits[&clinicflow::domain::VisitId::parse(&visit)?];
+    assert!(flagged.identity_flagged.is_some());
+    assert_eq!(flagged.identity_misses.len(), 3);
     Ok(())
 }
 

@@ -195,7 +195,9 @@ impl Principal {
             | Command::ReturnToService { .. } => Action::ManageRooms,
             Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => Action::FrontDesk,
             Command::RegisterWalkIn { .. } => Action::WalkIn,
-            Command::CheckIn { .. } | Command::FlagIdentityCheck { .. } => Action::CheckIn,
+            Command::CheckIn { .. }
+            | Command::FlagIdentityCheck { .. }
+            | Command::WrongDateOfBirth { .. } => Action::CheckIn,
             _ => Action::WorkTheFloor,
         }
     }

@@ -5,9 +5,15 @@
 use super::{rooming_queue, ClinicState, Now, QueueFilter, QueueRules, Visit, VisitId, VisitState};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
+/// Wrong dates of birth for one appointment count against it for this long.
+pub const IDENTITY_WINDOW: Duration = Duration::hours(1);
+
 /// The clinic's self check-in policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KioskRules {
+    /// Wrong dates of birth allowed (within [`IDENTITY_WINDOW`]) before the visit is flagged
+    /// for staff.
+    pub identity_tries: u32,
     /// Check-in opens this long before the appointment; earlier is `too_early`.
     pub opens_before: Duration,
     /// Arriving more than this after the appointment is late.
@@ -35,6 +41,54 @@ pub enum KioskDecision {
     Cancelled,
     /// Anything staff must sort out: identity check failed, visit closed.
     SeeFrontDesk,
+}
+
+/// What self check-in does with a code that names `visit`, given the date of birth typed so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelfCheckIn {
+    /// Ask for the date of birth before saying anything about the visit.
+    ConfirmIdentity,
+    /// The date of birth does not match: record it (`Command::WrongDateOfBirth`). `tries_left`
+    /// after this one; none left means this try flags the visit and the patient sees the desk.
+    WrongDateOfBirth { tries_left: u32 },
+    /// Identity settled (or not needed): what to do.
+    Decided(KioskDecision),
+}
+
+/// The whole self check-in decision: the kiosk's rules and, when the answer would reveal or
+/// change the visit and `identity_required` (always on a phone), the date of birth.
+pub fn self_check_in(
+    visit: &Visit,
+    date_of_birth: Option<NaiveDate>,
+    identity_required: bool,
+    now: Now,
+    rules: &KioskRules,
+) -> SelfCheckIn {
+    let decision = kiosk_decision(visit, now, rules);
+    let reveals = matches!(
+        decision,
+        KioskDecision::CheckIn { .. } | KioskDecision::AlreadyCheckedIn
+    );
+    if !(reveals && identity_required) {
+        return SelfCheckIn::Decided(decision);
+    }
+    match date_of_birth {
+        None => SelfCheckIn::ConfirmIdentity,
+        Some(born) if visit.patient.date_of_birth != Some(born) => SelfCheckIn::WrongDateOfBirth {
+            tries_left: identity_tries_left(visit, now.at, rules.identity_tries).saturating_sub(1),
+        },
+        Some(_) => SelfCheckIn::Decided(decision),
+    }
+}
+
+/// Wrong dates of birth still allowed for `visit` at `at`, before the next one.
+pub fn identity_tries_left(visit: &Visit, at: DateTime<Utc>, allowed: u32) -> u32 {
+    let recent = visit
+        .identity_misses
+        .iter()
+        .filter(|missed| at - **missed < IDENTITY_WINDOW)
+        .count() as u32;
+    allowed.max(1).saturating_sub(recent)
 }
 
 pub fn kiosk_decision(visit: &Visit, now: Now, rules: &KioskRules) -> KioskDecision {
@@ -200,10 +254,61 @@ mod tests {
 
     fn rules() -> KioskRules {
         KioskRules {
+            identity_tries: 3,
             opens_before: Duration::minutes(60),
             late_after: Duration::minutes(10),
             late_to_front_desk: false,
         }
+    }
+
+    #[test]
+    fn the_third_wrong_date_of_birth_within_an_hour_flags_the_visit() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(10, 0);
+        let born = clinic.state.visits[&visit].patient.date_of_birth;
+        let wrong = NaiveDate::from_ymd_opt(1901, 1, 1);
+        let decide = |clinic: &TestClinic, typed, minute| {
+            let found = &clinic.state.visits[&visit];
+            self_check_in(found, typed, true, clinic.now(at(9, minute)), &rules())
+        };
+        assert_eq!(decide(&clinic, None, 30), SelfCheckIn::ConfirmIdentity);
+        let missed = Command::WrongDateOfBirth {
+            visit: visit.clone(),
+            tries_allowed: 3,
+        };
+        for (minute, left) in [(30, 2), (31, 1)] {
+            assert_eq!(
+                decide(&clinic, wrong, minute),
+                SelfCheckIn::WrongDateOfBirth { tries_left: left }
+            );
+            clinic.run(missed.clone(), at(9, minute));
+            assert!(clinic.state.visits[&visit].identity_flagged.is_none());
+        }
+        assert_eq!(
+            decide(&clinic, wrong, 32),
+            SelfCheckIn::WrongDateOfBirth { tries_left: 0 }
+        );
+        let events = clinic.run(missed, at(9, 32));
+        assert_eq!(events.len(), 2, "the last try also flags: {events:?}");
+        assert_eq!(
+            decide(&clinic, born, 33),
+            SelfCheckIn::Decided(KioskDecision::SeeFrontDesk)
+        );
+    }
+
+    #[test]
+    fn wrong_dates_of_birth_older_than_an_hour_no_longer_count() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(10, 0);
+        let missed = Command::WrongDateOfBirth {
+            visit: visit.clone(),
+            tries_allowed: 3,
+        };
+        clinic.run(missed.clone(), at(8, 0));
+        clinic.run(missed, at(8, 1));
+        let found = &clinic.state.visits[&visit];
+        assert_eq!(identity_tries_left(found, at(8, 30), 3), 1);
+        assert_eq!(identity_tries_left(found, at(9, 1), 3), 3);
     }
 
     #[test]

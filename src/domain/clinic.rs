@@ -120,6 +120,10 @@ pub struct Visit {
     /// When the kiosk's identity check failed too often: staff must check this patient in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_flagged: Option<DateTime<Utc>>,
+    /// When a wrong date of birth was entered for this visit's code at a kiosk or on a phone
+    /// (kept in the log, so a restart does not forget them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity_misses: Vec<DateTime<Utc>>,
     /// The latest vitals taken in the room (SI units).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vitals: Option<Vitals>,
@@ -399,6 +403,7 @@ impl ClinicState {
                             by: None,
                         }],
                         identity_flagged: None,
+                        identity_misses: Vec::new(),
                         vitals: None,
                         vitals_at: None,
                         abnormal: Vec::new(),
@@ -515,6 +520,11 @@ impl ClinicState {
                     self.assignments.remove(staff);
                 } else {
                     self.assignments.insert(staff.clone(), providers.clone());
+                }
+            }
+            Event::DateOfBirthMismatch { visit, at } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.identity_misses.push(*at);
                 }
             }
             Event::IdentityCheckFailed { visit, at } => {

@@ -100,6 +100,13 @@ pub enum Command {
     FlagIdentityCheck {
         visit: VisitId,
     },
+    /// Self check-in saw a wrong date of birth for this visit's code; the try that uses up
+    /// `tries_allowed` (within [`IDENTITY_WINDOW`]) also flags the visit for staff. Only the
+    /// hub's check-in makes this command (it knows the clinic's `identity_tries`).
+    WrongDateOfBirth {
+        visit: VisitId,
+        tries_allowed: u32,
+    },
     /// Vitals taken in the room. Abnormal values are refused until `confirm_abnormal`;
     /// `ready_for_provider` also moves a roomed visit on.
     RecordVitals {
@@ -494,6 +501,26 @@ pub fn apply(
                 return Ok(vec![]);
             }
             Event::AlertAcknowledged { alert, at, by }
+        }
+        Command::WrongDateOfBirth {
+            visit,
+            tries_allowed,
+        } => {
+            let found = find_visit(state, visit)?;
+            let missed = Event::DateOfBirthMismatch {
+                visit: visit.clone(),
+                at,
+            };
+            if found.identity_flagged.is_some()
+                || identity_tries_left(found, at, *tries_allowed) > 1
+            {
+                return Ok(vec![missed]);
+            }
+            let flagged = Event::IdentityCheckFailed {
+                visit: visit.clone(),
+                at,
+            };
+            return Ok(vec![missed, flagged]);
         }
         Command::FlagIdentityCheck { visit } => {
             if find_visit(state, visit)?.identity_flagged.is_some() {

@@ -125,6 +125,8 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
     },
+    /// A wrong date of birth was entered at self check-in for this visit's code.
+    DateOfBirthMismatch { visit: VisitId, at: DateTime<Utc> },
     /// The kiosk's identity check failed too often for this visit: staff must check the patient
     /// in, and the kiosk refuses the code from now on.
     IdentityCheckFailed { visit: VisitId, at: DateTime<Utc> },
@@ -157,6 +159,7 @@ impl Event {
             | Event::PriorityChanged { at, .. }
             | Event::RoomStateChanged { at, .. }
             | Event::IdentityCheckFailed { at, .. }
+            | Event::DateOfBirthMismatch { at, .. }
             | Event::VitalsRecorded { at, .. }
             | Event::PatientCalled { at, .. }
             | Event::StepUndone { at, .. }
@@ -174,6 +177,7 @@ impl Event {
             | Event::VisitAdvanced { visit, .. }
             | Event::PriorityChanged { visit, .. }
             | Event::IdentityCheckFailed { visit, .. }
+            | Event::DateOfBirthMismatch { visit, .. }
             | Event::VitalsRecorded { visit, .. }
             | Event::PatientCalled { visit, .. } => Some(visit),
             Event::StepUndone { visit, .. } => visit.as_ref(),
@@ -204,6 +208,7 @@ impl Event {
             Event::PriorityChanged { .. } => "priority_changed",
             Event::RoomStateChanged { .. } => "room_state_changed",
             Event::IdentityCheckFailed { .. } => "identity_check_failed",
+            Event::DateOfBirthMismatch { .. } => "date_of_birth_mismatch",
             Event::VitalsRecorded { .. } => "vitals_recorded",
             Event::PatientCalled { .. } => "patient_called",
             Event::StepUndone { .. } => "step_undone",

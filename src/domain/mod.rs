@@ -25,8 +25,9 @@ pub(crate) mod testing;
 pub use access::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
 pub use alerts::{alert_key, alerts, Alert, AlertKind, AlertSubject, LockedStaff};
 pub use check_in::{
-    date_from_digits, estimated_wait, find_todays_visits, kiosk_decision, name_key, DateEntryError,
-    DateOrder, KioskDecision, KioskRules, WaitEstimate,
+    date_from_digits, estimated_wait, find_todays_visits, identity_tries_left, kiosk_decision,
+    name_key, self_check_in, DateEntryError, DateOrder, KioskDecision, KioskRules, SelfCheckIn,
+    WaitEstimate, IDENTITY_WINDOW,
 };
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};

@@ -74,6 +74,12 @@ pub async fn command(
             "create visits with POST /api/v1/appointments or /api/v1/walk-ins".into(),
         ));
     }
+    if matches!(command, Command::WrongDateOfBirth { .. }) {
+        // It carries the clinic's allowed tries: only the hub's own check-in sends it.
+        return Err(ApiError::InvalidInput(
+            "wrong dates of birth are recorded by POST /api/v1/check-in".into(),
+        ));
+    }
     let receipt = hub.execute(command, caller.actor()).await?;
     Ok(Json(CommandReceipt {
         seq: receipt.seq,

@@ -9,8 +9,8 @@ use super::error::{ApiError, Body};
 use super::hub::{Hub, HubError};
 use crate::api_types::*;
 use crate::domain::{
-    estimated_wait, find_todays_visits, kiosk_decision, Action, CheckInCode, Command, DomainError,
-    KioskDecision, Visit, VisitId,
+    estimated_wait, find_todays_visits, self_check_in, Action, CheckInCode, Command, DomainError,
+    KioskDecision, SelfCheckIn, Visit, VisitId,
 };
 use crate::i18n;
 use crate::store::AuditEntry;
@@ -20,8 +20,6 @@ use std::time::Duration;
 
 /// Failed attempts are counted over this window, per kiosk or phone address.
 const FAILURE_WINDOW: Duration = Duration::from_secs(600);
-/// Wrong dates of birth for one appointment are counted over this window.
-const IDENTITY_WINDOW: Duration = Duration::from_secs(3600);
 
 pub async fn check_in(
     State(state): State<super::AppState>,
@@ -46,21 +44,22 @@ pub async fn check_in(
         return reply(answer(Outcome::UnknownCode));
     };
     let config = hub.config();
-    let decision = kiosk_decision(&visit, hub.clock().now(), &config.kiosk_rules());
-    let needs_identity = phone || config.check_in.confirm_date_of_birth;
-    let reveals = matches!(
-        decision,
-        KioskDecision::CheckIn { .. } | KioskDecision::AlreadyCheckedIn
-    );
-    if reveals && needs_identity {
-        match request.date_of_birth {
-            None => return reply(answer(Outcome::ConfirmIdentity)),
-            Some(born) if visit.patient.date_of_birth != Some(born) => {
-                return reply(wrong_identity(hub, &caller, &throttle, &visit).await?);
-            }
-            Some(_) => {}
+    let identity_required = phone || config.check_in.confirm_date_of_birth;
+    let now = hub.clock().now();
+    let rules = config.kiosk_rules();
+    let decision = match self_check_in(
+        &visit,
+        request.date_of_birth,
+        identity_required,
+        now,
+        &rules,
+    ) {
+        SelfCheckIn::ConfirmIdentity => return reply(answer(Outcome::ConfirmIdentity)),
+        SelfCheckIn::WrongDateOfBirth { tries_left } => {
+            return reply(wrong_identity(hub, &caller, &throttle, &visit, tries_left).await?);
         }
-    }
+        SelfCheckIn::Decided(decision) => decision,
+    };
     let result = match decision {
         KioskDecision::CheckIn { late } => checked_in(hub, &caller, &visit, late).await?,
         KioskDecision::AlreadyCheckedIn => CheckInAnswer {
@@ -176,29 +175,27 @@ fn actor(caller: &Caller) -> crate::store::Actor {
     actor
 }
 
-/// A wrong date of birth: counted per appointment; the last allowed try flags it for staff.
+/// A wrong date of birth: recorded on the visit (so a restart does not forget it); the last
+/// allowed try also flags it for staff.
 async fn wrong_identity(
     hub: &Hub,
     caller: &Caller,
     throttle: &Throttle<'_>,
     visit: &Visit,
+    tries_left: u32,
 ) -> Result<CheckInAnswer, ApiError> {
     throttle.failed("identity_mismatch").await;
-    let allowed = hub.config().check_in.identity_tries.max(1) as usize;
-    let tries = throttle
-        .state
-        .access
-        .count(&format!("identity:{}", visit.id), IDENTITY_WINDOW);
-    if tries < allowed {
+    let missed = Command::WrongDateOfBirth {
+        visit: visit.id.clone(),
+        tries_allowed: hub.config().check_in.identity_tries,
+    };
+    hub.execute(missed, actor(caller)).await?;
+    if tries_left > 0 {
         return Ok(CheckInAnswer {
-            tries_left: Some((allowed - tries) as u32),
+            tries_left: Some(tries_left),
             ..answer(Outcome::IdentityMismatch)
         });
     }
-    let flag = Command::FlagIdentityCheck {
-        visit: visit.id.clone(),
-    };
-    hub.execute(flag, actor(caller)).await?;
     Ok(answer(Outcome::SeeFrontDesk))
 }
 

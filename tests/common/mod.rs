@@ -93,7 +93,10 @@ impl TestHub {
             client: reqwest::Client::new(),
         };
         let integration = hub
-            .enrol(DeviceRole::Integration, "test integration")
+            .enrol(
+                DeviceRole::Integration,
+                &format!("test integration {}", rand::random::<u32>()),
+            )
             .await?;
         hub.client = client_with(&[("authorization", format!("Bearer {}", integration.token))])?;
         for (staff, pin) in [
