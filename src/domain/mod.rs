@@ -2,7 +2,7 @@
 //! rooming queue, vital signs. No I/O, no clock, no randomness: time and ids come in from the caller, so the
 //! hub and every client run exactly the same rules.
 
-mod access;
+mod permissions;
 mod alerts;
 mod check_in;
 mod clinic;
@@ -22,7 +22,7 @@ mod properties;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use access::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
+pub use permissions::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
 pub use alerts::{alert_key, alerts, Alert, AlertKind, AlertSubject, LockedStaff};
 pub use check_in::{
     date_from_digits, estimated_wait, find_todays_visits, identity_tries_left, kiosk_decision,

@@ -2,7 +2,7 @@
 //! `check_in`), plus
 //! `/healthz`. Every screen action is available here; see `docs/api.md`.
 
-use super::access::Caller;
+use super::auth::Caller;
 use super::error::{ApiError, Body, Params};
 use super::hub::Hub;
 use crate::api_types::*;

@@ -3,7 +3,7 @@
 //! check-in link (`<hub>/c/<code>`), in English and Spanish. Served to the front desk at
 //! `GET /api/v1/cards?date=D` and written by `clinicflow cards`.
 
-use super::access::Caller;
+use super::auth::Caller;
 use super::clock::ClinicClock;
 use super::devices::qr_svg;
 use super::error::{ApiError, Params};

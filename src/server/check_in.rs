@@ -4,7 +4,7 @@
 //! Failed attempts are audited and throttled per kiosk (or per phone address); too many wrong
 //! dates of birth for one appointment flag it for staff.
 
-use super::access::{audit, Caller};
+use super::auth::{audit, Caller};
 use super::error::{ApiError, Body};
 use super::hub::{Hub, HubError};
 use crate::api_types::*;

@@ -417,10 +417,10 @@ fn staff(action: StaffAction) -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut pin)?;
             let pin = pin.trim();
             crate::domain::Pin::check(pin).map_err(anyhow::Error::msg)?;
-            store.set_pin_hash(&id, &super::access::hash_pin(pin))?;
+            store.set_pin_hash(&id, &super::auth::hash_pin(pin))?;
         }
         StaffAction::Badge { .. } => {
-            let secret = super::access::secret();
+            let secret = super::auth::secret();
             store.set_badge_hash(&id, &crate::store::sha256_hex(&secret))?;
             let badge = format!("cfbadge:{id}:{secret}");
             println!("Print this QR code on {id}'s badge (it replaces any earlier badge):\n");

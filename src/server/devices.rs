@@ -1,7 +1,7 @@
 //! Enrolling and revoking devices through the API (admins), and the pairing link as a QR code
 //! for the terminal and the admin page.
 
-use super::access::{audit, enrol, pairing_expiry, Caller};
+use super::auth::{audit, enrol, pairing_expiry, Caller};
 use super::error::{ApiError, Body};
 use super::AppState;
 use crate::domain::{Action, DeviceRole};

@@ -3,7 +3,7 @@
 //! row that parses is scheduled, each once however often the list is sent again (the visit id
 //! comes from the outside system's id), and every row that is not is named with the reason.
 
-use super::access::Caller;
+use super::auth::Caller;
 use super::error::ApiError;
 use super::hub::{Hub, HubError};
 use crate::domain::{Action, Command, DomainError, VisitId};

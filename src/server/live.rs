@@ -2,7 +2,7 @@
 //! resumes with `Last-Event-ID` (browsers send it by themselves on reconnect) or `?after=<seq>`
 //! and gets exactly the events it missed, then every new one, in order, never twice.
 
-use super::access::Caller;
+use super::auth::Caller;
 use super::error::{ApiError, Params};
 use super::hub::Hub;
 use super::AppState;
@@ -43,7 +43,7 @@ pub async fn events(
     // A browser's own reconnect carries Last-Event-ID, which is newer than the ?after= the
     // page first connected with.
     let after = last_event_id.or(resume.after).unwrap_or_else(|| hub.seq());
-    let idle = super::access::idle_limit(&hub);
+    let idle = super::auth::idle_limit(&hub);
     let revoked = async move {
         while state.access.still_valid(&caller, idle) {
             tokio::time::sleep(Duration::from_secs(1)).await;

@@ -2,7 +2,7 @@
 //! bundle, server-rendered screens) and the command line. `start` is what `main` and the
 //! integration tests call.
 
-pub mod access;
+pub mod auth;
 pub mod api;
 mod cards;
 pub mod check_in;
@@ -37,7 +37,7 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Hub,
-    pub access: std::sync::Arc<access::Access>,
+    pub access: std::sync::Arc<auth::Access>,
     /// Served over TLS: credential cookies are marked `Secure`.
     pub secure: bool,
 }
@@ -91,7 +91,7 @@ pub struct RunningHub {
     /// `https` when serving TLS.
     pub scheme: &'static str,
     pub hub: Hub,
-    pub access: std::sync::Arc<access::Access>,
+    pub access: std::sync::Arc<auth::Access>,
     server: tokio::task::JoinHandle<()>,
     refresher: tokio::task::JoinHandle<()>,
 }
@@ -145,7 +145,7 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     apply_config(&hub, None).await?;
     add_config_staff(&hub, options.demo).await?;
     hub.reload_staff().await?;
-    let access = std::sync::Arc::new(access::Access::new(hub.clock().clone()));
+    let access = std::sync::Arc::new(auth::Access::new(hub.clock().clone()));
     access.refresh(&hub).await?;
     access.restore_sessions(&hub).await?;
     let refresher = access.spawn_refresher(hub.clone());
@@ -214,18 +214,18 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .route("/api/v1/cards", get(cards::cards))
         .route(
             "/api/v1/session",
-            get(access::whoami)
-                .post(access::sign_in)
-                .delete(access::sign_out),
+            get(auth::whoami)
+                .post(auth::sign_in)
+                .delete(auth::sign_out),
         )
-        .route("/api/v1/staff", get(access::staff_picker))
-        .route("/api/v1/staff/{id}/unlock", post(access::unlock))
-        .route("/api/v1/lockouts", get(access::lockouts))
-        .route("/api/v1/staff/status", get(access::staff_status))
+        .route("/api/v1/staff", get(auth::staff_picker))
+        .route("/api/v1/staff/{id}/unlock", post(auth::unlock))
+        .route("/api/v1/lockouts", get(auth::lockouts))
+        .route("/api/v1/staff/status", get(auth::staff_status))
         .route("/api/v1/devices", get(devices::list).post(devices::add))
         .route("/api/v1/devices/{id}/revoke", post(devices::revoke))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
-        .route("/pair/{code}", get(access::pair))
+        .route("/pair/{code}", get(auth::pair))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(state.clone());
     let mut files = Router::new();
@@ -328,7 +328,7 @@ async fn add_config_staff(hub: &Hub, demo: bool) -> Result<(), StartError> {
                     if demo {
                         let pin = demo::pin_for(&member.id);
                         store
-                            .set_pin_hash(&member.id, &access::hash_pin(&pin))
+                            .set_pin_hash(&member.id, &auth::hash_pin(&pin))
                             .map_err(|e| e.to_string())?;
                     }
                 }

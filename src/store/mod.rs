@@ -4,7 +4,7 @@
 //! Server-only; nothing here is ever called from an async task directly (the hub's writer, in
 //! `server::hub`, and `spawn_blocking` readers hold the connections).
 
-mod access;
+mod accounts;
 mod schema;
 
 use crate::domain::{ClinicState, Event, Provider, Room, SequencedEvent, Visit};
@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-pub use access::{sha256_hex, AuditCheck, AuditRow, DeviceRecord, SessionRecord, StaffRecord};
+pub use accounts::{sha256_hex, AuditCheck, AuditRow, DeviceRecord, SessionRecord, StaffRecord};
 pub use schema::SCHEMA_VERSION;
 
 /// Why the store could not do what was asked. Never shown to a client verbatim.
@@ -280,7 +280,7 @@ impl Store {
                 put_clinic_value(&tx, "acknowledged", &state.acknowledged)?;
             }
         }
-        access::insert_audit(&tx, batch.audit)?;
+        accounts::insert_audit(&tx, batch.audit)?;
         tx.commit()?;
         Ok(())
     }

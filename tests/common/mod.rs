@@ -105,7 +105,7 @@ impl TestHub {
             ("fd-patel", "666666"),
             ("admin", "999999"),
         ] {
-            let hash = clinicflow::server::access::hash_pin(pin);
+            let hash = clinicflow::server::auth::hash_pin(pin);
             hub.running
                 .hub
                 .with_store(move |store| store.set_pin_hash(staff, &hash))
