@@ -1,8 +1,8 @@
 //! The pure clinic domain: identifiers, check-in codes, the visit and room state machines, the
-//! rooming queue, vital signs. No I/O, no clock, no randomness: time and ids come in from the caller, so the
-//! hub and every client run exactly the same rules.
+//! rooming queue, vital signs, and what screens show from them (next steps, timer levels, the
+//! undo window, who may do what). No I/O, no clock, no randomness: time and ids come in from
+//! the caller, so the hub and every client run exactly the same rules.
 
-mod permissions;
 mod alerts;
 mod check_in;
 mod clinic;
@@ -13,6 +13,7 @@ mod event;
 mod ids;
 pub mod metrics;
 mod next;
+mod permissions;
 mod queue;
 mod timers;
 mod vitals;
@@ -22,7 +23,6 @@ mod properties;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use permissions::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
 pub use alerts::{alert_key, alerts, Alert, AlertKind, AlertSubject, LockedStaff};
 pub use check_in::{
     date_from_digits, estimated_wait, find_todays_visits, identity_tries_left, kiosk_decision,
@@ -36,6 +36,7 @@ pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};
 pub use next::{room_next_steps, NextStep};
+pub use permissions::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
 pub use queue::{rooming_queue, rooms_for, QueueFilter, QueueRules};
 pub use timers::{Timed, TimerLevel};
 pub use vitals::{

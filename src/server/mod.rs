@@ -2,8 +2,8 @@
 //! bundle, server-rendered screens) and the command line. `start` is what `main` and the
 //! integration tests call.
 
-pub mod auth;
 pub mod api;
+pub mod auth;
 mod cards;
 pub mod check_in;
 pub mod cli;
@@ -214,9 +214,7 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .route("/api/v1/cards", get(cards::cards))
         .route(
             "/api/v1/session",
-            get(auth::whoami)
-                .post(auth::sign_in)
-                .delete(auth::sign_out),
+            get(auth::whoami).post(auth::sign_in).delete(auth::sign_out),
         )
         .route("/api/v1/staff", get(auth::staff_picker))
         .route("/api/v1/staff/{id}/unlock", post(auth::unlock))

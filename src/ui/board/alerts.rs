@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::sync::{use_live_clinic, HubClient};
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
-use crate::ui::floor::{send, use_online, Notice};
+use crate::ui::common::{send, use_online, Notice};
 use dioxus::prelude::*;
 
 #[component]

@@ -7,7 +7,7 @@ use crate::domain::{
 };
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
-use crate::ui::floor::{send, timer_class, use_online, Notice};
+use crate::ui::common::{send, timer_class, use_online, Notice};
 use dioxus::prelude::*;
 
 #[component]

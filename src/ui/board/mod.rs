@@ -13,7 +13,7 @@ mod staff;
 pub use numbers::Report;
 
 use super::common::{use_now, Screen};
-use super::floor::{Notice, NoticeBanner};
+use super::common::{Notice, NoticeBanner};
 use crate::api_types::StaffStatus;
 use crate::domain::Action;
 use crate::sync::{use_live_clinic, HubClient};

@@ -6,7 +6,7 @@ use super::can_act;
 use crate::domain::{Command, RoomState};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, use_now};
-use crate::ui::floor::{send, use_online, Notice, RoomCard};
+use crate::ui::common::{send, use_online, Notice, RoomCard};
 use dioxus::prelude::*;
 
 #[component]

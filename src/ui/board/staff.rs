@@ -7,7 +7,7 @@ use crate::api_types::{StaffInfo, StaffStatus};
 use crate::domain::{ClinicState, StaffRole, VisitState};
 use crate::sync::use_live_clinic;
 use crate::ui::common::use_now;
-use crate::ui::floor::{use_online, AssignSheet};
+use crate::ui::common::{use_online, AssignSheet};
 use dioxus::prelude::*;
 
 /// An assistant (or nurse) as the panel lists them.

@@ -1,12 +1,19 @@
-//! Pieces every screen uses: the header with the clinic's name and connection state, and
-//! the ticking clock for timers.
+//! Pieces several screens use: the screen frame with the clinic's name, sign-in and connection
+//! state; the ticking clock and timer colours; sending a step and showing its refusal; the room
+//! card and the assistant's provider sheet (floor and overview).
 
+mod actions;
+mod assign;
 mod connection;
+mod room_card;
 mod sign_in;
 mod time;
 
+pub use actions::{capitalised, send, use_online, Notice, NoticeBanner, Step};
+pub use assign::AssignSheet;
 pub use connection::ConnectionBadge;
-pub use time::{elapsed_label, minutes_between, use_now};
+pub use room_card::RoomCard;
+pub use time::{elapsed_label, minutes_between, timer_class, use_now};
 
 use crate::sync::{use_live_clinic, Access, Connection};
 use crate::ui::Route;

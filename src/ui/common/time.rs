@@ -1,5 +1,7 @@
 //! Client-side time: timers tick here, once a second, with no traffic to the hub.
 
+use crate::config::Thresholds;
+use crate::domain::{Timed, TimerLevel};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
 
@@ -44,5 +46,14 @@ mod tests {
         assert_eq!(elapsed_label(7), "7 min");
         assert_eq!(elapsed_label(125), "2 h 05 min");
         assert_eq!(elapsed_label(1623), "over a day");
+    }
+}
+
+/// The timer's colour class after `minutes`, at the level the domain gives it.
+pub fn timer_class(timed: Timed, minutes: i64, thresholds: &Thresholds) -> &'static str {
+    match timed.level(minutes, thresholds) {
+        TimerLevel::Calm => "timer",
+        TimerLevel::Amber => "timer amber",
+        TimerLevel::Red => "timer red",
     }
 }

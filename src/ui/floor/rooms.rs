@@ -2,15 +2,13 @@
 //! timer in that state coloured by the clinic's thresholds, with the one obvious next action.
 //! And the room picker for a waiting patient: the suggested room first.
 
-use super::{send, timer_class, use_online, Notice, Panel};
+use super::Panel;
 use crate::config::Thresholds;
-use crate::domain::{
-    room_next_steps, rooms_for, ClinicState, Command, NextStep, Room, RoomId, RoomState, Ticket,
-    Timed, Visit, VisitId, VisitState,
-};
+use crate::domain::{rooms_for, ClinicState, Command, NextStep, Room, RoomId, RoomState, VisitId};
 use crate::sync::use_live_clinic;
-use crate::ui::common::{elapsed_label, minutes_between, use_now};
-use chrono::{DateTime, Utc};
+use crate::ui::common::{elapsed_label, use_now};
+use crate::ui::common::{send, use_online, Notice, RoomCard};
+use chrono::Utc;
 use dioxus::prelude::*;
 
 #[component]
@@ -32,97 +30,6 @@ pub fn RoomBoard() -> Element {
                     }
                 }
             }
-        }
-    }
-}
-
-/// A room as the board shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RoomCard {
-    pub room: Room,
-    pub occupant: Option<Visit>,
-    pub provider: Option<String>,
-    /// The room's last patient was in isolation: it needs the stronger clean.
-    pub isolation: bool,
-    /// Who roomed the patient in it ("M. Lee").
-    pub roomed_by: Option<String>,
-    /// A ready room held for the patient called to it: their ticket.
-    pub held_for: Option<Ticket>,
-    /// What the domain offers next for this room.
-    pub steps: Vec<NextStep>,
-}
-
-impl RoomCard {
-    pub fn of(state: &ClinicState, room: &Room, now: DateTime<Utc>) -> RoomCard {
-        let occupant = state.occupant(&room.id).cloned();
-        let provider = occupant
-            .as_ref()
-            .and_then(|visit| state.providers.get(&visit.provider))
-            .map(|p| p.name.clone());
-        let isolation = room
-            .last_visit
-            .as_ref()
-            .and_then(|visit| state.visits.get(visit))
-            .is_some_and(|visit| visit.needs.isolation);
-        let roomed_by = occupant
-            .as_ref()
-            .and_then(|visit| visit.moved_by(VisitState::Roomed))
-            .map(|staff| state.staff_name(staff));
-        let held_for = state.called_to(&room.id).and_then(|visit| visit.ticket);
-        RoomCard {
-            room: room.clone(),
-            occupant,
-            provider,
-            isolation,
-            roomed_by,
-            held_for,
-            steps: room_next_steps(state, &room.id, now),
-        }
-    }
-}
-
-impl RoomCard {
-    /// Every room's card, grouped by pod, in the clinic's room order.
-    pub fn by_pod(state: &ClinicState, now: DateTime<Utc>) -> Vec<(String, Vec<RoomCard>)> {
-        let mut pods: Vec<(String, Vec<RoomCard>)> = Vec::new();
-        for room in state.rooms_in_order() {
-            let card = RoomCard::of(state, room, now);
-            match pods.last_mut() {
-                Some((pod, cards)) if *pod == room.pod => cards.push(card),
-                _ => pods.push((room.pod.clone(), vec![card])),
-            }
-        }
-        pods
-    }
-
-    /// Minutes in the visit's step when occupied (ready for provider since…), else in the
-    /// room's state, and the timer's colour class by the clinic's thresholds.
-    pub fn timer(&self, thresholds: &Thresholds, now: DateTime<Utc>) -> (i64, &'static str) {
-        let since = self
-            .occupant
-            .as_ref()
-            .and_then(|v| v.since())
-            .or(self.room.since());
-        let minutes = since.map_or(0, |at| minutes_between(at, now));
-        let class = timed(self).map_or("timer", |timed| timer_class(timed, minutes, thresholds));
-        (minutes, class)
-    }
-
-    /// "Ready for provider", "Out of service: broken light", "Needs cleaning"…
-    pub fn status(&self) -> String {
-        let state = &self.room.state;
-        match state {
-            RoomState::Occupied => self
-                .occupant
-                .as_ref()
-                .map_or(state.label(), |visit| occupied_label(visit.state))
-                .to_string(),
-            RoomState::OutOfService { reason } => format!("Out of service: {reason}"),
-            RoomState::Ready => match self.held_for {
-                Some(ticket) => format!("Held for {ticket}"),
-                None => state.label().to_string(),
-            },
-            RoomState::NeedsCleaning | RoomState::Cleaning => state.label().to_string(),
         }
     }
 }
@@ -161,20 +68,6 @@ fn step_panel(step: &NextStep, room: &RoomId) -> Option<Panel> {
         | NextStep::StartCleaning
         | NextStep::RoomReady { .. }
         | NextStep::ReturnToService => None,
-    }
-}
-
-/// Amber/red rules for a room's timer: its visit's step when occupied, else its own state.
-fn timed(card: &RoomCard) -> Option<Timed> {
-    match &card.room.state {
-        RoomState::NeedsCleaning => Some(Timed::NeedsCleaning),
-        RoomState::Cleaning => Some(Timed::Cleaning),
-        RoomState::Occupied => card
-            .occupant
-            .as_ref()
-            .filter(|v| v.state == VisitState::ReadyForProvider)
-            .map(|_| Timed::ReadyForProvider),
-        RoomState::Ready | RoomState::OutOfService { .. } => None,
     }
 }
 
@@ -245,21 +138,6 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
                 }
             }
         }
-    }
-}
-
-/// An occupied room's status: its patient's step.
-fn occupied_label(state: VisitState) -> &'static str {
-    match state {
-        VisitState::Roomed => "Roomed",
-        VisitState::ReadyForProvider => "Ready for provider",
-        VisitState::WithProvider => "With provider",
-        VisitState::Scheduled
-        | VisitState::Arrived
-        | VisitState::Finished
-        | VisitState::Cancelled
-        | VisitState::NoShow
-        | VisitState::LeftWithoutBeingSeen => "Occupied",
     }
 }
 

@@ -4,12 +4,13 @@
 //! name the limit, abnormal ones ask for a confirming tap) and again on the hub. Saving also
 //! marks the patient ready for the provider.
 
-use super::{capitalised, use_online, Notice, Panel, Step};
+use super::Panel;
 use crate::api_types::{ApiFailure, ErrorKind};
 use crate::domain::{
     fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Command, DomainError, VisitId, Vitals,
 };
 use crate::sync::{use_live_clinic, HubClient};
+use crate::ui::common::{capitalised, use_online, Notice, Step};
 use dioxus::prelude::*;
 
 #[derive(Debug, Clone, Default, PartialEq)]
