@@ -1,6 +1,6 @@
 //! The hub through its HTTP API: health, commands and their typed errors,
 
-mod common;
+use crate::common;
 
 use anyhow::Result;
 use common::{SseReader, TestHub};

@@ -2,7 +2,7 @@
 //! receiving personal data (checked on the bytes), PIN lockout and unlock, revocation ending
 //! an open live connection, pairing links, CSRF and headers, and the tamper-evident audit trail.
 
-mod common;
+use crate::common;
 
 use anyhow::Result;
 use clinicflow::api_types::{ErrorKind, SignIn};

@@ -3,7 +3,7 @@
 //! vitals (a refused and a confirmed-abnormal value), the provider and turnover, with every
 //! tablet showing each step live; and two tablets grabbing the same room at the same moment.
 
-mod common;
+use crate::common;
 
 use anyhow::{Context, Result};
 use chromiumoxide::Page;

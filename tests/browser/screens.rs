@@ -2,7 +2,7 @@
 //! (`cargo xtask test` builds it and sets CLINICFLOW_BUNDLE): the app hydrates, follows the live
 //! stream, shows changes made elsewhere without a reload, and survives a hub crash.
 
-mod common;
+use crate::common;
 
 use anyhow::{Context, Result};
 use common::browser::{

@@ -4,7 +4,7 @@
 //! arrival showing live on another screen, reminder cards decoded by an independent QR reader,
 //! axe-core on every kiosk screen, and screenshots at phone, tablet and TV widths.
 
-mod common;
+use crate::common;
 
 use anyhow::{Context, Result};
 use chromiumoxide::Page;

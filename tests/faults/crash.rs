@@ -2,7 +2,7 @@
 //! stream commands at it. After each restart every command it acknowledged must be there, the
 //! event log must be gap-free and SQLite's integrity check must pass.
 
-mod common;
+use crate::common;
 
 use anyhow::{Context, Result};
 use rand::Rng;

@@ -2,7 +2,7 @@
 //! a dead hub, and the hub recovers by itself once there is space again. Uses a 2 MiB tmpfs
 //! mount, so it needs root (as `cargo xtask test` has in CI).
 
-mod common;
+use crate::common;
 
 use anyhow::Result;
 use common::TestHub;

@@ -5,7 +5,7 @@
 //! lobby's page and its stream never hold a name or a date of birth; the day's report (page and
 //! CLI) lists the visit.
 
-mod common;
+use crate::common;
 
 use anyhow::{Context, Result};
 use chromiumoxide::Page;

@@ -2,7 +2,7 @@
 //! date-of-birth step and its flag for staff, "no code?" by last name and date of birth, walk-ins
 //! (double taps included), languages, and throttled, audited guessing.
 
-mod common;
+use crate::common;
 
 use anyhow::Result;
 use clinicflow::api_types::{CheckInRequest, Outcome};
