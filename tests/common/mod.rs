@@ -6,7 +6,8 @@ pub mod browser;
 
 use anyhow::{bail, Context, Result};
 use clinicflow::config::ClinicConfig;
-use clinicflow::domain::DeviceRole;
+use clinicflow::api_types::NewAppointment;
+use clinicflow::domain::{DeviceRole, Needs, Patient, ProviderId};
 use clinicflow::server::clock::{ClinicClock, ClockHand};
 use clinicflow::server::devices::Enrolled;
 use clinicflow::server::{start, HubOptions, RunningHub};
@@ -259,21 +260,19 @@ impl TestHub {
         first_name: &str,
         minutes_from_now: i64,
     ) -> Result<(String, String)> {
-        let start = chrono::Utc::now() + chrono::Duration::minutes(minutes_from_now);
-        let body = json!({
-            "patient": { "first_name": first_name, "last_name": "Testperson", "date_of_birth": BIRTH_DATE },
-            "provider": "dr-okafor",
-            "start": start,
-            "visit_type": "Follow-up",
-        });
-        let (status, created) = self.post("/api/v1/appointments", body).await?;
-        if status != 201 {
-            bail!("scheduling answered {status}: {created}");
-        }
-        Ok((
-            created["visit"].as_str().context("visit")?.into(),
-            created["code"].as_str().context("code")?.into(),
-        ))
+        let appointment = NewAppointment {
+            patient: Patient {
+                first_name: first_name.into(),
+                last_name: "Testperson".into(),
+                date_of_birth: Some(BIRTH_DATE.parse()?),
+            },
+            provider: ProviderId::parse("dr-okafor")?,
+            start: chrono::Utc::now() + chrono::Duration::minutes(minutes_from_now),
+            visit_type: "Follow-up".into(),
+            needs: Needs::default(),
+        };
+        let created = self.api().create_appointment(&appointment).await?;
+        Ok((created.visit.to_string(), created.code))
     }
 }
 
