@@ -266,6 +266,91 @@ async fn two_tablets_grabbing_the_same_room_at_once_get_one_winner_and_a_clear_m
 }
 
 #[tokio::test]
+async fn a_called_patient_holds_their_room_and_a_colleagues_next_step_ends_the_undo() -> Result<()>
+{
+    // Regressions seen on a tablet: the queue said "Called to exam-8" (the room's id), the
+    // called patient's room still offered "Room a patient here", and the undo bar offered to
+    // undo a step a colleague had already moved past.
+    let dir = tempfile::tempdir()?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
+    let first = Chromium::launch().await?;
+    let second = Chromium::launch().await?;
+    let outcome = async {
+        let lee = tablet(&hub, &first, "localhost", "Michelle Lee", '1', (820, 1180)).await?;
+        let chen = tablet(&hub, &second, "127.0.0.1", "Wendy Chen", '3', (390, 844)).await?;
+        let code = hub.schedule("Cora", "Called", 0).await?;
+        let body = serde_json::json!({ "code": code, "date_of_birth": common::browser::BORN });
+        hub.client()
+            .await?
+            .post(format!("{}/api/v1/check-in", hub.url))
+            .json(&body)
+            .send()
+            .await?;
+        let snapshot = hub.snapshot().await?;
+        let (visit, ticket) = snapshot["state"]["visits"]
+            .as_object()
+            .context("visits")?
+            .values()
+            .find(|v| v["patient"]["first_name"] == "Cora")
+            .map(|v| {
+                (
+                    v["id"].as_str().unwrap_or_default().to_string(),
+                    v["ticket"].clone(),
+                )
+            })
+            .context("Cora's visit")?;
+        let ticket: clinicflow::domain::Ticket = serde_json::from_value(ticket)?;
+        let room = hub.ready_room().await?;
+        let room_name = snapshot["state"]["rooms"][&room]["name"]
+            .as_str()
+            .context("room name")?
+            .to_string();
+        hub.command(serde_json::json!({"type": "call_patient", "visit": visit, "room": room}))
+            .await?;
+
+        let row = format!("document.querySelector('[data-visit=\"{visit}\"]')?.textContent ?? ''");
+        wait_until(
+            &lee,
+            &format!("({row}).includes('Called to {room_name}')"),
+            WAIT,
+        )
+        .await
+        .context("the queue names the room")?;
+        wait_until(
+            &lee,
+            &room_shows(&room_name, &format!("Held for {ticket}")),
+            WAIT,
+        )
+        .await
+        .context("the room says whom it is held for")?;
+        let offers_any: bool = lee
+            .evaluate(room_shows(&room_name, "Room a patient here"))
+            .await?
+            .into_value()?;
+        anyhow::ensure!(!offers_any, "a held room offers only its called patient");
+        screenshot(&lee, "floor-called-tablet").await?;
+        screenshot(&chen, "floor-called-phone").await?;
+
+        // Michelle rooms her there with one tap; Wendy moves the visit on at once: Michelle's
+        // undo bar goes, because the hub would refuse her undo now.
+        room_action(&lee, &room_name, &format!("Room {ticket} here")).await?;
+        wait_until(&lee, "document.querySelector('.undo-bar') !== null", WAIT)
+            .await
+            .context("Michelle's undo bar")?;
+        wait_until(&chen, &room_shows(&room_name, "Roomed by M. Lee"), WAIT).await?;
+        room_action(&chen, &room_name, "Ready for provider").await?;
+        wait_until(&lee, "document.querySelector('.undo-bar') === null", WAIT)
+            .await
+            .context("no undo offered past a colleague's step")?;
+        anyhow::Ok(())
+    }
+    .await;
+    first.close().await?;
+    second.close().await?;
+    outcome
+}
+
+#[tokio::test]
 async fn after_a_hub_restart_mid_visit_the_tablet_stays_signed_in_and_catches_up() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let mut hub = DemoHub::midday(&dir, |_| {})?;

@@ -5,8 +5,8 @@
 pub mod browser;
 
 use anyhow::{bail, Context, Result};
-use clinicflow::config::ClinicConfig;
 use clinicflow::api_types::NewAppointment;
+use clinicflow::config::ClinicConfig;
 use clinicflow::domain::{DeviceRole, Needs, Patient, ProviderId};
 use clinicflow::server::clock::{ClinicClock, ClockHand};
 use clinicflow::server::devices::Enrolled;

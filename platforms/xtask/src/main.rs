@@ -13,6 +13,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   bundle   build the web client (wasm32, release) and the release hub;
            the bundle lands in target/release/public/ next to target/release/clinicflow
+  client   build only the web client into target/release/public/ (for browser tests)
   serve    bundle, then run the demo clinic on http://127.0.0.1:8080
   test     every test: unit, property, integration, crash and browser tests
   bench    build release and print measured figures (see docs/bench.md)
@@ -26,6 +27,7 @@ fn main() -> Result<()> {
             bundle::hub()?;
             Ok(())
         }
+        "client" => bundle::client(),
         "serve" => serve(),
         "test" => test(),
         "bench" => bench(),
