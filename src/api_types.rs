@@ -42,6 +42,13 @@ pub struct SessionInfo {
     pub staff: Option<StaffInfo>,
 }
 
+impl ClinicInfo {
+    /// The rooming queue's rules as the hub applies them (`config::ClinicConfig::queue_rules`).
+    pub fn queue_rules(&self) -> crate::domain::QueueRules {
+        crate::domain::QueueRules::late_after_minutes(self.late_after_minutes)
+    }
+}
+
 impl SessionInfo {
     /// Who this screen is, for asking the domain what it may do (the hub decides again).
     pub fn principal(&self) -> crate::domain::Principal {

@@ -212,9 +212,7 @@ impl Default for PrivacyConfig {
 
 impl ClinicConfig {
     pub fn queue_rules(&self) -> crate::domain::QueueRules {
-        crate::domain::QueueRules {
-            late_after: chrono::Duration::minutes(self.queue.late_after_minutes.into()),
-        }
+        crate::domain::QueueRules::late_after_minutes(self.queue.late_after_minutes)
     }
 
     pub fn kiosk_rules(&self) -> crate::domain::KioskRules {

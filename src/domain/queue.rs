@@ -12,6 +12,15 @@ pub struct QueueRules {
     pub late_after: Duration,
 }
 
+impl QueueRules {
+    /// Late after the config's `queue.late_after_minutes`.
+    pub fn late_after_minutes(minutes: u32) -> QueueRules {
+        QueueRules {
+            late_after: Duration::minutes(minutes.into()),
+        }
+    }
+}
+
 impl Default for QueueRules {
     fn default() -> Self {
         QueueRules {

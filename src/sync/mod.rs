@@ -115,6 +115,14 @@ impl LiveClinic {
             .is_some_and(|session| session.principal().may(action))
     }
 
+    /// The rooming queue's rules (the defaults until the clinic is known).
+    pub fn queue_rules(&self) -> crate::domain::QueueRules {
+        self.clinic
+            .as_ref()
+            .map(ClinicInfo::queue_rules)
+            .unwrap_or_default()
+    }
+
     /// The clinic's timer thresholds (the defaults until the clinic is known).
     pub fn thresholds(&self) -> crate::config::Thresholds {
         self.clinic

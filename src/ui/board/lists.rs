@@ -3,7 +3,7 @@
 
 use super::{can_act, who};
 use crate::domain::{
-    rooming_queue, Command, Priority, QueueFilter, QueueRules, RoomState, Timed, Visit, VisitState,
+    rooming_queue, Command, Priority, QueueFilter, RoomState, Timed, Visit, VisitState,
 };
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
@@ -19,9 +19,7 @@ pub fn Waiting() -> Element {
         .clinic
         .as_ref()
         .expect("shown once the clinic is known");
-    let rules = QueueRules {
-        late_after: chrono::Duration::minutes(clinic.late_after_minutes.into()),
-    };
+    let rules = clinic.queue_rules();
     let thresholds = clinic.thresholds.clone();
     let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::default())
         .into_iter()

@@ -32,11 +32,7 @@ impl RoomCard {
             .as_ref()
             .and_then(|visit| state.providers.get(&visit.provider))
             .map(|p| p.name.clone());
-        let isolation = room
-            .last_visit
-            .as_ref()
-            .and_then(|visit| state.visits.get(visit))
-            .is_some_and(|visit| visit.needs.isolation);
+        let isolation = state.needs_isolation_clean(&room.id);
         let roomed_by = occupant
             .as_ref()
             .and_then(|visit| visit.moved_by(VisitState::Roomed))

@@ -21,9 +21,7 @@ pub fn Queue() -> Element {
         .clinic
         .as_ref()
         .expect("shown once the clinic is known");
-    let rules = crate::domain::QueueRules {
-        late_after: chrono::Duration::minutes(clinic.late_after_minutes.into()),
-    };
+    let rules = clinic.queue_rules();
     let me = live
         .session
         .as_ref()
@@ -206,10 +204,7 @@ pub fn PatientPicker(room: RoomId) -> Element {
     let Some(target) = live.state.rooms.get(&room).cloned() else {
         return rsx! {};
     };
-    let late_after = live.clinic.as_ref().map_or(10, |c| c.late_after_minutes);
-    let rules = crate::domain::QueueRules {
-        late_after: chrono::Duration::minutes(late_after.into()),
-    };
+    let rules = live.queue_rules();
     let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::default())
         .into_iter()
         .cloned()
