@@ -4,7 +4,7 @@
 
 use super::hub::Hub;
 use crate::config::{ClinicConfig, ProviderConfig, RoomConfig, StaffConfig};
-use crate::domain::{Command, Needs, Patient, ProviderId, RoomId, RoomState, VisitId, VisitState};
+use crate::domain::{rooms_for, Command, Needs, Patient, ProviderId, RoomId, VisitId, VisitState};
 use crate::store::Actor;
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
 
@@ -274,24 +274,11 @@ fn command_for(hub: &Hub, step: &Step) -> Option<Command> {
     })
 }
 
-/// A ready room in the visit's provider's pod, else any ready room.
+/// The room the tablet would suggest for this visit (`domain::rooms_for`), if one is ready.
 fn best_ready_room(hub: &Hub, visit: &VisitId) -> Option<RoomId> {
     hub.read(|state, _| {
-        let pod = state
-            .visits
-            .get(visit)
-            .and_then(|v| state.providers.get(&v.provider))
-            .map(|p| p.pod.clone());
-        let ready = || {
-            state
-                .rooms
-                .values()
-                .filter(|room| room.state == RoomState::Ready)
-        };
-        ready()
-            .find(|room| Some(&room.pod) == pod.as_ref())
-            .or_else(|| ready().next())
-            .map(|room| room.id.clone())
+        let visit = state.visits.get(visit)?;
+        rooms_for(state, visit).first().map(|room| room.id.clone())
     })
 }
 
