@@ -3,6 +3,8 @@
 use crate::common;
 
 use anyhow::Result;
+use clinicflow::api_types::ErrorKind;
+use clinicflow::domain::{Command, RoomId, VisitId, Vitals};
 use common::{SseReader, TestHub};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -106,13 +108,22 @@ async fn a_whole_visit_runs_through_the_api_and_leaves_the_room_dirty() -> Resul
     assert_eq!(answer["outcome"], "checked_in");
     assert_eq!(answer["name"], "Maria T.");
     assert_eq!(answer["ticket"], "A-1");
+    let (visit_id, room) = (VisitId::parse(&visit)?, RoomId::parse("exam-1")?);
     for step in [
-        json!({"type": "room_patient", "visit": visit, "room": "exam-1"}),
-        json!({"type": "ready_for_provider", "visit": visit}),
-        json!({"type": "provider_in", "visit": visit}),
-        json!({"type": "finish_visit", "visit": visit}),
+        Command::RoomPatient {
+            visit: visit_id.clone(),
+            room,
+        },
+        Command::ReadyForProvider {
+            visit: visit_id.clone(),
+        },
+        Command::ProviderIn {
+            visit: visit_id.clone(),
+        },
+        Command::FinishVisit { visit: visit_id },
     ] {
-        hub.command(step).await?;
+        let receipt = hub.api().command(&step).await?;
+        assert_eq!(receipt.events.len(), 1, "{step:?}");
     }
     let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
     assert_eq!(snapshot["state"]["visits"][&visit]["state"], "finished");
@@ -425,6 +436,58 @@ async fn a_read_only_database_is_refused_at_start_with_a_clear_message() -> Resu
         health["status"], "ok",
         "the running hub's data is untouched"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_typed_client_hears_who_was_quicker_and_which_values_to_confirm() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let lee = hub.client_for(hub.signed_in_tablet("ma-lee", "111111").await?);
+    let walsh = hub.client_for(hub.signed_in_tablet("rn-walsh", "555555").await?);
+    let (visit, code) = hub.schedule("Vera", 0).await?;
+    let (other, other_code) = hub.schedule("Otto", 0).await?;
+    hub.check_in(&code).await?;
+    hub.check_in(&other_code).await?;
+    let (visit, other) = (VisitId::parse(&visit)?, VisitId::parse(&other)?);
+    let room = |visit: &VisitId, room: &str| -> Result<Command> {
+        Ok(Command::RoomPatient {
+            visit: visit.clone(),
+            room: RoomId::parse(room)?,
+        })
+    };
+    lee.command(&room(&visit, "exam-1")?).await?;
+    let taken = walsh.command(&room(&other, "exam-1")?).await.unwrap_err();
+    assert_eq!(
+        taken.kind,
+        ErrorKind::RoomNotReady {
+            by: Some("M. Lee".into())
+        }
+    );
+    assert_eq!(taken.message, "Exam 1 was just taken by M. Lee");
+    let again = walsh.command(&room(&visit, "exam-2")?).await.unwrap_err();
+    assert_eq!(
+        again.kind,
+        ErrorKind::WrongVisitState {
+            by: Some("M. Lee".into())
+        }
+    );
+    let vitals = Command::RecordVitals {
+        visit: visit.clone(),
+        vitals: Vitals {
+            systolic_mmhg: Some(182.0),
+            diastolic_mmhg: Some(90.0),
+            ..Vitals::default()
+        },
+        confirm_abnormal: false,
+        ready_for_provider: false,
+    };
+    match lee.command(&vitals).await.unwrap_err().kind {
+        ErrorKind::ConfirmAbnormal { abnormal } => {
+            assert_eq!(abnormal.len(), 1);
+            assert_eq!(abnormal[0].value, 182.0);
+        }
+        other => panic!("expected confirm_abnormal, got {other:?}"),
+    }
     Ok(())
 }
 
