@@ -16,6 +16,7 @@ mod next;
 mod permissions;
 mod queue;
 mod timers;
+mod undo;
 mod vitals;
 
 #[cfg(test)]
@@ -31,7 +32,7 @@ pub use check_in::{
 };
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
-pub use command::{apply, undo_deadline, Command, Now};
+pub use command::{apply, Command, Now};
 pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};
@@ -39,6 +40,7 @@ pub use next::{room_next_steps, NextStep};
 pub use permissions::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
 pub use queue::{rooming_queue, rooms_for, QueueFilter, QueueRules};
 pub use timers::{Timed, TimerLevel};
+pub use undo::{undo_deadline, UNDO_WINDOW_SECONDS};
 pub use vitals::{
     celsius_to_fahrenheit, fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Abnormal, Measure,
     Vitals, VitalsError,
