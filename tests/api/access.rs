@@ -6,8 +6,9 @@ use crate::common;
 
 use anyhow::Result;
 use clinicflow::api_types::{ErrorKind, SignIn};
+use clinicflow::domain::Command;
 use clinicflow::domain::DeviceRole;
-use common::{client_with, SseReader, TestHub};
+use common::{client_with, room_id, SseReader, TestHub};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -609,8 +610,11 @@ async fn cookie_changes_from_another_site_are_refused_and_headers_are_hardened()
 #[tokio::test]
 async fn a_tampered_audit_row_is_found_by_audit_verify() -> Result<()> {
     let hub = TestHub::start().await?;
-    hub.command(json!({"type": "take_out_of_service", "room": "exam-3", "reason": "Leak"}))
-        .await?;
+    hub.run(Command::TakeOutOfService {
+        room: room_id("exam-3"),
+        reason: "Leak".into(),
+    })
+    .await?;
     let verify = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
             .args(["audit", "verify", "--db"])
@@ -810,11 +814,16 @@ async fn with_a_certificate_the_hub_serves_https_and_marks_credentials_secure() 
 async fn the_audit_chain_stays_intact_when_the_cli_writes_while_the_hub_runs() -> Result<()> {
     let hub = TestHub::start().await?;
     issue_badge(&hub, "ma-lee")?;
-    hub.command(json!({"type": "take_out_of_service", "room": "exam-1", "reason": "Leak"}))
-        .await?;
+    hub.run(Command::TakeOutOfService {
+        room: room_id("exam-1"),
+        reason: "Leak".into(),
+    })
+    .await?;
     issue_badge(&hub, "rn-walsh")?;
-    hub.command(json!({"type": "return_to_service", "room": "exam-1"}))
-        .await?;
+    hub.run(Command::ReturnToService {
+        room: room_id("exam-1"),
+    })
+    .await?;
     let verify = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
         .args(["audit", "verify", "--db"])
         .arg(hub.db())

@@ -6,9 +6,9 @@ use crate::common;
 
 use anyhow::Result;
 use clinicflow::api_types::{CheckInRequest, Outcome};
-use clinicflow::domain::DeviceRole;
+use clinicflow::domain::{Command, DeviceRole};
 use clinicflow::sync::HubClient;
-use common::{TestHub, BIRTH_DATE};
+use common::{visit_id, TestHub, BIRTH_DATE};
 use serde_json::{json, Value};
 
 /// The test clinic in a time zone where it is about noon now, so appointments an hour or three
@@ -118,8 +118,10 @@ async fn a_kiosk_check_in_confirms_the_date_of_birth_and_answers_every_outcome()
             .starts_with("Su cita es el "),
         "{spanish}"
     );
-    hub.command(json!({"type": "cancel_visit", "visit": tomorrow}))
-        .await?;
+    hub.run(Command::CancelVisit {
+        visit: visit_id(&tomorrow),
+    })
+    .await?;
     assert_eq!(
         check_in(json!({ "code": tomorrow_code })).await?.1["outcome"],
         "cancelled"
@@ -156,8 +158,10 @@ async fn three_wrong_dates_of_birth_send_the_patient_to_the_desk_and_flag_the_vi
     );
     assert_eq!(flagged["state"], "scheduled");
     // The front desk checks the patient in after looking at their ID.
-    hub.command(json!({"type": "check_in", "visit": visit}))
-        .await?;
+    hub.run(Command::CheckIn {
+        visit: visit_id(&visit),
+    })
+    .await?;
     Ok(())
 }
 

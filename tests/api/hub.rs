@@ -4,8 +4,8 @@ use crate::common;
 
 use anyhow::Result;
 use clinicflow::api_types::ErrorKind;
-use clinicflow::domain::{Command, RoomId, VisitId, Vitals};
-use common::{SseReader, TestHub};
+use clinicflow::domain::{Command, ProviderId, RoomId, StaffId, VisitId, Vitals};
+use common::{room_id, visit_id, SseReader, TestHub};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -33,10 +33,13 @@ async fn an_event_reaches_a_live_subscriber_with_its_sequence_number_as_id() -> 
     let hub = TestHub::start().await?;
     let mut stream = SseReader::open(&hub.client, &hub.url("/api/v1/events"), None).await?;
     let answer = hub
-        .command(json!({"type": "take_out_of_service", "room": "exam-2", "reason": "Sink leaking"}))
+        .run(Command::TakeOutOfService {
+            room: room_id("exam-2"),
+            reason: "Sink leaking".into(),
+        })
         .await?;
     let event = stream.next(WAIT).await?;
-    assert_eq!(event.id, answer["seq"].as_u64());
+    assert_eq!(event.id, Some(answer.seq));
     assert_eq!(event.event.as_deref(), Some("clinic"));
     assert_eq!(event.data["event"]["type"], "room_state_changed");
     assert_eq!(event.data["event"]["to"]["reason"], "Sink leaking");
@@ -49,8 +52,11 @@ async fn resuming_with_last_event_id_delivers_exactly_the_missed_events() -> Res
     let (_, health) = hub.get("/healthz").await?;
     let start = health["seq"].as_u64().unwrap();
     for room in ["exam-1", "exam-2", "exam-3", "exam-4"] {
-        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Deep clean"}))
-            .await?;
+        hub.run(Command::TakeOutOfService {
+            room: room_id(room),
+            reason: "Deep clean".into(),
+        })
+        .await?;
     }
     let mut stream =
         SseReader::open(&hub.client, &hub.url("/api/v1/events"), Some(start + 1)).await?;
@@ -63,8 +69,10 @@ async fn resuming_with_last_event_id_delivers_exactly_the_missed_events() -> Res
     .map(|e| e.id.unwrap())
     .collect();
     assert_eq!(missed, vec![start + 2, start + 3, start + 4]);
-    hub.command(json!({"type": "return_to_service", "room": "exam-1"}))
-        .await?;
+    hub.run(Command::ReturnToService {
+        room: room_id("exam-1"),
+    })
+    .await?;
     assert_eq!(
         stream.next(WAIT).await?.id,
         Some(start + 5),
@@ -275,12 +283,20 @@ async fn restarting_on_the_same_database_keeps_everything_and_projections_match_
     let hub = TestHub::start().await?;
     let (visit, code) = hub.schedule("Ana", 0).await?;
     hub.check_in(&code).await?;
-    hub.command(json!({"type": "room_patient", "visit": visit, "room": "exam-2"}))
-        .await?;
-    hub.command(json!({"type": "assign_assistant", "staff": "ma-lee", "providers": ["dr-okafor"]}))
-        .await?;
-    hub.command(json!({"type": "acknowledge_alert", "alert": "dirty_room:exam-1:1772438400"}))
-        .await?;
+    hub.run(Command::RoomPatient {
+        visit: visit_id(&visit),
+        room: room_id("exam-2"),
+    })
+    .await?;
+    hub.run(Command::AssignAssistant {
+        staff: StaffId::parse("ma-lee")?,
+        providers: vec![ProviderId::parse("dr-okafor")?],
+    })
+    .await?;
+    hub.run(Command::AcknowledgeAlert {
+        alert: "dirty_room:exam-1:1772438400".into(),
+    })
+    .await?;
     let (_, before) = hub.get("/api/v1/snapshot").await?;
     assert_eq!(
         before["state"]["acknowledged"]["dirty_room:exam-1:1772438400"]["by"],

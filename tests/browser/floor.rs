@@ -337,6 +337,17 @@ async fn a_called_patient_holds_their_room_and_a_colleagues_next_step_ends_the_u
         wait_until(&lee, "document.querySelector('.undo-bar') !== null", WAIT)
             .await
             .context("Michelle's undo bar")?;
+        // Asking why (the bar wraps to two lines at 820 px) and scrolled to the end, the undo bar
+        // covers no button (it covered the last row's when it was fixed to the window's bottom).
+        lee.evaluate("[...document.querySelectorAll('.undo-bar button')].find(b => b.textContent.trim() === 'Undo').click()").await?;
+        wait_until(&lee, "document.querySelector('.undo-why') !== null", WAIT).await.context("asking why")?;
+        let uncovered = "(() => { window.scrollTo(0, document.documentElement.scrollHeight); \
+            const bar = document.querySelector('.undo-bar').getBoundingClientRect(); \
+            return [...document.querySelectorAll('.room-card button, .queue-row button')] \
+              .every(b => { const r = b.getBoundingClientRect(); return r.bottom <= bar.top || r.top >= bar.bottom; }); })()";
+        wait_until(&lee, uncovered, WAIT).await.context("the undo bar covers a button")?;
+        screenshot(&lee, "floor-undo-why-tablet").await?;
+        lee.evaluate("[...document.querySelectorAll('.undo-bar button')].find(b => b.textContent.trim() === 'Keep it').click()").await?;
         wait_until(&chen, &room_shows(&room_name, "Roomed by M. Lee"), WAIT).await?;
         room_action(&chen, &room_name, "Ready for provider").await?;
         wait_until(&lee, "document.querySelector('.undo-bar') === null", WAIT)

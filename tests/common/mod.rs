@@ -5,9 +5,9 @@
 pub mod browser;
 
 use anyhow::{bail, Context, Result};
-use clinicflow::api_types::NewAppointment;
+use clinicflow::api_types::{CommandReceipt, NewAppointment};
 use clinicflow::config::ClinicConfig;
-use clinicflow::domain::{DeviceRole, Needs, Patient, ProviderId};
+use clinicflow::domain::{Command, DeviceRole, Needs, Patient, ProviderId, RoomId, VisitId};
 use clinicflow::server::clock::{ClinicClock, ClockHand};
 use clinicflow::server::devices::Enrolled;
 use clinicflow::server::{start, HubOptions, RunningHub};
@@ -236,7 +236,12 @@ impl TestHub {
         Ok((response.status().as_u16(), response.json().await?))
     }
 
-    /// A command that must be accepted.
+    /// A typed command that must be accepted (through the typed client, full access).
+    pub async fn run(&self, command: Command) -> Result<CommandReceipt> {
+        Ok(self.api().command(&command).await?)
+    }
+
+    /// A command written as JSON, as the API documents it, that must be accepted.
     pub async fn command(&self, body: Value) -> Result<Value> {
         let (status, answer) = self.post("/api/v1/commands", body.clone()).await?;
         if status != 200 {
@@ -278,6 +283,16 @@ impl TestHub {
 
 /// Starts the real hub binary with `args` (after `serve`); returns the process and the URL it
 /// printed once listening.
+/// A room id the test knows is valid.
+pub fn room_id(raw: &str) -> RoomId {
+    RoomId::parse(raw).expect("a room id")
+}
+
+/// A visit id the hub answered.
+pub fn visit_id(raw: &str) -> VisitId {
+    VisitId::parse(raw).expect("a visit id")
+}
+
 /// The date of birth of every patient `TestHub::schedule` makes.
 pub const BIRTH_DATE: &str = "1961-07-14";
 
