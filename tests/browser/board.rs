@@ -6,6 +6,8 @@
 //! CLI) lists the visit.
 
 use crate::common;
+use clinicflow::domain::{Command, ProviderId, StaffId, Vitals};
+use common::{room_id, visit_id};
 
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
@@ -62,10 +64,19 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
         .context("rooms")?
         .len();
     for n in rooms + 1..=20 {
-        hub.command(json!({"type": "add_room", "room": format!("exam-{n}"), "name": format!("Exam {n}"), "pod": if n % 2 == 0 { "North" } else { "South" }})).await?;
-    }
-    hub.command(json!({"type": "assign_assistant", "staff": "ma-lee", "providers": ["dr-okafor"]}))
+        let pod = if n % 2 == 0 { "North" } else { "South" };
+        hub.command(Command::AddRoom {
+            room: room_id(&format!("exam-{n}")),
+            name: format!("Exam {n}"),
+            pod: pod.into(),
+        })
         .await?;
+    }
+    hub.command(Command::AssignAssistant {
+        staff: StaffId::parse("ma-lee")?,
+        providers: vec![ProviderId::parse("dr-okafor")?],
+    })
+    .await?;
     let tv = Chromium::launch().await?;
     let lobby_browser = Chromium::launch().await?;
     let outcome = async {
@@ -95,7 +106,7 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
         // An assistant calls her to a room: the lobby shows ticket → room, and no name.
         let visit = visit_of(&hub, "Lola").await?;
         let room = hub.ready_room().await?;
-        hub.command(json!({"type": "call_patient", "visit": visit, "room": room})).await?;
+        hub.command(Command::CallPatient { visit: visit_id(&visit), room: room_id(&room) }).await?;
         wait_until(&lobby, "document.querySelector('.lobby-ticket') !== null", WAIT).await.context("the call on the lobby")?;
         let ticket = text(&lobby, ".lobby-ticket").await?;
         let called_room = text(&lobby, ".lobby-room").await?;
@@ -104,9 +115,9 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
         assert_accessible(&lobby, "lobby calling").await?;
 
         // Roomed, abnormal vitals confirmed: the board's room card and alert list show it live.
-        hub.command(json!({"type": "room_patient", "visit": visit, "room": room})).await?;
-        let vitals = json!({"type": "record_vitals", "visit": visit, "vitals": {"spo2_percent": 88.0}, "confirm_abnormal": true});
-        hub.command(vitals).await?;
+        hub.command(Command::RoomPatient { visit: visit_id(&visit), room: room_id(&room) }).await?;
+        let vitals = Vitals { spo2_percent: Some(88.0), ..Vitals::default() };
+        hub.command(Command::RecordVitals { visit: visit_id(&visit), vitals, confirm_abnormal: true, ready_for_provider: false }).await?;
         wait_until(&board, "document.querySelector('[data-kind=\"abnormal_vitals\"]')?.textContent.includes('Lola L.')", WAIT)
             .await
             .context("the abnormal vitals alert")?;
@@ -160,8 +171,13 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
 
         // The visit ends; the room waits for cleaning; the numbers count her as finished.
         let finished_before = text(&board, "[data-figure='arrivals'] .figure-detail").await?;
-        for step in ["ready_for_provider", "provider_in", "finish_visit"] {
-            hub.command(json!({"type": step, "visit": visit})).await?;
+        let visit_id = visit_id(&visit);
+        for step in [
+            Command::ReadyForProvider { visit: visit_id.clone() },
+            Command::ProviderIn { visit: visit_id.clone() },
+            Command::FinishVisit { visit: visit_id },
+        ] {
+            hub.command(step).await?;
         }
         wait_until(&board, &format!("document.querySelector('[data-room=\"{room}\"]')?.classList.contains('state-needs_cleaning')"), WAIT).await?;
         wait_until(&board, &format!("document.querySelector(\"[data-figure='arrivals'] .figure-detail\").textContent !== {finished_before:?}"), WAIT)

@@ -305,7 +305,7 @@ async fn a_called_patient_holds_their_room_and_a_colleagues_next_step_ends_the_u
             .as_str()
             .context("room name")?
             .to_string();
-        hub.command(serde_json::json!({"type": "call_patient", "visit": visit, "room": room}))
+        hub.command(clinicflow::domain::Command::CallPatient { visit: common::visit_id(&visit), room: common::room_id(&room) })
             .await?;
 
         let row = format!("document.querySelector('[data-visit=\"{visit}\"]')?.textContent ?? ''");

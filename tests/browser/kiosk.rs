@@ -12,7 +12,7 @@ use common::browser::{
     assert_accessible, assert_no_csp_violations, screenshot, tap, text, wait_until, with_chromium,
     Chromium, DemoHub, BORN, WIDTHS,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -246,7 +246,8 @@ async fn every_other_outcome_ends_on_a_clear_screen_in_either_language() -> Resu
             wait_until(&page, "document.querySelector('.outcome-message').textContent.startsWith('Your appointment is on ')", WAIT).await?;
             tap(&page, "Done").await?;
 
-            hub.command(json!({"type": "cancel_visit", "visit": visit_of(&hub, &tomorrow).await?})).await?;
+            let visit = common::visit_id(&visit_of(&hub, &tomorrow).await?);
+            hub.command(clinicflow::domain::Command::CancelVisit { visit }).await?;
             scan(&page, &tomorrow).await?;
             outcome(&page, "cancelled").await?;
             tap(&page, "Done").await?;

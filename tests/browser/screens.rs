@@ -5,10 +5,10 @@
 use crate::common;
 
 use anyhow::{Context, Result};
+use clinicflow::domain::Command as ClinicCommand;
 use common::browser::{
     assert_no_csp_violations, screenshot, sign_in, wait_until, Chromium, DemoHub, WIDTHS,
 };
-use serde_json::json;
 use std::process::Command;
 use std::time::Duration;
 
@@ -45,8 +45,11 @@ async fn the_home_page_shows_a_change_made_through_the_api_live_without_reload()
         page.evaluate("window.notReloaded = true").await?;
 
         let room = hub.ready_room().await?;
-        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Sink leaking"}))
-            .await?;
+        hub.command(ClinicCommand::TakeOutOfService {
+            room: common::room_id(&room),
+            reason: "Sink leaking".into(),
+        })
+        .await?;
         wait_until(&page, &room_state_is(&room, "Out of service"), WAIT)
             .await
             .context("the change appears live")?;
@@ -91,8 +94,11 @@ async fn after_a_hub_crash_the_page_says_so_then_catches_up_by_itself() -> Resul
 
         hub = DemoHub::start(&db, &addr)?;
         let room = hub.ready_room().await?;
-        hub.command(json!({"type": "take_out_of_service", "room": room, "reason": "Broken light"}))
-            .await?;
+        hub.command(ClinicCommand::TakeOutOfService {
+            room: common::room_id(&room),
+            reason: "Broken light".into(),
+        })
+        .await?;
         wait_until(&page, &room_state_is(&room, "Out of service"), WAIT)
             .await
             .context("the page catches up after the restart")?;

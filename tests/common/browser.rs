@@ -6,6 +6,8 @@ use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::Page;
+use clinicflow::api_types::CommandReceipt;
+use clinicflow::domain::Command as ClinicCommand;
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -285,20 +287,12 @@ impl DemoHub {
         anyhow::bail!("the hub never accepted the integration token")
     }
 
-    pub async fn command(&self, body: Value) -> Result<Value> {
-        let response = self
-            .client()
-            .await?
-            .post(format!("{}/api/v1/commands", self.url))
-            .json(&body)
-            .send()
-            .await?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "{body}: {}",
-            response.text().await?
-        );
-        Ok(response.json().await?)
+    /// A command the hub must accept, through the typed client with full access.
+    pub async fn command(&self, command: ClinicCommand) -> Result<CommandReceipt> {
+        let hub = clinicflow::sync::HubClient::new(&self.url, self.client().await?);
+        hub.command(&command)
+            .await
+            .with_context(|| format!("{command:?}"))
     }
 
     /// The clinic as the integration client sees it (everything).
