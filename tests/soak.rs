@@ -12,9 +12,9 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use clinicflow::api_types::Snapshot;
 use clinicflow::domain::SequencedEvent;
+use clinicflow::domain::{Command, Vitals};
 use clinicflow::sync::LiveClinic;
 use common::{SseReader, TestHub};
-use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,40 +62,63 @@ async fn run_room(
     room: String,
     visits: usize,
 ) -> Result<usize> {
-    let step = |body: Value| {
-        let request = tablet.post(hub.url("/api/v1/commands")).json(&body).send();
+    let tablet = hub.client_for(tablet);
+    let step = |command: Command| {
+        let tablet = tablet.clone();
         async move {
-            let response = request.await?;
-            anyhow::ensure!(
-                response.status().is_success(),
-                "{body}: {}",
-                response.text().await?
-            );
-            Ok(())
+            tablet
+                .command(&command)
+                .await
+                .with_context(|| format!("{command:?}"))?;
+            anyhow::Ok(())
         }
     };
+    let room = common::room_id(&room);
     let mut commands = 0;
     for n in 0..visits {
         let (visit, code) = hub.schedule(&format!("Soak{n}"), 0).await?;
         let (_, answer) = hub.check_in(&code).await?;
         anyhow::ensure!(answer["outcome"] == "checked_in", "{answer}");
-        let room_it = json!({"type": "room_patient", "visit": visit, "room": room});
+        let visit = common::visit_id(&visit);
+        let room_it = Command::RoomPatient {
+            visit: visit.clone(),
+            room: room.clone(),
+        };
         if n % 3 == 0 {
             step(room_it.clone()).await?;
-            step(json!({"type": "undo", "visit": visit, "reason": "Wrong patient"})).await?;
+            step(Command::Undo {
+                visit: Some(visit.clone()),
+                room: None,
+                reason: "Wrong patient".into(),
+            })
+            .await?;
             commands += 2;
         }
-        let vitals = json!({"type": "record_vitals", "visit": visit, "ready_for_provider": true,
-            "vitals": {"systolic_mmhg": 120.0, "diastolic_mmhg": 80.0, "heart_rate_per_min": 72.0}});
-        for body in [
+        let vitals = Command::RecordVitals {
+            visit: visit.clone(),
+            vitals: Vitals {
+                systolic_mmhg: Some(120.0),
+                diastolic_mmhg: Some(80.0),
+                heart_rate_per_min: Some(72.0),
+                ..Vitals::default()
+            },
+            confirm_abnormal: false,
+            ready_for_provider: true,
+        };
+        for command in [
             room_it,
             vitals,
-            json!({"type": "provider_in", "visit": visit}),
-            json!({"type": "finish_visit", "visit": visit}),
-            json!({"type": "start_cleaning", "room": room}),
-            json!({"type": "room_ready", "room": room}),
+            Command::ProviderIn {
+                visit: visit.clone(),
+            },
+            Command::FinishVisit { visit },
+            Command::StartCleaning { room: room.clone() },
+            Command::RoomReady {
+                room: room.clone(),
+                thorough: false,
+            },
         ] {
-            step(body).await?;
+            step(command).await?;
         }
         commands += 8;
     }
