@@ -79,7 +79,8 @@ slug_id!(VisitId, "visit");
 ///
 /// Read without checks from the event log: databases written before steps carried ids hold a
 /// display name ("M. Lee") where no account matched it unambiguously; such a value names nobody
-/// and screens show it as it is. Outside input goes through [`StaffId::parse`].
+/// and screens show it as it is. A command naming a staff member is checked against the
+/// state's staff directory (`DomainError::UnknownStaff`), not by the id's form.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct StaffId(String);

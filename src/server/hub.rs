@@ -12,10 +12,12 @@
 
 use super::clock::ClinicClock;
 use crate::config::ClinicConfig;
-use crate::domain::{self, ClinicState, Command, DomainError, SequencedEvent};
+use crate::domain::{
+    self, ClinicState, Command, DomainError, SequencedEvent, StaffId, StaffMember,
+};
 use crate::store::{Actor, AuditEntry, Batch, Store, StoreError};
 use chrono::{DateTime, Utc};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use tokio::sync::{broadcast, oneshot};
@@ -173,8 +175,8 @@ impl Hub {
     }
 
     /// Stops the hub: live streams end, every queued and later command is refused (503
-    /// `unavailable`), and the writer and checkpoint threads finish and are joined. The
-    /// database closes once the last handle to the hub is dropped.
+    /// `unavailable`), the writer and checkpoint threads finish and are joined, and both of
+    /// their database connections close.
     pub async fn close(&self) {
         self.0.closing.send_replace(true);
         self.stop();
@@ -251,21 +253,16 @@ impl Hub {
         answer.await.map_err(|_| HubError::ShuttingDown)
     }
 
-    /// Re-reads the staff accounts into the state, so steps by people added since the hub
-    /// opened are named on screens (new snapshots carry the directory).
-    pub async fn reload_staff(&self) -> Result<(), StoreError> {
-        let path = self.db_path().to_path_buf();
-        let directory =
-            tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.staff_directory())
-                .await
-                .expect("staff directory task")?;
+    /// Takes the staff accounts (as `auth::Access::refresh` re-reads them) into the state, so
+    /// steps by people added since the hub opened are named on screens (new snapshots carry
+    /// the directory).
+    pub(crate) fn set_staff(&self, directory: BTreeMap<StaffId, StaffMember>) {
         let mut writer = self.0.writer.lock().expect("hub writer lock");
         if writer.state.staff == directory {
-            return Ok(());
+            return;
         }
         writer.state.staff = directory.clone();
         self.0.shared.write().expect("hub state lock").state.staff = directory;
-        Ok(())
     }
 
     /// Reads the state without copying it.
