@@ -12,12 +12,10 @@
 
 use super::clock::ClinicClock;
 use crate::config::ClinicConfig;
-use crate::domain::{
-    self, ClinicState, Command, DomainError, SequencedEvent, StaffId, StaffMember,
-};
+use crate::domain::{self, ClinicState, Command, DomainError, SequencedEvent};
 use crate::store::{Actor, AuditEntry, Batch, Store, StoreError};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use tokio::sync::{broadcast, oneshot};
@@ -253,16 +251,21 @@ impl Hub {
         answer.await.map_err(|_| HubError::ShuttingDown)
     }
 
-    /// Takes the staff accounts (as `auth::Access::refresh` re-reads them) into the state, so
-    /// steps by people added since the hub opened are named on screens (new snapshots carry
-    /// the directory).
-    pub(crate) fn set_staff(&self, directory: BTreeMap<StaffId, StaffMember>) {
+    /// Re-reads the staff accounts into the state, so steps by people added since the hub
+    /// opened are named on screens (new snapshots carry the directory).
+    pub async fn reload_staff(&self) -> Result<(), StoreError> {
+        let path = self.db_path().to_path_buf();
+        let directory =
+            tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.staff_directory())
+                .await
+                .expect("staff directory task")?;
         let mut writer = self.0.writer.lock().expect("hub writer lock");
         if writer.state.staff == directory {
-            return;
+            return Ok(());
         }
         writer.state.staff = directory.clone();
         self.0.shared.write().expect("hub state lock").state.staff = directory;
+        Ok(())
     }
 
     /// Reads the state without copying it.

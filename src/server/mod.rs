@@ -144,6 +144,7 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     }
     apply_config(&hub, None).await?;
     add_config_staff(&hub, options.demo).await?;
+    hub.reload_staff().await?;
     let access = std::sync::Arc::new(auth::Access::new(hub.clock().clone()));
     access.refresh(&hub).await?;
     access.restore_sessions(&hub).await?;

@@ -34,8 +34,7 @@ use std::time::Duration;
 
 pub const DEVICE_COOKIE: &str = "cf_device";
 pub const SESSION_COOKIE: &str = "cf_session";
-/// How often the hub re-reads enrolled devices (and staff accounts), so a revocation made with
-/// the CLI takes effect.
+/// How often the hub re-reads enrolled devices, so a revocation made with the CLI takes effect.
 const DEVICE_REFRESH: Duration = Duration::from_secs(1);
 /// Sessions in use are saved every this many refreshes (a restart loses at most that much of
 /// their idle clock).
@@ -70,17 +69,12 @@ impl Access {
         }
     }
 
-    /// Re-reads enrolled devices from the database and ends sessions of revoked ones; hands the
-    /// hub the staff accounts read in the same go (names for screens).
+    /// Re-reads enrolled devices from the database and ends sessions of revoked ones.
     pub async fn refresh(&self, hub: &Hub) -> Result<(), crate::store::StoreError> {
         let path = hub.db_path().to_path_buf();
-        let (records, staff) = tokio::task::spawn_blocking(move || {
-            let store = Store::open_read_only(&path)?;
-            Ok::<_, crate::store::StoreError>((store.devices()?, store.staff_directory()?))
-        })
-        .await
-        .expect("device refresh task")?;
-        hub.set_staff(staff);
+        let records = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.devices())
+            .await
+            .expect("device refresh task")?;
         let active: HashMap<String, Device> = records
             .into_iter()
             .filter(|record| record.revoked_at.is_none())
@@ -112,7 +106,10 @@ impl Access {
             for tick in 1u64.. {
                 tokio::time::sleep(DEVICE_REFRESH).await;
                 if let Err(error) = access.refresh(&hub).await {
-                    tracing::warn!(%error, "could not re-read enrolled devices and staff");
+                    tracing::warn!(%error, "could not re-read enrolled devices");
+                }
+                if let Err(error) = hub.reload_staff().await {
+                    tracing::warn!(%error, "could not re-read staff accounts");
                 }
                 if tick % SESSION_SAVE_EVERY == 0
                     && access
