@@ -96,6 +96,9 @@ pub struct CheckInConfig {
     /// Failed attempts (unknown codes, wrong dates of birth, no appointment found) one kiosk or
     /// phone may make within 10 minutes before it must wait.
     pub failures_per_10_minutes: u32,
+    /// Walk-ins one kiosk may register within 10 minutes (staff are not limited): a real lobby
+    /// sees a few; a prankster makes a ticket in every assistant's queue with each one.
+    pub walk_ins_per_10_minutes: u32,
     /// The kiosk offers walk-in registration.
     pub walk_ins: bool,
     /// Reasons a walk-in patient picks from: `illness`, `injury`, `refill`, `results`, `other`.
@@ -125,6 +128,7 @@ impl Default for CheckInConfig {
             opens_minutes_before: 60,
             late_action: LateAction::CheckIn,
             failures_per_10_minutes: 10,
+            walk_ins_per_10_minutes: 6,
             walk_ins: true,
             walk_in_reasons: ["illness", "injury", "refill", "results", "other"]
                 .map(String::from)

@@ -542,6 +542,7 @@ impl ClinicState {
                 };
                 self.acknowledged.insert(alert.clone(), stamp);
             }
+            Event::Withheld { .. } => {}
         }
     }
 

@@ -138,6 +138,9 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
     },
+    /// Something happened that this copy may not see: only public screens' copies carry it
+    /// (see `domain::redaction`), so the stream keeps every sequence number; never stored.
+    Withheld { at: DateTime<Utc> },
 }
 
 /// An event with its place in the log, as stored and as streamed to clients.
@@ -164,7 +167,8 @@ impl Event {
             | Event::PatientCalled { at, .. }
             | Event::StepUndone { at, .. }
             | Event::AssistantAssigned { at, .. }
-            | Event::AlertAcknowledged { at, .. } => *at,
+            | Event::AlertAcknowledged { at, .. }
+            | Event::Withheld { at } => *at,
         }
     }
 
@@ -214,6 +218,7 @@ impl Event {
             Event::StepUndone { .. } => "step_undone",
             Event::AssistantAssigned { .. } => "assistant_assigned",
             Event::AlertAcknowledged { .. } => "alert_acknowledged",
+            Event::Withheld { .. } => "withheld",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod metrics;
 mod next;
 mod permissions;
 mod queue;
+mod redaction;
 mod timers;
 mod undo;
 mod vitals;

@@ -1,11 +1,9 @@
 //! Who may see and do what. Devices and staff have roles; a request's principal is the device
 //! it comes from plus, on a shared tablet, the staff member signed in there. The hub checks
-//! every route, snapshot and event stream against these rules; public screens get a redacted
-//! copy of the clinic that holds no more than first name + last initial, or tickets only.
+//! every route, snapshot and event stream against these rules; what a public screen's copy of
+//! the clinic holds is in `redaction`.
 
-use super::{
-    ClinicState, Command, Event, Needs, Patient, Room, StaffMember, Stamped, Visit, Vitals,
-};
+use super::Command;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,8 +55,11 @@ pub enum Action {
     ManageRooms,
     /// Create appointments and read the day's list with check-in codes.
     FrontDesk,
-    /// Check a patient in by code.
+    /// Check a patient in by code and date of birth (the check-in routes).
     CheckIn,
+    /// Check a patient in, or flag one for the desk, without their code: staff only. A kiosk
+    /// checks patients in through the check-in route, which asks for the code and date of birth.
+    CheckInByHand,
     /// Register a walk-in.
     WalkIn,
     /// Enrol and revoke devices, manage staff, unlock accounts, read the audit trail.
@@ -111,7 +112,7 @@ impl StaffRole {
             StaffRole::Assistant | StaffRole::Nurse | StaffRole::ChargeNurse | StaffRole::Provider
         );
         match action {
-            ReadClinic | CheckIn | WalkIn => true,
+            ReadClinic | CheckIn | CheckInByHand | WalkIn => true,
             WorkTheFloor => clinical || self == StaffRole::Admin,
             ManageRooms | SeeStaffStatus | SeeLockouts => {
                 matches!(self, StaffRole::ChargeNurse | StaffRole::Admin)
@@ -197,187 +198,9 @@ impl Principal {
             Command::RegisterWalkIn { .. } => Action::WalkIn,
             Command::CheckIn { .. }
             | Command::FlagIdentityCheck { .. }
-            | Command::WrongDateOfBirth { .. } => Action::CheckIn,
+            | Command::WrongDateOfBirth { .. } => Action::CheckInByHand,
             _ => Action::WorkTheFloor,
         }
-    }
-}
-
-fn redact_patient(patient: &Patient, visibility: Visibility) -> Patient {
-    let initial = patient
-        .last_name
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().to_string())
-        .unwrap_or_default();
-    match visibility {
-        Visibility::Full => patient.clone(),
-        Visibility::FirstNameLastInitial => Patient {
-            first_name: patient.first_name.clone(),
-            last_name: initial,
-            date_of_birth: None,
-        },
-        Visibility::TicketOnly => Patient {
-            first_name: String::new(),
-            last_name: String::new(),
-            date_of_birth: None,
-        },
-    }
-}
-
-/// Public copies hold no vitals; a board keeps the abnormal flags and needs (the charge nurse
-/// acts on them), a ticket-only screen none of these, nor who did what.
-fn redact_visit(visit: &Visit, visibility: Visibility) -> Visit {
-    let ticket_only = visibility == Visibility::TicketOnly;
-    Visit {
-        patient: redact_patient(&visit.patient, visibility),
-        code: None,
-        vitals: None,
-        abnormal: if ticket_only {
-            Vec::new()
-        } else {
-            visit.abnormal.clone()
-        },
-        history: if ticket_only {
-            anonymous(&visit.history)
-        } else {
-            visit.history.clone()
-        },
-        called: visit
-            .called
-            .clone()
-            .map(|call| Stamped { by: None, ..call }),
-        needs: if ticket_only {
-            Needs::default()
-        } else {
-            visit.needs.clone()
-        },
-        ..visit.clone()
-    }
-}
-
-fn anonymous<S: Clone>(history: &[Stamped<S>]) -> Vec<Stamped<S>> {
-    history
-        .iter()
-        .map(|stamp| Stamped {
-            by: None,
-            ..stamp.clone()
-        })
-        .collect()
-}
-
-impl ClinicState {
-    /// A copy holding no more than `visibility` allows.
-    pub fn redacted(&self, visibility: Visibility) -> ClinicState {
-        if visibility == Visibility::Full {
-            return self.clone();
-        }
-        let rooms = if visibility == Visibility::TicketOnly {
-            self.rooms
-                .iter()
-                .map(|(id, room)| {
-                    let history = anonymous(&room.history);
-                    (
-                        id.clone(),
-                        Room {
-                            history,
-                            ..room.clone()
-                        },
-                    )
-                })
-                .collect()
-        } else {
-            self.rooms.clone()
-        };
-        let staff = if visibility == Visibility::TicketOnly {
-            Default::default()
-        } else {
-            self.staff
-                .iter()
-                .map(|(id, member)| {
-                    let name = short_name(&member.name);
-                    (
-                        id.clone(),
-                        StaffMember {
-                            name,
-                            ..member.clone()
-                        },
-                    )
-                })
-                .collect()
-        };
-        ClinicState {
-            visits: self
-                .visits
-                .iter()
-                .map(|(id, visit)| (id.clone(), redact_visit(visit, visibility)))
-                .collect(),
-            rooms,
-            staff,
-            ..self.clone()
-        }
-    }
-}
-
-impl Event {
-    /// A copy holding no more than `visibility` allows.
-    pub fn redacted(&self, visibility: Visibility) -> Event {
-        match self {
-            Event::AppointmentScheduled { patient, .. } if visibility != Visibility::Full => {
-                let mut event = self.clone();
-                if let Event::AppointmentScheduled {
-                    patient: redacted,
-                    code,
-                    needs,
-                    ..
-                } = &mut event
-                {
-                    *redacted = redact_patient(patient, visibility);
-                    *code = None;
-                    if visibility == Visibility::TicketOnly {
-                        *needs = Needs::default();
-                    }
-                }
-                event
-            }
-            Event::VitalsRecorded {
-                visit,
-                abnormal,
-                at,
-                ..
-            } if visibility != Visibility::Full => Event::VitalsRecorded {
-                visit: visit.clone(),
-                vitals: Vitals::default(),
-                abnormal: if visibility == Visibility::TicketOnly {
-                    Vec::new()
-                } else {
-                    abnormal.clone()
-                },
-                at: *at,
-                by: None,
-            },
-            _ if visibility == Visibility::TicketOnly => self.anonymous(),
-            _ => self.clone(),
-        }
-    }
-
-    /// The same event without who did it.
-    fn anonymous(&self) -> Event {
-        let mut event = self.clone();
-        match &mut event {
-            Event::PatientArrived { by, .. }
-            | Event::PatientRoomed { by, .. }
-            | Event::VisitAdvanced { by, .. }
-            | Event::PriorityChanged { by, .. }
-            | Event::RoomStateChanged { by, .. }
-            | Event::VitalsRecorded { by, .. }
-            | Event::PatientCalled { by, .. }
-            | Event::StepUndone { by, .. }
-            | Event::AssistantAssigned { by, .. }
-            | Event::AlertAcknowledged { by, .. } => *by = None,
-            _ => {}
-        }
-        event
     }
 }
 
@@ -414,7 +237,6 @@ pub fn short_name(full: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::*;
     use super::*;
 
     #[test]
@@ -439,34 +261,5 @@ mod tests {
             staff: Some(StaffRole::Admin),
         };
         assert!(!elsewhere.may(Action::ReadClinic));
-    }
-
-    #[test]
-    fn public_copies_hold_first_name_and_initial_or_nothing() {
-        let mut clinic = TestClinic::new();
-        clinic.appointment_at(9, 0);
-        let visit = |visibility| {
-            clinic
-                .state
-                .redacted(visibility)
-                .visits
-                .values()
-                .next()
-                .unwrap()
-                .clone()
-        };
-        let board = visit(Visibility::FirstNameLastInitial);
-        assert_eq!(
-            (
-                board.patient.first_name.as_str(),
-                board.patient.last_name.as_str()
-            ),
-            ("Maria", "G")
-        );
-        assert_eq!((board.patient.date_of_birth, board.code), (None, None));
-        let lobby = visit(Visibility::TicketOnly);
-        assert!(lobby.patient.first_name.is_empty() && lobby.patient.last_name.is_empty());
-        let full = visit(Visibility::Full);
-        assert!(full.patient.date_of_birth.is_some() && full.code.is_some());
     }
 }

@@ -107,6 +107,11 @@ proptest! {
                     let mut replayed = before.clone();
                     events.iter().for_each(|e| replayed.apply_event(e));
                     prop_assert_eq!(&replayed, &clinic.state, "folding the events reproduces the state");
+                    for visibility in [Visibility::TicketOnly, Visibility::FirstNameLastInitial] {
+                        let mut public = before.redacted(visibility);
+                        events.iter().for_each(|e| public.apply_event(&e.redacted(visibility)));
+                        prop_assert_eq!(&public, &clinic.state.redacted(visibility), "a public copy folds as the hub's does");
+                    }
                 }
                 Err(_) => prop_assert_eq!(&before, &clinic.state, "a rejected command changed the state"),
             }

@@ -10,7 +10,7 @@ use crate::domain::{
     estimated_wait, Action, CheckInCode, ClinicState, Command, DomainError, Principal, ProviderId,
     VisitId,
 };
-use crate::store::Actor;
+use crate::store::{Actor, AuditEntry};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -64,27 +64,48 @@ pub async fn command(
     caller: Caller,
     Body(command): Body<Command>,
 ) -> Result<Json<CommandReceipt>, ApiError> {
-    caller.require(Principal::action_for(&command))?;
-    if matches!(
-        command,
-        Command::ScheduleAppointment { .. } | Command::RegisterWalkIn { .. }
-    ) {
-        // Ids and check-in codes must be unguessable, so only the hub makes them.
-        return Err(ApiError::InvalidInput(
-            "create visits with POST /api/v1/appointments or /api/v1/walk-ins".into(),
-        ));
-    }
-    if matches!(command, Command::WrongDateOfBirth { .. }) {
-        // It carries the clinic's allowed tries: only the hub's own check-in sends it.
-        return Err(ApiError::InvalidInput(
-            "wrong dates of birth are recorded by POST /api/v1/check-in".into(),
-        ));
+    let refusal = match caller.require(Principal::action_for(&command)) {
+        Ok(()) => not_through_commands(&command),
+        Err(refusal) => Some(refusal),
+    };
+    if let Some(refusal) = refusal {
+        audit_refusal(&hub, &caller, &command, &refusal).await;
+        return Err(refusal);
     }
     let receipt = hub.execute(command, caller.actor()).await?;
     Ok(Json(CommandReceipt {
         seq: receipt.seq,
         events: receipt.events,
     }))
+}
+
+/// Commands only the hub itself makes, through the routes that check what they need.
+fn not_through_commands(command: &Command) -> Option<ApiError> {
+    match command {
+        // Ids and check-in codes must be unguessable, so only the hub makes them.
+        Command::ScheduleAppointment { .. } | Command::RegisterWalkIn { .. } => {
+            Some(ApiError::InvalidInput(
+                "create visits with POST /api/v1/appointments or /api/v1/walk-ins".into(),
+            ))
+        }
+        // It carries the clinic's allowed tries: only the hub's own check-in sends it.
+        Command::WrongDateOfBirth { .. } => Some(ApiError::InvalidInput(
+            "wrong dates of birth are recorded by POST /api/v1/check-in".into(),
+        )),
+        _ => None,
+    }
+}
+
+/// Every command is audited, refused ones too: the hub's writer audits those it decides; one
+/// refused before (by role, or not for this route) from an enrolled device gets its row here.
+/// Callers with no credential get none, so nobody on the network can fill the audit table.
+async fn audit_refusal(hub: &Hub, caller: &Caller, command: &Command, refusal: &ApiError) {
+    if caller.device.is_none() {
+        return;
+    }
+    let command = serde_json::to_string(command).unwrap_or_default();
+    let entry = AuditEntry::new(caller.actor(), command, format!("rejected: {refusal}"));
+    super::auth::audit(hub, entry).await;
 }
 
 /// `POST /api/v1/appointments`: schedules a visit; the hub makes its id and check-in code.
@@ -115,26 +136,39 @@ pub async fn create_appointment(
 /// A second registration of the same patient while their walk-in is open (a double tap) answers
 /// the first one (200) instead of queueing them twice.
 pub async fn create_walk_in(
-    State(hub): State<Hub>,
+    State(state): State<super::AppState>,
     caller: Caller,
     Body(new): Body<NewWalkIn>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     caller.require(Action::WalkIn)?;
-    let public_screen = caller.staff.is_none()
-        && caller
-            .device
-            .as_ref()
-            .is_some_and(|d| d.role == crate::domain::DeviceRole::Kiosk);
-    if public_screen && !hub.config().check_in.walk_ins {
+    let hub = &state.hub;
+    let kiosk = caller
+        .device
+        .as_ref()
+        .filter(|d| caller.staff.is_none() && d.role == crate::domain::DeviceRole::Kiosk);
+    if kiosk.is_some() && !hub.config().check_in.walk_ins {
         return Err(ApiError::Conflict(
             "this clinic does not register walk-ins at the kiosk".into(),
         ));
     }
+    let limit = kiosk.map(|kiosk| format!("walk-in:{}", kiosk.id));
+    if let Some(key) = &limit {
+        let allowed = hub.config().check_in.walk_ins_per_10_minutes as usize;
+        if state.access.recent(key, WALK_IN_WINDOW) >= allowed {
+            let entry = AuditEntry::new(
+                caller.actor(),
+                "register_walk_in",
+                "rejected: too many walk-ins from this kiosk",
+            );
+            state.access.audit_refusal(hub, key, entry).await;
+            return Err(ApiError::TooManyWalkIns);
+        }
+    }
     let provider = match new.provider.clone() {
         Some(provider) => provider,
-        None => walk_in_provider(&hub)?,
+        None => walk_in_provider(hub)?,
     };
-    let created = create_visit(&hub, caller.actor(), |visit, code| {
+    let created = create_visit(hub, caller.actor(), |visit, code| {
         Command::RegisterWalkIn {
             visit,
             patient: new.patient.clone(),
@@ -146,13 +180,21 @@ pub async fn create_walk_in(
     })
     .await;
     match created {
-        Ok(created) => Ok((StatusCode::CREATED, Json(created))),
+        Ok(created) => {
+            if let Some(key) = &limit {
+                state.access.count(key, WALK_IN_WINDOW);
+            }
+            Ok((StatusCode::CREATED, Json(created)))
+        }
         Err(ApiError::Refused(DomainError::DuplicateWalkIn { visit })) => {
-            Ok((StatusCode::OK, Json(self::created(&hub, &visit, hub.seq()))))
+            Ok((StatusCode::OK, Json(self::created(hub, &visit, hub.seq()))))
         }
         Err(error) => Err(error),
     }
 }
+
+/// Kiosk walk-ins are counted over this window (`check_in.walk_ins_per_10_minutes`).
+const WALK_IN_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// The config's walk-in provider, else the provider with the fewest open visits today.
 fn walk_in_provider(hub: &Hub) -> Result<ProviderId, ApiError> {

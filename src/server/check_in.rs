@@ -82,14 +82,16 @@ pub async fn check_in(
 }
 
 /// `POST /api/v1/check-in/find`: today's appointments for a last name and date of birth, each
-/// shown only by time and provider.
+/// shown only by time and provider. Kiosks and staff only: on an open network it would tell
+/// anyone that a person they know is a patient today, with whom, and give them the code.
+/// Phones check in with their reminder's link instead.
 pub async fn find(
     State(state): State<super::AppState>,
     caller: Caller,
     Body(request): Body<FindAppointment>,
 ) -> Result<Json<FoundAppointments>, ApiError> {
     let hub = &state.hub;
-    admit(hub, &caller)?;
+    caller.require(Action::CheckIn)?;
     let throttle = Throttle::new(&state, &caller);
     throttle.check().await?;
     let today = hub.clock().now().clinic_day;
@@ -148,8 +150,13 @@ impl<'a> Throttle<'a> {
         if self.state.access.recent(&self.key, FAILURE_WINDOW) < limit {
             return Ok(());
         }
-        self.audit("rejected: too many failed attempts from this screen")
-            .await;
+        let entry = AuditEntry::new(
+            actor(self.caller),
+            "check_in",
+            "rejected: too many failed attempts from this screen",
+        );
+        let access = &self.state.access;
+        access.audit_refusal(&self.state.hub, &self.key, entry).await;
         Err(ApiError::TooManyCheckIns)
     }
 

@@ -44,6 +44,9 @@ pub enum ApiError {
     /// 429 `too_many_attempts`: this kiosk (or phone) failed too many check-ins; wait a while.
     #[error("too many failed check-ins from this screen; please see the front desk")]
     TooManyCheckIns,
+    /// 429 `too_many_attempts`: this kiosk registered too many walk-ins in 10 minutes.
+    #[error("too many walk-ins from this kiosk; please see the front desk")]
+    TooManyWalkIns,
     /// 403 `forbidden`: signed in, but this role may not do that.
     #[error("your role does not allow this")]
     Forbidden,
@@ -120,7 +123,9 @@ impl ApiError {
             ApiError::WrongPin => ErrorKind::WrongPin,
             ApiError::WrongBadge => ErrorKind::WrongBadge,
             ApiError::AccountLocked => ErrorKind::AccountLocked,
-            ApiError::TooManyAttempts | ApiError::TooManyCheckIns => ErrorKind::TooManyAttempts,
+            ApiError::TooManyAttempts | ApiError::TooManyCheckIns | ApiError::TooManyWalkIns => {
+                ErrorKind::TooManyAttempts
+            }
             ApiError::Forbidden => ErrorKind::Forbidden,
             ApiError::BadOrigin => ErrorKind::BadOrigin,
             ApiError::TooLarge => ErrorKind::TooLarge,

@@ -111,6 +111,7 @@ impl RunningHub {
         let _ = self.refresher.await;
         // Tablets stay signed in across a restart: the last few seconds' use is saved too.
         self.access.save_sessions(&self.hub).await;
+        self.access.flush_refusals(&self.hub, true).await;
         self.hub.close().await;
         let mut server = self.server;
         if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)

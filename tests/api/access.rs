@@ -15,12 +15,12 @@ use std::time::Duration;
 const LAST_NAME: &str = "Testperson";
 const BIRTH_DATE: &str = "1961-07-14";
 
-struct Who {
-    name: &'static str,
-    client: reqwest::Client,
+pub(crate) struct Who {
+    pub name: &'static str,
+    pub client: reqwest::Client,
 }
 
-async fn everyone(hub: &TestHub) -> Result<Vec<Who>> {
+pub(crate) async fn everyone(hub: &TestHub) -> Result<Vec<Who>> {
     Ok(vec![
         Who {
             name: "anonymous",

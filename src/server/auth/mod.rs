@@ -54,6 +54,8 @@ pub struct Access {
     /// Sessions changed (opened, closed, used) since they were last saved.
     sessions_changed: std::sync::atomic::AtomicBool,
     attempts: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+    /// Throttled refusals being counted, by source, until their minute is over.
+    refusals: Mutex<HashMap<String, throttle::Refusals>>,
     /// The hub's clock: session idle time and attempt windows are measured on it.
     clock: super::clock::ClinicClock,
 }
@@ -65,6 +67,7 @@ impl Access {
             sessions: Mutex::new(HashMap::new()),
             sessions_changed: std::sync::atomic::AtomicBool::new(false),
             attempts: Mutex::new(HashMap::new()),
+            refusals: Mutex::new(HashMap::new()),
             clock,
         }
     }
@@ -111,6 +114,7 @@ impl Access {
                 if let Err(error) = hub.reload_staff().await {
                     tracing::warn!(%error, "could not re-read staff accounts");
                 }
+                access.flush_refusals(&hub, false).await;
                 if tick % SESSION_SAVE_EVERY == 0
                     && access
                         .sessions_changed

@@ -17,12 +17,18 @@ use std::collections::HashMap;
 
 /// Writes one audit row outside any clinic command; failures are logged, never shown.
 pub async fn audit(hub: &Hub, entry: AuditEntry) {
-    let entry = AuditEntry {
-        at: hub.clock().utc(),
-        ..entry
-    };
+    audit_all(hub, vec![entry]).await;
+}
+
+/// Writes audit rows in one transaction, stamped with the hub's clock.
+pub(super) async fn audit_all(hub: &Hub, entries: Vec<AuditEntry>) {
+    let now = hub.clock().utc();
+    let entries: Vec<AuditEntry> = entries
+        .into_iter()
+        .map(|entry| AuditEntry { at: now, ..entry })
+        .collect();
     match hub
-        .with_store(move |store| store.append_audit(&[entry]))
+        .with_store(move |store| store.append_audit(&entries))
         .await
     {
         Ok(Ok(())) => {}

@@ -1,0 +1,535 @@
+//! The hardening findings, each as the test that failed before its fix: typed text and staff on
+//! public screens' bytes, commands around the kiosk's checks, refusals that are audited (and
+//! floods that are not audited row by row), the name search, walk-ins from a kiosk.
+
+use crate::access::{everyone, Who};
+use crate::common;
+
+use anyhow::Result;
+use clinicflow::api_types::{CheckInRequest, ErrorKind, FindAppointment, NewWalkIn};
+use clinicflow::config::ClinicConfig;
+use clinicflow::domain::{
+    CheckInCode, Command, DeviceRole, Needs, Patient, Priority, ProviderId, StaffId, VisitId,
+    Vitals,
+};
+use common::{room_id, visit_id, SseReader, TestHub, BIRTH_DATE};
+use std::time::Duration;
+
+/// What staff type on a scripted day, and who they are: none of it may reach a kiosk or lobby.
+const TYPED: [&str; 8] = [
+    "chest pain",
+    "555-0142",
+    "history of MI",
+    "vomiting blood",
+    "wrong patient",
+    "Tagalog",
+    "Diabetes review",
+    "blood on the floor",
+];
+const PEOPLE: [&str; 9] = [
+    "Zoraida",
+    "Testperson",
+    "dr-okafor",
+    "Okafor",
+    "ma-lee",
+    "Michelle",
+    "rn-walsh",
+    "Walsh",
+    BIRTH_DATE,
+];
+
+/// A day on which every free-text field is filled with a name, a phone number or clinical
+/// words, every step is stamped by a named person, and a room goes out of service.
+async fn scripted_day(hub: &TestHub) -> Result<String> {
+    let front_desk = hub.client_for(hub.signed_in_tablet("fd-patel", "666666").await?);
+    let assistant = hub.client_for(hub.signed_in_tablet("ma-lee", "111111").await?);
+    let charge = hub.client_for(hub.signed_in_tablet("rn-walsh", "555555").await?);
+    let kiosk = hub.client_for(hub.screen(DeviceRole::Kiosk, "lobby kiosk").await?);
+    let created = front_desk
+        .create_appointment(&clinicflow::api_types::NewAppointment {
+            patient: Patient {
+                first_name: "Zoraida".into(),
+                last_name: "Testperson".into(),
+                date_of_birth: Some(BIRTH_DATE.parse()?),
+            },
+            provider: ProviderId::parse("dr-okafor")?,
+            start: chrono::Utc::now() + chrono::Duration::minutes(5),
+            visit_type: "Diabetes review".into(),
+            needs: Needs {
+                interpreter: Some("Tagalog".into()),
+                wheelchair: true,
+                isolation: false,
+            },
+        })
+        .await?;
+    let visit = created.visit.clone();
+    kiosk
+        .check_in(&CheckInRequest {
+            code: created.code.clone(),
+            date_of_birth: Some(BIRTH_DATE.parse()?),
+            language: None,
+        })
+        .await?;
+    let steps = [
+        (
+            &assistant,
+            Command::SetPriority {
+                visit: visit.clone(),
+                priority: Priority::Urgent,
+                reason: "chest pain, history of MI, daughter 555-0142".into(),
+            },
+        ),
+        (
+            &assistant,
+            Command::CallPatient {
+                visit: visit.clone(),
+                room: room_id("exam-1"),
+            },
+        ),
+        (
+            &assistant,
+            Command::RoomPatient {
+                visit: visit.clone(),
+                room: room_id("exam-1"),
+            },
+        ),
+        (
+            &assistant,
+            Command::Undo {
+                visit: Some(visit.clone()),
+                room: None,
+                reason: "wrong patient, meant Zoraida Testperson".into(),
+            },
+        ),
+        (
+            &assistant,
+            Command::RoomPatient {
+                visit: visit.clone(),
+                room: room_id("exam-1"),
+            },
+        ),
+        (
+            &assistant,
+            Command::RecordVitals {
+                visit: visit.clone(),
+                vitals: Vitals {
+                    heart_rate_per_min: Some(88.0),
+                    chief_complaint: "vomiting blood since Tuesday".into(),
+                    ..Vitals::default()
+                },
+                confirm_abnormal: false,
+                ready_for_provider: true,
+            },
+        ),
+        (
+            &charge,
+            Command::TakeOutOfService {
+                room: room_id("exam-2"),
+                reason: "blood on the floor".into(),
+            },
+        ),
+        (
+            &charge,
+            Command::AssignAssistant {
+                staff: StaffId::parse("ma-lee")?,
+                providers: vec![ProviderId::parse("dr-okafor")?],
+            },
+        ),
+        (
+            &charge,
+            Command::AcknowledgeAlert {
+                alert: format!("provider_wait:{visit}:2026-12-01T09:00:00Z"),
+            },
+        ),
+    ];
+    for (client, command) in steps {
+        client.command(&command).await?;
+    }
+    Ok(created.code)
+}
+
+/// Everything `screen` receives: snapshot, the stream from sequence 0 up to now, and the HTML of
+/// its own page.
+async fn all_bytes(hub: &TestHub, screen: &reqwest::Client, page: &str) -> Result<String> {
+    let mut bytes = screen
+        .get(hub.url("/api/v1/snapshot"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let last = hub.running.hub.seq();
+    let mut stream = SseReader::open(screen, &hub.url("/api/v1/events?after=0"), None).await?;
+    loop {
+        let event = stream.next(Duration::from_secs(5)).await?;
+        bytes.push_str(&event.data.to_string());
+        if event.id >= Some(last) {
+            break;
+        }
+    }
+    bytes.push_str(&screen.get(hub.url(page)).send().await?.text().await?);
+    Ok(bytes)
+}
+
+/// Regression (hardening findings 1 and 3): the urgent reason, undo's reason, the
+/// out-of-service reason, staff ids and names, the provider and the visit type reached the
+/// kiosk's and the lobby TV's snapshot and stream.
+#[tokio::test]
+async fn a_kiosk_and_the_lobby_receive_nothing_typed_and_nobody_named_over_a_whole_day(
+) -> Result<()> {
+    let hub = TestHub::start().await?;
+    let code = scripted_day(&hub).await?;
+    let compact = code.replace('-', "");
+    for (role, page) in [(DeviceRole::Kiosk, "/kiosk"), (DeviceRole::Lobby, "/lobby")] {
+        let screen = hub.screen(role, &format!("{role:?} to inspect")).await?;
+        let bytes = all_bytes(&hub, &screen, page).await?;
+        assert!(
+            bytes.contains(r#""ticket":{"walk_in":false,"number":1}"#) && bytes.contains("patient_called"),
+            "{role:?} still gets the ticket and the call"
+        );
+        for secret in TYPED.iter().chain(&PEOPLE).chain([&code.as_str(), &compact.as_str()]) {
+            assert!(!bytes.contains(secret), "{role:?} received {secret:?}");
+        }
+    }
+    let board = hub.screen(DeviceRole::Board, "board to inspect").await?;
+    let bytes = all_bytes(&hub, &board, "/board").await?;
+    assert!(bytes.contains("Zoraida") && bytes.contains("blood on the floor"));
+    for secret in [
+        "chest pain",
+        "555-0142",
+        "wrong patient",
+        "vomiting",
+        "Testperson",
+        BIRTH_DATE,
+    ] {
+        assert!(!bytes.contains(secret), "the board received {secret:?}");
+    }
+    hub.stop().await;
+    Ok(())
+}
+
+/// Who may send each command through `/api/v1/commands`, as the table in docs/api.md says.
+fn allowed(command: &Command) -> &'static [&'static str] {
+    const FLOOR: &[&str] = &[
+        "assistant",
+        "nurse",
+        "charge_nurse",
+        "provider",
+        "admin",
+        "integration",
+    ];
+    const ROOMS: &[&str] = &["charge_nurse", "admin", "integration"];
+    const DESK: &[&str] = &["front_desk", "admin", "integration"];
+    const STAFF: &[&str] = &[
+        "assistant",
+        "nurse",
+        "charge_nurse",
+        "provider",
+        "front_desk",
+        "admin",
+        "integration",
+    ];
+    const WALK_IN: &[&str] = &[
+        "kiosk",
+        "assistant",
+        "nurse",
+        "charge_nurse",
+        "provider",
+        "front_desk",
+        "admin",
+        "integration",
+    ];
+    match command {
+        Command::TakeOutOfService { .. }
+        | Command::ReturnToService { .. }
+        | Command::AddRoom { .. }
+        | Command::AddProvider { .. } => ROOMS,
+        Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => DESK,
+        Command::CheckIn { .. }
+        | Command::FlagIdentityCheck { .. }
+        | Command::WrongDateOfBirth { .. } => STAFF,
+        Command::RegisterWalkIn { .. } => WALK_IN,
+        _ => FLOOR,
+    }
+}
+
+/// One of every command, about a visit and rooms that exist.
+fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
+    let patient = Patient {
+        first_name: "Ben".into(),
+        last_name: "Testperson".into(),
+        date_of_birth: Some(BIRTH_DATE.parse()?),
+    };
+    let (provider, room) = (ProviderId::parse("dr-okafor")?, room_id("exam-1"));
+    let visit = visit.clone();
+    let code = CheckInCode::from_random(42);
+    Ok(vec![
+        Command::AddRoom {
+            room: room_id("exam-9"),
+            name: "Exam 9".into(),
+            pod: "North".into(),
+        },
+        Command::AddProvider {
+            provider: ProviderId::parse("dr-new")?,
+            name: "Dr. New".into(),
+            pod: "North".into(),
+        },
+        Command::ScheduleAppointment {
+            visit: visit_id("v-made-up"),
+            patient: patient.clone(),
+            provider: provider.clone(),
+            start: chrono::Utc::now(),
+            day: chrono::Utc::now().date_naive(),
+            visit_type: "Follow-up".into(),
+            code,
+            needs: Needs::default(),
+        },
+        Command::RegisterWalkIn {
+            visit: visit_id("v-made-up-2"),
+            patient,
+            provider: provider.clone(),
+            visit_type: "Sick visit".into(),
+            code,
+            needs: Needs::default(),
+        },
+        Command::CheckIn {
+            visit: visit.clone(),
+        },
+        Command::FlagIdentityCheck {
+            visit: visit.clone(),
+        },
+        Command::WrongDateOfBirth {
+            visit: visit.clone(),
+            tries_allowed: 99,
+        },
+        Command::SetPriority {
+            visit: visit.clone(),
+            priority: Priority::Urgent,
+            reason: "test".into(),
+        },
+        Command::CallPatient {
+            visit: visit.clone(),
+            room: room.clone(),
+        },
+        Command::RoomPatient {
+            visit: visit.clone(),
+            room: room.clone(),
+        },
+        Command::RecordVitals {
+            visit: visit.clone(),
+            vitals: Vitals::default(),
+            confirm_abnormal: false,
+            ready_for_provider: false,
+        },
+        Command::ReadyForProvider {
+            visit: visit.clone(),
+        },
+        Command::ProviderIn {
+            visit: visit.clone(),
+        },
+        Command::Undo {
+            visit: Some(visit.clone()),
+            room: None,
+            reason: "test".into(),
+        },
+        Command::FinishVisit {
+            visit: visit.clone(),
+        },
+        Command::LeftWithoutBeingSeen {
+            visit: visit.clone(),
+        },
+        Command::MarkNoShow {
+            visit: visit.clone(),
+        },
+        Command::CancelVisit {
+            visit: visit.clone(),
+        },
+        Command::StartCleaning { room: room.clone() },
+        Command::RoomReady {
+            room: room.clone(),
+            thorough: true,
+        },
+        Command::TakeOutOfService {
+            room: room_id("exam-4"),
+            reason: "test".into(),
+        },
+        Command::ReturnToService {
+            room: room_id("exam-4"),
+        },
+        Command::AssignAssistant {
+            staff: StaffId::parse("ma-lee")?,
+            providers: vec![provider],
+        },
+        Command::AcknowledgeAlert {
+            alert: "long_wait:v-x:2026-12-01T09:00:00Z".into(),
+        },
+    ])
+}
+
+fn audit_rows(hub: &TestHub) -> Result<i64> {
+    let db = rusqlite::Connection::open(hub.db())?;
+    Ok(db.query_row("SELECT count(*) FROM audit", [], |row| row.get(0))?)
+}
+
+/// The newest audit row's command and outcome.
+fn last_audit(hub: &TestHub) -> Result<(String, String)> {
+    let db = rusqlite::Connection::open(hub.db())?;
+    Ok(db.query_row(
+        "SELECT command, outcome FROM audit ORDER BY id DESC LIMIT 1",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?)
+}
+
+async fn everyone_with_nurse_and_provider(hub: &TestHub) -> Result<Vec<Who>> {
+    let mut callers = everyone(hub).await?;
+    for (staff, pin, name) in [("rn-cho", "222222", "nurse"), ("pr-okafor", "333333", "provider")] {
+        let hash = clinicflow::server::auth::hash_pin(pin);
+        hub.running
+            .hub
+            .with_store(move |store| store.set_pin_hash(staff, &hash))
+            .await??;
+        callers.push(Who {
+            name,
+            client: hub.signed_in_tablet(staff, pin).await?,
+        });
+    }
+    Ok(callers)
+}
+
+/// Regression (hardening findings 2 and 9): a kiosk could check any visit in (or flag it) through
+/// `/api/v1/commands` with no code and no date of birth, and commands refused by role left no
+/// audit row.
+#[tokio::test]
+async fn every_command_from_every_role_is_allowed_or_refused_as_documented_and_always_audited(
+) -> Result<()> {
+    let mut config: ClinicConfig = common::small_clinic();
+    for (id, name, role) in [
+        ("rn-cho", "Grace Cho", "nurse"),
+        ("pr-okafor", "Amara Okafor", "provider"),
+    ] {
+        config.staff.push(toml::from_str(&format!(
+            "id = \"{id}\"\nname = \"{name}\"\nrole = \"{role}\""
+        ))?);
+    }
+    let hub = TestHub::start_with(config).await?;
+    let (visit, _) = hub.schedule("Ana", 5).await?;
+    let callers = everyone_with_nurse_and_provider(&hub).await?;
+    for command in every_command(&visit_id(&visit))? {
+        let kind = serde_json::to_value(&command)?["type"].clone();
+        for who in &callers {
+            let before = audit_rows(&hub)?;
+            let answer = hub.client_for(who.client.clone()).command(&command).await;
+            let refused_by_role = matches!(
+                &answer,
+                Err(failure) if matches!(
+                    failure.kind,
+                    ErrorKind::NotEnrolled | ErrorKind::SignInRequired | ErrorKind::Forbidden
+                )
+            );
+            let may = allowed(&command).contains(&who.name);
+            assert_eq!(!refused_by_role, may, "{} sending {kind}: {answer:?}", who.name);
+            if who.name == "anonymous" {
+                assert_eq!(audit_rows(&hub)?, before, "callers without a credential write nothing");
+                continue;
+            }
+            assert_eq!(audit_rows(&hub)?, before + 1, "{} sending {kind} is audited", who.name);
+            let (audited, outcome) = last_audit(&hub)?;
+            assert!(audited.contains(&kind.to_string()), "{audited}");
+            if answer.is_err() {
+                assert!(outcome.starts_with("rejected"), "{outcome}");
+            }
+        }
+    }
+    hub.stop().await;
+    Ok(())
+}
+
+/// Regression (hardening finding 4): anyone on the phones' network learned a known person's
+/// appointment, provider and check-in code from their last name and date of birth.
+#[tokio::test]
+async fn the_name_search_answers_kiosks_and_staff_but_not_a_phone() -> Result<()> {
+    let hub = TestHub::start().await?;
+    hub.schedule("Ana", 5).await?;
+    let search = FindAppointment {
+        last_name: "Testperson".into(),
+        date_of_birth: BIRTH_DATE.parse()?,
+    };
+    let phone = hub.client_for(reqwest::Client::new());
+    let refused = phone.find_appointment(&search).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::NotEnrolled);
+    let kiosk = hub.client_for(hub.screen(DeviceRole::Kiosk, "kiosk").await?);
+    assert_eq!(kiosk.find_appointment(&search).await?.choices.len(), 1);
+    hub.stop().await;
+    Ok(())
+}
+
+/// Regression (hardening finding 5): every refused check-in from a throttled phone wrote its own
+/// fsync'd audit row (~3,500 a second from one client).
+#[tokio::test]
+async fn a_flood_of_throttled_check_ins_is_audited_once_per_minute_with_its_count() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let limit = hub.running.hub.config().check_in.failures_per_10_minutes;
+    let phone = reqwest::Client::new();
+    let bad = serde_json::json!({"code": "0000-0000-0000"});
+    for _ in 0..limit {
+        phone.post(hub.url("/api/v1/check-in")).json(&bad).send().await?;
+    }
+    let before = audit_rows(&hub)?;
+    let started = std::time::Instant::now();
+    let flood = (0..8).map(|_| {
+        let (phone, url, bad) = (phone.clone(), hub.url("/api/v1/check-in"), bad.clone());
+        tokio::spawn(async move {
+            let mut refused = 0u64;
+            while started.elapsed() < Duration::from_secs(3) {
+                let response = phone.post(&url).json(&bad).send().await.expect("hub answers");
+                assert_eq!(response.status().as_u16(), 429);
+                refused += 1;
+            }
+            refused
+        })
+    });
+    let mut refused = 0;
+    for connection in flood {
+        refused += connection.await?;
+    }
+    let during = audit_rows(&hub)? - before;
+    println!("flood: {refused} refused check-ins in 3 s from 8 connections, {during} audit row(s)");
+    assert!(refused > 100, "the flood ran ({refused} requests)");
+    assert_eq!(during, 1, "one row while the minute lasts");
+    hub.running.access.flush_refusals(&hub.running.hub, true).await;
+    let (_, outcome) = last_audit(&hub)?;
+    assert!(
+        outcome.contains(&format!("{} more times", refused - 1)),
+        "the count is kept: {outcome}"
+    );
+    hub.stop().await;
+    Ok(())
+}
+
+/// Regression (hardening finding 8): a kiosk registered 20 made-up walk-ins in a row.
+#[tokio::test]
+async fn a_kiosk_registers_only_so_many_walk_ins_in_ten_minutes() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let limit = hub.running.hub.config().check_in.walk_ins_per_10_minutes;
+    let kiosk = hub.client_for(hub.screen(DeviceRole::Kiosk, "kiosk").await?);
+    let walk_in = |n: u32| NewWalkIn {
+        patient: Patient {
+            first_name: format!("Made{n}"),
+            last_name: "Up".into(),
+            date_of_birth: Some("1990-01-01".parse().expect("a date")),
+        },
+        provider: None,
+        visit_type: "Sick visit".into(),
+        needs: Needs::default(),
+    };
+    for n in 0..limit {
+        kiosk.walk_in(&walk_in(n)).await?;
+    }
+    let refused = kiosk.walk_in(&walk_in(limit)).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::TooManyAttempts);
+    assert!(refused.message.contains("front desk"), "{}", refused.message);
+    let desk = hub.client_for(hub.signed_in_tablet("fd-patel", "666666").await?);
+    desk.walk_in(&walk_in(limit + 1)).await?;
+    hub.stop().await;
+    Ok(())
+}
