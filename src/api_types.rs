@@ -439,7 +439,33 @@ impl ErrorKind {
     }
 }
 
+/// The live stream sends a `heartbeat` event this often; a screen that hears nothing for two
+/// of them takes the hub for frozen or the network for gone, says so, and reconnects.
+pub const HEARTBEAT_SECONDS: u64 = 5;
+
+/// How long a screen waits for the hub to answer a request before telling its person the step
+/// may not have been saved.
+pub const REQUEST_TIMEOUT_SECONDS: u64 = 8;
+
+/// A `heartbeat` event's data: the hub's newest sequence number and its clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    pub seq: u64,
+    pub server_time: DateTime<Utc>,
+}
+
 impl ApiFailure {
+    /// No answer within [`REQUEST_TIMEOUT_SECONDS`]: the hub may be frozen or the network
+    /// half-open. The request may still arrive, so the person checks before trying again.
+    pub fn no_answer() -> ApiFailure {
+        ApiFailure {
+            kind: ErrorKind::Network,
+            message: format!(
+                "The hub did not answer within {REQUEST_TIMEOUT_SECONDS} seconds: this step may not have been saved. Check the screen once it says Live, then try again if needed."
+            ),
+        }
+    }
+
     /// The hub could not be reached (or its answer was lost).
     pub fn network(detail: impl std::fmt::Display) -> ApiFailure {
         ApiFailure {

@@ -1,16 +1,19 @@
 //! The live event stream: `GET /api/v1/events`, Server-Sent Events with `id: <seq>`. A client
 //! resumes with `Last-Event-ID` (browsers send it by themselves on reconnect) or `?after=<seq>`
-//! and gets exactly the events it missed, then every new one, in order, never twice.
+//! and gets exactly the events it missed, then every new one, in order, never twice. After
+//! [`HEARTBEAT_SECONDS`] without an event the stream sends a `heartbeat` event, so a screen can
+//! tell a quiet clinic from a frozen hub or a half-open connection.
 
 use super::auth::Caller;
 use super::error::{ApiError, Params};
 use super::hub::Hub;
 use super::AppState;
+use crate::api_types::{Heartbeat, HEARTBEAT_SECONDS};
 use crate::domain::SequencedEvent;
 use crate::domain::{Action, Visibility};
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures::Stream;
 use futures::StreamExt;
 use std::collections::VecDeque;
@@ -19,8 +22,14 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
 
-/// Keep-alive comments keep proxies and Wi-Fi power saving from dropping an idle stream.
-const KEEP_ALIVE: Duration = Duration::from_secs(10);
+/// Heartbeats also keep proxies and Wi-Fi power saving from dropping an idle stream.
+const HEARTBEAT: Duration = Duration::from_secs(HEARTBEAT_SECONDS);
+
+/// What the stream sends: a clinic event, or word that the hub is alive.
+enum Item {
+    Clinic(Arc<SequencedEvent>),
+    Heartbeat,
+}
 
 #[derive(serde::Deserialize)]
 pub struct Resume {
@@ -52,10 +61,31 @@ pub async fn events(
     // The stream ends within a second of the device being revoked or the session ending, and
     // at once when the hub shuts down.
     let closed = hub.closed();
-    let stream = follow(hub, after)
+    let stream = with_heartbeats(follow(hub.clone(), after))
         .take_until(Box::pin(revoked))
         .take_until(Box::pin(closed))
-        .map(move |event| {
+        .map(move |item| Ok(sse(item, &hub, visibility)));
+    Ok(Sse::new(stream))
+}
+
+/// The clinic's events, with a heartbeat after every [`HEARTBEAT`] of silence; ends when the
+/// events end.
+fn with_heartbeats(
+    events: impl Stream<Item = Arc<SequencedEvent>> + Send + 'static,
+) -> impl Stream<Item = Item> {
+    futures::stream::unfold(Box::pin(events), |mut events| async move {
+        tokio::select! {
+            event = events.next() => event.map(|event| (Item::Clinic(event), events)),
+            () = tokio::time::sleep(HEARTBEAT) => Some((Item::Heartbeat, events)),
+        }
+    })
+}
+
+/// One Server-Sent Event: `clinic` (redacted for this reader, `id:` its sequence number) or
+/// `heartbeat`.
+fn sse(item: Item, hub: &Hub, visibility: Visibility) -> Event {
+    match item {
+        Item::Clinic(event) => {
             let event = if visibility == Visibility::Full {
                 (*event).clone()
             } else {
@@ -65,12 +95,20 @@ pub async fn events(
                 }
             };
             let data = serde_json::to_string(&event).expect("events serialize");
-            Ok(Event::default()
+            Event::default()
                 .id(event.seq.to_string())
                 .event("clinic")
-                .data(data))
-        });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")))
+                .data(data)
+        }
+        Item::Heartbeat => {
+            let beat = Heartbeat {
+                seq: hub.seq(),
+                server_time: hub.clock().utc(),
+            };
+            let data = serde_json::to_string(&beat).expect("heartbeats serialize");
+            Event::default().event("heartbeat").data(data)
+        }
+    }
 }
 
 /// Every event after `after`, in order and without gaps: back-filled from the hub's memory or

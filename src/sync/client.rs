@@ -187,21 +187,37 @@ impl HubClient {
                 .map_err(js)?;
             init.set_headers(&headers);
         }
+        // A frozen hub or a half-open connection would leave the person waiting forever.
+        let abort = web_sys::AbortController::new().map_err(js)?;
+        init.set_signal(Some(&abort.signal()));
         let url = format!("{}{path}", self.base);
         let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(js)?;
         let window = web_sys::window().ok_or_else(|| ApiFailure::network("no window"))?;
-        let response: web_sys::Response =
-            wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
+        let exchange = async {
+            let response: web_sys::Response =
+                wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
+                    .await
+                    .map_err(js)?
+                    .dyn_into()
+                    .map_err(js)?;
+            let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(js)?)
                 .await
                 .map_err(js)?
-                .dyn_into()
-                .map_err(js)?;
-        let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(js)?)
-            .await
-            .map_err(js)?
-            .as_string()
-            .unwrap_or_default();
-        Ok((response.status(), text))
+                .as_string()
+                .unwrap_or_default();
+            Ok((response.status(), text))
+        };
+        let timeout = gloo_timers::future::sleep(std::time::Duration::from_secs(
+            crate::api_types::REQUEST_TIMEOUT_SECONDS,
+        ));
+        futures::pin_mut!(exchange, timeout);
+        match futures::future::select(exchange, timeout).await {
+            futures::future::Either::Left((answer, _)) => answer,
+            futures::future::Either::Right(_) => {
+                abort.abort();
+                Err(ApiFailure::no_answer())
+            }
+        }
     }
 
     #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]

@@ -48,8 +48,9 @@ pub struct LiveClinic {
     pub state: ClinicState,
     pub seq: u64,
     pub connection: Connection,
-    /// When the last event or snapshot arrived (for "last update 12 s ago").
-    pub last_update: Option<DateTime<Utc>>,
+    /// When the hub was last heard from: a snapshot, an event or a heartbeat (for "last update
+    /// 12 s ago", which a quiet clinic must not make look stale).
+    pub last_contact: Option<DateTime<Utc>>,
 }
 
 /// What folding one streamed event did.
@@ -72,7 +73,7 @@ impl LiveClinic {
             state: ClinicState::default(),
             seq: 0,
             connection: Connection::Connecting,
-            last_update: None,
+            last_contact: None,
         }
     }
 
@@ -81,7 +82,13 @@ impl LiveClinic {
         self.state = snapshot.state;
         self.seq = snapshot.seq;
         self.connection = Connection::Live;
-        self.last_update = Some(now);
+        self.last_contact = Some(now);
+    }
+
+    /// The hub said it is alive (a heartbeat, or the stream opening).
+    pub fn heard_from_hub(&mut self, now: DateTime<Utc>) {
+        self.connection = Connection::Live;
+        self.last_contact = Some(now);
     }
 
     pub fn apply(&mut self, event: &SequencedEvent, now: DateTime<Utc>) -> Applied {
@@ -93,7 +100,7 @@ impl LiveClinic {
         }
         self.state.apply_event(&event.event);
         self.seq = event.seq;
-        self.last_update = Some(now);
+        self.last_contact = Some(now);
         Applied::Folded
     }
 

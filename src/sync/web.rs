@@ -1,9 +1,11 @@
 //! The browser side of live sync: fetch the snapshot, then follow `/api/v1/events` with an
 //! `EventSource`. The browser reconnects by itself after a network drop and sends
 //! `Last-Event-ID`; when it gives up (the hub answered with an error, for example because the
-//! device was revoked or the tablet locked), we ask for a new snapshot, which says why.
+//! device was revoked or the tablet locked), we ask for a new snapshot, which says why. A
+//! stream that stays silent for two heartbeats (a frozen hub, a half-open connection, which
+//! the browser never reports) is closed and opened again from the last sequence number.
 
-use super::{Access, Applied, Connection, HubClient, LiveClinic};
+use super::{Access, Applied, HubClient, LiveClinic};
 use crate::api_types::{ApiFailure, ErrorKind};
 use crate::domain::SequencedEvent;
 use chrono::Utc;
@@ -18,41 +20,58 @@ use web_sys::{EventSource, MessageEvent};
 enum StreamMessage {
     Opened,
     Event(String),
+    Heartbeat,
     Failed { closed: bool },
 }
 
+/// Why following one stream ended: what to do before following the next.
+enum Ended {
+    /// Silent for too long: open a new stream from the last sequence number.
+    Stalled,
+    /// An event is missing, the hub refused the stream, or the screen lost its access: take a
+    /// new snapshot (which also says why access was lost).
+    NeedsSnapshot,
+}
+
+/// Silence longer than two heartbeats (and a second for the network) means the hub is gone.
+const SILENCE: Duration = Duration::from_secs(2 * crate::api_types::HEARTBEAT_SECONDS + 1);
+
 /// Runs for the page's lifetime, keeping `live` in step with the hub.
 pub async fn follow_hub(mut live: Signal<LiveClinic>) {
+    let mut ended = Ended::NeedsSnapshot;
     loop {
         if live.peek().access != Access::Open {
             // Waiting for someone to sign in on this tablet.
             gloo_timers::future::sleep(Duration::from_millis(300)).await;
+            ended = Ended::NeedsSnapshot;
             continue;
         }
-        let hub = HubClient::same_origin();
-        match resync(&hub, &mut live).await {
-            Ok(()) => {}
-            Err(ApiFailure {
-                kind: kind @ (ErrorKind::SignInRequired | ErrorKind::NotEnrolled),
-                ..
-            }) => {
-                let clinic = hub.clinic().await.ok();
-                let mut live = live.write();
-                live.deny(if kind == ErrorKind::SignInRequired {
-                    Access::SignInRequired
-                } else {
-                    Access::NotEnrolled
-                });
-                live.clinic = clinic;
-                continue;
-            }
-            Err(_) => {
-                live.write().disconnected(Utc::now());
-                gloo_timers::future::sleep(Duration::from_secs(2)).await;
-                continue;
+        if let Ended::NeedsSnapshot = ended {
+            let hub = HubClient::same_origin();
+            match resync(&hub, &mut live).await {
+                Ok(()) => {}
+                Err(ApiFailure {
+                    kind: kind @ (ErrorKind::SignInRequired | ErrorKind::NotEnrolled),
+                    ..
+                }) => {
+                    let clinic = hub.clinic().await.ok();
+                    let mut live = live.write();
+                    live.deny(if kind == ErrorKind::SignInRequired {
+                        Access::SignInRequired
+                    } else {
+                        Access::NotEnrolled
+                    });
+                    live.clinic = clinic;
+                    continue;
+                }
+                Err(_) => {
+                    live.write().disconnected(Utc::now());
+                    gloo_timers::future::sleep(Duration::from_secs(2)).await;
+                    continue;
+                }
             }
         }
-        stream_from(&mut live).await;
+        ended = stream_from(&mut live).await;
         gloo_timers::future::sleep(Duration::from_millis(500)).await;
     }
 }
@@ -66,12 +85,12 @@ async fn resync(hub: &HubClient, live: &mut Signal<LiveClinic>) -> Result<(), Ap
     Ok(())
 }
 
-/// Follows one `EventSource` until the browser gives up on it, an event is missing, or the
-/// screen lost its access.
-async fn stream_from(live: &mut Signal<LiveClinic>) {
+/// Follows one `EventSource` until the browser gives up on it, it falls silent, an event is
+/// missing, or the screen lost its access.
+async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
     let after = live.peek().seq;
     let Ok(source) = EventSource::new(&format!("/api/v1/events?after={after}")) else {
-        return;
+        return Ended::NeedsSnapshot;
     };
     let (sender, mut messages) = mpsc::unbounded::<StreamMessage>();
     let on_event = {
@@ -80,6 +99,12 @@ async fn stream_from(live: &mut Signal<LiveClinic>) {
             if let Some(data) = message.data().as_string() {
                 let _ = sender.unbounded_send(StreamMessage::Event(data));
             }
+        })
+    };
+    let on_heartbeat = {
+        let sender = sender.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
+            let _ = sender.unbounded_send(StreamMessage::Heartbeat);
         })
     };
     let on_open = {
@@ -96,29 +121,43 @@ async fn stream_from(live: &mut Signal<LiveClinic>) {
         })
     };
     let _ = source.add_event_listener_with_callback("clinic", on_event.as_ref().unchecked_ref());
+    let _ = source
+        .add_event_listener_with_callback("heartbeat", on_heartbeat.as_ref().unchecked_ref());
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    while let Some(message) = messages.next().await {
+    let ended = loop {
+        let silence = gloo_timers::future::sleep(SILENCE);
+        let message = match futures::future::select(messages.next(), silence).await {
+            futures::future::Either::Left((Some(message), _)) => message,
+            futures::future::Either::Left((None, _)) => break Ended::NeedsSnapshot,
+            futures::future::Either::Right(_) => {
+                live.write().disconnected(Utc::now());
+                break Ended::Stalled;
+            }
+        };
         if live.peek().access != Access::Open {
-            break;
+            break Ended::NeedsSnapshot;
         }
         match message {
-            StreamMessage::Opened => live.write().connection = Connection::Live,
+            StreamMessage::Opened | StreamMessage::Heartbeat => {
+                live.write().heard_from_hub(Utc::now())
+            }
             StreamMessage::Event(data) => {
                 let Ok(event) = serde_json::from_str::<SequencedEvent>(&data) else {
                     continue;
                 };
                 if live.write().apply(&event, Utc::now()) == Applied::Gap {
-                    break;
+                    break Ended::NeedsSnapshot;
                 }
             }
             StreamMessage::Failed { closed } => {
                 live.write().disconnected(Utc::now());
                 if closed {
-                    break;
+                    break Ended::NeedsSnapshot;
                 }
             }
         }
-    }
+    };
     source.close();
+    ended
 }

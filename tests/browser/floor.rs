@@ -361,6 +361,101 @@ async fn a_called_patient_holds_their_room_and_a_colleagues_next_step_ends_the_u
     outcome
 }
 
+const LIVE: &str = "document.querySelector('.badge.live') !== null";
+const RECONNECTING: &str =
+    "document.querySelector('.badge.reconnecting')?.textContent.startsWith('Reconnecting') === true";
+
+/// Regression (hardening finding 12): with the hub stopped by SIGSTOP every screen stayed
+/// "Live", a tap did nothing visible and landed seconds later.
+#[tokio::test]
+async fn a_frozen_hub_is_shown_on_every_screen_a_tap_is_answered_and_all_catch_up_after(
+) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
+    let (chromium, second) = (Chromium::launch().await?, Chromium::launch().await?);
+    let outcome = async {
+        let lee = tablet(&hub, &chromium, "127.0.0.1", "Michelle Lee", '1', (820, 1180)).await?;
+        // Device cookies are per host name: each screen needs its own host or browser.
+        let lobby = screen_on(&hub, &chromium, "lobby", "localhost").await?;
+        let board = screen_on(&hub, &second, "board", "127.0.0.1").await?;
+        let screens = [("floor", &lee), ("lobby", &lobby), ("board", &board)];
+        for (name, page) in screens {
+            wait_until(page, LIVE, WAIT).await.with_context(|| format!("{name} live"))?;
+            page.evaluate("window.notReloaded = true").await?;
+        }
+        let code = hub.schedule("Fran", "Freeze", 0).await?;
+        let body = serde_json::json!({ "code": code, "date_of_birth": common::browser::BORN });
+        hub.client().await?.post(format!("{}/api/v1/check-in", hub.url)).json(&body).send().await?;
+        room_patient(&lee, "Fran F.").await?;
+        wait_until(&lee, "document.querySelector('.pick-row.suggested') !== null", WAIT).await?;
+
+        hub.signal("STOP")?;
+        let frozen = std::time::Instant::now();
+        lee.evaluate("[...document.querySelector('.pick-row.suggested').querySelectorAll('button')].find(b => b.textContent === 'Room here').click()").await?;
+        wait_until(&lee, "document.querySelector('.notice')?.textContent.includes('did not answer') === true", WAIT)
+            .await
+            .context("the tap is answered on screen")?;
+        let answered = frozen.elapsed();
+        for (name, page) in screens {
+            wait_until(page, RECONNECTING, Duration::from_secs(25).saturating_sub(frozen.elapsed()))
+                .await
+                .with_context(|| format!("{name} says the hub is gone"))?;
+        }
+        let noticed = frozen.elapsed();
+        println!("frozen hub: tap answered after {answered:.1?}, every screen reconnecting after {noticed:.1?}");
+        screenshot(&lee, "floor-frozen-hub-tablet").await?;
+        screenshot(&lobby, "lobby-frozen-hub-tv").await?;
+
+        hub.signal("CONT")?;
+        for (name, page) in screens {
+            wait_until(page, &format!("{LIVE} && window.notReloaded === true"), WAIT)
+                .await
+                .with_context(|| format!("{name} back live without a reload"))?;
+        }
+        let snapshot = hub.snapshot().await?;
+        let (visit, found) = snapshot["state"]["visits"]
+            .as_object()
+            .context("visits")?
+            .iter()
+            .find(|(_, v)| v["patient"]["last_name"] == "Freeze")
+            .context("the visit")?;
+        println!("after the freeze the hub has the visit {}", found["state"]);
+        if found["state"] != "roomed" {
+            // The step never reached the hub: it may be tried again, once.
+            room_patient(&lee, "Fran F.").await?;
+            tap(&lee, "Room here").await?;
+        }
+        let wait = wait_until(&lee, "[...document.querySelectorAll('.room-card')].some(c => c.textContent.includes('Fran F.'))", WAIT)
+            .await
+            .context("the tablet shows the patient roomed");
+        screenshot(&lee, "floor-after-frozen-hub-tablet").await?;
+        wait?;
+        let db = rusqlite::Connection::open(&hub.db)?;
+        let roomings: i64 = db.query_row(
+            "SELECT count(*) FROM events WHERE kind = 'patient_roomed' AND body LIKE ?1",
+            [format!("%{visit}%")],
+            |row| row.get(0),
+        )?;
+        assert_eq!(roomings, 1, "the step was applied exactly once");
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = hub.signal("CONT");
+    chromium.close().await?;
+    second.close().await?;
+    outcome
+}
+
+/// A TV screen of `role` paired on `host`, at 1080p.
+async fn screen_on(hub: &DemoHub, chromium: &Chromium, role: &str, host: &str) -> Result<Page> {
+    let enrolled = hub.enrol(role, &format!("{role} {}", rand::random::<u32>()))?;
+    let url = enrolled["pairing_url"]
+        .as_str()
+        .context("pairing_url")?
+        .replace("127.0.0.1", host);
+    chromium.open(&url, 1920, 1080).await
+}
+
 #[tokio::test]
 async fn after_a_hub_restart_mid_visit_the_tablet_stays_signed_in_and_catches_up() -> Result<()> {
     let dir = tempfile::tempdir()?;

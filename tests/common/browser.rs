@@ -317,6 +317,17 @@ impl DemoHub {
         Ok(id.clone())
     }
 
+    /// Freezes (`STOP`) or thaws (`CONT`) the hub process, as a hung box or a half-open
+    /// network would look to the screens: connections stay open, nothing answers.
+    pub fn signal(&self, signal: &str) -> Result<()> {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()?;
+        anyhow::ensure!(status.success(), "kill -{signal} failed");
+        Ok(())
+    }
+
     pub fn kill(&mut self) -> Result<()> {
         self.child.kill()?;
         self.child.wait()?;

@@ -395,6 +395,8 @@ pub struct SseReader {
     stream: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
     buffer: String,
     pub comments: usize,
+    /// `heartbeat` events seen (skipped by `next`, which answers clinic events).
+    pub heartbeats: usize,
 }
 
 impl SseReader {
@@ -423,10 +425,12 @@ impl SseReader {
             stream: response.bytes_stream().boxed(),
             buffer: String::new(),
             comments: 0,
+            heartbeats: 0,
         })
     }
 
-    /// The next event (comments are counted and skipped), or an error after `timeout`.
+    /// The next clinic event (comments and heartbeats are counted and skipped), or an error
+    /// after `timeout`.
     pub async fn next(&mut self, timeout: Duration) -> Result<SseEvent> {
         tokio::time::timeout(timeout, self.next_event())
             .await
@@ -454,7 +458,9 @@ impl SseReader {
                         data.push_str(value.trim_start());
                     }
                 }
-                if !data.is_empty() {
+                if event.event.as_deref() == Some("heartbeat") {
+                    self.heartbeats += 1;
+                } else if !data.is_empty() {
                     event.data = serde_json::from_str(&data)?;
                     return Ok(event);
                 }

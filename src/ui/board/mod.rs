@@ -13,7 +13,7 @@ mod staff;
 pub use numbers::Report;
 
 use super::common::{use_now, Screen};
-use super::common::{Notice, NoticeBanner};
+use super::common::Notice;
 use crate::api_types::StaffStatus;
 use crate::domain::Action;
 use crate::sync::{use_live_clinic, HubClient};
@@ -47,7 +47,6 @@ fn BoardView() -> Element {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
     rsx! {
-        NoticeBanner {}
         div { class: "board-grid",
             rooms::BoardRooms {}
             div { class: "board-column",

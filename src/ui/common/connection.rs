@@ -18,7 +18,7 @@ pub fn ConnectionBadge() -> Element {
             Connection::Live => ("badge live", "Live".to_string()),
             Connection::Reconnecting { .. } => {
                 let ago = live
-                    .last_update
+                    .last_contact
                     .map(|at| (now() - at).num_seconds().max(0))
                     .unwrap_or(0);
                 (

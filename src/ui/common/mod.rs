@@ -22,7 +22,8 @@ use sign_in::SignIn;
 
 /// A whole screen: the header, then its content, shown only to a screen the hub lets in
 /// (otherwise the sign-in keypad or a "not enrolled" notice); dimmed while the connection is
-/// down; locked again after the clinic's idle time on a shared tablet.
+/// down (except the notice of a refused or unanswered step, shown above it on screens that act);
+/// locked again after the clinic's idle time on a shared tablet.
 /// `public` screens (kiosk) show the clinic's name without a link away from the screen.
 #[component]
 pub fn Screen(
@@ -32,6 +33,7 @@ pub fn Screen(
     children: Element,
 ) -> Element {
     let live = use_live_clinic();
+    let acts = try_use_context::<Notice>().is_some();
     let mut last_activity = use_signal(chrono::Utc::now);
     let now = use_now();
     let (access, stale) = {
@@ -71,6 +73,9 @@ pub fn Screen(
             onpointerdown: move |_| last_activity.set(chrono::Utc::now()),
             onkeydown: move |_| last_activity.set(chrono::Utc::now()),
             ScreenHeader { title, public }
+            if acts && access == Access::Open {
+                NoticeBanner {}
+            }
             main { {content} }
         }
     }

@@ -9,7 +9,7 @@ mod rooms;
 mod undo;
 mod vitals;
 
-use super::common::{Notice, NoticeBanner, Screen};
+use super::common::{Notice, Screen};
 use crate::sync::use_live_clinic;
 use dioxus::prelude::*;
 
@@ -53,7 +53,6 @@ fn FloorView() -> Element {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
     rsx! {
-        NoticeBanner {}
         div { class: "floor-lists",
             queue::Queue {}
             rooms::RoomBoard {}
