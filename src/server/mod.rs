@@ -217,6 +217,7 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
             "/api/v1/session",
             get(auth::whoami).post(auth::sign_in).delete(auth::sign_out),
         )
+        .route("/api/v1/session/active", post(auth::still_here))
         .route("/api/v1/staff", get(auth::staff_picker))
         .route("/api/v1/staff/{id}/unlock", post(auth::unlock))
         .route("/api/v1/lockouts", get(auth::lockouts))

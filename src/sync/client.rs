@@ -71,6 +71,13 @@ impl HubClient {
             .await
     }
 
+    /// `POST /api/v1/session/active`: the screen's person is using it, which keeps their
+    /// session from idling out on the hub.
+    pub async fn still_here(&self) -> Result<(), ApiFailure> {
+        self.call(Method::Post, "/api/v1/session/active", NO_BODY)
+            .await
+    }
+
     /// `DELETE /api/v1/session`.
     pub async fn sign_out(&self) -> Result<(), ApiFailure> {
         self.call(Method::Delete, "/api/v1/session", NO_BODY).await

@@ -5,7 +5,7 @@
 use crate::access::{everyone, Who};
 use crate::common;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clinicflow::api_types::{CheckInRequest, ErrorKind, FindAppointment, NewWalkIn};
 use clinicflow::config::ClinicConfig;
 use clinicflow::domain::{
@@ -530,6 +530,60 @@ async fn a_kiosk_registers_only_so_many_walk_ins_in_ten_minutes() -> Result<()> 
     assert!(refused.message.contains("front desk"), "{}", refused.message);
     let desk = hub.client_for(hub.signed_in_tablet("fd-patel", "666666").await?);
     desk.walk_in(&walk_in(limit + 1)).await?;
+    hub.stop().await;
+    Ok(())
+}
+
+/// Regression (hardening finding 10): signing in over a live session left the previous one
+/// valid, and a screen's own polling kept a session alive past the idle limit.
+#[tokio::test]
+async fn signing_in_ends_the_tablets_previous_session_and_only_actions_keep_one_alive(
+) -> Result<()> {
+    let mut config = common::small_clinic();
+    config.security.idle_lock_seconds = 60;
+    let (hub, hand) = TestHub::start_by_hand(config).await?;
+    let enrolled = hub.enrol(DeviceRole::Tablet, "shared tablet").await?;
+    let device = hub.pair(&enrolled.pairing_url).await?;
+    let with = |session: Option<&str>| {
+        let cookie = match session {
+            Some(session) => format!("cf_device={device}; cf_session={session}"),
+            None => format!("cf_device={device}"),
+        };
+        common::client_with(&[("cookie", cookie), ("origin", hub.running.url())])
+    };
+    let sign_in = |staff: &'static str, pin: &'static str| {
+        let tablet = with(None);
+        let url = hub.url("/api/v1/session");
+        async move {
+            let response = tablet?
+                .post(url)
+                .json(&serde_json::json!({"staff": staff, "pin": pin}))
+                .send()
+                .await?;
+            common::cookie_value(&response, "cf_session").context("a session cookie")
+        }
+    };
+    let lee = sign_in("ma-lee", "111111").await?;
+    let walsh = sign_in("rn-walsh", "555555").await?;
+    let status = |session: String| {
+        let url = hub.url("/api/v1/snapshot");
+        let client = with(Some(&session));
+        async move { anyhow::Ok(client?.get(url).send().await?.status().as_u16()) }
+    };
+    assert_eq!(status(lee).await?, 401, "the earlier session ended");
+    assert_eq!(status(walsh.clone()).await?, 200);
+
+    hand.advance(chrono::Duration::seconds(40));
+    assert_eq!(status(walsh.clone()).await?, 200, "polling is answered");
+    hand.advance(chrono::Duration::seconds(40));
+    assert_eq!(status(walsh).await?, 401, "but did not keep the session alive");
+
+    let active = sign_in("rn-walsh", "555555").await?;
+    hand.advance(chrono::Duration::seconds(40));
+    let person = hub.client_for(with(Some(&active))?);
+    person.still_here().await?;
+    hand.advance(chrono::Duration::seconds(40));
+    assert_eq!(status(active).await?, 200, "touching the screen did");
     hub.stop().await;
     Ok(())
 }

@@ -27,7 +27,10 @@ pub struct Caller {
 }
 
 impl Access {
-    pub(super) fn identify(&self, headers: &HeaderMap, idle: Duration) -> Caller {
+    /// Who `headers` belong to. Only a person's own actions (`acting`: requests that change
+    /// something, and the screen's "still here" when its person touches it) keep a staff
+    /// session alive; a screen's own polling and reconnecting do not.
+    pub(super) fn identify(&self, headers: &HeaderMap, idle: Duration, acting: bool) -> Caller {
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -70,9 +73,11 @@ impl Access {
             return caller;
         }
         let session = sessions.get_mut(&session_hash).expect("checked above");
-        session.last_seen = self.clock.utc();
-        self.sessions_changed
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+        if acting {
+            session.last_seen = self.clock.utc();
+            self.sessions_changed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         caller.staff = Some(session.staff.clone());
         caller.session_hash = Some(session_hash);
         caller
@@ -161,7 +166,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
         let mut caller = state
             .access
-            .identify(&parts.headers, idle_limit(&state.hub));
+            .identify(&parts.headers, idle_limit(&state.hub), parts.method != axum::http::Method::GET);
         caller.peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

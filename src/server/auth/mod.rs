@@ -20,7 +20,9 @@ pub use caller::Caller;
 pub use pairing::{enrol, pair, pairing_expiry, secret, Enrolment};
 pub use pins::hash_pin;
 use pins::pin_matches;
-pub use routes::{audit, lockouts, sign_in, sign_out, staff_picker, staff_status, unlock, whoami};
+pub use routes::{
+    audit, lockouts, sign_in, sign_out, staff_picker, staff_status, still_here, unlock, whoami,
+};
 pub use sessions::idle_limit;
 use sessions::{fresh, session_cookie, Session};
 

@@ -48,6 +48,15 @@ pub async fn whoami(caller: Caller) -> Json<SessionInfo> {
     })
 }
 
+/// `POST /api/v1/session/active`: the screen's person touched it (sent at most once a minute);
+/// like every change, it keeps their session from idling out on the hub.
+pub async fn still_here(caller: Caller) -> Result<StatusCode, ApiError> {
+    match caller.staff {
+        Some(_) => Ok(StatusCode::NO_CONTENT),
+        None => Err(ApiError::SignInRequired),
+    }
+}
+
 /// `GET /api/v1/staff`: the sign-in picker on a tablet (names and roles, nothing secret).
 pub async fn staff_picker(
     State(state): State<AppState>,
@@ -161,12 +170,13 @@ async fn open_session(
         device_id: device.id.clone(),
         last_seen: state.hub.clock().utc(),
     };
-    state
-        .access
-        .sessions
-        .lock()
-        .expect("sessions lock")
-        .insert(sha256_hex(&token), session);
+    {
+        // One person per tablet: signing in ends whoever was signed in there before, so their
+        // session cookie is worth nothing from now on.
+        let mut sessions = state.access.sessions.lock().expect("sessions lock");
+        sessions.retain(|_, open| open.device_id != device.id);
+        sessions.insert(sha256_hex(&token), session);
+    }
     state.access.save_sessions(&state.hub).await;
     let entry = AuditEntry::new(actor, how, "accepted");
     audit(&state.hub, entry).await;

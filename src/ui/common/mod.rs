@@ -34,7 +34,8 @@ pub fn Screen(
 ) -> Element {
     let live = use_live_clinic();
     let acts = try_use_context::<Notice>().is_some();
-    let mut last_activity = use_signal(chrono::Utc::now);
+    let last_activity = use_signal(chrono::Utc::now);
+    let last_ping = use_signal(chrono::Utc::now);
     let now = use_now();
     let (access, stale) = {
         let live = live.read();
@@ -70,14 +71,34 @@ pub fn Screen(
     rsx! {
         div {
             class: "screen {name}{stale}",
-            onpointerdown: move |_| last_activity.set(chrono::Utc::now()),
-            onkeydown: move |_| last_activity.set(chrono::Utc::now()),
+            onpointerdown: move |_| touched(last_activity, last_ping, live),
+            onkeydown: move |_| touched(last_activity, last_ping, live),
             ScreenHeader { title, public }
             if acts && access == Access::Open {
                 NoticeBanner {}
             }
             main { {content} }
         }
+    }
+}
+
+/// Tells the hub at most once a minute that the signed-in person is using this screen: only
+/// their own actions keep the session alive there, not the screen's polling.
+const STILL_HERE_EVERY_SECONDS: i64 = 60;
+
+fn touched(
+    mut last_activity: Signal<chrono::DateTime<chrono::Utc>>,
+    mut last_ping: Signal<chrono::DateTime<chrono::Utc>>,
+    live: Signal<crate::sync::LiveClinic>,
+) {
+    let now = chrono::Utc::now();
+    last_activity.set(now);
+    let signed_in = live.peek().session.as_ref().is_some_and(|s| s.staff.is_some());
+    if signed_in && (now - *last_ping.peek()).num_seconds() >= STILL_HERE_EVERY_SECONDS {
+        last_ping.set(now);
+        spawn(async move {
+            let _ = crate::sync::HubClient::same_origin().still_here().await;
+        });
     }
 }
 
