@@ -66,6 +66,15 @@ pub struct SecurityConfig {
     pub lockout_minutes: u32,
     /// Sign-in attempts one device may make per minute, whatever the account.
     pub device_attempts_per_minute: u32,
+    /// Open connections one network address may hold; more are closed at once. A browser opens
+    /// up to six per hub; a guest Wi-Fi behind one address shares it.
+    pub connections_per_address: u32,
+    /// Live streams one enrolled device may hold at once (a screen needs one; a second tab or a
+    /// reload briefly two).
+    pub streams_per_device: u32,
+    /// Seconds a client has to send a request's headers (a connection idle that long between
+    /// requests is closed too) and to finish a TLS handshake.
+    pub header_timeout_seconds: u32,
 }
 
 impl Default for SecurityConfig {
@@ -76,6 +85,9 @@ impl Default for SecurityConfig {
             lockout_window_minutes: 15,
             lockout_minutes: 15,
             device_attempts_per_minute: 10,
+            connections_per_address: 128,
+            streams_per_device: 8,
+            header_timeout_seconds: 10,
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::{HubOptions, StartError};
 use crate::config::ClinicConfig;
 use crate::domain::{DeviceRole, StaffRole};
-use crate::store::{Actor, AuditEntry, DeviceRecord, Store};
+use crate::store::{Actor, AnchorCheck, Anchors, AuditEntry, DeviceRecord, Store};
 use anyhow::Context;
 use chrono::NaiveDate;
 use chrono::Utc;
@@ -454,10 +454,23 @@ fn action_name(action: &StaffAction) -> &'static str {
 fn audit(action: AuditAction) -> anyhow::Result<()> {
     match action {
         AuditAction::Verify { db } => {
-            let check = Store::open_read_only(&db)?.verify_audit()?;
-            match check.first_broken {
-                None => println!("audit trail ok: {} rows, chain intact", check.rows),
-                Some(id) => anyhow::bail!("audit trail BROKEN at row {id}: its hash does not match its content or the row before it"),
+            let store = Store::open_read_only(&db)?;
+            let check = store.verify_audit()?;
+            if let Some(id) = check.first_broken {
+                anyhow::bail!("audit trail BROKEN at row {id}: its hash does not match its content or the row before it");
+            }
+            let anchors = Anchors::open(&db).map_err(|e| {
+                anyhow::anyhow!("audit trail: {e} (the key the hub keeps beside the database; without it rows deleted from the end or re-chained cannot be detected)")
+            })?;
+            match anchors.check(|row| store.audit_hash(row))? {
+                AnchorCheck::Intact { anchors: count } => println!(
+                    "audit trail ok: {} rows, chain intact, {count} anchors in {} match",
+                    check.rows,
+                    anchors.file().display(),
+                ),
+                AnchorCheck::ForgedAnchor { line } => anyhow::bail!("audit trail BROKEN: anchor {line} in the anchor file does not carry the hub's signature (the file was edited or the key replaced)"),
+                AnchorCheck::Truncated { row } => anyhow::bail!("audit trail BROKEN: row {row} was anchored but is gone: rows were deleted from the audit table"),
+                AnchorCheck::Rewritten { row } => anyhow::bail!("audit trail BROKEN at row {row}: it was anchored with another hash, so rows were rewritten and re-chained"),
             }
         }
         AuditAction::Export { db, from, to } => {

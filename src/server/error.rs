@@ -47,6 +47,10 @@ pub enum ApiError {
     /// 429 `too_many_attempts`: this kiosk registered too many walk-ins in 10 minutes.
     #[error("too many walk-ins from this kiosk; please see the front desk")]
     TooManyWalkIns,
+    /// 429 `too_many_attempts`: this device already holds `security.streams_per_device` live
+    /// streams (other tabs or windows of the same screen).
+    #[error("this screen has too many live connections open; close its other tabs or windows")]
+    TooManyStreams,
     /// 403 `forbidden`: signed in, but this role may not do that.
     #[error("your role does not allow this")]
     Forbidden,
@@ -123,7 +127,10 @@ impl ApiError {
             ApiError::WrongPin => ErrorKind::WrongPin,
             ApiError::WrongBadge => ErrorKind::WrongBadge,
             ApiError::AccountLocked => ErrorKind::AccountLocked,
-            ApiError::TooManyAttempts | ApiError::TooManyCheckIns | ApiError::TooManyWalkIns => {
+            ApiError::TooManyAttempts
+            | ApiError::TooManyCheckIns
+            | ApiError::TooManyWalkIns
+            | ApiError::TooManyStreams => {
                 ErrorKind::TooManyAttempts
             }
             ApiError::Forbidden => ErrorKind::Forbidden,

@@ -1,8 +1,11 @@
 //! Web hardening for every response and request: security headers (CSP allowing what the wasm
 //! client needs and nothing more), no caching of API answers that carry personal data, and the
-//! CSRF rule that a cookie-authenticated change must come from this hub's own pages.
+//! CSRF rule that a cookie-authenticated change must come from this hub's own pages; and request
+//! bodies read only once the caller is known, so strangers cannot make the hub hold uploads.
 
+use super::auth::Caller;
 use super::error::ApiError;
+use crate::domain::Action;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
@@ -65,4 +68,26 @@ fn same_origin_or_not_a_browser_change(request: &Request) -> bool {
         (None, _) => !changes,
         _ => false,
     }
+}
+
+/// Refuses a change from a caller with no enrolled device before its body is read, except self
+/// check-in (patients' phones, small bodies); the schedule import, whose bodies are large, also
+/// checks the caller's role first. Everything else is checked again by its handler.
+pub async fn credential_before_body(caller: Caller, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if changes && path.starts_with("/api/") && path != "/api/v1/check-in" {
+        if caller.device.is_none() {
+            return ApiError::NotEnrolled.into_response();
+        }
+        if path == "/api/v1/import" {
+            if let Err(refusal) = caller.require(Action::FrontDesk) {
+                return refusal.into_response();
+            }
+        }
+    }
+    next.run(request).await
 }

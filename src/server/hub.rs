@@ -13,7 +13,7 @@
 use super::clock::ClinicClock;
 use crate::config::ClinicConfig;
 use crate::domain::{self, ClinicState, Command, DomainError, SequencedEvent};
-use crate::store::{Actor, AuditEntry, Batch, Store, StoreError};
+use crate::store::{Actor, Anchors, AuditEntry, Batch, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -106,6 +106,9 @@ struct Inner {
     /// Wakes the writer thread when the queue is handed to it.
     handed_over: Condvar,
     writer: Mutex<Writer>,
+    /// Checkpoints of the audit chain outside the database, and the row last anchored.
+    anchors: Anchors,
+    anchored: Mutex<Option<i64>>,
 }
 
 /// A cheap, cloneable handle to the running hub.
@@ -123,6 +126,8 @@ impl Hub {
         store.leave_checkpoints_to_background()?;
         let checkpoints = Store::open_for_checkpoints(db_path)?;
         let (state, seq) = store.load()?;
+        let anchors = Anchors::open_or_create(db_path)?;
+        let anchored = Mutex::new(anchors.last()?.map(|anchor| anchor.row));
         let (live, _) = broadcast::channel(4096);
         let shared = Shared {
             state: state.clone(),
@@ -149,6 +154,8 @@ impl Hub {
                 state,
                 seq,
             }),
+            anchors,
+            anchored,
         }));
         let writer_hub = hub.clone();
         let writer = std::thread::Builder::new()
@@ -265,6 +272,29 @@ impl Hub {
         }
         writer.state.staff = directory.clone();
         self.0.shared.write().expect("hub state lock").state.staff = directory;
+        Ok(())
+    }
+
+    /// Writes an anchor for the audit chain's newest row, when it moved since the last one (see
+    /// `store::anchors`), to the anchor file and to the log.
+    pub async fn anchor_audit(&self) -> Result<(), StoreError> {
+        let path = self.db_path().to_path_buf();
+        let head = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.audit_head())
+            .await
+            .expect("audit head task")?;
+        let Some((row, hash)) = head else {
+            return Ok(());
+        };
+        if *self.0.anchored.lock().expect("anchored lock") == Some(row) {
+            return Ok(());
+        }
+        let hub = self.clone();
+        let at = self.clock().utc();
+        let anchor = tokio::task::spawn_blocking(move || hub.0.anchors.append(row, &hash, at))
+            .await
+            .expect("audit anchor task")?;
+        *self.0.anchored.lock().expect("anchored lock") = Some(row);
+        tracing::info!(target: "clinicflow::audit_anchor", row, hash = %anchor.hash, at = %anchor.at, mac = %anchor.mac, "audit chain anchored");
         Ok(())
     }
 

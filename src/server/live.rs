@@ -43,6 +43,16 @@ pub async fn events(
     Params(resume): Params<Resume>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     caller.require(Action::ReadClinic)?;
+    // Reading the clinic needs an enrolled device, so every stream has one to count against.
+    // Integration clients (full access, server to server, often several feeds) are not capped.
+    let slot = match caller.device.as_ref() {
+        Some(device) if device.role != crate::domain::DeviceRole::Integration => {
+            let limit = state.hub.config().security.streams_per_device as usize;
+            let slot = state.streams.take(&device.id, limit);
+            Some(slot.ok_or(ApiError::TooManyStreams)?)
+        }
+        _ => None,
+    };
     let hub = state.hub.clone();
     let visibility = caller.visibility(&hub);
     let last_event_id = headers
@@ -64,7 +74,10 @@ pub async fn events(
     let stream = with_heartbeats(follow(hub.clone(), after))
         .take_until(Box::pin(revoked))
         .take_until(Box::pin(closed))
-        .map(move |item| Ok(sse(item, &hub, visibility)));
+        .map(move |item| {
+            let _held = &slot;
+            Ok(sse(item, &hub, visibility))
+        });
     Ok(Sse::new(stream))
 }
 

@@ -8,6 +8,7 @@ mod cards;
 pub mod check_in;
 pub mod cli;
 pub mod clock;
+pub mod connections;
 pub mod demo;
 pub mod devices;
 mod error;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub access: std::sync::Arc<auth::Access>,
     /// Served over TLS: credential cookies are marked `Secure`.
     pub secure: bool,
+    /// Live streams open per device (capped at `security.streams_per_device`).
+    pub streams: std::sync::Arc<connections::Open<String>>,
 }
 
 impl axum::extract::FromRef<AppState> for Hub {
@@ -112,6 +115,9 @@ impl RunningHub {
         // Tablets stay signed in across a restart: the last few seconds' use is saved too.
         self.access.save_sessions(&self.hub).await;
         self.access.flush_refusals(&self.hub, true).await;
+        if let Err(error) = self.hub.anchor_audit().await {
+            tracing::warn!(%error, "could not anchor the audit chain");
+        }
         self.hub.close().await;
         let mut server = self.server;
         if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
@@ -164,22 +170,13 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
         hub: hub.clone(),
         access: access.clone(),
         secure: tls.is_some(),
+        streams: connections::Open::new(),
     };
     let app = router(state, options.bundle.as_deref());
     let scheme = if tls.is_some() { "https" } else { "http" };
     let closed = hub.closed();
-    let server = tokio::spawn(async move {
-        match tls {
-            Some(acceptor) => tls::serve(listener, acceptor, app, closed).await,
-            None => {
-                let app = app.into_make_service_with_connect_info::<SocketAddr>();
-                let serving = axum::serve(listener, app).with_graceful_shutdown(closed);
-                if let Err(error) = serving.await {
-                    tracing::error!(%error, "server stopped");
-                }
-            }
-        }
-    });
+    let limits = connections::Limits::from_config(&hub.config().security);
+    let server = tokio::spawn(connections::serve(listener, tls, app, limits, closed));
     Ok(RunningHub {
         addr,
         scheme,
@@ -227,6 +224,10 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/pair/{code}", get(auth::pair))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            hardening::credential_before_body,
+        ))
         .with_state(state.clone());
     let mut files = Router::new();
     if let Some(bundle) = bundle {

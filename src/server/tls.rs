@@ -1,14 +1,10 @@
 //! Optional TLS for the hub (`--tls-cert` / `--tls-key`, PEM files): rustls with the ring
-//! provider, serving the same router. With TLS on, credential cookies are marked `Secure`.
+//! provider, serving the same router (see `connections`). With TLS on, credential cookies are
+//! marked `Secure`.
 
 use super::StartError;
-use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto::Builder;
-use hyper_util::service::TowerToHyperService;
 use std::path::Path;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::{crypto, ServerConfig};
@@ -31,42 +27,4 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, StartError> {
         .with_single_cert(certs, key_der)
         .map_err(|e| bad(cert, &e))?;
     Ok(TlsAcceptor::from(Arc::new(config)))
-}
-
-/// Accepts TLS connections and serves `app` on each (HTTP/1.1 and HTTP/2), until `closed`
-/// resolves (the hub shuts down); then open connections are dropped too.
-pub async fn serve(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    app: Router,
-    closed: impl std::future::Future<Output = ()> + Send + 'static,
-) {
-    let closed = futures::future::FutureExt::shared(Box::pin(closed));
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = closed.clone() => return,
-        };
-        let (tcp, peer) = match accepted {
-            Ok(connection) => connection,
-            Err(error) => {
-                tracing::warn!(%error, "accept failed");
-                continue;
-            }
-        };
-        let (acceptor, app, closed) = (acceptor.clone(), app.clone(), closed.clone());
-        tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(tcp).await else {
-                return;
-            };
-            let app = app.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
-            let service = TowerToHyperService::new(app);
-            let builder = Builder::new(TokioExecutor::new());
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            tokio::select! {
-                _ = connection => {}
-                () = closed => {}
-            }
-        });
-    }
 }

@@ -192,6 +192,24 @@ impl Store {
         Ok(())
     }
 
+    /// The newest audit row's id and hash, if there is any row.
+    pub fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// The stored hash of audit row `id`, if the row exists.
+    pub fn audit_hash(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT hash FROM audit WHERE id = ?1", [id], |row| row.get(0))
+            .optional()?)
+    }
+
     /// Walks the chain from the first row; reports the first row that does not match.
     pub fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
         let mut query = self.conn.prepare("SELECT id, at, actor, device, command, outcome, first_seq, last_seq, hash FROM audit ORDER BY id")?;

@@ -5,6 +5,7 @@
 //! `server::hub`, and `spawn_blocking` readers hold the connections).
 
 mod accounts;
+pub mod anchors;
 mod schema;
 
 use crate::domain::{ClinicState, Event, Provider, Room, SequencedEvent, Visit};
@@ -14,6 +15,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 pub use accounts::{sha256_hex, AuditCheck, AuditRow, DeviceRecord, SessionRecord, StaffRecord};
+pub use anchors::{AnchorCheck, Anchors};
 pub use schema::SCHEMA_VERSION;
 
 /// Why the store could not do what was asked. Never shown to a client verbatim.

@@ -587,3 +587,216 @@ async fn signing_in_ends_the_tablets_previous_session_and_only_actions_keep_one_
     hub.stop().await;
     Ok(())
 }
+
+/// A socket to the hub from `source` (another loopback address stands for another machine).
+async fn socket_from(source: &str, hub: std::net::SocketAddr) -> Result<tokio::net::TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(format!("{source}:0").parse()?)?;
+    Ok(socket.connect(hub).await?)
+}
+
+/// Whether the hub closed `stream` within `wait`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, wait: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 512];
+    loop {
+        match tokio::time::timeout(wait, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Regression (hardening findings 6 and 7): 50 slowloris sockets stayed open indefinitely, one
+/// kiosk cookie held 300 live streams, and unauthenticated uploads were read before the
+/// credential check. The attackers run on their own thread, as another machine would; the hub
+/// on two worker threads, as on a small box.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slowloris_and_stream_floods_from_one_address_leave_a_tablet_answered_in_time(
+) -> Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut config = common::small_clinic();
+    config.security.header_timeout_seconds = 2;
+    let per_address = config.security.connections_per_address as usize;
+    let hub = TestHub::start_with(config).await?;
+    let tablet = hub.client_for(hub.signed_in_tablet("ma-lee", "111111").await?);
+    tablet.health().await?;
+    let addr = hub.running.addr;
+
+    let mut slow = Vec::new();
+    for _ in 0..200 {
+        let mut socket = socket_from("127.0.0.2", addr).await?;
+        let _ = socket.write_all(b"GET /healthz HTTP/1.1\r\nHost: cl").await;
+        slow.push(socket);
+    }
+    let quick = Duration::from_millis(300);
+    let closed = futures::future::join_all(slow.iter_mut().map(|s| closed_within(s, quick))).await;
+    let closed_at_once = closed.iter().filter(|c| **c).count();
+
+    let url = hub.url("/api/v1/events?after=0");
+    let strangers = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+        runtime.block_on(async move {
+            let client = reqwest::Client::builder()
+                .local_address("127.0.0.3".parse::<std::net::IpAddr>().expect("an address"))
+                .build()
+                .expect("a client");
+            let streams = (0..500).map(|_| {
+                let request = client.get(&url);
+                async move { request.send().await.ok().map(|r| r.status().as_u16()) }
+            });
+            futures::future::join_all(streams).await
+        })
+    });
+    let mut slowest = Duration::ZERO;
+    for n in 0..20 {
+        let started = std::time::Instant::now();
+        tablet.health().await?;
+        let command = Command::AcknowledgeAlert {
+            alert: format!("long_wait:v-flood:{n}"),
+        };
+        tablet.command(&command).await?;
+        slowest = slowest.max(started.elapsed());
+    }
+    let answers = strangers.join().expect("the strangers' thread");
+    let refused = answers.iter().filter(|a| a.is_none()).count();
+    assert!(answers.iter().all(|a| matches!(a, None | Some(401))), "strangers get no stream");
+    let started = std::time::Instant::now();
+    for socket in &mut slow {
+        assert!(closed_within(socket, Duration::from_secs(4)).await, "a slow socket stayed open");
+    }
+    let all_closed = started.elapsed();
+    println!(
+        "flood: tablet's slowest health + command {slowest:.1?} beside 200 slowloris sockets \
+         ({closed_at_once} closed at once, the rest by the header deadline, {all_closed:.1?} \
+         after the tablet's steps) and 500 stranger streams (all 401; {refused} connections \
+         refused)"
+    );
+    assert!(slowest < Duration::from_millis(100), "the tablet waited {slowest:?}");
+    assert_eq!(closed_at_once, 200 - per_address, "connections over the cap close at once");
+    let acknowledged = hub.running.hub.read(|state, _| state.acknowledged.len());
+    assert_eq!(acknowledged, 20, "nothing the tablet sent was lost");
+
+    let kiosk = hub.screen(DeviceRole::Kiosk, "kiosk").await?;
+    let limit = hub.running.hub.config().security.streams_per_device;
+    let mut open = Vec::new();
+    for _ in 0..limit {
+        open.push(SseReader::open(&kiosk, &hub.url("/api/v1/events"), None).await?);
+    }
+    let one_more = kiosk.get(hub.url("/api/v1/events")).send().await?;
+    assert_eq!(one_more.status().as_u16(), 429, "one kiosk holds {limit} streams at most");
+    drop(open);
+
+    let mut upload = socket_from("127.0.0.4", addr).await?;
+    upload
+        .write_all(b"POST /api/v1/import HTTP/1.1\r\nHost: clinic\r\nContent-Type: text/csv\r\nContent-Length: 4194304\r\n\r\n")
+        .await?;
+    let mut answer = vec![0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(1), async {
+        use tokio::io::AsyncReadExt;
+        upload.read(&mut answer).await
+    })
+    .await??;
+    assert!(
+        String::from_utf8_lossy(&answer[..read]).starts_with("HTTP/1.1 401"),
+        "an unauthenticated upload is refused before its body is sent"
+    );
+    hub.stop().await;
+    Ok(())
+}
+
+/// The chain hash of one audit row, as anyone with the database can compute it.
+fn rechain(db: &rusqlite::Connection, from: i64) -> Result<()> {
+    use sha2::Digest;
+    let mut previous: String = db.query_row(
+        "SELECT hash FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT 1",
+        [from],
+        |row| row.get(0),
+    )?;
+    let mut query = db.prepare("SELECT id, at, actor, device, command, outcome, first_seq, last_seq FROM audit WHERE id >= ?1 ORDER BY id")?;
+    let rows: Vec<(i64, [String; 5], Option<i64>, Option<i64>)> = query
+        .query_map([from], |row| {
+            Ok((
+                row.get(0)?,
+                [row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?],
+                row.get(6)?,
+                row.get(7)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (id, fields, first, last) in rows {
+        let joined = [
+            previous.as_str(),
+            &fields[0],
+            &fields[1],
+            &fields[2],
+            &fields[3],
+            &fields[4],
+            &format!("{first:?}"),
+            &format!("{last:?}"),
+        ]
+        .join("\u{1f}");
+        let hash: String = sha2::Sha256::digest(joined.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        db.execute("UPDATE audit SET hash = ?1 WHERE id = ?2", rusqlite::params![hash, id])?;
+        previous = hash;
+    }
+    Ok(())
+}
+
+fn audit_verify(hub: &TestHub) -> Result<(bool, String)> {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args(["audit", "verify", "--db"])
+        .arg(hub.db())
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    Ok((output.status.success(), text))
+}
+
+/// Regression (hardening finding 11): deleting the newest audit rows, or rewriting one and
+/// recomputing the chain after it, passed `audit verify`.
+#[tokio::test]
+async fn deleted_or_rechained_audit_rows_are_found_by_the_anchors_kept_outside_the_database(
+) -> Result<()> {
+    for tampering in ["delete the newest rows", "rewrite a row and re-chain"] {
+        let hub = TestHub::start().await?;
+        for n in 0..4 {
+            hub.run(Command::AcknowledgeAlert {
+                alert: format!("long_wait:v-audit:{n}"),
+            })
+            .await?;
+        }
+        hub.running.hub.anchor_audit().await?;
+        let (intact, said) = audit_verify(&hub)?;
+        assert!(intact && said.contains("anchors"), "{said}");
+
+        let db = rusqlite::Connection::open(hub.db())?;
+        db.execute_batch(
+            "DROP TRIGGER audit_is_append_only_update; DROP TRIGGER audit_is_append_only_delete;",
+        )?;
+        let newest: i64 = db.query_row("SELECT max(id) FROM audit", [], |row| row.get(0))?;
+        if tampering == "delete the newest rows" {
+            db.execute("DELETE FROM audit WHERE id > ?1", [newest - 2])?;
+        } else {
+            db.execute(
+                "UPDATE audit SET actor = 'someone-else' WHERE id = ?1",
+                [newest - 2],
+            )?;
+            rechain(&db, newest - 2)?;
+        }
+        drop(db);
+        let (intact, said) = audit_verify(&hub)?;
+        assert!(!intact, "{tampering} went unnoticed: {said}");
+        let expected = if tampering == "delete the newest rows" {
+            format!("row {newest} was anchored but is gone")
+        } else {
+            format!("BROKEN at row {newest}: it was anchored with another hash")
+        };
+        assert!(said.contains(&expected), "{tampering}: {said}");
+    }
+    Ok(())
+}

@@ -41,6 +41,9 @@ const DEVICE_REFRESH: Duration = Duration::from_secs(1);
 /// Sessions in use are saved every this many refreshes (a restart loses at most that much of
 /// their idle clock).
 const SESSION_SAVE_EVERY: u64 = 5;
+/// The audit chain's head is anchored outside the database every this many refreshes (when it
+/// moved): rows younger than that are not yet covered by an anchor.
+const ANCHOR_EVERY: u64 = 10;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Device {
@@ -117,6 +120,11 @@ impl Access {
                     tracing::warn!(%error, "could not re-read staff accounts");
                 }
                 access.flush_refusals(&hub, false).await;
+                if tick % ANCHOR_EVERY == 0 {
+                    if let Err(error) = hub.anchor_audit().await {
+                        tracing::warn!(%error, "could not anchor the audit chain");
+                    }
+                }
                 if tick % SESSION_SAVE_EVERY == 0
                     && access
                         .sessions_changed
