@@ -99,13 +99,9 @@ fn with_heartbeats(
 fn sse(item: Item, hub: &Hub, visibility: Visibility) -> Event {
     match item {
         Item::Clinic(event) => {
-            let event = if visibility == Visibility::Full {
-                (*event).clone()
-            } else {
-                SequencedEvent {
-                    seq: event.seq,
-                    event: event.event.redacted(visibility),
-                }
+            let event = SequencedEvent {
+                seq: event.seq,
+                event: event.event.redacted(visibility),
             };
             let data = serde_json::to_string(&event).expect("events serialize");
             Event::default()

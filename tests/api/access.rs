@@ -668,6 +668,34 @@ async fn a_tampered_audit_row_is_found_by_audit_verify() -> Result<()> {
     Ok(())
 }
 
+/// A self-signed certificate and its key for `localhost`, made with openssl in `dir`.
+pub(crate) fn self_signed(dir: &std::path::Path) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()?;
+    anyhow::ensure!(
+        made.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    Ok((cert, key))
+}
+
 /// Issues a badge with the CLI; returns the text its QR code holds.
 fn issue_badge(hub: &TestHub, staff: &str) -> Result<String> {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
@@ -724,29 +752,7 @@ async fn a_scanned_badge_signs_in_and_a_replaced_badge_does_not() -> Result<()> 
 #[tokio::test]
 async fn with_a_certificate_the_hub_serves_https_and_marks_credentials_secure() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-        ])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()?;
-    anyhow::ensure!(
-        made.status.success(),
-        "openssl: {}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    let (cert, key) = self_signed(dir.path())?;
     let db = dir.path().join("tls.db");
     let args = [
         "--addr".as_ref(),

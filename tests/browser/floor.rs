@@ -378,7 +378,8 @@ async fn a_frozen_hub_is_shown_on_every_screen_a_tap_is_answered_and_all_catch_u
         // Device cookies are per host name: each screen needs its own host or browser.
         let lobby = screen_on(&hub, &chromium, "lobby", "localhost").await?;
         let board = screen_on(&hub, &second, "board", "127.0.0.1").await?;
-        let screens = [("floor", &lee), ("lobby", &lobby), ("board", &board)];
+        let kiosk = screen_on(&hub, &second, "kiosk", "localhost").await?;
+        let screens = [("floor", &lee), ("lobby", &lobby), ("board", &board), ("kiosk", &kiosk)];
         for (name, page) in screens {
             wait_until(page, LIVE, WAIT).await.with_context(|| format!("{name} live"))?;
             page.evaluate("window.notReloaded = true").await?;
@@ -386,6 +387,7 @@ async fn a_frozen_hub_is_shown_on_every_screen_a_tap_is_answered_and_all_catch_u
         let code = hub.schedule("Fran", "Freeze", 0).await?;
         let body = serde_json::json!({ "code": code, "date_of_birth": common::browser::BORN });
         hub.client().await?.post(format!("{}/api/v1/check-in", hub.url)).json(&body).send().await?;
+        let scanned = hub.schedule("Kim", "Kiosk", 0).await?;
         room_patient(&lee, "Fran F.").await?;
         wait_until(&lee, "document.querySelector('.pick-row.suggested') !== null", WAIT).await?;
 
@@ -405,6 +407,18 @@ async fn a_frozen_hub_is_shown_on_every_screen_a_tap_is_answered_and_all_catch_u
         println!("frozen hub: tap answered after {answered:.1?}, every screen reconnecting after {noticed:.1?}");
         screenshot(&lee, "floor-frozen-hub-tablet").await?;
         screenshot(&lobby, "lobby-frozen-hub-tv").await?;
+        // A patient scanning during the freeze is told to see the desk, not left waiting.
+        kiosk
+            .find_element("#scan-input")
+            .await?
+            .type_str(&scanned)
+            .await?
+            .press_key("Enter")
+            .await?;
+        wait_until(&kiosk, "document.querySelector('[data-outcome=notice]') !== null", WAIT)
+            .await
+            .context("the kiosk answers a scan during the freeze")?;
+        screenshot(&kiosk, "kiosk-frozen-hub-tv").await?;
 
         hub.signal("CONT")?;
         for (name, page) in screens {
