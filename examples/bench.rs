@@ -684,6 +684,7 @@ fn write_busy_history(path: &Path) -> Result<u64> {
                     -5,
                     Command::CheckIn {
                         visit: visit.clone(),
+                        identity_confirmed: false,
                     },
                 ),
                 (

@@ -33,6 +33,9 @@ pub struct ClinicInfo {
     pub idle_lock_seconds: u32,
     /// Self check-in settings (walk-ins, reasons, date-of-birth step) the kiosk follows.
     pub check_in: CheckInConfig,
+    /// Minutes after an appointment before the desk may mark it a no-show.
+    #[serde(default)]
+    pub no_show_grace_minutes: u32,
 }
 
 /// `GET /api/v1/session`: who this screen is.
@@ -401,6 +404,8 @@ pub enum ErrorKind {
     NotSaved,
     /// 503: the hub is shutting down.
     Unavailable,
+    /// 409: a no-show before the appointment time plus the clinic's grace; `after` says when.
+    TooEarlyForNoShow { after: DateTime<Utc> },
     /// Not from the hub: it could not be reached, or the answer did not arrive.
     Network,
     /// The hub answered something this client cannot read (a newer or older hub).
@@ -426,6 +431,7 @@ impl ErrorKind {
             | ConfirmAbnormal { .. }
             | IsolationClean
             | CannotUndo
+            | TooEarlyForNoShow { .. }
             | Conflict => 409,
             UnknownProvider | UnknownStaff | InvalidVitals | InvalidInput => 422,
             NotEnrolled | SignInRequired | WrongPin | WrongBadge => 401,

@@ -18,6 +18,7 @@ pub struct ClinicConfig {
     pub privacy: PrivacyConfig,
     pub security: SecurityConfig,
     pub check_in: CheckInConfig,
+    pub desk: DeskConfig,
     pub rooms: Vec<RoomConfig>,
     pub providers: Vec<ProviderConfig>,
     pub staff: Vec<StaffConfig>,
@@ -40,6 +41,23 @@ pub struct Thresholds {
 pub struct QueueConfig {
     /// Arriving more than this many minutes after the appointment counts as late.
     pub late_after_minutes: u32,
+}
+
+/// The front desk's rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeskConfig {
+    /// Minutes after the appointment time before it may be marked a no-show (the patient may be
+    /// parking).
+    pub no_show_grace_minutes: u32,
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig {
+            no_show_grace_minutes: 15,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,6 +206,7 @@ impl Default for ClinicConfig {
             privacy: PrivacyConfig::default(),
             security: SecurityConfig::default(),
             check_in: CheckInConfig::default(),
+            desk: DeskConfig::default(),
             rooms: Vec::new(),
             providers: Vec::new(),
             staff: Vec::new(),

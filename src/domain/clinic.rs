@@ -139,6 +139,15 @@ pub struct Visit {
     pub called: Option<Stamped<RoomId>>,
     #[serde(default, skip_serializing_if = "Needs::is_empty")]
     pub needs: Needs,
+    /// Who confirmed the patient's identity in person at the desk, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_confirmed: Option<Stamped<()>>,
+    /// When the patient checked out at the desk (finished visits only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_out: Option<Stamped<()>>,
+    /// A follow-up asked for at check-out ("in 2 weeks with Dr. Brooks"), for the desk to book.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -409,6 +418,9 @@ impl ClinicState {
                         abnormal: Vec::new(),
                         called: None,
                         needs: needs.clone(),
+                        identity_confirmed: None,
+                        checked_out: None,
+                        follow_up: None,
                     },
                 );
             }
@@ -541,6 +553,47 @@ impl ClinicState {
                     by: by.clone(),
                 };
                 self.acknowledged.insert(alert.clone(), stamp);
+            }
+            Event::IdentityConfirmed { visit, at, by } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.identity_flagged = None;
+                    visit.identity_misses.clear();
+                    visit.identity_confirmed = Some(Stamped {
+                        state: (),
+                        at: *at,
+                        by: by.clone(),
+                    });
+                }
+            }
+            Event::VisitRescheduled {
+                visit,
+                start,
+                day,
+                provider,
+                ..
+            } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    if start.is_some() {
+                        visit.appointment = *start;
+                    }
+                    visit.day = *day;
+                    visit.provider = provider.clone();
+                }
+            }
+            Event::CheckedOut {
+                visit,
+                follow_up,
+                at,
+                by,
+            } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.follow_up = follow_up.clone();
+                    visit.checked_out = Some(Stamped {
+                        state: (),
+                        at: *at,
+                        by: by.clone(),
+                    });
+                }
             }
             Event::Withheld { .. } => {}
         }

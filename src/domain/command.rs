@@ -51,6 +51,10 @@ pub enum Command {
     },
     CheckIn {
         visit: VisitId,
+        /// Staff saw the patient's identity in person (desk check-in): clears a failed
+        /// identity check and records who confirmed it. Only a signed-in staff member may.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        identity_confirmed: bool,
     },
     RoomPatient {
         visit: VisitId,
@@ -70,6 +74,26 @@ pub enum Command {
     },
     MarkNoShow {
         visit: VisitId,
+        /// Minutes after the appointment before it may be marked a no-show; the hub sets it
+        /// from `desk.no_show_grace_minutes`.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        grace_minutes: u32,
+    },
+    /// Moves a scheduled appointment to another time (and provider); its check-in code is then
+    /// valid on the new day only. The hub fills `day` from `start` in the clinic's time zone.
+    Reschedule {
+        visit: VisitId,
+        start: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider: Option<ProviderId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        day: Option<NaiveDate>,
+    },
+    /// The patient of a finished visit checked out at the desk, perhaps with a follow-up to book.
+    CheckOut {
+        visit: VisitId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        follow_up: Option<String>,
     },
     LeftWithoutBeingSeen {
         visit: VisitId,
@@ -144,6 +168,10 @@ pub enum Command {
 
 /// Decides a command against the current state. `Ok(vec![])` means "already done" (for example
 /// checking in twice): harmless and recorded as such, but nothing changes.
+fn is_zero(minutes: &u32) -> bool {
+    *minutes == 0
+}
+
 pub fn apply(
     state: &ClinicState,
     command: &Command,
@@ -240,8 +268,17 @@ pub fn apply(
             };
             return Ok(vec![scheduled, arrived]);
         }
-        Command::CheckIn { visit } => {
+        Command::CheckIn {
+            visit,
+            identity_confirmed,
+        } => {
             let found = find_visit(state, visit)?;
+            if *identity_confirmed && by.is_none() {
+                return Err(DomainError::InvalidInput {
+                    field: "identity_confirmed",
+                    problem: "needs a signed-in staff member who saw the patient",
+                });
+            }
             match found.state {
                 VisitState::Scheduled => {}
                 VisitState::Arrived
@@ -264,13 +301,23 @@ pub fn apply(
                 });
             }
             let ticket = state.next_ticket(now.clinic_day, false);
-            Event::PatientArrived {
+            let at = stamp_after(found.since(), at);
+            let arrived = Event::PatientArrived {
                 visit: visit.clone(),
                 ticket,
                 day: now.clinic_day,
-                at: stamp_after(found.since(), at),
-                by,
+                at,
+                by: by.clone(),
+            };
+            if !identity_confirmed {
+                return Ok(vec![arrived]);
             }
+            let confirmed = Event::IdentityConfirmed {
+                visit: visit.clone(),
+                at,
+                by,
+            };
+            return Ok(vec![arrived, confirmed]);
         }
         Command::RoomPatient { visit, room } => {
             let found = expect_visit(state, visit, &[VisitState::Arrived])?;
@@ -318,14 +365,32 @@ pub fn apply(
             at,
             &by,
         )?,
-        Command::MarkNoShow { visit } => advance(
-            state,
+        Command::MarkNoShow {
             visit,
-            &[VisitState::Scheduled],
-            VisitState::NoShow,
-            at,
-            &by,
-        )?,
+            grace_minutes,
+        } => {
+            super::desk::check_no_show(find_visit(state, visit)?, *grace_minutes, at)?;
+            advance(
+                state,
+                visit,
+                &[VisitState::Scheduled],
+                VisitState::NoShow,
+                at,
+                &by,
+            )?
+        }
+        Command::Reschedule {
+            visit,
+            start,
+            provider,
+            day,
+        } => super::desk::reschedule(state, visit, *start, provider.as_ref(), *day, at, by)?,
+        Command::CheckOut { visit, follow_up } => {
+            match super::desk::check_out(state, visit, follow_up.as_deref(), at, by)? {
+                Some(event) => event,
+                None => return Ok(vec![]),
+            }
+        }
         Command::LeftWithoutBeingSeen { visit } => advance(
             state,
             visit,

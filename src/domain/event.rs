@@ -138,6 +138,36 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
     },
+    /// Staff confirmed the patient's identity in person (desk check-in): a failed kiosk
+    /// identity check no longer holds the visit.
+    IdentityConfirmed {
+        visit: VisitId,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<StaffId>,
+    },
+    /// A scheduled appointment moved to another time (and perhaps provider); `day` is its new
+    /// clinic-local day, the only day its code is valid.
+    VisitRescheduled {
+        visit: VisitId,
+        /// `None` only in a copy for a ticket-only screen.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<DateTime<Utc>>,
+        day: NaiveDate,
+        provider: ProviderId,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<StaffId>,
+    },
+    /// The patient of a finished visit checked out at the desk, perhaps with a follow-up to book.
+    CheckedOut {
+        visit: VisitId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        follow_up: Option<String>,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<StaffId>,
+    },
     /// Something happened that this copy may not see: only public screens' copies carry it
     /// (see `domain::redaction`), so the stream keeps every sequence number; never stored.
     Withheld { at: DateTime<Utc> },
@@ -168,6 +198,9 @@ impl Event {
             | Event::StepUndone { at, .. }
             | Event::AssistantAssigned { at, .. }
             | Event::AlertAcknowledged { at, .. }
+            | Event::IdentityConfirmed { at, .. }
+            | Event::VisitRescheduled { at, .. }
+            | Event::CheckedOut { at, .. }
             | Event::Withheld { at } => *at,
         }
     }
@@ -183,7 +216,10 @@ impl Event {
             | Event::IdentityCheckFailed { visit, .. }
             | Event::DateOfBirthMismatch { visit, .. }
             | Event::VitalsRecorded { visit, .. }
-            | Event::PatientCalled { visit, .. } => Some(visit),
+            | Event::PatientCalled { visit, .. }
+            | Event::IdentityConfirmed { visit, .. }
+            | Event::VisitRescheduled { visit, .. }
+            | Event::CheckedOut { visit, .. } => Some(visit),
             Event::StepUndone { visit, .. } => visit.as_ref(),
             _ => None,
         }
@@ -218,6 +254,9 @@ impl Event {
             Event::StepUndone { .. } => "step_undone",
             Event::AssistantAssigned { .. } => "assistant_assigned",
             Event::AlertAcknowledged { .. } => "alert_acknowledged",
+            Event::IdentityConfirmed { .. } => "identity_confirmed",
+            Event::VisitRescheduled { .. } => "visit_rescheduled",
+            Event::CheckedOut { .. } => "checked_out",
             Event::Withheld { .. } => "withheld",
         }
     }

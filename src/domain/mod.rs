@@ -8,6 +8,7 @@ mod check_in;
 mod clinic;
 mod code;
 mod command;
+mod desk;
 mod error;
 mod event;
 mod ids;
@@ -34,6 +35,7 @@ pub use check_in::{
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
 pub use command::{apply, Command, Now};
+pub use desk::{check_no_show, no_show_from};
 pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};

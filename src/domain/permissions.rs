@@ -55,6 +55,8 @@ pub enum Action {
     ManageRooms,
     /// Create appointments and read the day's list with check-in codes.
     FrontDesk,
+    /// The front desk's screen and steps: reschedule, check out.
+    Desk,
     /// Check a patient in by code and date of birth (the check-in routes).
     CheckIn,
     /// Check a patient in, or flag one for the desk, without their code: staff only. A kiosk
@@ -118,6 +120,10 @@ impl StaffRole {
                 matches!(self, StaffRole::ChargeNurse | StaffRole::Admin)
             }
             FrontDesk => matches!(self, StaffRole::FrontDesk | StaffRole::Admin),
+            Desk => matches!(
+                self,
+                StaffRole::FrontDesk | StaffRole::ChargeNurse | StaffRole::Admin
+            ),
             Administer => self == StaffRole::Admin,
         }
     }
@@ -195,6 +201,7 @@ impl Principal {
             | Command::TakeOutOfService { .. }
             | Command::ReturnToService { .. } => Action::ManageRooms,
             Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => Action::FrontDesk,
+            Command::Reschedule { .. } | Command::CheckOut { .. } => Action::Desk,
             Command::RegisterWalkIn { .. } => Action::WalkIn,
             Command::CheckIn { .. }
             | Command::FlagIdentityCheck { .. }

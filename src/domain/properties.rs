@@ -16,7 +16,7 @@ fn command_strategy() -> impl Strategy<Value = (u8, usize, usize)> {
 fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
     let (visit, room) = (visit.clone(), room.clone());
     match kind {
-        0 => Command::CheckIn { visit },
+        0 => Command::CheckIn { visit, identity_confirmed: false },
         1 => Command::RoomPatient { visit, room },
         2 => Command::ReadyForProvider { visit },
         3 => Command::ProviderIn { visit },
@@ -33,7 +33,7 @@ fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
         8 => Command::ReturnToService { room },
         9 => Command::LeftWithoutBeingSeen { visit },
         10 => Command::CancelVisit { visit },
-        11 => Command::MarkNoShow { visit },
+        11 => Command::MarkNoShow { visit, grace_minutes: 0 },
         _ => Command::SetPriority {
             visit,
             priority: Priority::Urgent,
@@ -129,7 +129,7 @@ proptest! {
     fn events_survive_a_json_round_trip(minutes in 0i64..600) {
         let mut clinic = TestClinic::new();
         let visit = clinic.appointment_at(9, 0);
-        let events = clinic.run(Command::CheckIn { visit }, at(8, 0) + Duration::minutes(minutes));
+        let events = clinic.run(Command::CheckIn { visit, identity_confirmed: false }, at(8, 0) + Duration::minutes(minutes));
         for event in events {
             let json = serde_json::to_string(&event).unwrap();
             prop_assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
@@ -146,6 +146,7 @@ fn checking_in_twice_is_harmless() {
     let again = clinic.run(
         Command::CheckIn {
             visit: visit.clone(),
+            identity_confirmed: false,
         },
         at(8, 52),
     );
@@ -257,6 +258,7 @@ fn a_code_is_refused_on_another_day() {
         &clinic.state,
         &Command::CheckIn {
             visit: visit.clone(),
+            identity_confirmed: false,
         },
         tomorrow,
     );

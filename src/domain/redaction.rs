@@ -1,5 +1,6 @@
 //! What a screen's copy of the clinic may hold. Staff screens get everything; the board (a
-//! read-only TV in a staff area) first name + last initial and what its cards show; kiosks and
+//! read-only TV in a staff area) first name + last initial and what its cards show (no typed
+//! reasons or follow-up notes); kiosks and
 //! the lobby TV tickets only: a ticket, the visit's state and day, the room it was called to
 //! and room names, nothing typed by staff, nobody's name or id. Snapshots and events are
 //! redacted by the same rules, so folding redacted events gives the redacted state.
@@ -47,6 +48,7 @@ fn board_visit(visit: &Visit) -> Visit {
         code: None,
         vitals: None,
         called: visit.called.clone().map(|call| Stamped { by: None, ..call }),
+        follow_up: None,
         ..visit.clone()
     }
 }
@@ -73,6 +75,9 @@ fn ticket_visit(visit: &Visit) -> Visit {
         abnormal: Vec::new(),
         called: visit.called.clone().map(|call| Stamped { by: None, ..call }),
         needs: Needs::default(),
+        identity_confirmed: None,
+        checked_out: None,
+        follow_up: None,
     }
 }
 
@@ -174,6 +179,7 @@ impl Event {
             Event::PriorityChanged { reason, .. } | Event::StepUndone { reason, .. } => {
                 reason.clear()
             }
+            Event::CheckedOut { follow_up, .. } => *follow_up = None,
             _ => {}
         }
         event
@@ -188,7 +194,17 @@ impl Event {
             | Event::AssistantAssigned { at, .. }
             | Event::AlertAcknowledged { at, .. }
             | Event::DateOfBirthMismatch { at, .. }
-            | Event::IdentityCheckFailed { at, .. } => Event::Withheld { at: *at },
+            | Event::IdentityCheckFailed { at, .. }
+            | Event::IdentityConfirmed { at, .. }
+            | Event::CheckedOut { at, .. } => Event::Withheld { at: *at },
+            Event::VisitRescheduled { visit, day, at, .. } => Event::VisitRescheduled {
+                visit: visit.clone(),
+                start: None,
+                day: *day,
+                provider: withheld_provider(),
+                at: *at,
+                by: None,
+            },
             Event::AppointmentScheduled {
                 visit, day, at, ..
             } => Event::AppointmentScheduled {

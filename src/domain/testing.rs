@@ -139,6 +139,7 @@ impl TestClinic {
         self.run(
             Command::CheckIn {
                 visit: visit.clone(),
+                identity_confirmed: false,
             },
             at(hour, minute),
         );

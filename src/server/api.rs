@@ -55,6 +55,7 @@ pub fn clinic_info(hub: &Hub) -> ClinicInfo {
         late_after_minutes: config.queue.late_after_minutes,
         idle_lock_seconds: config.security.idle_lock_seconds,
         check_in: config.check_in.clone(),
+        no_show_grace_minutes: config.desk.no_show_grace_minutes,
     }
 }
 
@@ -62,8 +63,9 @@ pub fn clinic_info(hub: &Hub) -> ClinicInfo {
 pub async fn command(
     State(hub): State<Hub>,
     caller: Caller,
-    Body(command): Body<Command>,
+    Body(mut command): Body<Command>,
 ) -> Result<Json<CommandReceipt>, ApiError> {
+    with_clinic_rules(&hub, &mut command);
     let refusal = match caller.require(Principal::action_for(&command)) {
         Ok(()) => not_through_commands(&command),
         Err(refusal) => Some(refusal),
@@ -77,6 +79,18 @@ pub async fn command(
         seq: receipt.seq,
         events: receipt.events,
     }))
+}
+
+/// Fills in what only the hub knows: the clinic's no-show grace, the clinic-local day of a new
+/// start time.
+fn with_clinic_rules(hub: &Hub, command: &mut Command) {
+    match command {
+        Command::MarkNoShow { grace_minutes, .. } => {
+            *grace_minutes = hub.config().desk.no_show_grace_minutes;
+        }
+        Command::Reschedule { start, day, .. } => *day = Some(hub.clock().day_of(*start)),
+        _ => {}
+    }
 }
 
 /// Commands only the hub itself makes, through the routes that check what they need.

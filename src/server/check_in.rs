@@ -214,6 +214,7 @@ async fn checked_in(
 ) -> Result<CheckInAnswer, ApiError> {
     let command = Command::CheckIn {
         visit: visit.id.clone(),
+        identity_confirmed: false,
     };
     match hub.execute(command, actor(caller)).await {
         Ok(receipt) => {

@@ -120,6 +120,9 @@ impl ApiError {
                 DomainError::CannotUndo(_) => ErrorKind::CannotUndo,
                 DomainError::IsolationClean { .. } => ErrorKind::IsolationClean,
                 DomainError::InvalidInput { .. } => ErrorKind::InvalidInput,
+                DomainError::TooEarlyForNoShow { after } => {
+                    ErrorKind::TooEarlyForNoShow { after: *after }
+                }
             },
             ApiError::InvalidInput(_) => ErrorKind::InvalidInput,
             ApiError::NotEnrolled => ErrorKind::NotEnrolled,

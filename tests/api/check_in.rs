@@ -160,6 +160,7 @@ async fn three_wrong_dates_of_birth_send_the_patient_to_the_desk_and_flag_the_vi
     // The front desk checks the patient in after looking at their ID.
     hub.run(Command::CheckIn {
         visit: visit_id(&visit),
+        identity_confirmed: false,
     })
     .await?;
     Ok(())

@@ -219,6 +219,7 @@ fn allowed(command: &Command) -> &'static [&'static str] {
     ];
     const ROOMS: &[&str] = &["charge_nurse", "admin", "integration"];
     const DESK: &[&str] = &["front_desk", "admin", "integration"];
+    const DESK_STEPS: &[&str] = &["front_desk", "charge_nurse", "admin", "integration"];
     const STAFF: &[&str] = &[
         "assistant",
         "nurse",
@@ -244,6 +245,7 @@ fn allowed(command: &Command) -> &'static [&'static str] {
         | Command::AddRoom { .. }
         | Command::AddProvider { .. } => ROOMS,
         Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => DESK,
+        Command::Reschedule { .. } | Command::CheckOut { .. } => DESK_STEPS,
         Command::CheckIn { .. }
         | Command::FlagIdentityCheck { .. }
         | Command::WrongDateOfBirth { .. } => STAFF,
@@ -293,6 +295,7 @@ fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
         },
         Command::CheckIn {
             visit: visit.clone(),
+            identity_confirmed: false,
         },
         Command::FlagIdentityCheck {
             visit: visit.clone(),
@@ -339,6 +342,17 @@ fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
         },
         Command::MarkNoShow {
             visit: visit.clone(),
+            grace_minutes: 0,
+        },
+        Command::Reschedule {
+            visit: visit.clone(),
+            start: chrono::Utc::now() + chrono::Duration::hours(1),
+            provider: None,
+            day: None,
+        },
+        Command::CheckOut {
+            visit: visit.clone(),
+            follow_up: Some("in 2 weeks".into()),
         },
         Command::CancelVisit {
             visit: visit.clone(),

@@ -1,0 +1,208 @@
+//! The front desk's rules: when an appointment may be marked a no-show, moving an appointment
+//! to another time or provider, and checking a patient out with a follow-up to book.
+
+use super::command::{find_visit, stamp_after};
+use super::{ClinicState, DomainError, Event, ProviderId, StaffId, Visit, VisitId, VisitState};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+/// Longest follow-up note kept at check-out.
+const FOLLOW_UP_MAX: usize = 200;
+
+/// A no-show only once the appointment time plus `grace_minutes` has passed: before that the
+/// patient may still be on the way.
+pub fn check_no_show(
+    visit: &Visit,
+    grace_minutes: u32,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let Some(start) = visit.appointment else {
+        return Ok(());
+    };
+    let after = start + Duration::minutes(grace_minutes.into());
+    if now < after {
+        return Err(DomainError::TooEarlyForNoShow { after });
+    }
+    Ok(())
+}
+
+/// The moment from which `visit` may be marked a no-show (`None` for walk-ins).
+pub fn no_show_from(visit: &Visit, grace_minutes: u32) -> Option<DateTime<Utc>> {
+    Some(visit.appointment? + Duration::minutes(grace_minutes.into()))
+}
+
+pub(super) fn reschedule(
+    state: &ClinicState,
+    visit: &VisitId,
+    start: DateTime<Utc>,
+    provider: Option<&ProviderId>,
+    day: Option<NaiveDate>,
+    at: DateTime<Utc>,
+    by: Option<StaffId>,
+) -> Result<Event, DomainError> {
+    let found = find_visit(state, visit)?;
+    if found.state != VisitState::Scheduled || found.appointment.is_none() {
+        return Err(DomainError::WrongVisitState {
+            visit: visit.clone(),
+            state: found.state,
+            by: None,
+        });
+    }
+    let provider = provider.unwrap_or(&found.provider);
+    if !state.providers.contains_key(provider) {
+        return Err(DomainError::UnknownProvider(provider.clone()));
+    }
+    let day = day.ok_or(DomainError::InvalidInput {
+        field: "day",
+        problem: "is set by the hub from the new start",
+    })?;
+    Ok(Event::VisitRescheduled {
+        visit: visit.clone(),
+        start: Some(start),
+        day,
+        provider: provider.clone(),
+        at: stamp_after(found.since(), at),
+        by,
+    })
+}
+
+/// `None` when the visit was already checked out (a second tap is harmless).
+pub(super) fn check_out(
+    state: &ClinicState,
+    visit: &VisitId,
+    follow_up: Option<&str>,
+    at: DateTime<Utc>,
+    by: Option<StaffId>,
+) -> Result<Option<Event>, DomainError> {
+    let found = find_visit(state, visit)?;
+    if found.checked_out.is_some() {
+        return Ok(None);
+    }
+    if found.state != VisitState::Finished {
+        return Err(DomainError::WrongVisitState {
+            visit: visit.clone(),
+            state: found.state,
+            by: None,
+        });
+    }
+    let follow_up = follow_up.map(str::trim).filter(|f| !f.is_empty());
+    if follow_up.is_some_and(|f| f.chars().count() > FOLLOW_UP_MAX) {
+        return Err(DomainError::InvalidInput {
+            field: "follow_up",
+            problem: "must be at most 200 characters",
+        });
+    }
+    Ok(Some(Event::CheckedOut {
+        visit: visit.clone(),
+        follow_up: follow_up.map(String::from),
+        at: stamp_after(found.since(), at),
+        by,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn a_no_show_waits_for_the_grace_after_the_appointment() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        let no_show = Command::MarkNoShow {
+            visit: visit.clone(),
+            grace_minutes: 15,
+        };
+        let early = apply(&clinic.state, &no_show, clinic.now(at(9, 10)));
+        assert!(matches!(early, Err(DomainError::TooEarlyForNoShow { .. })));
+        clinic.run(no_show, at(9, 15));
+        assert_eq!(clinic.state.visits[&visit].state, VisitState::NoShow);
+    }
+
+    #[test]
+    fn a_rescheduled_code_is_valid_on_the_new_day_only() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        let tomorrow = clinic.day.succ_opt().unwrap();
+        clinic.run(
+            Command::Reschedule {
+                visit: visit.clone(),
+                start: at(10, 0) + chrono::Duration::days(1),
+                provider: None,
+                day: Some(tomorrow),
+            },
+            at(8, 0),
+        );
+        let today = apply(
+            &clinic.state,
+            &Command::CheckIn {
+                visit: visit.clone(),
+                identity_confirmed: false,
+            },
+            clinic.now(at(9, 0)),
+        );
+        assert_eq!(
+            today,
+            Err(DomainError::WrongDay {
+                visit,
+                day: tomorrow
+            })
+        );
+    }
+
+    #[test]
+    fn desk_check_in_clears_a_failed_identity_check_and_names_who_confirmed() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        clinic.run(
+            Command::FlagIdentityCheck {
+                visit: visit.clone(),
+            },
+            at(8, 50),
+        );
+        let check_in = Command::CheckIn {
+            visit: visit.clone(),
+            identity_confirmed: true,
+        };
+        assert!(matches!(
+            apply(&clinic.state, &check_in, clinic.now(at(8, 52))),
+            Err(DomainError::InvalidInput { .. })
+        ));
+        clinic.run_as("ma-lee", check_in, at(8, 52)).unwrap();
+        let checked = &clinic.state.visits[&visit];
+        assert_eq!(checked.identity_flagged, None);
+        assert_eq!(checked.state, VisitState::Arrived);
+        let confirmed = checked.identity_confirmed.as_ref().unwrap();
+        assert_eq!(confirmed.by.as_ref().map(|s| s.as_str()), Some("ma-lee"));
+    }
+
+    #[test]
+    fn only_a_finished_visit_checks_out_and_twice_is_harmless() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        let out = Command::CheckOut {
+            visit: visit.clone(),
+            follow_up: Some("  in 2 weeks with Dr. A ".into()),
+        };
+        assert!(apply(&clinic.state, &out, clinic.now(at(9, 0))).is_err());
+        clinic.check_in_at(&visit, 8, 55);
+        let room = RoomId::parse("exam-1").unwrap();
+        clinic.run(
+            Command::RoomPatient {
+                visit: visit.clone(),
+                room,
+            },
+            at(9, 0),
+        );
+        clinic.run(
+            Command::FinishVisit {
+                visit: visit.clone(),
+            },
+            at(9, 30),
+        );
+        clinic.run(out.clone(), at(9, 35));
+        assert!(clinic.run(out, at(9, 36)).is_empty());
+        let done = &clinic.state.visits[&visit];
+        assert_eq!(done.follow_up.as_deref(), Some("in 2 weeks with Dr. A"));
+        assert_eq!(done.checked_out.as_ref().map(|c| c.at), Some(at(9, 35)));
+    }
+}
