@@ -2,7 +2,10 @@
 //! to another time or provider, and checking a patient out with a follow-up to book.
 
 use super::command::{find_visit, stamp_after};
-use super::{ClinicState, DomainError, Event, ProviderId, StaffId, Visit, VisitId, VisitState};
+use super::{
+    name_key, CheckInCode, ClinicState, DomainError, Event, ProviderId, StaffId, Visit, VisitId,
+    VisitState,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// Longest follow-up note kept at check-out.
@@ -28,6 +31,43 @@ pub fn check_no_show(
 /// The moment from which `visit` may be marked a no-show (`None` for walk-ins).
 pub fn no_show_from(visit: &Visit, grace_minutes: u32) -> Option<DateTime<Utc>> {
     Some(visit.appointment? + Duration::minutes(grace_minutes.into()))
+}
+
+/// Whether `visit` matches what the desk typed: part of the first or last name (case, accents
+/// and punctuation ignored), the date of birth (`1961-07-14` or `07/14/1961`), or the check-in
+/// code (as printed or scanned). An empty search matches everyone.
+pub fn desk_search_matches(visit: &Visit, query: &str) -> bool {
+    let query = query.trim();
+    if query.is_empty() {
+        return true;
+    }
+    let born = NaiveDate::parse_from_str(query, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(query, "%m/%d/%Y"));
+    if let Ok(born) = born {
+        return visit.patient.date_of_birth == Some(born);
+    }
+    if let Ok(code) = CheckInCode::parse(query) {
+        return visit.code == Some(code);
+    }
+    let key = name_key(query);
+    !key.is_empty()
+        && (name_key(&visit.patient.first_name).contains(&key)
+            || name_key(&visit.patient.last_name).contains(&key)
+            || name_key(&format!("{} {}", visit.patient.first_name, visit.patient.last_name))
+                .contains(&key))
+}
+
+/// Patients the kiosk or a phone sent to the desk on `day` and not yet seen there: their
+/// identity check failed and nobody checked them in since; the longest waiting first.
+pub fn sent_to_desk(state: &ClinicState, day: NaiveDate) -> Vec<&Visit> {
+    let mut sent: Vec<&Visit> = state
+        .visits
+        .values()
+        .filter(|v| v.day == day && v.state == VisitState::Scheduled)
+        .filter(|v| v.identity_flagged.is_some())
+        .collect();
+    sent.sort_by_key(|v| v.identity_flagged);
+    sent
 }
 
 pub(super) fn reschedule(
@@ -103,6 +143,37 @@ pub(super) fn check_out(
 mod tests {
     use super::super::testing::*;
     use super::super::*;
+
+    #[test]
+    fn the_desk_finds_a_patient_by_name_birth_date_or_code() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        let found = &clinic.state.visits[&visit];
+        let code = found.code.unwrap().to_string();
+        for query in ["", "garc", "GARCÍA", "maria g", "1950-04-01", "04/01/1950", &code] {
+            assert!(desk_search_matches(found, query), "{query:?}");
+        }
+        for query in ["lee", "1950-04-02", "zzzz"] {
+            assert!(!desk_search_matches(found, query), "{query:?}");
+        }
+    }
+
+    #[test]
+    fn a_failed_identity_check_sends_the_patient_to_the_desk_until_checked_in() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        let flag = Command::FlagIdentityCheck {
+            visit: visit.clone(),
+        };
+        clinic.run(flag, at(8, 50));
+        assert_eq!(sent_to_desk(&clinic.state, clinic.day).len(), 1);
+        let check_in = Command::CheckIn {
+            visit,
+            identity_confirmed: true,
+        };
+        clinic.run_as("ma-lee", check_in, at(8, 52)).unwrap();
+        assert!(sent_to_desk(&clinic.state, clinic.day).is_empty());
+    }
 
     #[test]
     fn a_no_show_waits_for_the_grace_after_the_appointment() {

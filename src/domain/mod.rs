@@ -35,7 +35,7 @@ pub use check_in::{
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
 pub use command::{apply, Command, Now};
-pub use desk::{check_no_show, no_show_from};
+pub use desk::{check_no_show, desk_search_matches, no_show_from, sent_to_desk};
 pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};

@@ -1,10 +1,11 @@
-//! The Dioxus screens, one folder (or file) per role: kiosk, floor, board, lobby, admin; the home
+//! The Dioxus screens, one folder (or file) per role: kiosk, floor, board, lobby, desk, admin; the home
 //! page that links them, and the pieces they share. Components get clinic state from the
 //! `sync` context and call the domain for every rule.
 
 mod admin;
 mod board;
 mod common;
+mod desk;
 mod floor;
 mod home;
 mod kiosk;
@@ -13,6 +14,7 @@ mod not_found;
 
 use admin::Admin;
 use board::{Board, Report};
+use desk::Desk;
 use dioxus::prelude::*;
 use floor::Floor;
 use home::Home;
@@ -33,6 +35,8 @@ pub enum Route {
     Board {},
     #[route("/lobby")]
     Lobby {},
+    #[route("/desk")]
+    Desk {},
     #[route("/admin")]
     Admin {},
     #[route("/report/:date")]

@@ -8,39 +8,12 @@ use crate::common;
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
 use common::browser::{
-    assert_accessible, assert_no_csp_violations, screenshot, sign_in, tap, text, wait_until,
-    Chromium, DemoHub,
+    assert_accessible, assert_no_csp_violations, screenshot, sign_in, tablet, tap, text,
+    wait_until, Chromium, DemoHub,
 };
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
-
-/// A tablet paired on `host` (the hub's own address or `localhost`, so two tablets in one
-/// browser keep their own cookies) with `name` signed in.
-async fn tablet(
-    hub: &DemoHub,
-    chromium: &Chromium,
-    host: &str,
-    name: &str,
-    digit: char,
-    (width, height): (u32, u32),
-) -> Result<Page> {
-    let enrolled = hub.enrol("tablet", &format!("{name}'s tablet"))?;
-    let url = enrolled["pairing_url"]
-        .as_str()
-        .context("pairing_url")?
-        .replace("127.0.0.1", host);
-    let page = chromium.open(&url, width, height).await?;
-    sign_in(&page, name, digit, false).await?;
-    wait_until(
-        &page,
-        "document.querySelector('.floor-lists') !== null",
-        WAIT,
-    )
-    .await
-    .context("the floor after signing in")?;
-    Ok(page)
-}
 
 /// The JS expression for the room card of `room_name` containing `needle`.
 fn room_shows(room_name: &str, needle: &str) -> String {

@@ -1,11 +1,13 @@
 //! Every screen in headless Chromium, in one test binary: the home page, sign-in, sync and the
 //! every-screen checks (`screens`); the lobby kiosk and phone check-in (`kiosk`); the assistant
-//! tablet (`floor`); the charge-nurse overview, lobby display and report (`board`).
+//! tablet (`floor`); the charge-nurse overview, lobby display and report (`board`); the front
+//! desk (`desk`).
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod board;
+mod desk;
 mod floor;
 mod kiosk;
 mod screens;

@@ -130,6 +130,7 @@ async fn every_screen_renders_at_phone_tablet_and_tv_widths() -> Result<()> {
             ("/floor", "floor"),
             ("/board", "board"),
             ("/lobby", "lobby"),
+            ("/desk", "desk"),
             ("/admin", "admin"),
         ] {
             for (width, height, device) in WIDTHS {

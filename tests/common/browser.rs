@@ -412,6 +412,33 @@ pub async fn sign_in(page: &Page, name: &str, digit: char, screenshots: bool) ->
     .context("signed in")
 }
 
+/// A tablet paired on `host` (the hub's own address or `localhost`, so two tablets in one
+/// browser keep their own cookies) with `name` signed in.
+pub async fn tablet(
+    hub: &DemoHub,
+    chromium: &Chromium,
+    host: &str,
+    name: &str,
+    digit: char,
+    (width, height): (u32, u32),
+) -> Result<Page> {
+    let enrolled = hub.enrol("tablet", &format!("{name}'s tablet"))?;
+    let url = enrolled["pairing_url"]
+        .as_str()
+        .context("pairing_url")?
+        .replace("127.0.0.1", host);
+    let page = chromium.open(&url, width, height).await?;
+    sign_in(&page, name, digit, false).await?;
+    wait_until(
+        &page,
+        "document.querySelector('.floor-lists') !== null",
+        SIGN_IN_WAIT,
+    )
+    .await
+    .context("the floor after signing in")?;
+    Ok(page)
+}
+
 /// Taps the button whose text is `label` once it is on screen.
 pub async fn tap(page: &Page, label: &str) -> Result<()> {
     let script = format!(

@@ -1,0 +1,100 @@
+//! The front desk (`/desk`, a front-desk person, charge nurse or admin signed in on an enrolled
+//! tablet or desk PC): the patients the kiosk sent over, today's schedule by time or provider
+//! with each visit's state, live, searchable by name, date of birth or code, and the desk's
+//! steps on each visit (check-in with identity seen, reschedule, cancel, no-show, check-out
+//! with a follow-up). Full names and dates of birth: a staff screen.
+
+mod schedule;
+
+use super::board::clinic_today;
+use super::common::{use_now, Notice, Screen};
+use crate::domain::{sent_to_desk, Action, Command, Visit};
+use crate::sync::use_live_clinic;
+use crate::ui::common::{send, use_online};
+use dioxus::prelude::*;
+use schedule::Schedule;
+
+#[component]
+pub fn Desk() -> Element {
+    use_context_provider(|| Notice {
+        message: Signal::new(None),
+        last: Signal::new(None),
+    });
+    rsx! {
+        Screen { name: "desk", title: "Front desk",
+            DeskView {}
+        }
+    }
+}
+
+#[component]
+fn DeskView() -> Element {
+    let live = use_live_clinic();
+    if live.read().clinic.is_none() {
+        return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
+    }
+    if !live.read().may(Action::Desk) {
+        return rsx! {
+            section { class: "planned-card",
+                h2 { "For the front desk" }
+                p { "The desk's schedule and steps are for front-desk staff, charge nurses and administrators. Switch user to sign in as one." }
+            }
+        };
+    }
+    rsx! {
+        div { class: "desk-grid",
+            SentToDesk {}
+            Schedule {}
+        }
+    }
+}
+
+/// Patients the kiosk sent over, with why and since when, until the desk checks them in.
+#[component]
+fn SentToDesk() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let live = live.read();
+    let (offset, today) = clinic_today(&live, now());
+    let sent: Vec<Visit> = sent_to_desk(&live.state, today).into_iter().cloned().collect();
+    rsx! {
+        section { class: "desk-card desk-sent", "aria-labelledby": "sent-heading", "aria-live": "polite",
+            h2 { id: "sent-heading", "Sent to the desk ({sent.len()})" }
+            if sent.is_empty() {
+                p { class: "muted", "Nobody is on their way to the desk." }
+            }
+            ul { class: "desk-list",
+                for visit in sent {
+                    li { key: "{visit.id}", class: "desk-sent-row",
+                        div {
+                            strong { "{visit.patient.first_name} {visit.patient.last_name}" }
+                            span { class: "muted",
+                                " · identity not confirmed at the kiosk, "
+                                {visit.identity_flagged.map(|at| at.with_timezone(&offset).format("%H:%M").to_string()).unwrap_or_default()}
+                            }
+                        }
+                        CheckInButton { visit: visit.id.clone(), label: "Check in (identity seen)" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Desk check-in: the person at the desk saw the patient's identity.
+#[component]
+fn CheckInButton(visit: crate::domain::VisitId, label: &'static str) -> Element {
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    rsx! {
+        button {
+            class: "button small",
+            disabled: !online,
+            onclick: move |_| {
+                let command = Command::CheckIn { visit: visit.clone(), identity_confirmed: true };
+                spawn(async move { send(notice, command).await; });
+            },
+            "{label}"
+        }
+    }
+}

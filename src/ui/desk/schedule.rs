@@ -1,0 +1,273 @@
+//! Today's schedule at the desk: every visit of the day by time (or one provider's), with the
+//! patient's full name and date of birth, its state, and the desk's steps on it.
+
+use super::CheckInButton;
+use crate::domain::{desk_search_matches, no_show_from, Action, Command, ProviderId, Visit, VisitState};
+use crate::sync::use_live_clinic;
+use crate::ui::board::clinic_today;
+use crate::ui::common::{send, use_now, use_online, Notice};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use dioxus::prelude::*;
+
+#[component]
+pub fn Schedule() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let mut search = use_signal(String::new);
+    let mut provider = use_signal(String::new);
+    let live = live.read();
+    let (_, today) = clinic_today(&live, now());
+    let mut visits: Vec<Visit> = live
+        .state
+        .visits
+        .values()
+        .filter(|v| v.day == today)
+        .filter(|v| provider().is_empty() || v.provider.as_str() == provider())
+        .filter(|v| desk_search_matches(v, &search()))
+        .cloned()
+        .collect();
+    visits.sort_by_key(|v| (v.appointment.is_none(), v.appointment, v.id.clone()));
+    let providers: Vec<(String, String)> = live
+        .state
+        .providers
+        .values()
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
+    rsx! {
+        section { class: "desk-card desk-schedule", "aria-labelledby": "schedule-heading",
+            div { class: "section-head",
+                h2 { id: "schedule-heading", "Today's schedule ({visits.len()})" }
+                div { class: "filters",
+                    label { class: "filter",
+                        span { "Find" }
+                        input {
+                            id: "desk-search",
+                            r#type: "search",
+                            placeholder: "Name, date of birth or code",
+                            oninput: move |e| search.set(e.value()),
+                        }
+                    }
+                    label { class: "filter",
+                        span { "Provider" }
+                        select { value: "{provider}", onchange: move |e| provider.set(e.value()),
+                            option { value: "", "All providers" }
+                            for (id, name) in providers {
+                                option { value: "{id}", "{name}" }
+                            }
+                        }
+                    }
+                }
+            }
+            if visits.is_empty() {
+                p { class: "muted", "No visit matches." }
+            }
+            ol { class: "desk-list",
+                for visit in visits {
+                    DeskRow { key: "{visit.id}", visit }
+                }
+            }
+        }
+    }
+}
+
+/// What the desk may do on a visit right now.
+#[derive(Clone, Copy, PartialEq)]
+enum Open {
+    Nothing,
+    Reschedule,
+    CheckOut,
+}
+
+#[component]
+fn DeskRow(visit: Visit) -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    let mut open = use_signal(|| Open::Nothing);
+    let (offset, _) = clinic_today(&live.read(), now());
+    let clinic = live.read();
+    let provider = clinic.state.provider_name(&visit.provider);
+    let grace = clinic.clinic.as_ref().map_or(0, |c| c.no_show_grace_minutes);
+    let may_cancel = clinic.may(Action::FrontDesk);
+    drop(clinic);
+    let time = visit
+        .appointment
+        .map_or_else(|| "walk-in".to_string(), |at| local(at, offset));
+    let born = visit
+        .patient
+        .date_of_birth
+        .map(|d| d.format("%m/%d/%Y").to_string())
+        .unwrap_or_default();
+    let ticket = visit.ticket.map(|t| format!("{t} · ")).unwrap_or_default();
+    let state = match (&visit.checked_out, visit.state) {
+        (Some(out), _) => format!("checked out {}", local(out.at, offset)),
+        (None, state) => state.label().to_string(),
+    };
+    let no_show_from = no_show_from(&visit, grace);
+    let no_show_yet = no_show_from.is_some_and(|from| now() >= from);
+    let id = visit.id.clone();
+    let step = move |command: Command| {
+        spawn(async move {
+            if send(notice, command).await {
+                open.set(Open::Nothing);
+            }
+        });
+    };
+    rsx! {
+        li { class: "desk-row", "data-visit": "{visit.id}",
+            div { class: "desk-row-main",
+                span { class: "desk-time", "{time}" }
+                div {
+                    strong { class: "patient-name", "{visit.patient.first_name} {visit.patient.last_name}" }
+                    span { class: "muted", " · born {born} · {provider} · {visit.visit_type}" }
+                    div { class: "desk-state", "{ticket}{state}" }
+                    if let Some(follow_up) = &visit.follow_up {
+                        div { class: "desk-follow-up", "Follow-up to book: {follow_up}" }
+                    }
+                }
+            }
+            div { class: "row-actions",
+                if visit.state == VisitState::Scheduled {
+                    CheckInButton { visit: id.clone(), label: "Check in" }
+                    if visit.appointment.is_some() {
+                        button { class: "button small secondary", disabled: !online, onclick: move |_| open.set(Open::Reschedule), "Reschedule…" }
+                    }
+                    if may_cancel {
+                        button {
+                            class: "button small secondary",
+                            disabled: !online,
+                            onclick: { let id = id.clone(); move |_| step(Command::CancelVisit { visit: id.clone() }) },
+                            "Cancel visit"
+                        }
+                    }
+                    if let Some(from) = no_show_from {
+                        button {
+                            class: "button small secondary",
+                            disabled: !online || !no_show_yet,
+                            title: if no_show_yet { "Mark as a no-show".to_string() } else { format!("A no-show from {}", local(from, offset)) },
+                            onclick: { let id = id.clone(); move |_| step(Command::MarkNoShow { visit: id.clone(), grace_minutes: 0 }) },
+                            if no_show_yet { "No-show" } else { "No-show from {local(from, offset)}" }
+                        }
+                    }
+                }
+                if visit.state == VisitState::Finished && visit.checked_out.is_none() {
+                    button { class: "button small", disabled: !online, onclick: move |_| open.set(Open::CheckOut), "Check out…" }
+                }
+            }
+            if open() == Open::Reschedule {
+                RescheduleForm { visit: visit.clone(), offset, on_done: move |_| open.set(Open::Nothing) }
+            }
+            if open() == Open::CheckOut {
+                CheckOutForm { visit: visit.id.clone(), on_done: move |_| open.set(Open::Nothing) }
+            }
+        }
+    }
+}
+
+/// New time (clinic-local) and provider for a scheduled appointment.
+#[component]
+fn RescheduleForm(visit: Visit, offset: FixedOffset, on_done: EventHandler<()>) -> Element {
+    let live = use_live_clinic();
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    let current = visit
+        .appointment
+        .map(|at| at.with_timezone(&offset).format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default();
+    let mut when = use_signal(move || current);
+    let mut provider = use_signal({
+        let id = visit.provider.to_string();
+        move || id
+    });
+    let providers: Vec<(String, String)> = live
+        .read()
+        .state
+        .providers
+        .values()
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
+    let start = utc_from_local(&when(), offset);
+    let id = visit.id.clone();
+    rsx! {
+        div { class: "desk-form", role: "group", "aria-label": "Reschedule",
+            label { class: "filter",
+                span { "New time" }
+                input { id: "reschedule-{visit.id}", r#type: "datetime-local", value: "{when}", oninput: move |e| when.set(e.value()) }
+            }
+            label { class: "filter",
+                span { "Provider" }
+                select { value: "{provider}", onchange: move |e| provider.set(e.value()),
+                    for (id, name) in providers {
+                        option { value: "{id}", "{name}" }
+                    }
+                }
+            }
+            button {
+                class: "button small",
+                disabled: !online || start.is_none(),
+                onclick: move |_| {
+                    let Some(start) = start else { return };
+                    let command = Command::Reschedule {
+                        visit: id.clone(),
+                        start,
+                        provider: ProviderId::parse(&provider()).ok(),
+                        day: None,
+                    };
+                    spawn(async move {
+                        if send(notice, command).await {
+                            on_done.call(());
+                        }
+                    });
+                },
+                "Move appointment"
+            }
+            button { class: "button small secondary", onclick: move |_| on_done.call(()), "Keep it" }
+        }
+    }
+}
+
+/// Check-out, with an optional follow-up for the desk to book.
+#[component]
+fn CheckOutForm(visit: crate::domain::VisitId, on_done: EventHandler<()>) -> Element {
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    let mut follow_up = use_signal(String::new);
+    rsx! {
+        div { class: "desk-form", role: "group", "aria-label": "Check out",
+            label { class: "filter",
+                span { "Follow-up (optional)" }
+                input { id: "follow-up-{visit}", placeholder: "e.g. in 2 weeks with Dr. Brooks", maxlength: "200", oninput: move |e| follow_up.set(e.value()) }
+            }
+            button {
+                class: "button small",
+                disabled: !online,
+                onclick: move |_| {
+                    let text = follow_up();
+                    let command = Command::CheckOut {
+                        visit: visit.clone(),
+                        follow_up: Some(text).filter(|t| !t.trim().is_empty()),
+                    };
+                    spawn(async move {
+                        if send(notice, command).await {
+                            on_done.call(());
+                        }
+                    });
+                },
+                "Check out"
+            }
+            button { class: "button small secondary", onclick: move |_| on_done.call(()), "Not now" }
+        }
+    }
+}
+
+/// "14:05" in the clinic's time.
+fn local(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    at.with_timezone(&offset).format("%H:%M").to_string()
+}
+
+/// A `datetime-local` value ("2026-12-02T14:30") read in the clinic's time.
+fn utc_from_local(value: &str, offset: FixedOffset) -> Option<DateTime<Utc>> {
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
+    Some(offset.from_local_datetime(&naive).single()?.with_timezone(&Utc))
+}
