@@ -1,14 +1,15 @@
 //! Printable appointment reminder cards: one per appointment of a day, with the clinic's name,
 //! the time, the provider, the patient's first name + last initial and the QR code of the
 //! check-in link (`<hub>/c/<code>`), in English and Spanish. Served to the front desk at
-//! `GET /api/v1/cards?date=D` and written by `clinicflow cards`.
+//! `GET /api/v1/cards?date=D` (or one patient's, `&visit=ID`, to show its QR code on screen for
+//! their phone or print it alone) and written by `clinicflow cards`.
 
 use super::auth::Caller;
 use super::clock::ClinicClock;
 use super::devices::qr_svg;
 use super::error::{ApiError, Params};
 use super::AppState;
-use crate::domain::{Action, ClinicState, VisitState};
+use crate::domain::{Action, ClinicState, VisitId, VisitState};
 use crate::i18n;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -18,19 +19,22 @@ use chrono::NaiveDate;
 /// The languages printed on every card, the clinic's first language on top.
 const CARD_LANGUAGES: [&str; 2] = ["en", "es"];
 
-/// The reminder cards of `day` as one printable HTML page, and how many cards it holds.
-/// `base_url` is how patients' phones reach the hub (`http://clinic-hub.local:8080`).
+/// The reminder cards of `day` (only `visit`'s, when given) as one printable HTML page, and how
+/// many cards it holds. `base_url` is how patients' phones reach the hub
+/// (`http://clinic-hub.local:8080`).
 pub fn cards_html(
     clinic_name: &str,
     state: &ClinicState,
     clock: &ClinicClock,
     day: NaiveDate,
+    visit: Option<&VisitId>,
     base_url: &str,
 ) -> (String, usize) {
     let mut visits: Vec<_> = state
         .visits
         .values()
         .filter(|v| v.day == day && v.appointment.is_some() && v.code.is_some())
+        .filter(|v| visit.is_none_or(|only| v.id == *only))
         .filter(|v| !matches!(v.state, VisitState::Cancelled | VisitState::NoShow))
         .collect();
     visits.sort_by_key(|v| (v.appointment, v.id.clone()));
@@ -124,9 +128,10 @@ fn escape(text: &str) -> String {
 #[derive(serde::Deserialize)]
 pub struct CardsQuery {
     date: Option<NaiveDate>,
+    visit: Option<VisitId>,
 }
 
-/// `GET /api/v1/cards?date=YYYY-MM-DD` (front desk): the printable cards page. The QR codes
+/// `GET /api/v1/cards?date=YYYY-MM-DD[&visit=ID]` (front desk): the printable cards page. The QR codes
 /// point at `check_in.public_url`, or else at the address this page was opened with.
 pub async fn cards(
     State(state): State<AppState>,
@@ -148,6 +153,8 @@ pub async fn cards(
         config.check_in.public_url.clone()
     };
     let day = query.date.unwrap_or_else(|| hub.clock().now().clinic_day);
-    let (page, _) = hub.read(|clinic, _| cards_html(&config.name, clinic, hub.clock(), day, &base));
+    let only = query.visit.as_ref();
+    let (page, _) =
+        hub.read(|clinic, _| cards_html(&config.name, clinic, hub.clock(), day, only, &base));
     Ok(Html(page))
 }

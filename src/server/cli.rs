@@ -598,7 +598,7 @@ fn cards(
     let base = url
         .or_else(|| Some(config.check_in.public_url.clone()).filter(|u| !u.is_empty()))
         .unwrap_or_else(|| format!("http://{}:8080", host_name()));
-    let (page, count) = super::cards::cards_html(&config.name, &state, &clock, day, &base);
+    let (page, count) = super::cards::cards_html(&config.name, &state, &clock, day, None, &base);
     std::fs::write(out, page).with_context(|| format!("writing {}", out.display()))?;
     println!(
         "Wrote reminder cards for {day} ({count} appointment(s)) to {}; QR codes point at {base}/c/…",

@@ -744,3 +744,27 @@ async fn a_database_from_before_staff_ids_opens_and_replays_to_the_same_clinic()
     assert_eq!(roomed_by, ["ma-lee = M. Lee"; 2].to_vec());
     Ok(())
 }
+
+#[tokio::test]
+async fn the_desk_prints_one_patients_reminder_card_alone() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let (ana, code) = hub.schedule("Ana", 5).await?;
+    let (ben, _) = hub.schedule("Ben", 6).await?;
+    let day_of = |visit: &str| {
+        let visit = common::visit_id(visit);
+        hub.running.hub.read(|state, _| state.visits[&visit].day)
+    };
+    let day = day_of(&ana);
+    let desk = hub.signed_in_tablet("fd-patel", "666666").await?;
+    let cards = |query: String| {
+        let request = desk.get(hub.url(&format!("/api/v1/cards?date={day}{query}")));
+        async move { anyhow::Ok(request.send().await?.text().await?) }
+    };
+    let every = cards(String::new()).await?;
+    let same_day = if day_of(&ben) == day { 2 } else { 1 };
+    assert_eq!(every.matches("<article class=\"card\">").count(), same_day);
+    let one = cards(format!("&visit={ana}")).await?;
+    assert_eq!(one.matches("<article class=\"card\">").count(), 1);
+    assert!(one.contains(&code) && one.contains("<svg"), "the card shows Ana's code and QR");
+    Ok(())
+}

@@ -1,14 +1,15 @@
 //! The front desk in headless Chromium at 1920 and 820 px, against the real hub: a kiosk's
 //! failed identity check reaches the desk within a second and desk check-in puts the patient in
 //! the floor's queue; a rescheduled visit's scan names the new day, a cancelled one's says
-//! cancelled; a no-show waits for the grace; a check-out keeps its follow-up.
+//! cancelled; a no-show waits for the grace; a check-out keeps its follow-up; an appointment
+//! booked and a walk-in registered at the desk.
 
 use crate::common;
 
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
 use common::browser::{
-    assert_accessible, screenshot, tablet, wait_until, Chromium, DemoHub, BORN,
+    assert_accessible, screenshot, tablet, tap, wait_until, Chromium, DemoHub, BORN,
 };
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -38,6 +39,15 @@ async fn row_action(page: &Page, last_name: &str, label: &str) -> Result<()> {
     wait_until(page, &script, WAIT)
         .await
         .with_context(|| format!("{label} for {last_name}"))
+}
+
+/// Sets a form field's value as a person's typing would, so the page hears it.
+async fn set_value(page: &Page, selector: &str, value: &str) -> Result<()> {
+    let script = format!(
+        "(() => {{ const i = document.querySelector({selector:?}); const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set; set.call(i, {value:?}); i.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()"
+    );
+    page.evaluate(script).await?;
+    Ok(())
 }
 
 async fn check_in(hub: &DemoHub, code: &str, born: &str) -> Result<Value> {
@@ -122,6 +132,43 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
             .into_value()?;
         assert!(!enabled, "no-show offered before the grace");
         screenshot(&front, "desk-schedule-tv").await?;
+
+        // A finished visit checks out with a follow-up to book.
+        row_action(&front, "Garcia", "Check out…").await?;
+        wait_until(&front, "document.querySelector('[id^=follow-up-]') !== null", WAIT).await?;
+        front.find_element("[id^=follow-up-]").await?.click().await?.type_str("in 2 weeks with Dr. Brooks").await?;
+        row_action(&front, "Garcia", "Check out").await?;
+        wait_until(&front, &row_shows("Garcia", "Follow-up to book: in 2 weeks with Dr. Brooks"), WAIT)
+            .await
+            .context("the follow-up kept on the visit")?;
+        wait_until(&front, &row_shows("Garcia", "checked out"), WAIT).await?;
+
+        // A new appointment from the desk, and a walk-in who is checked in at once.
+        tap(&front, "New appointment…").await?;
+        wait_until(&front, "document.getElementById('new-first') !== null", WAIT).await?;
+        for (field, value) in [("#new-first", "Bea"), ("#new-last", "Booked"), ("#new-born", "1970-05-06"), ("#new-type", "Follow-up")] {
+            set_value(&front, field, value).await?;
+        }
+        let later: String = front
+            .evaluate("(() => { const i = document.querySelector('input[type=date]#desk-day').value; return i + 'T16:55'; })()")
+            .await?
+            .into_value()?;
+        set_value(&front, "#new-start", &later).await?;
+        screenshot(&front, "desk-new-appointment-tv").await?;
+        tap(&front, "Book appointment").await?;
+        wait_until(&front, &row_shows("Booked", "16:55"), WAIT)
+            .await
+            .context("the new appointment in today's schedule")?;
+        wait_until(&front, "document.querySelector('.notice')?.textContent.includes('check-in code') === true", WAIT).await?;
+        tap(&front, "Walk-in…").await?;
+        wait_until(&front, "document.getElementById('new-first') !== null", WAIT).await?;
+        for (field, value) in [("#new-first", "Wally"), ("#new-last", "Walkin"), ("#new-born", "1980-01-02"), ("#new-type", "Sick visit")] {
+            set_value(&front, field, value).await?;
+        }
+        tap(&front, "Register and check in").await?;
+        wait_until(&lee, "[...document.querySelectorAll('.queue-row')].some(r => r.textContent.includes('Wally W.') && /W-\\d+/.test(r.textContent))", WAIT)
+            .await
+            .context("the walk-in in the floor's queue")?;
 
         let narrow = Chromium::launch().await?;
         let walsh = desk(&hub, &narrow, "127.0.0.1", "Kathleen Walsh", '5', (820, 1180)).await?;

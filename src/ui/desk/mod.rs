@@ -2,8 +2,10 @@
 //! tablet or desk PC): the patients the kiosk sent over, today's schedule by time or provider
 //! with each visit's state, live, searchable by name, date of birth or code, and the desk's
 //! steps on each visit (check-in with identity seen, reschedule, cancel, no-show, check-out
-//! with a follow-up). Full names and dates of birth: a staff screen.
+//! with a follow-up, its reminder card); new appointments and walk-ins; any day's schedule and
+//! its cards. Full names and dates of birth: a staff screen.
 
+mod new_visit;
 mod schedule;
 
 use super::board::clinic_today;

@@ -1,12 +1,13 @@
 //! Today's schedule at the desk: every visit of the day by time (or one provider's), with the
 //! patient's full name and date of birth, its state, and the desk's steps on it.
 
+use super::new_visit::{Booking, NewVisit};
 use super::CheckInButton;
 use crate::domain::{desk_search_matches, no_show_from, Action, Command, ProviderId, Visit, VisitState};
 use crate::sync::use_live_clinic;
 use crate::ui::board::clinic_today;
 use crate::ui::common::{send, use_now, use_online, Notice};
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use dioxus::prelude::*;
 
 #[component]
@@ -15,13 +16,22 @@ pub fn Schedule() -> Element {
     let now = use_now();
     let mut search = use_signal(String::new);
     let mut provider = use_signal(String::new);
+    let mut booking = use_signal(|| None::<Booking>);
     let live = live.read();
-    let (_, today) = clinic_today(&live, now());
+    let (offset, today) = clinic_today(&live, now());
+    let mut day_picked = use_signal(move || today.to_string());
+    let day = NaiveDate::parse_from_str(&day_picked(), "%Y-%m-%d").unwrap_or(today);
+    let heading = if day == today {
+        "Today's schedule".to_string()
+    } else {
+        format!("Schedule for {}", day.format("%A, %B %-d"))
+    };
+    let may_book = live.may(Action::FrontDesk);
     let mut visits: Vec<Visit> = live
         .state
         .visits
         .values()
-        .filter(|v| v.day == today)
+        .filter(|v| v.day == day)
         .filter(|v| provider().is_empty() || v.provider.as_str() == provider())
         .filter(|v| desk_search_matches(v, &search()))
         .cloned()
@@ -36,8 +46,12 @@ pub fn Schedule() -> Element {
     rsx! {
         section { class: "desk-card desk-schedule", "aria-labelledby": "schedule-heading",
             div { class: "section-head",
-                h2 { id: "schedule-heading", "Today's schedule ({visits.len()})" }
+                h2 { id: "schedule-heading", "{heading} ({visits.len()})" }
                 div { class: "filters",
+                    label { class: "filter",
+                        span { "Day" }
+                        input { id: "desk-day", r#type: "date", value: "{day_picked}", oninput: move |e| day_picked.set(e.value()) }
+                    }
                     label { class: "filter",
                         span { "Find" }
                         input {
@@ -58,12 +72,24 @@ pub fn Schedule() -> Element {
                     }
                 }
             }
+            div { class: "row-actions",
+                if may_book {
+                    button { class: "button small", onclick: move |_| booking.set(Some(Booking::Appointment)), "New appointment…" }
+                }
+                button { class: "button small secondary", onclick: move |_| booking.set(Some(Booking::WalkIn)), "Walk-in…" }
+                if may_book {
+                    a { class: "button small secondary", href: "/api/v1/cards?date={day}", target: "_blank", "Print reminder cards" }
+                }
+            }
+            if let Some(kind) = booking() {
+                NewVisit { kind, offset, on_done: move |_| booking.set(None) }
+            }
             if visits.is_empty() {
                 p { class: "muted", "No visit matches." }
             }
             ol { class: "desk-list",
                 for visit in visits {
-                    DeskRow { key: "{visit.id}", visit }
+                    DeskRow { key: "{visit.id}", visit, may_print: may_book }
                 }
             }
         }
@@ -79,7 +105,7 @@ enum Open {
 }
 
 #[component]
-fn DeskRow(visit: Visit) -> Element {
+fn DeskRow(visit: Visit, may_print: bool) -> Element {
     let live = use_live_clinic();
     let now = use_now();
     let notice = use_context::<Notice>();
@@ -149,6 +175,14 @@ fn DeskRow(visit: Visit) -> Element {
                             onclick: { let id = id.clone(); move |_| step(Command::MarkNoShow { visit: id.clone(), grace_minutes: 0 }) },
                             if no_show_yet { "No-show" } else { "No-show from {local(from, offset)}" }
                         }
+                    }
+                }
+                if may_print && visit.appointment.is_some() && !visit.state.is_closed() {
+                    a {
+                        class: "button small secondary",
+                        href: "/api/v1/cards?date={visit.day}&visit={visit.id}",
+                        target: "_blank",
+                        "Card / QR"
                     }
                 }
                 if visit.state == VisitState::Finished && visit.checked_out.is_none() {
@@ -267,7 +301,7 @@ fn local(at: DateTime<Utc>, offset: FixedOffset) -> String {
 }
 
 /// A `datetime-local` value ("2026-12-02T14:30") read in the clinic's time.
-fn utc_from_local(value: &str, offset: FixedOffset) -> Option<DateTime<Utc>> {
+pub(super) fn utc_from_local(value: &str, offset: FixedOffset) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
     Some(offset.from_local_datetime(&naive).single()?.with_timezone(&Utc))
 }
