@@ -45,10 +45,13 @@ pub struct VisitTimeline {
     pub ready_for_provider: Option<DateTime<Utc>>,
     pub with_provider: Option<DateTime<Utc>>,
     pub finished: Option<DateTime<Utc>>,
+    /// When the patient checked out at the desk.
+    pub checked_out: Option<DateTime<Utc>>,
     pub state: VisitState,
     pub door_to_room_seconds: Option<i64>,
     pub ready_for_provider_wait_seconds: Option<i64>,
     pub cycle_seconds: Option<i64>,
+    pub finish_to_check_out_seconds: Option<i64>,
 }
 
 /// Every figure of one clinic day.
@@ -68,6 +71,10 @@ pub struct DayMetrics {
     pub ready_for_provider_wait: Summary,
     /// Arrival → finished.
     pub cycle: Summary,
+    /// Finished → checked out at the desk.
+    pub finish_to_check_out: Summary,
+    /// Finished visits whose patient did not check out at the desk (yet, during the day).
+    pub not_checked_out: usize,
     /// Needs cleaning → ready again, for turnovers that began on the day.
     pub turnover: Summary,
     /// Share of room time occupied by patients between the day's first arrival and its end
@@ -115,6 +122,11 @@ pub fn day_metrics(
         door_to_room: summarise(door_to_room),
         ready_for_provider_wait: summarise(durations(|t| t.ready_for_provider_wait_seconds)),
         cycle: summarise(durations(|t| t.cycle_seconds)),
+        finish_to_check_out: summarise(durations(|t| t.finish_to_check_out_seconds)),
+        not_checked_out: timeline
+            .iter()
+            .filter(|t| t.state == VisitState::Finished && t.checked_out.is_none())
+            .count(),
         turnover: summarise(turnovers(state, day, offset)),
         utilisation_percent: start.zip(end).and_then(|(s, e)| utilisation(state, s, e)),
         hours: hours(&timeline, offset),
@@ -130,6 +142,7 @@ fn visit_timeline(state: &ClinicState, visit: &Visit) -> VisitTimeline {
     let ready = reached(VisitState::ReadyForProvider);
     let with_provider = reached(VisitState::WithProvider);
     let finished = reached(VisitState::Finished);
+    let checked_out = visit.checked_out.as_ref().map(|c| c.at);
     let between = |from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>| {
         from.zip(to)
             .map(|(from, to)| (to - from).num_seconds().max(0))
@@ -148,10 +161,12 @@ fn visit_timeline(state: &ClinicState, visit: &Visit) -> VisitTimeline {
         ready_for_provider: ready,
         with_provider,
         finished,
+        checked_out,
         state: visit.state,
         door_to_room_seconds: between(arrived, roomed),
         ready_for_provider_wait_seconds: between(ready, with_provider),
         cycle_seconds: between(arrived, finished),
+        finish_to_check_out_seconds: between(finished, checked_out),
     }
 }
 
@@ -518,6 +533,32 @@ mod tests {
         let metrics = day_metrics(&clinic.state, clinic.day, utc(), next_week);
         // One of three rooms occupied for the whole hour.
         assert_eq!(metrics.utilisation_percent, Some(33));
+    }
+
+    #[test]
+    fn check_out_time_is_measured_from_finish_and_the_rest_are_counted() {
+        let mut clinic = TestClinic::new();
+        let (first, second) = (clinic.appointment_at(8, 0), clinic.appointment_at(8, 10));
+        for (visit, n) in [(&first, 1), (&second, 2)] {
+            clinic.check_in_at(visit, 8, 0);
+            let room_patient = Command::RoomPatient {
+                visit: visit.clone(),
+                room: room(n),
+            };
+            clinic.run(room_patient, at(8, 5));
+            let finish = Command::FinishVisit {
+                visit: visit.clone(),
+            };
+            clinic.run(finish, at(9, 0));
+        }
+        let out = Command::CheckOut {
+            visit: first,
+            follow_up: None,
+        };
+        clinic.run(out, at(9, 6));
+        let metrics = day_metrics(&clinic.state, clinic.day, utc(), at(10, 0));
+        assert_eq!(metrics.finish_to_check_out.median_seconds, Some(6 * 60));
+        assert_eq!(metrics.not_checked_out, 1);
     }
 
     #[test]

@@ -23,10 +23,16 @@ pub fn text(clinic: &str, metrics: &DayMetrics, offset: FixedOffset) -> String {
         ("Door to room", &m.door_to_room),
         ("Ready for provider wait", &m.ready_for_provider_wait),
         ("Cycle time (arrival to finished)", &m.cycle),
+        ("Finish to check-out", &m.finish_to_check_out),
         ("Room turnover", &m.turnover),
     ] {
         let _ = writeln!(out, "{name}: {}", summary_line(summary));
     }
+    let _ = writeln!(
+        out,
+        "Finished without checking out at the desk: {}",
+        m.not_checked_out
+    );
     let utilisation = m
         .utilisation_percent
         .map_or("–".to_string(), |p| format!("{p} %"));

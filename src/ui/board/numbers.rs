@@ -80,6 +80,12 @@ fn Figures(metrics: DayMetrics) -> Element {
         ),
         ("cycle", "Cycle time", summary(&m.cycle), p90(&m.cycle)),
         (
+            "check-out",
+            "Finish → check-out",
+            summary(&m.finish_to_check_out),
+            format!("{} not checked out", m.not_checked_out),
+        ),
+        (
             "turnover",
             "Room turnover",
             summary(&m.turnover),
