@@ -36,6 +36,9 @@ pub struct ClinicInfo {
     /// Minutes after an appointment before the desk may mark it a no-show.
     #[serde(default)]
     pub no_show_grace_minutes: u32,
+    /// Clinic-local closing time (`18:00`): the close-out list shows from then on.
+    #[serde(default)]
+    pub closes_at: String,
 }
 
 /// `GET /api/v1/session`: who this screen is.

@@ -50,12 +50,16 @@ pub struct DeskConfig {
     /// Minutes after the appointment time before it may be marked a no-show (the patient may be
     /// parking).
     pub no_show_grace_minutes: u32,
+    /// Clinic-local closing time (`18:00`): from then on the desk and the overview show the
+    /// close-out list of what is still open.
+    pub closes_at: String,
 }
 
 impl Default for DeskConfig {
     fn default() -> Self {
         DeskConfig {
             no_show_grace_minutes: 15,
+            closes_at: "18:00".into(),
         }
     }
 }

@@ -225,7 +225,8 @@ pub fn estimated_wait(
     rules: &QueueRules,
     now: DateTime<Utc>,
 ) -> Option<WaitEstimate> {
-    let queue = rooming_queue(state, rules, &QueueFilter::default());
+    let day = state.visits.get(visit)?.day;
+    let queue = rooming_queue(state, rules, &QueueFilter::on(day));
     let ahead = queue.iter().position(|v| v.id == *visit)? as i64;
     let hour_ago = now - Duration::hours(1);
     let roomed = state

@@ -8,6 +8,7 @@ mod check_in;
 mod clinic;
 mod code;
 mod command;
+mod day_close;
 mod desk;
 mod error;
 mod event;
@@ -35,6 +36,7 @@ pub use check_in::{
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
 pub use command::{apply, Command, Now};
+pub use day_close::{close_out, is_closing_time, CloseOut};
 pub use desk::{check_no_show, desk_search_matches, no_show_from, sent_to_desk};
 pub use error::DomainError;
 pub use event::{Event, SequencedEvent};

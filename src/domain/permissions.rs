@@ -57,6 +57,8 @@ pub enum Action {
     FrontDesk,
     /// The front desk's screen and steps: reschedule, check out.
     Desk,
+    /// Mark an appointment that never arrived as a no-show (the floor or the desk).
+    NoShow,
     /// Check a patient in by code and date of birth (the check-in routes).
     CheckIn,
     /// Check a patient in, or flag one for the desk, without their code: staff only. A kiosk
@@ -120,6 +122,7 @@ impl StaffRole {
                 matches!(self, StaffRole::ChargeNurse | StaffRole::Admin)
             }
             FrontDesk => matches!(self, StaffRole::FrontDesk | StaffRole::Admin),
+            NoShow => clinical || matches!(self, StaffRole::FrontDesk | StaffRole::Admin),
             Desk => matches!(
                 self,
                 StaffRole::FrontDesk | StaffRole::ChargeNurse | StaffRole::Admin
@@ -202,6 +205,7 @@ impl Principal {
             | Command::ReturnToService { .. } => Action::ManageRooms,
             Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => Action::FrontDesk,
             Command::Reschedule { .. } | Command::CheckOut { .. } => Action::Desk,
+            Command::MarkNoShow { .. } => Action::NoShow,
             Command::RegisterWalkIn { .. } => Action::WalkIn,
             Command::CheckIn { .. }
             | Command::FlagIdentityCheck { .. }

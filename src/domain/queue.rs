@@ -3,7 +3,7 @@
 //! walk-in), ties broken by arrival.
 
 use super::{ClinicState, Priority, ProviderId, Room, RoomState, Visit, VisitState};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// How the queue is ordered; the clinic's config may change the lateness grace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,19 @@ pub struct QueueFilter {
     pub pod: Option<String>,
     /// "My patients": only these providers' (an assistant's assignment); `None`: everyone's.
     pub providers: Option<Vec<ProviderId>>,
+    /// Only visits of this clinic day: a past day's patient never waits in today's queue (the
+    /// close of day lists them until resolved). `None`: every day (tests).
+    pub day: Option<NaiveDate>,
+}
+
+impl QueueFilter {
+    /// Everyone waiting on `day`.
+    pub fn on(day: NaiveDate) -> QueueFilter {
+        QueueFilter {
+            day: Some(day),
+            ..QueueFilter::default()
+        }
+    }
 }
 
 impl QueueRules {
@@ -66,6 +79,7 @@ pub fn rooming_queue<'s>(
         .visits
         .values()
         .filter(|visit| visit.state == VisitState::Arrived)
+        .filter(|visit| filter.day.is_none_or(|day| visit.day == day))
         .filter(|visit| {
             filter
                 .provider
@@ -121,6 +135,18 @@ mod tests {
     use super::super::testing::*;
     use super::super::{Command, RoomId};
     use super::*;
+
+    #[test]
+    fn yesterdays_patient_is_not_in_todays_queue() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        clinic.check_in_at(&visit, 8, 55);
+        let today = clinic.day;
+        let rules = QueueRules::default();
+        assert_eq!(rooming_queue(&clinic.state, &rules, &QueueFilter::on(today)).len(), 1);
+        let tomorrow = today.succ_opt().unwrap();
+        assert!(rooming_queue(&clinic.state, &rules, &QueueFilter::on(tomorrow)).is_empty());
+    }
 
     #[test]
     fn urgent_comes_first_then_appointment_time_for_early_and_arrival_time_for_late() {

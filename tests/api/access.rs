@@ -126,7 +126,8 @@ async fn every_role_against_every_route_is_allowed_or_refused_and_refusals_leak_
             "POST",
             "/api/v1/commands",
             Some(json!({"type": "mark_no_show", "visit": visit})),
-            vec!["assistant", "charge_nurse", "admin", "integration"],
+            // The desk marks no-shows too (since the front-desk screen, December 2026).
+            vec!["assistant", "charge_nurse", "front_desk", "admin", "integration"],
         ),
         (
             "POST",

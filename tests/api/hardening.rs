@@ -220,6 +220,15 @@ fn allowed(command: &Command) -> &'static [&'static str] {
     const ROOMS: &[&str] = &["charge_nurse", "admin", "integration"];
     const DESK: &[&str] = &["front_desk", "admin", "integration"];
     const DESK_STEPS: &[&str] = &["front_desk", "charge_nurse", "admin", "integration"];
+    const NO_SHOW: &[&str] = &[
+        "assistant",
+        "nurse",
+        "charge_nurse",
+        "provider",
+        "front_desk",
+        "admin",
+        "integration",
+    ];
     const STAFF: &[&str] = &[
         "assistant",
         "nurse",
@@ -246,6 +255,7 @@ fn allowed(command: &Command) -> &'static [&'static str] {
         | Command::AddProvider { .. } => ROOMS,
         Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => DESK,
         Command::Reschedule { .. } | Command::CheckOut { .. } => DESK_STEPS,
+        Command::MarkNoShow { .. } => NO_SHOW,
         Command::CheckIn { .. }
         | Command::FlagIdentityCheck { .. }
         | Command::WrongDateOfBirth { .. } => STAFF,

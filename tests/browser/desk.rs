@@ -9,7 +9,7 @@ use crate::common;
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
 use common::browser::{
-    assert_accessible, screenshot, tablet, tap, wait_until, Chromium, DemoHub, BORN,
+    assert_accessible, screenshot, tablet, tap, text, wait_until, Chromium, DemoHub, BORN,
 };
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -179,6 +179,56 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
         screenshot(&walsh, "desk-tablet").await?;
         narrow.close().await?;
         assert!(!overflow, "the desk scrolls sideways at 820 px");
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    outcome
+}
+
+#[tokio::test]
+async fn the_close_of_day_lists_what_is_open_and_resolves_it_from_the_desk_and_the_overview(
+) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    // Closing time at midnight: the close-out list shows at once.
+    let hub = DemoHub::midday(&dir, |config| config.desk.closes_at = "00:00".into())?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let absent = hub.schedule("Abe", "Absent", -40).await?;
+        let waiting = hub.schedule("Wanda", "Waits", -5).await?;
+        check_in(&hub, &waiting, BORN).await?;
+        let front = desk(&hub, &chromium, "127.0.0.1", "Nisha Patel", '6', (1920, 1080)).await?;
+        wait_until(&front, "document.querySelector('.close-out')?.textContent.includes('Abe A.') === true", WAIT)
+            .await
+            .context("the never-arrived appointment on the close-out list")?;
+        assert!(text(&front, ".close-out").await?.contains("Wanda W."), "the open visit listed");
+        screenshot(&front, "desk-close-of-day-tv").await?;
+        front
+            .evaluate("[...document.querySelectorAll('.close-out button')].find(b => b.textContent.startsWith('Mark all')).click()")
+            .await?;
+        wait_until(&front, "!document.querySelector('.close-out').textContent.includes('Abe A.')", WAIT)
+            .await
+            .context("marked a no-show")?;
+        let nurse = Chromium::launch().await?;
+        let board = tablet(&hub, &nurse, "127.0.0.1", "Kathleen Walsh", '5', (1920, 1080)).await?;
+        board.goto(format!("{}/board", hub.url)).await?;
+        let resolve = "(() => { const row = [...document.querySelectorAll('.close-out .close-row')].find(r => r.textContent.includes('Wanda W.')); const b = row && [...row.querySelectorAll('button')].find(b => b.textContent === 'Left without being seen'); if (!b) return false; b.click(); return true; })()";
+        let resolved = wait_until(&board, resolve, WAIT).await;
+        if resolved.is_ok() {
+            wait_until(&board, "!document.querySelector('.close-out').textContent.includes('Wanda W.')", WAIT).await?;
+            screenshot(&board, "board-close-of-day-tv").await?;
+        }
+        nurse.close().await?;
+        resolved.context("the charge nurse resolves an open visit on the overview")?;
+        let snapshot = hub.snapshot().await?;
+        let state_of = |last: &str| {
+            snapshot["state"]["visits"]
+                .as_object()
+                .and_then(|visits| visits.values().find(|v| v["patient"]["last_name"] == last))
+                .map(|v| v["state"].clone())
+        };
+        assert_eq!(state_of("Absent"), Some(json!("no_show")), "{absent}");
+        assert_eq!(state_of("Waits"), Some(json!("left_without_being_seen")));
         anyhow::Ok(())
     }
     .await;

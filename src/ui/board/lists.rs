@@ -21,7 +21,8 @@ pub fn Waiting() -> Element {
         .expect("shown once the clinic is known");
     let rules = clinic.queue_rules();
     let thresholds = clinic.thresholds.clone();
-    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::default())
+    let (_, today) = super::clinic_today(&live, now());
+    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::on(today))
         .into_iter()
         .cloned()
         .collect();
@@ -83,11 +84,12 @@ pub fn ReadyForProvider() -> Element {
     let now = use_now();
     let live = live.read();
     let thresholds = live.thresholds();
+    let (_, today) = super::clinic_today(&live, now());
     let mut ready: Vec<&Visit> = live
         .state
         .visits
         .values()
-        .filter(|v| v.state == VisitState::ReadyForProvider)
+        .filter(|v| v.state == VisitState::ReadyForProvider && v.day == today)
         .collect();
     ready.sort_by_key(|v| v.since());
     let rows: Vec<(crate::domain::VisitId, String, String, String, i64)> = ready

@@ -1,5 +1,6 @@
 //! The charge-nurse overview (`/board`, a board TV or a charge nurse's tablet): every room by
-//! pod, the rooming queue, patients ready for the provider, rooms to clean, the live alert list,
+//! pod, the rooming queue, patients ready for the provider, rooms to clean, the close-out list
+//! (after closing time, and what earlier days left open), the live alert list,
 //! who works what, and the day's flow numbers with small charts. A board TV only watches; a
 //! charge nurse (or admin) signed in on a tablet can act: acknowledge, mark urgent, start a
 //! clean, take a room out of service, reassign an assistant.
@@ -12,7 +13,7 @@ mod staff;
 
 pub use numbers::Report;
 
-use super::common::{use_now, Screen};
+use super::common::{use_now, CloseOutList, Screen};
 use super::common::Notice;
 use crate::api_types::StaffStatus;
 use crate::domain::Action;
@@ -54,6 +55,7 @@ fn BoardView() -> Element {
                 lists::Waiting {}
                 lists::ReadyForProvider {}
                 lists::Turnover {}
+                CloseOutList {}
             }
             div { class: "board-column",
                 numbers::TodayNumbers {}

@@ -3,6 +3,7 @@
 //! card and the assistant's provider sheet (floor and overview).
 
 mod actions;
+mod close_out;
 mod assign;
 mod connection;
 mod room_card;
@@ -10,6 +11,7 @@ mod sign_in;
 mod time;
 
 pub use actions::{capitalised, send, use_online, Notice, NoticeBanner, Step};
+pub use close_out::CloseOutList;
 pub use assign::AssignSheet;
 pub use connection::ConnectionBadge;
 pub use room_card::RoomCard;

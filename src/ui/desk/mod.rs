@@ -9,7 +9,7 @@ mod new_visit;
 mod schedule;
 
 use super::board::clinic_today;
-use super::common::{use_now, Notice, Screen};
+use super::common::{use_now, CloseOutList, Notice, Screen};
 use crate::domain::{sent_to_desk, Action, Command, Visit};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{send, use_online};
@@ -45,7 +45,10 @@ fn DeskView() -> Element {
     }
     rsx! {
         div { class: "desk-grid",
-            SentToDesk {}
+            div { class: "desk-side",
+                SentToDesk {}
+                CloseOutList {}
+            }
             Schedule {}
         }
     }

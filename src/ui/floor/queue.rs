@@ -37,6 +37,7 @@ pub fn Queue() -> Element {
             .and_then(|p| crate::domain::ProviderId::parse(&p).ok()),
         pod: Some(pod()).filter(|p| !p.is_empty()),
         providers: (provider() == MINE).then(|| my_providers.clone().unwrap_or_default()),
+        day: Some(crate::ui::board::clinic_today(&live, now()).1),
     };
     let mut panel = use_context::<Signal<Panel>>();
     let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &filter)
@@ -205,7 +206,8 @@ pub fn PatientPicker(room: RoomId) -> Element {
         return rsx! {};
     };
     let rules = live.queue_rules();
-    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::default())
+    let today = crate::ui::board::clinic_today(&live, chrono::Utc::now()).1;
+    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::on(today))
         .into_iter()
         .cloned()
         .collect();

@@ -1,0 +1,118 @@
+//! Closing the clinic's day: what is still open when the day ends (or when the charge nurse
+//! asks), so nothing is carried over silently. A past day's unresolved visits stay listed, with
+//! their day, until someone resolves them; they never wait in a later day's queue.
+
+use super::{ClinicState, Room, RoomState, Visit, VisitState};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+/// What the close-out list shows for the days up to and including `through`.
+#[derive(Debug, Default)]
+pub struct CloseOut<'s> {
+    /// Checked in and not finished: each to resolve as finished or left without being seen.
+    pub open: Vec<&'s Visit>,
+    /// Appointments that never arrived: to mark as no-shows, after review.
+    pub never_arrived: Vec<&'s Visit>,
+    /// Rooms still occupied, dirty or being cleaned.
+    pub rooms: Vec<&'s Room>,
+}
+
+impl CloseOut<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty() && self.never_arrived.is_empty() && self.rooms.is_empty()
+    }
+}
+
+/// The close-out list of every day up to `through`; rooms are listed only with `rooms`
+/// (their state is the clinic's now, not a day's).
+pub fn close_out(state: &ClinicState, through: NaiveDate, rooms: bool) -> CloseOut<'_> {
+    let mut open: Vec<&Visit> = Vec::new();
+    let mut never_arrived: Vec<&Visit> = Vec::new();
+    for visit in state.visits.values().filter(|v| v.day <= through) {
+        match visit.state {
+            VisitState::Scheduled => never_arrived.push(visit),
+            VisitState::Arrived
+            | VisitState::Roomed
+            | VisitState::ReadyForProvider
+            | VisitState::WithProvider => open.push(visit),
+            _ => {}
+        }
+    }
+    let by_day_and_time = |v: &&Visit| (v.day, v.appointment, v.id.clone());
+    open.sort_by_key(by_day_and_time);
+    never_arrived.sort_by_key(by_day_and_time);
+    let rooms = if rooms {
+        state
+            .rooms_in_order()
+            .into_iter()
+            .filter(|room| {
+                matches!(
+                    room.state,
+                    RoomState::Occupied | RoomState::NeedsCleaning | RoomState::Cleaning
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    CloseOut {
+        open,
+        never_arrived,
+        rooms,
+    }
+}
+
+/// Whether the clinic's day is over at `local_now` (clinic-local), for a closing time such as
+/// `18:00`; an unreadable time never closes the day by itself.
+pub fn is_closing_time(closes_at: &str, local_now: NaiveDateTime) -> bool {
+    NaiveTime::parse_from_str(closes_at.trim(), "%H:%M").is_ok_and(|at| local_now.time() >= at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::{Command, RoomId};
+    use super::*;
+
+    #[test]
+    fn the_close_out_lists_open_visits_never_arrived_appointments_and_rooms_not_ready() {
+        let mut clinic = TestClinic::new();
+        let (waiting, roomed, absent, done) = (
+            clinic.appointment_at(9, 0),
+            clinic.appointment_at(9, 10),
+            clinic.appointment_at(9, 20),
+            clinic.appointment_at(9, 30),
+        );
+        for visit in [&waiting, &roomed, &done] {
+            clinic.check_in_at(visit, 8, 55);
+        }
+        let exam = |n: u32| RoomId::parse(&format!("exam-{n}")).unwrap();
+        for (visit, room) in [(&roomed, exam(1)), (&done, exam(2))] {
+            let command = Command::RoomPatient {
+                visit: visit.clone(),
+                room,
+            };
+            clinic.run(command, at(9, 5));
+        }
+        clinic.run(Command::FinishVisit { visit: done }, at(9, 40));
+        let list = close_out(&clinic.state, clinic.day, true);
+        let ids = |visits: &[&Visit]| visits.iter().map(|v| v.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&list.open), vec![waiting, roomed]);
+        assert_eq!(ids(&list.never_arrived), vec![absent]);
+        let rooms: Vec<_> = list.rooms.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(rooms, vec!["Exam 1", "Exam 2"]);
+        let yesterday = clinic.day.pred_opt().unwrap();
+        assert!(close_out(&clinic.state, yesterday, false).is_empty());
+    }
+
+    #[test]
+    fn the_day_closes_at_its_closing_time() {
+        let evening = |h, m| clinic_day().and_hms_opt(h, m, 0).unwrap();
+        assert!(!is_closing_time("18:00", evening(17, 59)));
+        assert!(is_closing_time("18:00", evening(18, 0)));
+        assert!(!is_closing_time("late", evening(23, 0)));
+    }
+
+    fn clinic_day() -> NaiveDate {
+        at(0, 0).date_naive()
+    }
+}
