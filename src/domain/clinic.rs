@@ -148,6 +148,9 @@ pub struct Visit {
     /// A follow-up asked for at check-out ("in 2 weeks with Dr. Brooks"), for the desk to book.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<String>,
+    /// The kiosk sent the patient to the desk, why and when; cleared by the visit's next step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_to_desk: Option<Stamped<super::DeskReason>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -421,6 +424,7 @@ impl ClinicState {
                         identity_confirmed: None,
                         checked_out: None,
                         follow_up: None,
+                        sent_to_desk: None,
                     },
                 );
             }
@@ -578,6 +582,7 @@ impl ClinicState {
                     }
                     visit.day = *day;
                     visit.provider = provider.clone();
+                    visit.sent_to_desk = None;
                 }
             }
             Event::CheckedOut {
@@ -593,6 +598,20 @@ impl ClinicState {
                         at: *at,
                         by: by.clone(),
                     });
+                }
+            }
+            Event::SentToDesk { visit, reason, at } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.sent_to_desk = Some(Stamped {
+                        state: *reason,
+                        at: *at,
+                        by: None,
+                    });
+                }
+            }
+            Event::DeskNoticeCleared { visit, .. } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.sent_to_desk = None;
                 }
             }
             Event::Withheld { .. } => {}
@@ -713,6 +732,8 @@ fn natural_key(name: &str) -> Vec<(String, u64)> {
 
 fn set_visit_state(visit: &mut Visit, state: VisitState, at: DateTime<Utc>, by: &Option<StaffId>) {
     visit.state = state;
+    // Whatever sent the patient to the desk has been dealt with once the visit moves on.
+    visit.sent_to_desk = None;
     visit.history.push(Stamped {
         state,
         at,

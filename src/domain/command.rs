@@ -89,6 +89,16 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         day: Option<NaiveDate>,
     },
+    /// The kiosk sent this visit's patient to the desk (only the hub's check-in sends it).
+    SendToDesk {
+        visit: VisitId,
+        reason: super::desk::DeskReason,
+    },
+    /// The desk dealt with a patient the kiosk sent over without a step on the visit (a
+    /// cancelled patient who went home, say).
+    ClearDeskNotice {
+        visit: VisitId,
+    },
     /// The patient of a finished visit checked out at the desk, perhaps with a follow-up to book.
     CheckOut {
         visit: VisitId,
@@ -385,6 +395,22 @@ pub fn apply(
             provider,
             day,
         } => super::desk::reschedule(state, visit, *start, provider.as_ref(), *day, at, by)?,
+        Command::SendToDesk { visit, reason } => {
+            match super::desk::send_to_desk(state, visit, *reason, at)? {
+                Some(event) => event,
+                None => return Ok(vec![]),
+            }
+        }
+        Command::ClearDeskNotice { visit } => {
+            if find_visit(state, visit)?.sent_to_desk.is_none() {
+                return Ok(vec![]);
+            }
+            Event::DeskNoticeCleared {
+                visit: visit.clone(),
+                at,
+                by,
+            }
+        }
         Command::CheckOut { visit, follow_up } => {
             match super::desk::check_out(state, visit, follow_up.as_deref(), at, by)? {
                 Some(event) => event,

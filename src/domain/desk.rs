@@ -8,6 +8,49 @@ use super::{
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+/// Why the kiosk or a phone sent a patient to the desk (besides a failed identity check, which
+/// is its own flag on the visit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeskReason {
+    /// Before check-in opened for the appointment.
+    TooEarly,
+    /// Late, and the clinic checks late patients in at the desk.
+    Late,
+    /// The appointment is on another day.
+    WrongDay,
+    /// The appointment was cancelled.
+    Cancelled,
+    /// The kiosk could not check them in for another reason (the visit is closed or flagged).
+    Other,
+}
+
+impl DeskReason {
+    /// As the desk's list says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeskReason::TooEarly => "came before check-in opened",
+            DeskReason::Late => "late: checked in at the desk",
+            DeskReason::WrongDay => "appointment is on another day",
+            DeskReason::Cancelled => "appointment was cancelled",
+            DeskReason::Other => "the kiosk could not check them in",
+        }
+    }
+
+    /// Why the kiosk sent someone over, from its decision (`None`: it did not).
+    pub fn of(decision: &super::KioskDecision) -> Option<DeskReason> {
+        use super::KioskDecision::*;
+        match decision {
+            TooEarly { .. } => Some(DeskReason::TooEarly),
+            LateToFrontDesk => Some(DeskReason::Late),
+            WrongDay { .. } => Some(DeskReason::WrongDay),
+            Cancelled => Some(DeskReason::Cancelled),
+            SeeFrontDesk => Some(DeskReason::Other),
+            CheckIn { .. } | AlreadyCheckedIn => None,
+        }
+    }
+}
+
 /// Longest follow-up note kept at check-out.
 const FOLLOW_UP_MAX: usize = 200;
 
@@ -57,17 +100,43 @@ pub fn desk_search_matches(visit: &Visit, query: &str) -> bool {
                 .contains(&key))
 }
 
-/// Patients the kiosk or a phone sent to the desk on `day` and not yet seen there: their
-/// identity check failed and nobody checked them in since; the longest waiting first.
-pub fn sent_to_desk(state: &ClinicState, day: NaiveDate) -> Vec<&Visit> {
-    let mut sent: Vec<&Visit> = state
+/// Patients the kiosk or a phone sent to the desk and not yet seen there, with why and since
+/// when, the longest waiting first: a failed identity check on `day` nobody checked in since,
+/// or any other reason until the visit moves on or the desk marks it done.
+pub fn sent_to_desk(state: &ClinicState, day: NaiveDate) -> Vec<(&Visit, &'static str, DateTime<Utc>)> {
+    let mut sent: Vec<(&Visit, &'static str, DateTime<Utc>)> = state
         .visits
         .values()
-        .filter(|v| v.day == day && v.state == VisitState::Scheduled)
-        .filter(|v| v.identity_flagged.is_some())
+        .filter_map(|v| {
+            if let Some(sent) = &v.sent_to_desk {
+                return Some((v, sent.state.label(), sent.at));
+            }
+            let flagged = v.identity_flagged?;
+            (v.day == day && v.state == VisitState::Scheduled)
+                .then_some((v, "identity not confirmed at the kiosk", flagged))
+        })
         .collect();
-    sent.sort_by_key(|v| v.identity_flagged);
+    sent.sort_by_key(|(_, _, since)| *since);
     sent
+}
+
+/// The kiosk sent the patient of `visit` to the desk; `None` when it already said so and
+/// nothing happened to the visit since (a patient scanning twice).
+pub(super) fn send_to_desk(
+    state: &ClinicState,
+    visit: &VisitId,
+    reason: DeskReason,
+    at: DateTime<Utc>,
+) -> Result<Option<Event>, DomainError> {
+    let found = find_visit(state, visit)?;
+    if found.sent_to_desk.as_ref().is_some_and(|sent| sent.state == reason) {
+        return Ok(None);
+    }
+    Ok(Some(Event::SentToDesk {
+        visit: visit.clone(),
+        reason,
+        at,
+    }))
 }
 
 pub(super) fn reschedule(
@@ -156,6 +225,23 @@ mod tests {
         for query in ["lee", "1950-04-02", "zzzz"] {
             assert!(!desk_search_matches(found, query), "{query:?}");
         }
+    }
+
+    #[test]
+    fn a_patient_sent_over_for_coming_early_is_listed_once_until_the_desk_checks_them_in() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(11, 0);
+        let early = Command::SendToDesk {
+            visit: visit.clone(),
+            reason: DeskReason::TooEarly,
+        };
+        clinic.run(early.clone(), at(8, 0));
+        assert!(clinic.run(early, at(8, 1)).is_empty(), "a second scan adds nothing");
+        let listed = sent_to_desk(&clinic.state, clinic.day);
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].1, "came before check-in opened");
+        clinic.check_in_at(&visit, 8, 5);
+        assert!(sent_to_desk(&clinic.state, clinic.day).is_empty());
     }
 
     #[test]

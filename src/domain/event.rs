@@ -159,6 +159,19 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
     },
+    /// The kiosk sent this visit's patient to the desk, and why.
+    SentToDesk {
+        visit: VisitId,
+        reason: super::DeskReason,
+        at: DateTime<Utc>,
+    },
+    /// The desk dealt with that patient.
+    DeskNoticeCleared {
+        visit: VisitId,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<StaffId>,
+    },
     /// The patient of a finished visit checked out at the desk, perhaps with a follow-up to book.
     CheckedOut {
         visit: VisitId,
@@ -201,6 +214,8 @@ impl Event {
             | Event::IdentityConfirmed { at, .. }
             | Event::VisitRescheduled { at, .. }
             | Event::CheckedOut { at, .. }
+            | Event::SentToDesk { at, .. }
+            | Event::DeskNoticeCleared { at, .. }
             | Event::Withheld { at } => *at,
         }
     }
@@ -219,7 +234,9 @@ impl Event {
             | Event::PatientCalled { visit, .. }
             | Event::IdentityConfirmed { visit, .. }
             | Event::VisitRescheduled { visit, .. }
-            | Event::CheckedOut { visit, .. } => Some(visit),
+            | Event::CheckedOut { visit, .. }
+            | Event::SentToDesk { visit, .. }
+            | Event::DeskNoticeCleared { visit, .. } => Some(visit),
             Event::StepUndone { visit, .. } => visit.as_ref(),
             _ => None,
         }
@@ -257,6 +274,8 @@ impl Event {
             Event::IdentityConfirmed { .. } => "identity_confirmed",
             Event::VisitRescheduled { .. } => "visit_rescheduled",
             Event::CheckedOut { .. } => "checked_out",
+            Event::SentToDesk { .. } => "sent_to_desk",
+            Event::DeskNoticeCleared { .. } => "desk_notice_cleared",
             Event::Withheld { .. } => "withheld",
         }
     }

@@ -204,12 +204,15 @@ impl Principal {
             | Command::TakeOutOfService { .. }
             | Command::ReturnToService { .. } => Action::ManageRooms,
             Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => Action::FrontDesk,
-            Command::Reschedule { .. } | Command::CheckOut { .. } => Action::Desk,
+            Command::Reschedule { .. }
+            | Command::CheckOut { .. }
+            | Command::ClearDeskNotice { .. } => Action::Desk,
             Command::MarkNoShow { .. } => Action::NoShow,
             Command::RegisterWalkIn { .. } => Action::WalkIn,
             Command::CheckIn { .. }
             | Command::FlagIdentityCheck { .. }
-            | Command::WrongDateOfBirth { .. } => Action::CheckInByHand,
+            | Command::WrongDateOfBirth { .. }
+            | Command::SendToDesk { .. } => Action::CheckInByHand,
             _ => Action::WorkTheFloor,
         }
     }

@@ -78,6 +78,7 @@ fn ticket_visit(visit: &Visit) -> Visit {
         identity_confirmed: None,
         checked_out: None,
         follow_up: None,
+        sent_to_desk: None,
     }
 }
 
@@ -196,7 +197,9 @@ impl Event {
             | Event::DateOfBirthMismatch { at, .. }
             | Event::IdentityCheckFailed { at, .. }
             | Event::IdentityConfirmed { at, .. }
-            | Event::CheckedOut { at, .. } => Event::Withheld { at: *at },
+            | Event::CheckedOut { at, .. }
+            | Event::SentToDesk { at, .. }
+            | Event::DeskNoticeCleared { at, .. } => Event::Withheld { at: *at },
             Event::VisitRescheduled { visit, day, at, .. } => Event::VisitRescheduled {
                 visit: visit.clone(),
                 start: None,

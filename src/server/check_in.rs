@@ -9,8 +9,8 @@ use super::error::{ApiError, Body};
 use super::hub::{Hub, HubError};
 use crate::api_types::*;
 use crate::domain::{
-    estimated_wait, find_todays_visits, self_check_in, Action, CheckInCode, Command, DomainError,
-    KioskDecision, SelfCheckIn, Visit, VisitId,
+    estimated_wait, find_todays_visits, self_check_in, Action, CheckInCode, Command, DeskReason,
+    DomainError, KioskDecision, SelfCheckIn, Visit, VisitId,
 };
 use crate::i18n;
 use crate::store::AuditEntry;
@@ -60,6 +60,17 @@ pub async fn check_in(
         }
         SelfCheckIn::Decided(decision) => decision,
     };
+    if let Some(reason) = DeskReason::of(&decision) {
+        // The desk sees who is walking over, and why; a failure to say so never blocks the
+        // patient's answer.
+        let sent = Command::SendToDesk {
+            visit: visit.id.clone(),
+            reason,
+        };
+        if let Err(error) = hub.execute(sent, actor(&caller)).await {
+            tracing::warn!(%error, "could not tell the desk a patient is coming");
+        }
+    }
     let result = match decision {
         KioskDecision::CheckIn { late } => checked_in(hub, &caller, &visit, late).await?,
         KioskDecision::AlreadyCheckedIn => CheckInAnswer {

@@ -102,6 +102,19 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
         assert_eq!(ida["identity_confirmed"]["by"], "fd-patel");
         assert!(ida["identity_flagged"].is_null());
 
+        // Too early at the kiosk: the desk sees why, and may check them in anyway.
+        let early = hub.schedule("Tia", "Tooearly", 120).await?;
+        assert_eq!(check_in(&hub, &early, BORN).await?["outcome"], "too_early");
+        wait_until(&front, "document.querySelector('.desk-sent')?.textContent.includes('Tia Tooearly · came before check-in opened') === true", WAIT)
+            .await
+            .context("the too-early patient on the desk, with the reason")?;
+        front
+            .evaluate("[...document.querySelectorAll('.desk-sent-row')].find(r => r.textContent.includes('Tia Tooearly')).querySelector('button').click()")
+            .await?;
+        wait_until(&lee, "[...document.querySelectorAll('.queue-row')].some(r => r.textContent.includes('Tia T.'))", WAIT)
+            .await
+            .context("checked in at the desk before the kiosk's window")?;
+
         // Rescheduled to tomorrow: today's scan names the new day.
         let moved = hub.schedule("Rex", "Reschedule", 30).await?;
         row_action(&front, "Reschedule", "Reschedule…").await?;

@@ -55,7 +55,7 @@ fn BoardView() -> Element {
                 lists::Waiting {}
                 lists::ReadyForProvider {}
                 lists::Turnover {}
-                CloseOutList {}
+                CloseOutList { ask: can_act(&live.read()) }
             }
             div { class: "board-column",
                 numbers::TodayNumbers {}

@@ -8,8 +8,10 @@ use crate::sync::use_live_clinic;
 use crate::ui::board::clinic_today;
 use dioxus::prelude::*;
 
+/// `ask`: this screen may open the list before closing time (not a board TV, which only
+/// watches).
 #[component]
-pub fn CloseOutList() -> Element {
+pub fn CloseOutList(ask: bool) -> Element {
     let live = use_live_clinic();
     let now = use_now();
     let mut asked = use_signal(|| false);
@@ -42,6 +44,9 @@ pub fn CloseOutList() -> Element {
     let nothing_left = list.is_empty();
     drop(live);
     if !closing && nothing_left {
+        if !ask {
+            return rsx! {};
+        }
         return rsx! {
             div { class: "row-actions",
                 button { class: "button small secondary", onclick: move |_| asked.set(true), "Close the day…" }

@@ -10,7 +10,7 @@ mod schedule;
 
 use super::board::clinic_today;
 use super::common::{use_now, CloseOutList, Notice, Screen};
-use crate::domain::{sent_to_desk, Action, Command, Visit};
+use crate::domain::{sent_to_desk, Action, Command, Visit, VisitState};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{send, use_online};
 use dioxus::prelude::*;
@@ -47,21 +47,27 @@ fn DeskView() -> Element {
         div { class: "desk-grid",
             div { class: "desk-side",
                 SentToDesk {}
-                CloseOutList {}
+                CloseOutList { ask: true }
             }
             Schedule {}
         }
     }
 }
 
-/// Patients the kiosk sent over, with why and since when, until the desk checks them in.
+/// Patients the kiosk sent over, with why and since when, until the desk deals with them.
 #[component]
 fn SentToDesk() -> Element {
     let live = use_live_clinic();
     let now = use_now();
     let live = live.read();
     let (offset, today) = clinic_today(&live, now());
-    let sent: Vec<Visit> = sent_to_desk(&live.state, today).into_iter().cloned().collect();
+    let sent: Vec<(Visit, &'static str, String)> = sent_to_desk(&live.state, today)
+        .into_iter()
+        .map(|(visit, why, since)| {
+            let since = since.with_timezone(&offset).format("%H:%M").to_string();
+            (visit.clone(), why, since)
+        })
+        .collect();
     rsx! {
         section { class: "desk-card desk-sent", "aria-labelledby": "sent-heading", "aria-live": "polite",
             h2 { id: "sent-heading", "Sent to the desk ({sent.len()})" }
@@ -69,19 +75,41 @@ fn SentToDesk() -> Element {
                 p { class: "muted", "Nobody is on their way to the desk." }
             }
             ul { class: "desk-list",
-                for visit in sent {
+                for (visit, why, since) in sent {
                     li { key: "{visit.id}", class: "desk-sent-row",
                         div {
                             strong { "{visit.patient.first_name} {visit.patient.last_name}" }
-                            span { class: "muted",
-                                " · identity not confirmed at the kiosk, "
-                                {visit.identity_flagged.map(|at| at.with_timezone(&offset).format("%H:%M").to_string()).unwrap_or_default()}
+                            span { class: "muted", " · {why}, {since}" }
+                        }
+                        div { class: "row-actions",
+                            if visit.state == VisitState::Scheduled && visit.day == today {
+                                CheckInButton { visit: visit.id.clone(), label: "Check in (identity seen)" }
+                            }
+                            if visit.sent_to_desk.is_some() {
+                                DoneButton { visit: visit.id.clone() }
                             }
                         }
-                        CheckInButton { visit: visit.id.clone(), label: "Check in (identity seen)" }
                     }
                 }
             }
+        }
+    }
+}
+
+/// The desk dealt with the patient some other way (rebooked them, sent them home).
+#[component]
+fn DoneButton(visit: crate::domain::VisitId) -> Element {
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    rsx! {
+        button {
+            class: "button small secondary",
+            disabled: !online,
+            onclick: move |_| {
+                let command = Command::ClearDeskNotice { visit: visit.clone() };
+                spawn(async move { send(notice, command).await; });
+            },
+            "Done"
         }
     }
 }
