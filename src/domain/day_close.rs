@@ -105,6 +105,62 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_day_counts_as_a_hand_count_says() {
+        let mut clinic = TestClinic::new();
+        let (seen, gone, absent, not_out) = (
+            clinic.appointment_at(9, 0),
+            clinic.appointment_at(9, 10),
+            clinic.appointment_at(9, 20),
+            clinic.appointment_at(9, 30),
+        );
+        let exam = |n: u32| RoomId::parse(&format!("exam-{n}")).unwrap();
+        for (visit, room, minute) in [(&seen, exam(1), 0), (&not_out, exam(2), 30)] {
+            clinic.check_in_at(visit, 8, 55);
+            let room_patient = Command::RoomPatient {
+                visit: visit.clone(),
+                room,
+            };
+            clinic.run(room_patient, at(9, minute));
+            let finish = Command::FinishVisit {
+                visit: visit.clone(),
+            };
+            clinic.run(finish, at(10, minute));
+        }
+        clinic.check_in_at(&gone, 9, 5);
+        let out = Command::CheckOut {
+            visit: seen,
+            follow_up: Some("in 2 weeks".into()),
+        };
+        clinic.run(out, at(10, 6));
+        // Closing time: one still waiting, one never came.
+        let list = close_out(&clinic.state, clinic.day, true);
+        assert_eq!((list.open.len(), list.never_arrived.len(), list.rooms.len()), (1, 1, 2));
+        clinic.run(Command::LeftWithoutBeingSeen { visit: gone }, at(18, 0));
+        let no_show = Command::MarkNoShow {
+            visit: absent,
+            grace_minutes: 15,
+        };
+        clinic.run(no_show, at(18, 0));
+        let list = close_out(&clinic.state, clinic.day, false);
+        assert!(list.is_empty(), "every visit resolved");
+        let utc = chrono::FixedOffset::east_opt(0).unwrap();
+        let figures = super::super::metrics::day_metrics(&clinic.state, clinic.day, utc, at(18, 5));
+        assert_eq!(
+            (
+                figures.arrivals,
+                figures.finished,
+                figures.no_shows,
+                figures.left_without_being_seen,
+                figures.not_checked_out
+            ),
+            (3, 2, 1, 1, 1)
+        );
+        assert_eq!(figures.finish_to_check_out.median_seconds, Some(6 * 60));
+        // Arrived 8:55, finished 10:00 and 10:30: 65 and 95 minutes, median 80.
+        assert_eq!(figures.cycle.median_seconds, Some(80 * 60));
+    }
+
+    #[test]
     fn the_day_closes_at_its_closing_time() {
         let evening = |h, m| clinic_day().and_hms_opt(h, m, 0).unwrap();
         assert!(!is_closing_time("18:00", evening(17, 59)));

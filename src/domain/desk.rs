@@ -108,12 +108,14 @@ pub fn sent_to_desk(state: &ClinicState, day: NaiveDate) -> Vec<(&Visit, &'stati
         .visits
         .values()
         .filter_map(|v| {
-            if let Some(sent) = &v.sent_to_desk {
-                return Some((v, sent.state.label(), sent.at));
-            }
-            let flagged = v.identity_flagged?;
-            (v.day == day && v.state == VisitState::Scheduled)
-                .then_some((v, "identity not confirmed at the kiosk", flagged))
+            let identity = v
+                .identity_flagged
+                .filter(|_| v.day == day && v.state == VisitState::Scheduled)
+                .map(|flagged| (v, "identity not confirmed at the kiosk", flagged));
+            identity.or_else(|| {
+                let sent = v.sent_to_desk.as_ref()?;
+                Some((v, sent.state.label(), sent.at))
+            })
         })
         .collect();
     sent.sort_by_key(|(_, _, since)| *since);

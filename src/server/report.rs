@@ -78,7 +78,7 @@ pub fn text(clinic: &str, metrics: &DayMetrics, offset: FixedOffset) -> String {
 /// One row per visit, times in clinic-local ISO 8601, durations in whole minutes.
 pub fn csv(metrics: &DayMetrics, offset: FixedOffset) -> String {
     let mut out = String::from(
-        "visit,ticket,patient,provider,walk_in,appointment,arrived,roomed,room,ready_for_provider,with_provider,finished,state,door_to_room_minutes,ready_for_provider_wait_minutes,cycle_minutes\n",
+        "visit,ticket,patient,provider,walk_in,appointment,arrived,roomed,room,ready_for_provider,with_provider,finished,state,door_to_room_minutes,ready_for_provider_wait_minutes,cycle_minutes,checked_out,finish_to_check_out_minutes\n",
     );
     for visit in &metrics.timeline {
         let at = |time: Option<DateTime<Utc>>| {
@@ -112,6 +112,8 @@ pub fn csv(metrics: &DayMetrics, offset: FixedOffset) -> String {
             minutes(visit.door_to_room_seconds),
             minutes(visit.ready_for_provider_wait_seconds),
             minutes(visit.cycle_seconds),
+            at(visit.checked_out),
+            minutes(visit.finish_to_check_out_seconds),
         ];
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&row.join(","));

@@ -111,7 +111,7 @@ fn DeskRow(visit: Visit, may_print: bool) -> Element {
     let notice = use_context::<Notice>();
     let online = use_online();
     let mut open = use_signal(|| Open::Nothing);
-    let (offset, _) = clinic_today(&live.read(), now());
+    let (offset, today) = clinic_today(&live.read(), now());
     let clinic = live.read();
     let provider = clinic.state.provider_name(&visit.provider);
     let grace = clinic.clinic.as_ref().map_or(0, |c| c.no_show_grace_minutes);
@@ -155,7 +155,9 @@ fn DeskRow(visit: Visit, may_print: bool) -> Element {
             }
             div { class: "row-actions",
                 if visit.state == VisitState::Scheduled {
-                    CheckInButton { visit: id.clone(), label: "Check in" }
+                    if visit.day == today {
+                        CheckInButton { visit: id.clone(), label: "Check in" }
+                    }
                     if visit.appointment.is_some() {
                         button { class: "button small secondary", disabled: !online, onclick: move |_| open.set(Open::Reschedule), "Reschedule…" }
                     }
