@@ -134,7 +134,10 @@ mod tests {
         clinic.run(out, at(10, 6));
         // Closing time: one still waiting, one never came.
         let list = close_out(&clinic.state, clinic.day, true);
-        assert_eq!((list.open.len(), list.never_arrived.len(), list.rooms.len()), (1, 1, 2));
+        assert_eq!(
+            (list.open.len(), list.never_arrived.len(), list.rooms.len()),
+            (1, 1, 2)
+        );
         clinic.run(Command::LeftWithoutBeingSeen { visit: gone }, at(18, 0));
         let no_show = Command::MarkNoShow {
             visit: absent,

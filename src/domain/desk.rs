@@ -96,14 +96,20 @@ pub fn desk_search_matches(visit: &Visit, query: &str) -> bool {
     !key.is_empty()
         && (name_key(&visit.patient.first_name).contains(&key)
             || name_key(&visit.patient.last_name).contains(&key)
-            || name_key(&format!("{} {}", visit.patient.first_name, visit.patient.last_name))
-                .contains(&key))
+            || name_key(&format!(
+                "{} {}",
+                visit.patient.first_name, visit.patient.last_name
+            ))
+            .contains(&key))
 }
 
 /// Patients the kiosk or a phone sent to the desk and not yet seen there, with why and since
 /// when, the longest waiting first: a failed identity check on `day` nobody checked in since,
 /// or any other reason until the visit moves on or the desk marks it done.
-pub fn sent_to_desk(state: &ClinicState, day: NaiveDate) -> Vec<(&Visit, &'static str, DateTime<Utc>)> {
+pub fn sent_to_desk(
+    state: &ClinicState,
+    day: NaiveDate,
+) -> Vec<(&Visit, &'static str, DateTime<Utc>)> {
     let mut sent: Vec<(&Visit, &'static str, DateTime<Utc>)> = state
         .visits
         .values()
@@ -131,7 +137,11 @@ pub(super) fn send_to_desk(
     at: DateTime<Utc>,
 ) -> Result<Option<Event>, DomainError> {
     let found = find_visit(state, visit)?;
-    if found.sent_to_desk.as_ref().is_some_and(|sent| sent.state == reason) {
+    if found
+        .sent_to_desk
+        .as_ref()
+        .is_some_and(|sent| sent.state == reason)
+    {
         return Ok(None);
     }
     Ok(Some(Event::SentToDesk {
@@ -221,7 +231,15 @@ mod tests {
         let visit = clinic.appointment_at(9, 0);
         let found = &clinic.state.visits[&visit];
         let code = found.code.unwrap().to_string();
-        for query in ["", "garc", "GARCÍA", "maria g", "1950-04-01", "04/01/1950", &code] {
+        for query in [
+            "",
+            "garc",
+            "GARCÍA",
+            "maria g",
+            "1950-04-01",
+            "04/01/1950",
+            &code,
+        ] {
             assert!(desk_search_matches(found, query), "{query:?}");
         }
         for query in ["lee", "1950-04-02", "zzzz"] {
@@ -238,7 +256,10 @@ mod tests {
             reason: DeskReason::TooEarly,
         };
         clinic.run(early.clone(), at(8, 0));
-        assert!(clinic.run(early, at(8, 1)).is_empty(), "a second scan adds nothing");
+        assert!(
+            clinic.run(early, at(8, 1)).is_empty(),
+            "a second scan adds nothing"
+        );
         let listed = sent_to_desk(&clinic.state, clinic.day);
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].1, "came before check-in opened");

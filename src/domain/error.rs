@@ -71,7 +71,9 @@ pub enum DomainError {
     /// 409: a no-show may be marked only once the appointment time plus the clinic's grace has
     /// passed (the patient may still be on the way).
     #[error("too early for a no-show: the patient may still come until {}", after.format("%H:%M UTC"))]
-    TooEarlyForNoShow { after: chrono::DateTime<chrono::Utc> },
+    TooEarlyForNoShow {
+        after: chrono::DateTime<chrono::Utc>,
+    },
     /// 422: a field is missing or out of range.
     #[error("{field} {problem}")]
     InvalidInput {

@@ -463,7 +463,13 @@ mod tests {
         clinic.run(room_in(&v5, 1), at(9, 15));
         clinic.run(Command::LeftWithoutBeingSeen { visit: walk_in }, at(9, 20));
         clinic.run(ready(&v5), at(9, 25));
-        clinic.run(Command::MarkNoShow { visit: v3, grace_minutes: 0 }, at(9, 30));
+        clinic.run(
+            Command::MarkNoShow {
+                visit: v3,
+                grace_minutes: 0,
+            },
+            at(9, 30),
+        );
         clinic.run(finish(&v2), at(9, 30));
         clinic.run(clean(2), at(9, 31));
         clinic.run(room_ready(2), at(9, 36));

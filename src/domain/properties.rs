@@ -16,7 +16,10 @@ fn command_strategy() -> impl Strategy<Value = (u8, usize, usize)> {
 fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
     let (visit, room) = (visit.clone(), room.clone());
     match kind {
-        0 => Command::CheckIn { visit, identity_confirmed: false },
+        0 => Command::CheckIn {
+            visit,
+            identity_confirmed: false,
+        },
         1 => Command::RoomPatient { visit, room },
         2 => Command::ReadyForProvider { visit },
         3 => Command::ProviderIn { visit },
@@ -33,7 +36,10 @@ fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
         8 => Command::ReturnToService { room },
         9 => Command::LeftWithoutBeingSeen { visit },
         10 => Command::CancelVisit { visit },
-        11 => Command::MarkNoShow { visit, grace_minutes: 0 },
+        11 => Command::MarkNoShow {
+            visit,
+            grace_minutes: 0,
+        },
         _ => Command::SetPriority {
             visit,
             priority: Priority::Urgent,

@@ -143,7 +143,10 @@ mod tests {
         clinic.check_in_at(&visit, 8, 55);
         let today = clinic.day;
         let rules = QueueRules::default();
-        assert_eq!(rooming_queue(&clinic.state, &rules, &QueueFilter::on(today)).len(), 1);
+        assert_eq!(
+            rooming_queue(&clinic.state, &rules, &QueueFilter::on(today)).len(),
+            1
+        );
         let tomorrow = today.succ_opt().unwrap();
         assert!(rooming_queue(&clinic.state, &rules, &QueueFilter::on(tomorrow)).is_empty());
     }

@@ -47,7 +47,10 @@ fn board_visit(visit: &Visit) -> Visit {
         patient: redact_patient(&visit.patient, Visibility::FirstNameLastInitial),
         code: None,
         vitals: None,
-        called: visit.called.clone().map(|call| Stamped { by: None, ..call }),
+        called: visit
+            .called
+            .clone()
+            .map(|call| Stamped { by: None, ..call }),
         follow_up: None,
         ..visit.clone()
     }
@@ -73,7 +76,10 @@ fn ticket_visit(visit: &Visit) -> Visit {
         vitals: None,
         vitals_at: None,
         abnormal: Vec::new(),
-        called: visit.called.clone().map(|call| Stamped { by: None, ..call }),
+        called: visit
+            .called
+            .clone()
+            .map(|call| Stamped { by: None, ..call }),
         needs: Needs::default(),
         identity_confirmed: None,
         checked_out: None,
@@ -127,7 +133,13 @@ impl ClinicState {
                     .iter()
                     .map(|(id, member)| {
                         let name = super::short_name(&member.name);
-                        (id.clone(), StaffMember { name, ..member.clone() })
+                        (
+                            id.clone(),
+                            StaffMember {
+                                name,
+                                ..member.clone()
+                            },
+                        )
                     })
                     .collect(),
                 ..self.clone()
@@ -208,9 +220,7 @@ impl Event {
                 at: *at,
                 by: None,
             },
-            Event::AppointmentScheduled {
-                visit, day, at, ..
-            } => Event::AppointmentScheduled {
+            Event::AppointmentScheduled { visit, day, at, .. } => Event::AppointmentScheduled {
                 visit: visit.clone(),
                 patient: nobody(),
                 provider: withheld_provider(),
@@ -319,7 +329,16 @@ mod tests {
             clinic.state.redacted(Visibility::TicketOnly),
         ))
         .unwrap();
-        for secret in ["chest", "vomited", "Maria", "Garcia", "dr-a", "Dr. A", "Follow-up", "ma-lee"] {
+        for secret in [
+            "chest",
+            "vomited",
+            "Maria",
+            "Garcia",
+            "dr-a",
+            "Dr. A",
+            "Follow-up",
+            "ma-lee",
+        ] {
             assert!(!copies.contains(secret), "{secret:?} in {copies}");
         }
         let board = serde_json::to_string(&events[0].redacted(Visibility::FirstNameLastInitial));

@@ -186,15 +186,13 @@ pub async fn create_walk_in(
         Some(provider) => provider,
         None => walk_in_provider(hub)?,
     };
-    let created = create_visit(hub, caller.actor(), |visit, code| {
-        Command::RegisterWalkIn {
-            visit,
-            patient: new.patient.clone(),
-            provider: provider.clone(),
-            visit_type: new.visit_type.clone(),
-            code,
-            needs: new.needs.clone(),
-        }
+    let created = create_visit(hub, caller.actor(), |visit, code| Command::RegisterWalkIn {
+        visit,
+        patient: new.patient.clone(),
+        provider: provider.clone(),
+        visit_type: new.visit_type.clone(),
+        code,
+        needs: new.needs.clone(),
     })
     .await;
     match created {

@@ -167,7 +167,9 @@ impl<'a> Throttle<'a> {
             "rejected: too many failed attempts from this screen",
         );
         let access = &self.state.access;
-        access.audit_refusal(&self.state.hub, &self.key, entry).await;
+        access
+            .audit_refusal(&self.state.hub, &self.key, entry)
+            .await;
         Err(ApiError::TooManyCheckIns)
     }
 

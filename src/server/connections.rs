@@ -119,8 +119,7 @@ pub async fn serve(
             match tls {
                 None => serve_one(tcp, peer, app, limits, watcher).await,
                 Some(acceptor) => {
-                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(tcp)).await
-                    {
+                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(tcp)).await {
                         Ok(Ok(stream)) => serve_one(stream, peer, app, limits, watcher).await,
                         Ok(Err(_)) | Err(_) => {}
                     }

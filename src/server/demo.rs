@@ -256,7 +256,10 @@ fn plan(index: usize, visit: VisitId, start: DateTime<Utc>) -> Vec<Step> {
 fn command_for(hub: &Hub, step: &Step) -> Option<Command> {
     let visit = step.visit.clone();
     Some(match &step.action {
-        Action::CheckIn => Command::CheckIn { visit, identity_confirmed: false },
+        Action::CheckIn => Command::CheckIn {
+            visit,
+            identity_confirmed: false,
+        },
         Action::Room => Command::RoomPatient {
             room: best_ready_room(hub, &visit)?,
             visit,
@@ -269,7 +272,10 @@ fn command_for(hub: &Hub, step: &Step) -> Option<Command> {
             room: last_room(hub, &visit)?,
             thorough: true,
         },
-        Action::NoShow => Command::MarkNoShow { visit, grace_minutes: 0 },
+        Action::NoShow => Command::MarkNoShow {
+            visit,
+            grace_minutes: 0,
+        },
         Action::Cancel => Command::CancelVisit { visit },
     })
 }

@@ -133,9 +133,7 @@ impl ApiError {
             ApiError::TooManyAttempts
             | ApiError::TooManyCheckIns
             | ApiError::TooManyWalkIns
-            | ApiError::TooManyStreams => {
-                ErrorKind::TooManyAttempts
-            }
+            | ApiError::TooManyStreams => ErrorKind::TooManyAttempts,
             ApiError::Forbidden => ErrorKind::Forbidden,
             ApiError::BadOrigin => ErrorKind::BadOrigin,
             ApiError::TooLarge => ErrorKind::TooLarge,

@@ -196,9 +196,11 @@ impl Store {
     pub fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", [], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
+            .query_row(
+                "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
             .optional()?)
     }
 
@@ -206,7 +208,9 @@ impl Store {
     pub fn audit_hash(&self, id: i64) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT hash FROM audit WHERE id = ?1", [id], |row| row.get(0))
+            .query_row("SELECT hash FROM audit WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
             .optional()?)
     }
 

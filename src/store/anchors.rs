@@ -74,7 +74,12 @@ impl Anchors {
     }
 
     /// Appends an anchor for the chain's head and answers it (for the log).
-    pub fn append(&self, row: i64, hash: &str, at: chrono::DateTime<chrono::Utc>) -> Result<Anchor, StoreError> {
+    pub fn append(
+        &self,
+        row: i64,
+        hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Anchor, StoreError> {
         let at = at.to_rfc3339();
         let anchor = Anchor {
             row,
@@ -103,7 +108,12 @@ impl Anchors {
         let text = match std::fs::read_to_string(&self.file) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(StoreError::Conflict(format!("{}: {e}", self.file.display()))),
+            Err(e) => {
+                return Err(StoreError::Conflict(format!(
+                    "{}: {e}",
+                    self.file.display()
+                )))
+            }
         };
         Ok(text
             .lines()
@@ -143,7 +153,10 @@ impl Anchors {
     }
 
     fn mac(&self, row: i64, hash: &str, at: &str) -> String {
-        hex(&hmac_sha256(&self.key, format!("{row}|{hash}|{at}").as_bytes()))
+        hex(&hmac_sha256(
+            &self.key,
+            format!("{row}|{hash}|{at}").as_bytes(),
+        ))
     }
 }
 
@@ -180,7 +193,10 @@ fn write_private(path: &Path, text: &str) -> Result<(), StoreError> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options
         .open(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.sync_all()))
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+        })
         .map_err(|e| StoreError::Conflict(format!("{}: {e}", path.display())))
 }
 
@@ -223,7 +239,9 @@ mod tests {
             anchors.check(chain(&[(3, "abd")])).unwrap(),
             AnchorCheck::Rewritten { row: 3 }
         );
-        let forged = std::fs::read_to_string(anchors.file()).unwrap().replace("abc", "abd");
+        let forged = std::fs::read_to_string(anchors.file())
+            .unwrap()
+            .replace("abc", "abd");
         std::fs::write(anchors.file(), forged).unwrap();
         assert_eq!(
             anchors.check(chain(&[(3, "abd")])).unwrap(),

@@ -121,8 +121,8 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
         })
     };
     let _ = source.add_event_listener_with_callback("clinic", on_event.as_ref().unchecked_ref());
-    let _ = source
-        .add_event_listener_with_callback("heartbeat", on_heartbeat.as_ref().unchecked_ref());
+    let _ =
+        source.add_event_listener_with_callback("heartbeat", on_heartbeat.as_ref().unchecked_ref());
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let ended = loop {

@@ -127,7 +127,13 @@ async fn every_role_against_every_route_is_allowed_or_refused_and_refusals_leak_
             "/api/v1/commands",
             Some(json!({"type": "mark_no_show", "visit": visit})),
             // The desk marks no-shows too (since the front-desk screen, December 2026).
-            vec!["assistant", "charge_nurse", "front_desk", "admin", "integration"],
+            vec![
+                "assistant",
+                "charge_nurse",
+                "front_desk",
+                "admin",
+                "integration",
+            ],
         ),
         (
             "POST",
@@ -670,7 +676,9 @@ async fn a_tampered_audit_row_is_found_by_audit_verify() -> Result<()> {
 }
 
 /// A self-signed certificate and its key for `localhost`, made with openssl in `dir`.
-pub(crate) fn self_signed(dir: &std::path::Path) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+pub(crate) fn self_signed(
+    dir: &std::path::Path,
+) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     let made = std::process::Command::new("openssl")
         .args([

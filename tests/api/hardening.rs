@@ -183,10 +183,15 @@ async fn a_kiosk_and_the_lobby_receive_nothing_typed_and_nobody_named_over_a_who
         let screen = hub.screen(role, &format!("{role:?} to inspect")).await?;
         let bytes = all_bytes(&hub, &screen, page).await?;
         assert!(
-            bytes.contains(r#""ticket":{"walk_in":false,"number":1}"#) && bytes.contains("patient_called"),
+            bytes.contains(r#""ticket":{"walk_in":false,"number":1}"#)
+                && bytes.contains("patient_called"),
             "{role:?} still gets the ticket and the call"
         );
-        for secret in TYPED.iter().chain(&PEOPLE).chain([&code.as_str(), &compact.as_str()]) {
+        for secret in TYPED
+            .iter()
+            .chain(&PEOPLE)
+            .chain([&code.as_str(), &compact.as_str()])
+        {
             assert!(!bytes.contains(secret), "{role:?} received {secret:?}");
         }
     }
@@ -406,7 +411,10 @@ fn last_audit(hub: &TestHub) -> Result<(String, String)> {
 
 async fn everyone_with_nurse_and_provider(hub: &TestHub) -> Result<Vec<Who>> {
     let mut callers = everyone(hub).await?;
-    for (staff, pin, name) in [("rn-cho", "222222", "nurse"), ("pr-okafor", "333333", "provider")] {
+    for (staff, pin, name) in [
+        ("rn-cho", "222222", "nurse"),
+        ("pr-okafor", "333333", "provider"),
+    ] {
         let hash = clinicflow::server::auth::hash_pin(pin);
         hub.running
             .hub
@@ -451,12 +459,25 @@ async fn every_command_from_every_role_is_allowed_or_refused_as_documented_and_a
                 )
             );
             let may = allowed(&command).contains(&who.name);
-            assert_eq!(!refused_by_role, may, "{} sending {kind}: {answer:?}", who.name);
+            assert_eq!(
+                !refused_by_role, may,
+                "{} sending {kind}: {answer:?}",
+                who.name
+            );
             if who.name == "anonymous" {
-                assert_eq!(audit_rows(&hub)?, before, "callers without a credential write nothing");
+                assert_eq!(
+                    audit_rows(&hub)?,
+                    before,
+                    "callers without a credential write nothing"
+                );
                 continue;
             }
-            assert_eq!(audit_rows(&hub)?, before + 1, "{} sending {kind} is audited", who.name);
+            assert_eq!(
+                audit_rows(&hub)?,
+                before + 1,
+                "{} sending {kind} is audited",
+                who.name
+            );
             let (audited, outcome) = last_audit(&hub)?;
             assert!(audited.contains(&kind.to_string()), "{audited}");
             if answer.is_err() {
@@ -496,7 +517,11 @@ async fn a_flood_of_throttled_check_ins_is_audited_once_per_minute_with_its_coun
     let phone = reqwest::Client::new();
     let bad = serde_json::json!({"code": "0000-0000-0000"});
     for _ in 0..limit {
-        phone.post(hub.url("/api/v1/check-in")).json(&bad).send().await?;
+        phone
+            .post(hub.url("/api/v1/check-in"))
+            .json(&bad)
+            .send()
+            .await?;
     }
     let before = audit_rows(&hub)?;
     // 3 s in the test suite; `CLINICFLOW_FLOOD_SECONDS=60` measures the issue's minute.
@@ -507,7 +532,12 @@ async fn a_flood_of_throttled_check_ins_is_audited_once_per_minute_with_its_coun
         tokio::spawn(async move {
             let mut refused = 0u64;
             while started.elapsed() < Duration::from_secs(seconds) {
-                let response = phone.post(&url).json(&bad).send().await.expect("hub answers");
+                let response = phone
+                    .post(&url)
+                    .json(&bad)
+                    .send()
+                    .await
+                    .expect("hub answers");
                 assert_eq!(response.status().as_u16(), 429);
                 refused += 1;
             }
@@ -522,8 +552,14 @@ async fn a_flood_of_throttled_check_ins_is_audited_once_per_minute_with_its_coun
     println!("flood: {refused} refused check-ins in {seconds} s from 8 connections, {during} audit row(s)");
     assert!(refused > 100, "the flood ran ({refused} requests)");
     let minutes = seconds.div_ceil(60) as i64;
-    assert!(during <= 2 * minutes, "{during} rows for {minutes} minute(s)");
-    hub.running.access.flush_refusals(&hub.running.hub, true).await;
+    assert!(
+        during <= 2 * minutes,
+        "{during} rows for {minutes} minute(s)"
+    );
+    hub.running
+        .access
+        .flush_refusals(&hub.running.hub, true)
+        .await;
     let (_, outcome) = last_audit(&hub)?;
     assert!(
         outcome.contains(&format!("{} more times", refused - 1)),
@@ -554,7 +590,11 @@ async fn a_kiosk_registers_only_so_many_walk_ins_in_ten_minutes() -> Result<()> 
     }
     let refused = kiosk.walk_in(&walk_in(limit)).await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::TooManyAttempts);
-    assert!(refused.message.contains("front desk"), "{}", refused.message);
+    assert!(
+        refused.message.contains("front desk"),
+        "{}",
+        refused.message
+    );
     let desk = hub.client_for(hub.signed_in_tablet("fd-patel", "666666").await?);
     desk.walk_in(&walk_in(limit + 1)).await?;
     hub.stop().await;
@@ -564,8 +604,8 @@ async fn a_kiosk_registers_only_so_many_walk_ins_in_ten_minutes() -> Result<()> 
 /// Regression (hardening finding 10): signing in over a live session left the previous one
 /// valid, and a screen's own polling kept a session alive past the idle limit.
 #[tokio::test]
-async fn signing_in_ends_the_tablets_previous_session_and_only_actions_keep_one_alive(
-) -> Result<()> {
+async fn signing_in_ends_the_tablets_previous_session_and_only_actions_keep_one_alive() -> Result<()>
+{
     let mut config = common::small_clinic();
     config.security.idle_lock_seconds = 60;
     let (hub, hand) = TestHub::start_by_hand(config).await?;
@@ -603,7 +643,11 @@ async fn signing_in_ends_the_tablets_previous_session_and_only_actions_keep_one_
     hand.advance(chrono::Duration::seconds(40));
     assert_eq!(status(walsh.clone()).await?, 200, "polling is answered");
     hand.advance(chrono::Duration::seconds(40));
-    assert_eq!(status(walsh).await?, 401, "but did not keep the session alive");
+    assert_eq!(
+        status(walsh).await?,
+        401,
+        "but did not keep the session alive"
+    );
 
     let active = sign_in("rn-walsh", "555555").await?;
     hand.advance(chrono::Duration::seconds(40));
@@ -640,8 +684,8 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, wait: Duration) -> bo
 /// credential check. The attackers run on their own thread, as another machine would; the hub
 /// on two worker threads, as on a small box.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slowloris_and_stream_floods_from_one_address_leave_a_tablet_answered_in_time(
-) -> Result<()> {
+async fn slowloris_and_stream_floods_from_one_address_leave_a_tablet_answered_in_time() -> Result<()>
+{
     use tokio::io::AsyncWriteExt;
     let mut config = common::small_clinic();
     config.security.header_timeout_seconds = 2;
@@ -688,10 +732,16 @@ async fn slowloris_and_stream_floods_from_one_address_leave_a_tablet_answered_in
     }
     let answers = strangers.join().expect("the strangers' thread");
     let refused = answers.iter().filter(|a| a.is_none()).count();
-    assert!(answers.iter().all(|a| matches!(a, None | Some(401))), "strangers get no stream");
+    assert!(
+        answers.iter().all(|a| matches!(a, None | Some(401))),
+        "strangers get no stream"
+    );
     let started = std::time::Instant::now();
     for socket in &mut slow {
-        assert!(closed_within(socket, Duration::from_secs(4)).await, "a slow socket stayed open");
+        assert!(
+            closed_within(socket, Duration::from_secs(4)).await,
+            "a slow socket stayed open"
+        );
     }
     let all_closed = started.elapsed();
     println!(
@@ -700,16 +750,30 @@ async fn slowloris_and_stream_floods_from_one_address_leave_a_tablet_answered_in
          after the tablet's steps) and 500 stranger streams (all 401; {refused} connections \
          refused)"
     );
-    assert!(slowest < Duration::from_millis(100), "the tablet waited {slowest:?}");
-    assert_eq!(closed_at_once, 200 - per_address, "connections over the cap close at once");
+    assert!(
+        slowest < Duration::from_millis(100),
+        "the tablet waited {slowest:?}"
+    );
+    assert_eq!(
+        closed_at_once,
+        200 - per_address,
+        "connections over the cap close at once"
+    );
     let acknowledged = hub.running.hub.read(|state, _| state.acknowledged.len());
     assert_eq!(acknowledged, 20, "nothing the tablet sent was lost");
 
     let mut idle = socket_from("127.0.0.5", addr).await?;
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: clinic\r\n\r\n").await?;
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: clinic\r\n\r\n")
+        .await?;
     let started = std::time::Instant::now();
-    assert!(closed_within(&mut idle, Duration::from_secs(4)).await, "an idle connection stays open");
-    println!("an idle keep-alive connection was closed {:.1?} after its request", started.elapsed());
+    assert!(
+        closed_within(&mut idle, Duration::from_secs(4)).await,
+        "an idle connection stays open"
+    );
+    println!(
+        "an idle keep-alive connection was closed {:.1?} after its request",
+        started.elapsed()
+    );
 
     let kiosk = hub.screen(DeviceRole::Kiosk, "kiosk").await?;
     let limit = hub.running.hub.config().security.streams_per_device;
@@ -718,7 +782,11 @@ async fn slowloris_and_stream_floods_from_one_address_leave_a_tablet_answered_in
         open.push(SseReader::open(&kiosk, &hub.url("/api/v1/events"), None).await?);
     }
     let one_more = kiosk.get(hub.url("/api/v1/events")).send().await?;
-    assert_eq!(one_more.status().as_u16(), 429, "one kiosk holds {limit} streams at most");
+    assert_eq!(
+        one_more.status().as_u16(),
+        429,
+        "one kiosk holds {limit} streams at most"
+    );
     drop(open);
 
     let mut upload = socket_from("127.0.0.4", addr).await?;
@@ -752,7 +820,13 @@ fn rechain(db: &rusqlite::Connection, from: i64) -> Result<()> {
         .query_map([from], |row| {
             Ok((
                 row.get(0)?,
-                [row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?],
+                [
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ],
                 row.get(6)?,
                 row.get(7)?,
             ))
@@ -774,7 +848,10 @@ fn rechain(db: &rusqlite::Connection, from: i64) -> Result<()> {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        db.execute("UPDATE audit SET hash = ?1 WHERE id = ?2", rusqlite::params![hash, id])?;
+        db.execute(
+            "UPDATE audit SET hash = ?1 WHERE id = ?2",
+            rusqlite::params![hash, id],
+        )?;
         previous = hash;
     }
     Ok(())
@@ -860,8 +937,14 @@ async fn a_tls_handshake_that_never_comes_is_cut_off() -> Result<()> {
         let addr: std::net::SocketAddr = url.trim_start_matches("https://").parse()?;
         let mut silent = socket_from("127.0.0.6", addr).await?;
         let started = std::time::Instant::now();
-        assert!(closed_within(&mut silent, Duration::from_secs(4)).await, "the silent socket stayed open");
-        println!("a TLS socket that never said hello was closed after {:.1?}", started.elapsed());
+        assert!(
+            closed_within(&mut silent, Duration::from_secs(4)).await,
+            "the silent socket stayed open"
+        );
+        println!(
+            "a TLS socket that never said hello was closed after {:.1?}",
+            started.elapsed()
+        );
         anyhow::Ok(())
     }
     .await;

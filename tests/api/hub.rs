@@ -765,6 +765,9 @@ async fn the_desk_prints_one_patients_reminder_card_alone() -> Result<()> {
     assert_eq!(every.matches("<article class=\"card\">").count(), same_day);
     let one = cards(format!("&visit={ana}")).await?;
     assert_eq!(one.matches("<article class=\"card\">").count(), 1);
-    assert!(one.contains(&code) && one.contains("<svg"), "the card shows Ana's code and QR");
+    assert!(
+        one.contains(&code) && one.contains("<svg"),
+        "the card shows Ana's code and QR"
+    );
     Ok(())
 }

@@ -17,9 +17,17 @@ use std::time::{Duration, Instant};
 const WAIT: Duration = Duration::from_secs(20);
 
 /// A desk screen: a tablet on `host` with `name` signed in, opened at `/desk`.
-async fn desk(hub: &DemoHub, chromium: &Chromium, host: &str, name: &str, digit: char, size: (u32, u32)) -> Result<Page> {
+async fn desk(
+    hub: &DemoHub,
+    chromium: &Chromium,
+    host: &str,
+    name: &str,
+    digit: char,
+    size: (u32, u32),
+) -> Result<Page> {
     let page = tablet(hub, chromium, host, name, digit, size).await?;
-    page.goto(format!("{}/desk", hub.url.replace("127.0.0.1", host))).await?;
+    page.goto(format!("{}/desk", hub.url.replace("127.0.0.1", host)))
+        .await?;
     wait_until(&page, "document.querySelector('.desk-grid') !== null", WAIT)
         .await
         .context("the desk")?;

@@ -164,9 +164,11 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        let mut caller = state
-            .access
-            .identify(&parts.headers, idle_limit(&state.hub), parts.method != axum::http::Method::GET);
+        let mut caller = state.access.identify(
+            &parts.headers,
+            idle_limit(&state.hub),
+            parts.method != axum::http::Method::GET,
+        );
         caller.peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

@@ -13,8 +13,8 @@ mod staff;
 
 pub use numbers::Report;
 
-use super::common::{use_now, CloseOutList, Screen};
 use super::common::Notice;
+use super::common::{use_now, CloseOutList, Screen};
 use crate::api_types::StaffStatus;
 use crate::domain::Action;
 use crate::sync::{use_live_clinic, HubClient};

@@ -17,10 +17,19 @@ pub fn CloseOutList(ask: bool) -> Element {
     let mut asked = use_signal(|| false);
     let live = live.read();
     let (offset, today) = clinic_today(&live, now());
-    let closes_at = live.clinic.as_ref().map(|c| c.closes_at.clone()).unwrap_or_default();
+    let closes_at = live
+        .clinic
+        .as_ref()
+        .map(|c| c.closes_at.clone())
+        .unwrap_or_default();
     let grace = live.clinic.as_ref().map_or(0, |c| c.no_show_grace_minutes);
-    let closing = asked() || is_closing_time(&closes_at, now().with_timezone(&offset).naive_local());
-    let through = if closing { today } else { today.pred_opt().unwrap_or(today) };
+    let closing =
+        asked() || is_closing_time(&closes_at, now().with_timezone(&offset).naive_local());
+    let through = if closing {
+        today
+    } else {
+        today.pred_opt().unwrap_or(today)
+    };
     let list = close_out(&live.state, through, closing);
     let may_floor = live.may(Action::WorkTheFloor);
     let may_no_show = live.may(Action::NoShow);
@@ -31,16 +40,33 @@ pub fn CloseOutList(ask: bool) -> Element {
             format!("{} · ", visit.day.format("%a %-d %b"))
         }
     };
-    let open: Vec<(Visit, String)> = list.open.iter().map(|v| ((*v).clone(), day_label(v))).collect();
+    let open: Vec<(Visit, String)> = list
+        .open
+        .iter()
+        .map(|v| ((*v).clone(), day_label(v)))
+        .collect();
     let absent: Vec<(Visit, String)> = list
         .never_arrived
         .iter()
         .map(|v| {
-            let time = v.appointment.map(|a| a.with_timezone(&offset).format("%H:%M").to_string());
-            ((*v).clone(), format!("{}{}", day_label(v), time.map(|t| format!("{t} · ")).unwrap_or_default()))
+            let time = v
+                .appointment
+                .map(|a| a.with_timezone(&offset).format("%H:%M").to_string());
+            (
+                (*v).clone(),
+                format!(
+                    "{}{}",
+                    day_label(v),
+                    time.map(|t| format!("{t} · ")).unwrap_or_default()
+                ),
+            )
         })
         .collect();
-    let rooms: Vec<(String, String)> = list.rooms.iter().map(|r| (r.name.clone(), r.state.label().to_string())).collect();
+    let rooms: Vec<(String, String)> = list
+        .rooms
+        .iter()
+        .map(|r| (r.name.clone(), r.state.label().to_string()))
+        .collect();
     let nothing_left = list.is_empty();
     drop(live);
     if !closing && nothing_left {
@@ -53,7 +79,11 @@ pub fn CloseOutList(ask: bool) -> Element {
             }
         };
     }
-    let heading = if closing { "Close of day" } else { "Left open on earlier days" };
+    let heading = if closing {
+        "Close of day"
+    } else {
+        "Left open on earlier days"
+    };
     rsx! {
         section { class: "desk-card close-out", "aria-labelledby": "close-out-heading",
             h2 { id: "close-out-heading", "{heading}" }

@@ -3,16 +3,16 @@
 //! card and the assistant's provider sheet (floor and overview).
 
 mod actions;
-mod close_out;
 mod assign;
+mod close_out;
 mod connection;
 mod room_card;
 mod sign_in;
 mod time;
 
 pub use actions::{capitalised, send, use_online, Notice, NoticeBanner, Step};
-pub use close_out::CloseOutList;
 pub use assign::AssignSheet;
+pub use close_out::CloseOutList;
 pub use connection::ConnectionBadge;
 pub use room_card::RoomCard;
 pub use time::{elapsed_label, minutes_between, timer_class, use_now};
@@ -95,7 +95,11 @@ fn touched(
 ) {
     let now = chrono::Utc::now();
     last_activity.set(now);
-    let signed_in = live.peek().session.as_ref().is_some_and(|s| s.staff.is_some());
+    let signed_in = live
+        .peek()
+        .session
+        .as_ref()
+        .is_some_and(|s| s.staff.is_some());
     if signed_in && (now - *last_ping.peek()).num_seconds() >= STILL_HERE_EVERY_SECONDS {
         last_ping.set(now);
         spawn(async move {

@@ -36,7 +36,10 @@ pub fn NewVisit(kind: Booking, offset: FixedOffset, on_done: EventHandler<()>) -
         .values()
         .map(|p| (p.id.to_string(), p.name.clone()))
         .collect();
-    let first_provider = providers.first().map(|(id, _)| id.clone()).unwrap_or_default();
+    let first_provider = providers
+        .first()
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default();
     let mut provider = use_signal(move || first_provider);
     if kind == Booking::Appointment && !live.read().may(Action::FrontDesk) {
         return rsx! {};
@@ -70,18 +73,35 @@ pub fn NewVisit(kind: Booking, offset: FixedOffset, on_done: EventHandler<()>) -
             let name = format!("{} {}", patient.first_name, patient.last_name);
             let created = match (kind, when, provider.clone()) {
                 (Booking::Appointment, Some(start), Some(provider)) => {
-                    let new = NewAppointment { patient, provider, start, visit_type, needs };
+                    let new = NewAppointment {
+                        patient,
+                        provider,
+                        start,
+                        visit_type,
+                        needs,
+                    };
                     hub.create_appointment(&new).await
                 }
                 _ => {
-                    let new = NewWalkIn { patient, provider, visit_type, needs };
+                    let new = NewWalkIn {
+                        patient,
+                        provider,
+                        visit_type,
+                        needs,
+                    };
                     hub.walk_in(&new).await
                 }
             };
             match created {
                 Ok(created) => {
-                    let ticket = created.ticket.map(|t| format!(", ticket {t}")).unwrap_or_default();
-                    message.set(Some(format!("Booked {name}{ticket}; check-in code {}.", created.code)));
+                    let ticket = created
+                        .ticket
+                        .map(|t| format!(", ticket {t}"))
+                        .unwrap_or_default();
+                    message.set(Some(format!(
+                        "Booked {name}{ticket}; check-in code {}.",
+                        created.code
+                    )));
                     on_done.call(());
                 }
                 Err(error) => message.set(Some(capitalised(&error.message))),

@@ -3,7 +3,9 @@
 
 use super::new_visit::{Booking, NewVisit};
 use super::CheckInButton;
-use crate::domain::{desk_search_matches, no_show_from, Action, Command, ProviderId, Visit, VisitState};
+use crate::domain::{
+    desk_search_matches, no_show_from, Action, Command, ProviderId, Visit, VisitState,
+};
 use crate::sync::use_live_clinic;
 use crate::ui::board::clinic_today;
 use crate::ui::common::{send, use_now, use_online, Notice};
@@ -114,7 +116,10 @@ fn DeskRow(visit: Visit, may_print: bool) -> Element {
     let (offset, today) = clinic_today(&live.read(), now());
     let clinic = live.read();
     let provider = clinic.state.provider_name(&visit.provider);
-    let grace = clinic.clinic.as_ref().map_or(0, |c| c.no_show_grace_minutes);
+    let grace = clinic
+        .clinic
+        .as_ref()
+        .map_or(0, |c| c.no_show_grace_minutes);
     let may_cancel = clinic.may(Action::FrontDesk);
     drop(clinic);
     let time = visit
@@ -209,7 +214,11 @@ fn RescheduleForm(visit: Visit, offset: FixedOffset, on_done: EventHandler<()>) 
     let online = use_online();
     let current = visit
         .appointment
-        .map(|at| at.with_timezone(&offset).format("%Y-%m-%dT%H:%M").to_string())
+        .map(|at| {
+            at.with_timezone(&offset)
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        })
         .unwrap_or_default();
     let mut when = use_signal(move || current);
     let mut provider = use_signal({
@@ -305,5 +314,10 @@ fn local(at: DateTime<Utc>, offset: FixedOffset) -> String {
 /// A `datetime-local` value ("2026-12-02T14:30") read in the clinic's time.
 pub(super) fn utc_from_local(value: &str, offset: FixedOffset) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
-    Some(offset.from_local_datetime(&naive).single()?.with_timezone(&Utc))
+    Some(
+        offset
+            .from_local_datetime(&naive)
+            .single()?
+            .with_timezone(&Utc),
+    )
 }
