@@ -378,6 +378,7 @@ mod tests {
         clinic.run(
             Command::CancelVisit {
                 visit: visit.clone(),
+                reason: String::new(),
             },
             at(9, 0),
         );

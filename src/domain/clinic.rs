@@ -148,6 +148,9 @@ pub struct Visit {
     /// A follow-up asked for at check-out ("in 2 weeks with Dr. Brooks"), for the desk to book.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<String>,
+    /// Why the visit was cancelled, when the desk said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
     /// The kiosk sent the patient to the desk, why and when; cleared by the visit's next step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_to_desk: Option<Stamped<super::DeskReason>>,
@@ -424,6 +427,7 @@ impl ClinicState {
                         identity_confirmed: None,
                         checked_out: None,
                         follow_up: None,
+                        cancel_reason: None,
                         sent_to_desk: None,
                     },
                 );
@@ -456,11 +460,20 @@ impl ClinicState {
                     set_room_state(room, RoomState::Occupied, *at, by);
                 }
             }
-            Event::VisitAdvanced { visit, to, at, by } => {
+            Event::VisitAdvanced {
+                visit,
+                to,
+                at,
+                by,
+                reason,
+            } => {
                 let Some(visit) = self.visits.get_mut(visit) else {
                     return;
                 };
                 set_visit_state(visit, *to, *at, by);
+                if reason.is_some() {
+                    visit.cancel_reason = reason.clone();
+                }
                 if to.is_closed() {
                     // Leaving the room (finished, or left mid-visit) always leaves it dirty.
                     if let Some(room) = visit.room.take().and_then(|room| self.rooms.get_mut(&room))

@@ -71,6 +71,9 @@ pub enum Command {
     },
     CancelVisit {
         visit: VisitId,
+        /// Why, when the desk says ("patient called, rebooking next week"); up to 200 characters.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     MarkNoShow {
         visit: VisitId,
@@ -367,14 +370,32 @@ pub fn apply(
         Command::FinishVisit { visit } => {
             advance(state, visit, IN_ROOM, VisitState::Finished, at, &by)?
         }
-        Command::CancelVisit { visit } => advance(
-            state,
-            visit,
-            &[VisitState::Scheduled, VisitState::Arrived],
-            VisitState::Cancelled,
-            at,
-            &by,
-        )?,
+        Command::CancelVisit { visit, reason } => {
+            let cancelled = advance(
+                state,
+                visit,
+                &[VisitState::Scheduled, VisitState::Arrived],
+                VisitState::Cancelled,
+                at,
+                &by,
+            )?;
+            match (cancelled, reason.trim()) {
+                (cancelled, "") => cancelled,
+                (
+                    Event::VisitAdvanced {
+                        visit, to, at, by, ..
+                    },
+                    reason,
+                ) => Event::VisitAdvanced {
+                    visit,
+                    to,
+                    at,
+                    by,
+                    reason: Some(required(reason, "reason")?),
+                },
+                (other, _) => other,
+            }
+        }
         Command::MarkNoShow {
             visit,
             grace_minutes,
@@ -524,6 +545,7 @@ pub fn apply(
                     to: VisitState::ReadyForProvider,
                     at,
                     by,
+                    reason: None,
                 };
                 return Ok(vec![recorded, ready]);
             }
@@ -734,6 +756,7 @@ fn advance(
         to,
         at: stamp_after(found.since(), at),
         by: by.clone(),
+        reason: None,
     })
 }
 

@@ -65,6 +65,9 @@ pub enum Event {
         /// Who did it (staff id); absent for devices and the system.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
+        /// Why, when staff gave a reason (a cancellation's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     PriorityChanged {
         visit: VisitId,

@@ -35,7 +35,10 @@ fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
         },
         8 => Command::ReturnToService { room },
         9 => Command::LeftWithoutBeingSeen { visit },
-        10 => Command::CancelVisit { visit },
+        10 => Command::CancelVisit {
+            visit,
+            reason: "called, rebooking".into(),
+        },
         11 => Command::MarkNoShow {
             visit,
             grace_minutes: 0,

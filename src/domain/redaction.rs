@@ -52,6 +52,7 @@ fn board_visit(visit: &Visit) -> Visit {
             .clone()
             .map(|call| Stamped { by: None, ..call }),
         follow_up: None,
+        cancel_reason: None,
         ..visit.clone()
     }
 }
@@ -84,6 +85,7 @@ fn ticket_visit(visit: &Visit) -> Visit {
         identity_confirmed: None,
         checked_out: None,
         follow_up: None,
+        cancel_reason: None,
         sent_to_desk: None,
     }
 }
@@ -193,6 +195,7 @@ impl Event {
                 reason.clear()
             }
             Event::CheckedOut { follow_up, .. } => *follow_up = None,
+            Event::VisitAdvanced { reason, .. } => *reason = None,
             _ => {}
         }
         event
@@ -253,11 +256,17 @@ impl Event {
                 at: *at,
                 by: None,
             },
+            Event::VisitAdvanced { visit, to, at, .. } => Event::VisitAdvanced {
+                visit: visit.clone(),
+                to: *to,
+                at: *at,
+                by: None,
+                reason: None,
+            },
             other => {
                 let mut event = other.clone();
                 if let Event::PatientArrived { by, .. }
                 | Event::PatientRoomed { by, .. }
-                | Event::VisitAdvanced { by, .. }
                 | Event::PatientCalled { by, .. } = &mut event
                 {
                     *by = None;

@@ -276,7 +276,10 @@ fn command_for(hub: &Hub, step: &Step) -> Option<Command> {
             visit,
             grace_minutes: 0,
         },
-        Action::Cancel => Command::CancelVisit { visit },
+        Action::Cancel => Command::CancelVisit {
+            visit,
+            reason: String::new(),
+        },
     })
 }
 

@@ -120,6 +120,7 @@ async fn a_kiosk_check_in_confirms_the_date_of_birth_and_answers_every_outcome()
     );
     hub.run(Command::CancelVisit {
         visit: visit_id(&tomorrow),
+        reason: String::new(),
     })
     .await?;
     assert_eq!(

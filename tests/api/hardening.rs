@@ -145,6 +145,24 @@ async fn scripted_day(hub: &TestHub) -> Result<String> {
     for (client, command) in steps {
         client.command(&command).await?;
     }
+    let second = front_desk
+        .create_appointment(&clinicflow::api_types::NewAppointment {
+            patient: Patient {
+                first_name: "Zoraida".into(),
+                last_name: "Testperson".into(),
+                date_of_birth: Some(BIRTH_DATE.parse()?),
+            },
+            provider: ProviderId::parse("dr-okafor")?,
+            start: chrono::Utc::now() + chrono::Duration::minutes(50),
+            visit_type: "Diabetes review".into(),
+            needs: Needs::default(),
+        })
+        .await?;
+    let cancel = Command::CancelVisit {
+        visit: second.visit,
+        reason: "daughter 555-0142 says vomiting blood".into(),
+    };
+    front_desk.command(&cancel).await?;
     Ok(created.code)
 }
 
@@ -371,6 +389,7 @@ fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
         },
         Command::CancelVisit {
             visit: visit.clone(),
+            reason: String::new(),
         },
         Command::StartCleaning { room: room.clone() },
         Command::RoomReady {

@@ -140,8 +140,11 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
 
         // Cancelled: the scan says so.
         let cancelled = hub.schedule("Cal", "Cancel", 45).await?;
+        row_action(&front, "Cancel", "Cancel visit…").await?;
+        wait_until(&front, "document.querySelector('[id^=cancel-]') !== null", WAIT).await?;
+        front.find_element("[id^=cancel-]").await?.click().await?.type_str("called, rebooking").await?;
         row_action(&front, "Cancel", "Cancel visit").await?;
-        wait_until(&front, &row_shows("Cancel", "cancelled"), WAIT).await?;
+        wait_until(&front, &row_shows("Cancel", "cancelled: called, rebooking"), WAIT).await?;
         assert_eq!(check_in(&hub, &cancelled, BORN).await?["outcome"], "cancelled");
 
         // A no-show waits for the grace after the appointment.

@@ -247,7 +247,7 @@ async fn every_other_outcome_ends_on_a_clear_screen_in_either_language() -> Resu
             tap(&page, "Done").await?;
 
             let visit = common::visit_id(&visit_of(&hub, &tomorrow).await?);
-            hub.command(clinicflow::domain::Command::CancelVisit { visit }).await?;
+            hub.command(clinicflow::domain::Command::CancelVisit { visit, reason: String::new() }).await?;
             scan(&page, &tomorrow).await?;
             outcome(&page, "cancelled").await?;
             tap(&page, "Done").await?;

@@ -103,6 +103,7 @@ pub fn Schedule() -> Element {
 enum Open {
     Nothing,
     Reschedule,
+    Cancel,
     CheckOut,
 }
 
@@ -131,9 +132,10 @@ fn DeskRow(visit: Visit, may_print: bool) -> Element {
         .map(|d| d.format("%m/%d/%Y").to_string())
         .unwrap_or_default();
     let ticket = visit.ticket.map(|t| format!("{t} · ")).unwrap_or_default();
-    let state = match (&visit.checked_out, visit.state) {
-        (Some(out), _) => format!("checked out {}", local(out.at, offset)),
-        (None, state) => state.label().to_string(),
+    let state = match (&visit.checked_out, &visit.cancel_reason, visit.state) {
+        (Some(out), _, _) => format!("checked out {}", local(out.at, offset)),
+        (None, Some(reason), VisitState::Cancelled) => format!("cancelled: {reason}"),
+        (None, _, state) => state.label().to_string(),
     };
     let no_show_from = no_show_from(&visit, grace);
     let no_show_yet = no_show_from.is_some_and(|from| now() >= from);
@@ -167,12 +169,7 @@ fn DeskRow(visit: Visit, may_print: bool) -> Element {
                         button { class: "button small secondary", disabled: !online, onclick: move |_| open.set(Open::Reschedule), "Reschedule…" }
                     }
                     if may_cancel {
-                        button {
-                            class: "button small secondary",
-                            disabled: !online,
-                            onclick: { let id = id.clone(); move |_| step(Command::CancelVisit { visit: id.clone() }) },
-                            "Cancel visit"
-                        }
+                        button { class: "button small secondary", disabled: !online, onclick: move |_| open.set(Open::Cancel), "Cancel visit…" }
                     }
                     if let Some(from) = no_show_from {
                         button {
@@ -198,6 +195,9 @@ fn DeskRow(visit: Visit, may_print: bool) -> Element {
             }
             if open() == Open::Reschedule {
                 RescheduleForm { visit: visit.clone(), offset, on_done: move |_| open.set(Open::Nothing) }
+            }
+            if open() == Open::Cancel {
+                CancelForm { visit: visit.id.clone(), on_done: move |_| open.set(Open::Nothing) }
             }
             if open() == Open::CheckOut {
                 CheckOutForm { visit: visit.id.clone(), on_done: move |_| open.set(Open::Nothing) }
@@ -266,6 +266,36 @@ fn RescheduleForm(visit: Visit, offset: FixedOffset, on_done: EventHandler<()>) 
                     });
                 },
                 "Move appointment"
+            }
+            button { class: "button small secondary", onclick: move |_| on_done.call(()), "Keep it" }
+        }
+    }
+}
+
+/// Cancelling, with the reason if the patient gave one.
+#[component]
+fn CancelForm(visit: crate::domain::VisitId, on_done: EventHandler<()>) -> Element {
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    let mut reason = use_signal(String::new);
+    rsx! {
+        div { class: "desk-form", role: "group", "aria-label": "Cancel the visit",
+            label { class: "filter",
+                span { "Reason (optional)" }
+                input { id: "cancel-{visit}", placeholder: "e.g. patient called, rebooking", maxlength: "200", oninput: move |e| reason.set(e.value()) }
+            }
+            button {
+                class: "button small",
+                disabled: !online,
+                onclick: move |_| {
+                    let command = Command::CancelVisit { visit: visit.clone(), reason: reason() };
+                    spawn(async move {
+                        if send(notice, command).await {
+                            on_done.call(());
+                        }
+                    });
+                },
+                "Cancel visit"
             }
             button { class: "button small secondary", onclick: move |_| on_done.call(()), "Keep it" }
         }
