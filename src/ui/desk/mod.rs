@@ -39,7 +39,7 @@ fn DeskView() -> Element {
         return rsx! {
             section { class: "planned-card",
                 h2 { "For the front desk" }
-                p { "The desk's schedule and steps are for front-desk staff, charge nurses and administrators. Switch user to sign in as one." }
+                p { "The desk's schedule and steps are for front-desk staff, charge nurses and administrators signed in on an enrolled tablet or desk PC." }
             }
         };
     }
