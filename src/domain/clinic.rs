@@ -640,6 +640,14 @@ impl ClinicState {
         Ticket { walk_in, number }
     }
 
+    /// Every provider as a picker offers them: (id, name).
+    pub fn provider_choices(&self) -> Vec<(String, String)> {
+        self.providers
+            .values()
+            .map(|p| (p.id.to_string(), p.name.clone()))
+            .collect()
+    }
+
     /// A provider's name as screens show it (the id when the provider is unknown here).
     pub fn provider_name(&self, provider: &ProviderId) -> String {
         self.providers

@@ -61,14 +61,10 @@ pub fn check_no_show(
     grace_minutes: u32,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    let Some(start) = visit.appointment else {
-        return Ok(());
-    };
-    let after = start + Duration::minutes(grace_minutes.into());
-    if now < after {
-        return Err(DomainError::TooEarlyForNoShow { after });
+    match no_show_from(visit, grace_minutes) {
+        Some(after) if now < after => Err(DomainError::TooEarlyForNoShow { after }),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The moment from which `visit` may be marked a no-show (`None` for walk-ins).

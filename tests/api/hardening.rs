@@ -38,6 +38,26 @@ const PEOPLE: [&str; 9] = [
     BIRTH_DATE,
 ];
 
+/// Zoraida Testperson's "Diabetes review" with Dr. Okafor, `minutes` from now.
+async fn book_zoraida(
+    desk: &clinicflow::sync::HubClient,
+    minutes: i64,
+    needs: Needs,
+) -> Result<clinicflow::api_types::Created> {
+    let appointment = clinicflow::api_types::NewAppointment {
+        patient: Patient {
+            first_name: "Zoraida".into(),
+            last_name: "Testperson".into(),
+            date_of_birth: Some(BIRTH_DATE.parse()?),
+        },
+        provider: ProviderId::parse("dr-okafor")?,
+        start: chrono::Utc::now() + chrono::Duration::minutes(minutes),
+        visit_type: "Diabetes review".into(),
+        needs,
+    };
+    Ok(desk.create_appointment(&appointment).await?)
+}
+
 /// A day on which every free-text field is filled with a name, a phone number or clinical
 /// words, every step is stamped by a named person, and a room goes out of service.
 async fn scripted_day(hub: &TestHub) -> Result<String> {
@@ -45,23 +65,12 @@ async fn scripted_day(hub: &TestHub) -> Result<String> {
     let assistant = hub.client_for(hub.signed_in_tablet("ma-lee", "111111").await?);
     let charge = hub.client_for(hub.signed_in_tablet("rn-walsh", "555555").await?);
     let kiosk = hub.client_for(hub.screen(DeviceRole::Kiosk, "lobby kiosk").await?);
-    let created = front_desk
-        .create_appointment(&clinicflow::api_types::NewAppointment {
-            patient: Patient {
-                first_name: "Zoraida".into(),
-                last_name: "Testperson".into(),
-                date_of_birth: Some(BIRTH_DATE.parse()?),
-            },
-            provider: ProviderId::parse("dr-okafor")?,
-            start: chrono::Utc::now() + chrono::Duration::minutes(5),
-            visit_type: "Diabetes review".into(),
-            needs: Needs {
-                interpreter: Some("Tagalog".into()),
-                wheelchair: true,
-                isolation: false,
-            },
-        })
-        .await?;
+    let needs = Needs {
+        interpreter: Some("Tagalog".into()),
+        wheelchair: true,
+        isolation: false,
+    };
+    let created = book_zoraida(&front_desk, 5, needs).await?;
     let visit = created.visit.clone();
     kiosk
         .check_in(&CheckInRequest {
@@ -145,19 +154,7 @@ async fn scripted_day(hub: &TestHub) -> Result<String> {
     for (client, command) in steps {
         client.command(&command).await?;
     }
-    let second = front_desk
-        .create_appointment(&clinicflow::api_types::NewAppointment {
-            patient: Patient {
-                first_name: "Zoraida".into(),
-                last_name: "Testperson".into(),
-                date_of_birth: Some(BIRTH_DATE.parse()?),
-            },
-            provider: ProviderId::parse("dr-okafor")?,
-            start: chrono::Utc::now() + chrono::Duration::minutes(50),
-            visit_type: "Diabetes review".into(),
-            needs: Needs::default(),
-        })
-        .await?;
+    let second = book_zoraida(&front_desk, 50, Needs::default()).await?;
     let cancel = Command::CancelVisit {
         visit: second.visit,
         reason: "daughter 555-0142 says vomiting blood".into(),

@@ -7,7 +7,7 @@ use crate::domain::{
 };
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
-use crate::ui::common::{send, timer_class, use_online, Notice};
+use crate::ui::common::{timer_class, StepButton};
 use dioxus::prelude::*;
 
 #[component]
@@ -57,24 +57,13 @@ pub fn Waiting() -> Element {
 /// One tap: the charge nurse moves a patient up the queue.
 #[component]
 pub fn MarkUrgent(visit: crate::domain::VisitId) -> Element {
-    let notice = use_context::<Notice>();
-    let online = use_online();
+    let command = Command::SetPriority {
+        visit,
+        priority: Priority::Urgent,
+        reason: "Marked urgent from the overview".into(),
+    };
     rsx! {
-        button {
-            class: "button small secondary",
-            disabled: !online,
-            onclick: move |_| {
-                let command = Command::SetPriority {
-                    visit: visit.clone(),
-                    priority: Priority::Urgent,
-                    reason: "Marked urgent from the overview".into(),
-                };
-                async move {
-                    send(notice, command).await;
-                }
-            },
-            "Mark urgent"
-        }
+        StepButton { label: "Mark urgent", command, secondary: true }
     }
 }
 

@@ -83,6 +83,35 @@ pub async fn send(notice: Notice, command: Command) -> bool {
     }
 }
 
+/// Sends `command` in the background; `done` runs once the hub took it (a form closes).
+pub fn send_then(notice: Notice, command: Command, done: impl FnOnce() + 'static) {
+    spawn(async move {
+        if send(notice, command).await {
+            done();
+        }
+    });
+}
+
+/// A button that sends one step, disabled while the hub cannot be reached.
+#[component]
+pub fn StepButton(label: String, command: Command, #[props(default)] secondary: bool) -> Element {
+    let notice = use_context::<Notice>();
+    let online = use_online();
+    let class = if secondary {
+        "button small secondary"
+    } else {
+        "button small"
+    };
+    rsx! {
+        button {
+            class,
+            disabled: !online,
+            onclick: move |_| send_then(notice, command.clone(), || {}),
+            "{label}"
+        }
+    }
+}
+
 pub fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars

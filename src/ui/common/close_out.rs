@@ -2,7 +2,7 @@
 //! someone asks), everything still open today, and at any time what earlier days left open,
 //! marked with their day, each with the step that resolves it. Rules from `domain::day_close`.
 
-use super::{send, use_now, use_online, Notice};
+use super::{send, use_now, use_online, Notice, StepButton};
 use crate::domain::{close_out, is_closing_time, no_show_from, Action, Command, Visit, VisitState};
 use crate::sync::use_live_clinic;
 use crate::ui::board::clinic_today;
@@ -132,9 +132,11 @@ pub fn CloseOutList(ask: bool) -> Element {
 /// An open visit with the steps that close it.
 #[component]
 fn OpenVisit(visit: Visit, day: String, may_floor: bool) -> Element {
-    let notice = use_context::<Notice>();
-    let online = use_online();
     let in_room = visit.state.is_in_room();
+    let may_leave = matches!(
+        visit.state,
+        VisitState::Arrived | VisitState::Roomed | VisitState::ReadyForProvider
+    );
     let (finish, gone) = (visit.id.clone(), visit.id.clone());
     rsx! {
         li { class: "close-row",
@@ -142,20 +144,10 @@ fn OpenVisit(visit: Visit, day: String, may_floor: bool) -> Element {
             if may_floor {
                 div { class: "row-actions",
                     if in_room {
-                        button {
-                            class: "button small",
-                            disabled: !online,
-                            onclick: move |_| { let visit = finish.clone(); spawn(async move { send(notice, Command::FinishVisit { visit }).await; }); },
-                            "Finished"
-                        }
+                        StepButton { label: "Finished", command: Command::FinishVisit { visit: finish } }
                     }
-                    if matches!(visit.state, VisitState::Arrived | VisitState::Roomed | VisitState::ReadyForProvider) {
-                        button {
-                            class: "button small secondary",
-                            disabled: !online,
-                            onclick: move |_| { let visit = gone.clone(); spawn(async move { send(notice, Command::LeftWithoutBeingSeen { visit }).await; }); },
-                            "Left without being seen"
-                        }
+                    if may_leave {
+                        StepButton { label: "Left without being seen", command: Command::LeftWithoutBeingSeen { visit: gone }, secondary: true }
                     }
                 }
             }

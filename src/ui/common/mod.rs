@@ -10,7 +10,9 @@ mod room_card;
 mod sign_in;
 mod time;
 
-pub use actions::{capitalised, send, use_online, Notice, NoticeBanner, Step};
+pub use actions::{
+    capitalised, send, send_then, use_online, Notice, NoticeBanner, Step, StepButton,
+};
 pub use assign::AssignSheet;
 pub use close_out::CloseOutList;
 pub use connection::ConnectionBadge;

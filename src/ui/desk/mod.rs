@@ -9,10 +9,9 @@ mod new_visit;
 mod schedule;
 
 use super::board::clinic_today;
-use super::common::{use_now, CloseOutList, Notice, Screen};
+use super::common::{use_now, CloseOutList, Notice, Screen, StepButton};
 use crate::domain::{sent_to_desk, Action, Command, Visit, VisitState};
 use crate::sync::use_live_clinic;
-use crate::ui::common::{send, use_online};
 use dioxus::prelude::*;
 use schedule::Schedule;
 
@@ -83,10 +82,11 @@ fn SentToDesk() -> Element {
                         }
                         div { class: "row-actions",
                             if visit.state == VisitState::Scheduled && visit.day == today {
-                                CheckInButton { visit: visit.id.clone(), label: "Check in (identity seen)" }
+                                StepButton { label: "Check in (identity seen)", command: desk_check_in(&visit.id) }
                             }
                             if visit.sent_to_desk.is_some() {
-                                DoneButton { visit: visit.id.clone() }
+                                // The desk dealt with the patient some other way (rebooked them, sent them home).
+                                StepButton { label: "Done", command: Command::ClearDeskNotice { visit: visit.id.clone() }, secondary: true }
                             }
                         }
                     }
@@ -96,38 +96,10 @@ fn SentToDesk() -> Element {
     }
 }
 
-/// The desk dealt with the patient some other way (rebooked them, sent them home).
-#[component]
-fn DoneButton(visit: crate::domain::VisitId) -> Element {
-    let notice = use_context::<Notice>();
-    let online = use_online();
-    rsx! {
-        button {
-            class: "button small secondary",
-            disabled: !online,
-            onclick: move |_| {
-                let command = Command::ClearDeskNotice { visit: visit.clone() };
-                spawn(async move { send(notice, command).await; });
-            },
-            "Done"
-        }
-    }
-}
-
 /// Desk check-in: the person at the desk saw the patient's identity.
-#[component]
-fn CheckInButton(visit: crate::domain::VisitId, label: &'static str) -> Element {
-    let notice = use_context::<Notice>();
-    let online = use_online();
-    rsx! {
-        button {
-            class: "button small",
-            disabled: !online,
-            onclick: move |_| {
-                let command = Command::CheckIn { visit: visit.clone(), identity_confirmed: true };
-                spawn(async move { send(notice, command).await; });
-            },
-            "{label}"
-        }
+fn desk_check_in(visit: &crate::domain::VisitId) -> Command {
+    Command::CheckIn {
+        visit: visit.clone(),
+        identity_confirmed: true,
     }
 }

@@ -29,13 +29,7 @@ pub fn NewVisit(kind: Booking, offset: FixedOffset, on_done: EventHandler<()>) -
     let mut interpreter = use_signal(String::new);
     let mut wheelchair = use_signal(|| false);
     let mut isolation = use_signal(|| false);
-    let providers: Vec<(String, String)> = live
-        .read()
-        .state
-        .providers
-        .values()
-        .map(|p| (p.id.to_string(), p.name.clone()))
-        .collect();
+    let providers = live.read().state.provider_choices();
     let first_provider = providers
         .first()
         .map(|(id, _)| id.clone())

@@ -1,14 +1,14 @@
 //! Today's schedule at the desk: every visit of the day by time (or one provider's), with the
 //! patient's full name and date of birth, its state, and the desk's steps on it.
 
+use super::desk_check_in;
 use super::new_visit::{Booking, NewVisit};
-use super::CheckInButton;
 use crate::domain::{
     desk_search_matches, no_show_from, Action, Command, ProviderId, Visit, VisitState,
 };
 use crate::sync::use_live_clinic;
 use crate::ui::board::clinic_today;
-use crate::ui::common::{send, use_now, use_online, Notice};
+use crate::ui::common::{send_then, use_now, use_online, Notice, StepButton};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use dioxus::prelude::*;
 
@@ -39,12 +39,7 @@ pub fn Schedule() -> Element {
         .cloned()
         .collect();
     visits.sort_by_key(|v| (v.appointment.is_none(), v.appointment, v.id.clone()));
-    let providers: Vec<(String, String)> = live
-        .state
-        .providers
-        .values()
-        .map(|p| (p.id.to_string(), p.name.clone()))
-        .collect();
+    let providers = live.state.provider_choices();
     rsx! {
         section { class: "desk-card desk-schedule", "aria-labelledby": "schedule-heading",
             div { class: "section-head",
@@ -140,13 +135,7 @@ fn DeskRow(visit: Visit, may_print: bool) -> Element {
     let no_show_from = no_show_from(&visit, grace);
     let no_show_yet = no_show_from.is_some_and(|from| now() >= from);
     let id = visit.id.clone();
-    let step = move |command: Command| {
-        spawn(async move {
-            if send(notice, command).await {
-                open.set(Open::Nothing);
-            }
-        });
-    };
+    let step = move |command: Command| send_then(notice, command, move || open.set(Open::Nothing));
     rsx! {
         li { class: "desk-row", "data-visit": "{visit.id}",
             div { class: "desk-row-main",
@@ -163,7 +152,7 @@ fn DeskRow(visit: Visit, may_print: bool) -> Element {
             div { class: "row-actions",
                 if visit.state == VisitState::Scheduled {
                     if visit.day == today {
-                        CheckInButton { visit: id.clone(), label: "Check in" }
+                        StepButton { label: "Check in", command: desk_check_in(&id) }
                     }
                     if visit.appointment.is_some() {
                         button { class: "button small secondary", disabled: !online, onclick: move |_| open.set(Open::Reschedule), "Reschedule…" }
@@ -225,13 +214,7 @@ fn RescheduleForm(visit: Visit, offset: FixedOffset, on_done: EventHandler<()>) 
         let id = visit.provider.to_string();
         move || id
     });
-    let providers: Vec<(String, String)> = live
-        .read()
-        .state
-        .providers
-        .values()
-        .map(|p| (p.id.to_string(), p.name.clone()))
-        .collect();
+    let providers = live.read().state.provider_choices();
     let start = utc_from_local(&when(), offset);
     let id = visit.id.clone();
     rsx! {
@@ -259,11 +242,7 @@ fn RescheduleForm(visit: Visit, offset: FixedOffset, on_done: EventHandler<()>) 
                         provider: ProviderId::parse(&provider()).ok(),
                         day: None,
                     };
-                    spawn(async move {
-                        if send(notice, command).await {
-                            on_done.call(());
-                        }
-                    });
+                    send_then(notice, command, move || on_done.call(()));
                 },
                 "Move appointment"
             }
@@ -289,11 +268,7 @@ fn CancelForm(visit: crate::domain::VisitId, on_done: EventHandler<()>) -> Eleme
                 disabled: !online,
                 onclick: move |_| {
                     let command = Command::CancelVisit { visit: visit.clone(), reason: reason() };
-                    spawn(async move {
-                        if send(notice, command).await {
-                            on_done.call(());
-                        }
-                    });
+                    send_then(notice, command, move || on_done.call(()));
                 },
                 "Cancel visit"
             }
@@ -323,11 +298,7 @@ fn CheckOutForm(visit: crate::domain::VisitId, on_done: EventHandler<()>) -> Ele
                         visit: visit.clone(),
                         follow_up: Some(text).filter(|t| !t.trim().is_empty()),
                     };
-                    spawn(async move {
-                        if send(notice, command).await {
-                            on_done.call(());
-                        }
-                    });
+                    send_then(notice, command, move || on_done.call(()));
                 },
                 "Check out"
             }

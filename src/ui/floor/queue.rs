@@ -44,12 +44,7 @@ pub fn Queue() -> Element {
         .into_iter()
         .cloned()
         .collect();
-    let providers: Vec<(String, String)> = live
-        .state
-        .providers
-        .values()
-        .map(|p| (p.id.to_string(), p.name.clone()))
-        .collect();
+    let providers = live.state.provider_choices();
     let mut pods: Vec<String> = live.state.rooms.values().map(|r| r.pod.clone()).collect();
     pods.sort();
     pods.dedup();
