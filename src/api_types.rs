@@ -118,6 +118,9 @@ pub struct NewAppointment {
     pub patient: Patient,
     pub provider: ProviderId,
     pub start: DateTime<Utc>,
+    /// Minutes booked (5 to 480); optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<u32>,
     pub visit_type: String,
     /// Interpreter (language), wheelchair, isolation.
     #[serde(default)]
@@ -490,4 +493,73 @@ impl ApiFailure {
             message: format!("The hub's answer could not be read ({detail})."),
         }
     }
+}
+
+/// What a schedule file is: the `content-type` of `POST /api/v1/import`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleFormat {
+    /// `text/csv`: a header row naming the columns (docs/api.md).
+    Csv,
+    /// `application/fhir+json`: a FHIR R4 Bundle of Appointments and their Patients.
+    Fhir,
+}
+
+impl ScheduleFormat {
+    /// From a file's name: `.json` is a FHIR Bundle, anything else CSV.
+    pub fn of_file(name: &str) -> ScheduleFormat {
+        if name.to_ascii_lowercase().ends_with(".json") {
+            ScheduleFormat::Fhir
+        } else {
+            ScheduleFormat::Csv
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ScheduleFormat::Csv => "text/csv",
+            ScheduleFormat::Fhir => "application/fhir+json",
+        }
+    }
+}
+
+/// How `POST /api/v1/import` treats a list: `?dry_run=true` previews, `?skip_bad_rows=true`
+/// applies the good rows of a list that has bad ones; by default a list with a bad row applies
+/// nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImportMode {
+    Preview,
+    #[default]
+    AllOrNothing,
+    SkipBadRows,
+}
+
+impl ImportMode {
+    pub fn query(self) -> &'static str {
+        match self {
+            ImportMode::Preview => "?dry_run=true",
+            ImportMode::AllOrNothing => "",
+            ImportMode::SkipBadRows => "?skip_bad_rows=true",
+        }
+    }
+}
+
+/// `POST /api/v1/import` answer (200 when applied or previewed, 422 when a bad row kept the
+/// whole list from applying): the reconciliation row by row, and the counts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportAnswer {
+    /// Whether the list's steps took effect (never for a preview).
+    pub applied: bool,
+    /// New appointments (booked, or to book).
+    pub scheduled: usize,
+    /// Moved to another time, provider or length.
+    pub changed: usize,
+    /// Cancelled by the list.
+    pub cancelled: usize,
+    /// As the clinic already has them (a list sent again).
+    pub already_scheduled: usize,
+    /// Left as the clinic has them, each with the reason (the patient has checked in, say).
+    pub kept: usize,
+    pub rows: Vec<crate::import::Planned>,
+    /// Rows that cannot be taken, with the line (CSV) or entry (FHIR) and the reason.
+    pub problems: Vec<crate::import::Problem>,
 }

@@ -99,6 +99,20 @@ impl Needs {
     }
 }
 
+/// The outside system's ids for a visit booked from an EHR or a schedule file: how a re-import
+/// finds the visit again, and what the FHIR export refers back to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalIds {
+    /// The outside system's appointment id (FHIR `Appointment.id`, the CSV's `id`).
+    pub appointment: String,
+    /// The outside system's patient id, when it gave one (FHIR `Patient.id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<String>,
+}
+
+/// The shortest and longest appointment the clinic books, in minutes.
+pub const DURATION_MINUTES: std::ops::RangeInclusive<u32> = 5..=480;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     pub id: VisitId,
@@ -106,6 +120,13 @@ pub struct Visit {
     pub provider: ProviderId,
     /// `None` for a walk-in.
     pub appointment: Option<DateTime<Utc>>,
+    /// How long the appointment is booked for; `None` for a walk-in (and visits booked before
+    /// appointments had a length).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<u32>,
+    /// Set when the visit came from an EHR or a schedule file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalIds>,
     /// The clinic-local day of the visit.
     pub day: NaiveDate,
     pub visit_type: String,
@@ -392,6 +413,8 @@ impl ClinicState {
                 patient,
                 provider,
                 start,
+                duration_minutes,
+                external,
                 day,
                 visit_type,
                 code,
@@ -405,6 +428,8 @@ impl ClinicState {
                         patient: patient.clone(),
                         provider: provider.clone(),
                         appointment: *start,
+                        duration_minutes: *duration_minutes,
+                        external: external.clone(),
                         day: *day,
                         visit_type: visit_type.clone(),
                         code: *code,
@@ -585,6 +610,7 @@ impl ClinicState {
             Event::VisitRescheduled {
                 visit,
                 start,
+                duration_minutes,
                 day,
                 provider,
                 ..
@@ -592,6 +618,9 @@ impl ClinicState {
                 if let Some(visit) = self.visits.get_mut(visit) {
                     if start.is_some() {
                         visit.appointment = *start;
+                    }
+                    if duration_minutes.is_some() {
+                        visit.duration_minutes = *duration_minutes;
                     }
                     visit.day = *day;
                     visit.provider = provider.clone();

@@ -33,6 +33,12 @@ pub enum Command {
         patient: Patient,
         provider: ProviderId,
         start: DateTime<Utc>,
+        /// Minutes booked, within [`DURATION_MINUTES`]; `None` when the list did not say.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_minutes: Option<u32>,
+        /// The outside system's ids, for a visit from an EHR or a schedule file.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external: Option<ExternalIds>,
         /// The clinic-local day of `start`, computed at the edge where the time zone is known.
         day: NaiveDate,
         visit_type: String,
@@ -89,6 +95,9 @@ pub enum Command {
         start: DateTime<Utc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         provider: Option<ProviderId>,
+        /// A new length in minutes; `None` keeps the old one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_minutes: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         day: Option<NaiveDate>,
     },
@@ -228,17 +237,22 @@ pub fn apply(
             patient,
             provider,
             start,
+            duration_minutes,
+            external,
             day,
             visit_type,
             code,
             needs,
         } => {
             check_new_visit(state, visit, patient, provider, *code)?;
+            check_duration(*duration_minutes)?;
             Event::AppointmentScheduled {
                 visit: visit.clone(),
                 patient: patient.clone(),
                 provider: provider.clone(),
                 start: Some(*start),
+                duration_minutes: *duration_minutes,
+                external: external.clone(),
                 day: *day,
                 visit_type: required(visit_type, "visit type")?,
                 code: Some(*code),
@@ -265,6 +279,8 @@ pub fn apply(
                 patient: patient.clone(),
                 provider: provider.clone(),
                 start: None,
+                duration_minutes: None,
+                external: None,
                 day: now.clinic_day,
                 visit_type: required(visit_type, "visit type")?,
                 code: Some(*code),
@@ -414,8 +430,18 @@ pub fn apply(
             visit,
             start,
             provider,
+            duration_minutes,
             day,
-        } => super::desk::reschedule(state, visit, *start, provider.as_ref(), *day, at, by)?,
+        } => {
+            check_duration(*duration_minutes)?;
+            let to = super::desk::NewTime {
+                start: *start,
+                provider: provider.as_ref(),
+                duration_minutes: *duration_minutes,
+                day: *day,
+            };
+            super::desk::reschedule(state, visit, to, at, by)?
+        }
         Command::SendToDesk { visit, reason } => {
             match super::desk::send_to_desk(state, visit, *reason, at)? {
                 Some(event) => event,
@@ -672,6 +698,17 @@ fn required(value: &str, field: &'static str) -> Result<String, DomainError> {
         });
     }
     Ok(value.to_string())
+}
+
+/// An appointment's length, when given, within [`DURATION_MINUTES`].
+fn check_duration(minutes: Option<u32>) -> Result<(), DomainError> {
+    match minutes {
+        Some(minutes) if !DURATION_MINUTES.contains(&minutes) => Err(DomainError::InvalidInput {
+            field: "duration",
+            problem: "must be 5 to 480 minutes",
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn check_new_visit(

@@ -147,15 +147,27 @@ pub(super) fn send_to_desk(
     }))
 }
 
+/// Where a rescheduled appointment goes: a new start, and perhaps a provider and a length.
+pub(super) struct NewTime<'a> {
+    pub start: DateTime<Utc>,
+    pub provider: Option<&'a ProviderId>,
+    pub duration_minutes: Option<u32>,
+    pub day: Option<NaiveDate>,
+}
+
 pub(super) fn reschedule(
     state: &ClinicState,
     visit: &VisitId,
-    start: DateTime<Utc>,
-    provider: Option<&ProviderId>,
-    day: Option<NaiveDate>,
+    to: NewTime<'_>,
     at: DateTime<Utc>,
     by: Option<StaffId>,
 ) -> Result<Event, DomainError> {
+    let NewTime {
+        start,
+        provider,
+        duration_minutes,
+        day,
+    } = to;
     let found = find_visit(state, visit)?;
     if found.state != VisitState::Scheduled || found.appointment.is_none() {
         return Err(DomainError::WrongVisitState {
@@ -175,6 +187,7 @@ pub(super) fn reschedule(
     Ok(Event::VisitRescheduled {
         visit: visit.clone(),
         start: Some(start),
+        duration_minutes,
         day,
         provider: provider.clone(),
         at: stamp_after(found.since(), at),
@@ -304,6 +317,7 @@ mod tests {
                 visit: visit.clone(),
                 start: at(10, 0) + chrono::Duration::days(1),
                 provider: None,
+                duration_minutes: None,
                 day: Some(tomorrow),
             },
             at(8, 0),

@@ -2,8 +2,8 @@
 //! log is the source of truth; every screen's state is a fold of these.
 
 use super::{
-    Abnormal, CheckInCode, Needs, Patient, Priority, ProviderId, RoomId, RoomState, StaffId,
-    Ticket, VisitId, VisitState, Vitals,
+    Abnormal, CheckInCode, ExternalIds, Needs, Patient, Priority, ProviderId, RoomId, RoomState,
+    StaffId, Ticket, VisitId, VisitState, Vitals,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,10 @@ pub enum Event {
         provider: ProviderId,
         /// `None` for a walk-in.
         start: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_minutes: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external: Option<ExternalIds>,
         /// The clinic-local day of the visit; the check-in code is valid on this day only.
         day: NaiveDate,
         visit_type: String,
@@ -156,6 +160,9 @@ pub enum Event {
         /// `None` only in a copy for a ticket-only screen.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         start: Option<DateTime<Utc>>,
+        /// The new length; `None` keeps the old one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_minutes: Option<u32>,
         day: NaiveDate,
         provider: ProviderId,
         at: DateTime<Utc>,

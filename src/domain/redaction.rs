@@ -53,6 +53,7 @@ fn board_visit(visit: &Visit) -> Visit {
             .map(|call| Stamped { by: None, ..call }),
         follow_up: None,
         cancel_reason: None,
+        external: None,
         ..visit.clone()
     }
 }
@@ -64,6 +65,8 @@ fn ticket_visit(visit: &Visit) -> Visit {
         patient: nobody(),
         provider: withheld_provider(),
         appointment: None,
+        duration_minutes: None,
+        external: None,
         day: visit.day,
         visit_type: String::new(),
         code: None,
@@ -183,9 +186,15 @@ impl Event {
     fn for_board(&self) -> Event {
         let mut event = self.clone();
         match &mut event {
-            Event::AppointmentScheduled { patient, code, .. } => {
+            Event::AppointmentScheduled {
+                patient,
+                code,
+                external,
+                ..
+            } => {
                 *patient = redact_patient(patient, Visibility::FirstNameLastInitial);
                 *code = None;
+                *external = None;
             }
             Event::VitalsRecorded { vitals, by, .. } => {
                 *vitals = Vitals::default();
@@ -218,6 +227,7 @@ impl Event {
             Event::VisitRescheduled { visit, day, at, .. } => Event::VisitRescheduled {
                 visit: visit.clone(),
                 start: None,
+                duration_minutes: None,
                 day: *day,
                 provider: withheld_provider(),
                 at: *at,
@@ -228,6 +238,8 @@ impl Event {
                 patient: nobody(),
                 provider: withheld_provider(),
                 start: None,
+                duration_minutes: None,
+                external: None,
                 day: *day,
                 visit_type: String::new(),
                 code: None,

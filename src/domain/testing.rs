@@ -112,6 +112,8 @@ impl TestClinic {
             patient: self.patient(),
             provider: self.provider.clone(),
             start: at(hour, minute),
+            duration_minutes: Some(20),
+            external: None,
             day: self.day,
             visit_type: "Follow-up".into(),
             code,

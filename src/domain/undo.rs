@@ -305,6 +305,8 @@ mod undo_tests {
                 patient: clinic.patient(),
                 provider: clinic.provider.clone(),
                 start: at(9, 0),
+                duration_minutes: None,
+                external: None,
                 day: clinic.day,
                 visit_type: "Rash".into(),
                 code: CheckInCode::from_random(77),

@@ -140,6 +140,8 @@ pub async fn create_appointment(
             patient: new.patient.clone(),
             provider: new.provider.clone(),
             start: new.start,
+            duration_minutes: new.duration_minutes,
+            external: None,
             day,
             visit_type: new.visit_type.clone(),
             code,

@@ -1,7 +1,9 @@
 //! The `clinicflow` command line: `serve` runs the hub, `codes` prints a day's check-in codes,
-//! `cards` writes the day's printable reminder cards.
+//! `cards` writes the day's printable reminder cards, `import` loads an appointment list,
+//! `report` prints a day's figures; `device`, `staff` and `audit` look after accounts.
 
 use super::{HubOptions, StartError};
+use crate::api_types::{ImportMode, ScheduleFormat};
 use crate::config::ClinicConfig;
 use crate::domain::{DeviceRole, StaffRole};
 use crate::store::{Actor, AnchorCheck, Anchors, AuditEntry, DeviceRecord, Store};
@@ -94,6 +96,24 @@ enum CliCommand {
         #[arg(long)]
         csv: Option<PathBuf>,
         /// For the clinic's name and time zone.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Load an appointment list (CSV, or a FHIR Bundle as .json): prints what it would book,
+    /// move and cancel, and each bad row; applies it all or nothing. The hub must be stopped
+    /// (while it runs, use the desk's "Load schedule"); `--dry-run` works either way.
+    Import {
+        #[arg(long)]
+        db: PathBuf,
+        /// The list: `.json` is read as a FHIR Bundle, anything else as CSV.
+        file: PathBuf,
+        /// Only print the preview.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply the good rows of a list that has bad ones (listing what was skipped).
+        #[arg(long)]
+        skip_bad_rows: bool,
+        /// For the time zone of times without an offset; without it the machine's.
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -270,6 +290,13 @@ pub fn main() -> anyhow::Result<()> {
             csv,
             config,
         } => report(&db, date, csv.as_deref(), config.as_deref()),
+        CliCommand::Import {
+            db,
+            file,
+            dry_run,
+            skip_bad_rows,
+            config,
+        } => import(&db, &file, dry_run, skip_bad_rows, config.as_deref()),
         CliCommand::Device { action } => device(action),
         CliCommand::Staff { action } => staff(action),
         CliCommand::Audit { action } => audit(action),
@@ -517,6 +544,7 @@ fn csv_field(value: &str) -> String {
 }
 
 async fn serve(options: HubOptions) -> anyhow::Result<()> {
+    let _serving = super::hold_database(&options.db)?;
     let running = super::start(options).await?;
     tracing::info!(url = %running.url(), seq = running.hub.seq(), "clinicflow hub is serving");
     println!("clinicflow hub listening on {}", running.url());
@@ -585,6 +613,59 @@ fn report(
     }
     let text = super::report::text(&config.name, &metrics, offset);
     quiet_broken_pipe(std::io::stdout().lock().write_all(text.as_bytes()))
+}
+
+/// Exits 1 when the list has a bad row, unless `skip_bad_rows`.
+fn import(
+    db: &Path,
+    file: &Path,
+    dry_run: bool,
+    skip_bad_rows: bool,
+    config: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mode = match (dry_run, skip_bad_rows) {
+        (true, _) => ImportMode::Preview,
+        (false, true) => ImportMode::SkipBadRows,
+        (false, false) => ImportMode::AllOrNothing,
+    };
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let format = ScheduleFormat::of_file(&file.to_string_lossy());
+    let config = load_config(config, false)?;
+    let clock = super::clock::ClinicClock::new(&config.time_zone)?;
+    // Held until the end, so no hub starts on the database halfway through.
+    let _held = match mode {
+        ImportMode::Preview => None,
+        _ => Some(super::hold_database(db)?),
+    };
+    let mut store = existing(db)?;
+    let (mut state, mut seq) = store.load()?;
+    let now = clock.now();
+    let plan = super::import::plan_list(&state, &clock, format, &text, now);
+    let blocked = !plan.problems.is_empty() && !skip_bad_rows;
+    let applied = !dry_run && !blocked;
+    if applied {
+        let commands: Vec<_> = plan.commands.iter().map(|(_, c)| c.clone()).collect();
+        match super::hub::decide_together(&mut state, &mut seq, &commands, &terminal(), now) {
+            Ok((events, audit)) => store.commit(
+                crate::store::Batch {
+                    events: &events,
+                    audit: &audit,
+                },
+                &state,
+            )?,
+            Err((index, refusal, _)) => {
+                anyhow::bail!("row {}: {refusal}; nothing applied", plan.commands[index].0)
+            }
+        }
+    }
+    let answer = plan.answer(applied);
+    let text = super::import::preview_text(&answer, &clock, mode);
+    quiet_broken_pipe(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    if blocked {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 fn cards(

@@ -180,6 +180,8 @@ pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
             patient,
             provider: providers[index % providers.len()].clone(),
             start,
+            duration_minutes: Some(20),
+            external: None,
             day: hub.clock().day_of(start),
             visit_type: VISIT_TYPES[index % VISIT_TYPES.len()].into(),
             code,

@@ -52,6 +52,8 @@ pub struct Receipt {
 
 enum Job {
     Command(Box<CommandJob>),
+    /// Several commands that take effect together or not at all (a schedule import).
+    Together(Box<TogetherJob>),
     /// Runs on the writer thread between batches: account, device and audit writes, so the
     /// hub keeps a single writer.
     Store(Box<dyn FnOnce(&mut Store) + Send>),
@@ -63,6 +65,21 @@ struct CommandJob {
     /// Only the demo seeder sets this, to lay down a realistic past; screens never can.
     at: Option<DateTime<Utc>>,
     reply: oneshot::Sender<Result<Receipt, HubError>>,
+}
+
+struct TogetherJob {
+    commands: Vec<Command>,
+    actor: Actor,
+    reply: oneshot::Sender<Result<Together, HubError>>,
+}
+
+/// What a set of commands sent together came to.
+#[derive(Debug)]
+pub enum Together {
+    /// All of them were committed, in one transaction.
+    Committed(Receipt),
+    /// The command at this index was refused, so none of them took effect.
+    Refused(usize, DomainError),
 }
 
 /// Who holds the writer, and the commands waiting for it.
@@ -246,6 +263,22 @@ impl Hub {
         receipt.await.map_err(|_| HubError::ShuttingDown)?
     }
 
+    /// Decides `commands` in order and commits them in one transaction, or, if the domain
+    /// refuses one, none of them. The refusal is audited; the others are not tried.
+    pub async fn execute_together(
+        &self,
+        commands: Vec<Command>,
+        actor: Actor,
+    ) -> Result<Together, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Together(Box::new(TogetherJob {
+            commands,
+            actor,
+            reply,
+        })));
+        answer.await.map_err(|_| HubError::ShuttingDown)?
+    }
+
     /// Runs `work` on the writer thread with the store (after the commands queued before it).
     pub async fn with_store<T: Send + 'static>(
         &self,
@@ -426,6 +459,10 @@ impl Hub {
         for job in jobs {
             match job {
                 Job::Command(command) => batch.push(*command),
+                Job::Together(job) => {
+                    writer.commit_batch(self, std::mem::take(&mut batch));
+                    writer.commit_together(self, *job);
+                }
                 Job::Store(work) => {
                     writer.commit_batch(self, std::mem::take(&mut batch));
                     // A closed hub has no store: dropping the work tells its caller.
@@ -497,7 +534,10 @@ impl Writer {
             .iter()
             .flat_map(|d| d.result.iter().flatten().cloned())
             .collect();
-        let audit: Vec<AuditEntry> = decided.iter().map(audit_entry).collect();
+        let audit: Vec<AuditEntry> = decided
+            .iter()
+            .map(|d| audit_entry(d.at, &d.job.actor, &d.job.command, &d.result))
+            .collect();
         let store = self.store.as_mut().expect("checked above");
         match store.commit(
             Batch {
@@ -527,6 +567,56 @@ impl Writer {
         }
     }
 
+    fn commit_together(&mut self, hub: &Hub, job: TogetherJob) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        let first_seq = self.seq;
+        let now = hub.clock().now();
+        let decided = decide_together(
+            &mut self.state,
+            &mut self.seq,
+            &job.commands,
+            &job.actor,
+            now,
+        );
+        let (events, audit) = match decided {
+            Ok(decided) => decided,
+            Err((index, refusal, refused)) => {
+                let no_events = Batch {
+                    events: &[],
+                    audit: std::slice::from_ref(&refused),
+                };
+                if let Err(error) = store.commit(no_events, &self.state) {
+                    tracing::error!(%error, "could not audit a refused import");
+                }
+                let _ = job.reply.send(Ok(Together::Refused(index, refusal)));
+                return;
+            }
+        };
+        match store.commit(
+            Batch {
+                events: &events,
+                audit: &audit,
+            },
+            &self.state,
+        ) {
+            Ok(()) => {
+                hub.publish(events.iter().cloned().map(Arc::new).collect());
+                let receipt = Receipt {
+                    seq: self.seq,
+                    events,
+                };
+                let _ = job.reply.send(Ok(Together::Committed(receipt)));
+            }
+            Err(error) => {
+                tracing::error!(%error, "commit failed; {} command(s) sent together refused, state reloaded", job.commands.len());
+                let _ = job.reply.send(Err(HubError::NotSaved));
+                self.reload(first_seq);
+            }
+        }
+    }
+
     fn decide(&mut self, hub: &Hub, job: CommandJob) -> Decided {
         let now = match job.at {
             Some(at) => hub.clock().at(at),
@@ -536,18 +626,8 @@ impl Writer {
             by: job.actor.staff.as_ref(),
             ..now
         };
-        let result = domain::execute(&mut self.state, &job.command, now).map(|events| {
-            events
-                .into_iter()
-                .map(|event| {
-                    self.seq += 1;
-                    SequencedEvent {
-                        seq: self.seq,
-                        event,
-                    }
-                })
-                .collect()
-        });
+        let result = domain::execute(&mut self.state, &job.command, now)
+            .map(|events| sequenced(&mut self.seq, events));
         let at = now.at;
         Decided { job, at, result }
     }
@@ -571,8 +651,57 @@ impl Writer {
     }
 }
 
-fn audit_entry(decided: &Decided) -> AuditEntry {
-    let (outcome, seqs) = match &decided.result {
+/// Decides `commands` in order on `state`, numbering their events on from `seq`: the events
+/// and audit rows of all of them, or the first refusal (its index, the refusal and its audit
+/// row) with `state` and `seq` as they were. For `Hub::execute_together` and the terminal's
+/// import, which commits to a stopped hub's store.
+pub fn decide_together(
+    state: &mut ClinicState,
+    seq: &mut u64,
+    commands: &[Command],
+    actor: &Actor,
+    now: domain::Now<'_>,
+) -> Result<(Vec<SequencedEvent>, Vec<AuditEntry>), (usize, DomainError, AuditEntry)> {
+    let (before, first_seq) = (state.clone(), *seq);
+    let now = domain::Now {
+        by: actor.staff.as_ref(),
+        ..now
+    };
+    let mut events = Vec::new();
+    let mut audit = Vec::new();
+    for (index, command) in commands.iter().enumerate() {
+        let result = domain::execute(state, command, now).map(|done| sequenced(seq, done));
+        let entry = audit_entry(now.at, actor, command, &result);
+        match result {
+            Ok(done) => events.extend(done),
+            Err(refusal) => {
+                (*state, *seq) = (before, first_seq);
+                return Err((index, refusal, entry));
+            }
+        }
+        audit.push(entry);
+    }
+    Ok((events, audit))
+}
+
+/// Numbers `events` on from `seq`, which it leaves at the last.
+fn sequenced(seq: &mut u64, events: Vec<domain::Event>) -> Vec<SequencedEvent> {
+    events
+        .into_iter()
+        .map(|event| {
+            *seq += 1;
+            SequencedEvent { seq: *seq, event }
+        })
+        .collect()
+}
+
+fn audit_entry(
+    at: DateTime<Utc>,
+    actor: &Actor,
+    command: &Command,
+    result: &Result<Vec<SequencedEvent>, DomainError>,
+) -> AuditEntry {
+    let (outcome, seqs) = match result {
         Ok(events) if events.is_empty() => ("already_done".to_string(), None),
         Ok(events) => (
             "accepted".to_string(),
@@ -581,9 +710,9 @@ fn audit_entry(decided: &Decided) -> AuditEntry {
         Err(refusal) => (format!("rejected: {refusal}"), None),
     };
     AuditEntry {
-        at: decided.at,
-        actor: decided.job.actor.clone(),
-        command: serde_json::to_string(&decided.job.command).unwrap_or_default(),
+        at,
+        actor: actor.clone(),
+        command: serde_json::to_string(command).unwrap_or_default(),
         outcome,
         seqs,
     }

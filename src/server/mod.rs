@@ -86,6 +86,28 @@ pub enum StartError {
     Bundle(String),
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("a hub is already serving {0}: stop it first (the desk's \"Load schedule\" and POST /api/v1/import work while it runs)")]
+    Serving(PathBuf),
+}
+
+/// Takes the lock a serving hub holds on its database (`<db>.lock`) for as long as the file
+/// handle lives: a second hub, or the terminal's import, cannot then write under a hub whose
+/// memory holds the clinic. The operating system drops it when the process ends, however.
+pub fn hold_database(db: &Path) -> Result<std::fs::File, StartError> {
+    let path = PathBuf::from(format!("{}.lock", db.display()));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StartError::Config(format!("{}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StartError::Serving(db.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(StartError::Config(format!("{}: {e}", path.display())))
+        }
+    }
 }
 
 /// A hub that is serving; dropping it does not stop it, `shutdown` does.

@@ -160,6 +160,25 @@ impl HubClient {
         self.call(Method::Get, &path, NO_BODY).await
     }
 
+    /// `POST /api/v1/import`: a schedule file (its text as read), previewed or applied as
+    /// `mode` says. A list that did not apply because of a bad row (422) is an answer too, with
+    /// `applied: false` and every bad row.
+    pub async fn import_schedule(
+        &self,
+        format: ScheduleFormat,
+        text: String,
+        mode: ImportMode,
+    ) -> Result<ImportAnswer, ApiFailure> {
+        let path = format!("/api/v1/import{}", mode.query());
+        let body = Body {
+            text,
+            content_type: format.content_type(),
+        };
+        let (status, text) = self.send(Method::Post, &path, Some(body)).await?;
+        let status = if status == 422 { 200 } else { status };
+        read_answer(status, &text)
+    }
+
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -169,7 +188,11 @@ impl HubClient {
         let body = body
             .map(serde_json::to_string)
             .transpose()
-            .map_err(ApiFailure::bad_answer)?;
+            .map_err(ApiFailure::bad_answer)?
+            .map(|text| Body {
+                text,
+                content_type: "application/json",
+            });
         let (status, text) = self.send(method, path, body).await?;
         read_answer(status, &text)
     }
@@ -179,7 +202,7 @@ impl HubClient {
         &self,
         method: Method,
         path: &str,
-        body: Option<String>,
+        body: Option<Body>,
     ) -> Result<(u16, String), ApiFailure> {
         use wasm_bindgen::JsCast;
         let js = |e: wasm_bindgen::JsValue| ApiFailure::network(format!("{e:?}"));
@@ -187,11 +210,9 @@ impl HubClient {
         init.set_method(method.name());
         init.set_credentials(web_sys::RequestCredentials::SameOrigin);
         if let Some(body) = body {
-            init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+            init.set_body(&wasm_bindgen::JsValue::from_str(&body.text));
             let headers = web_sys::Headers::new().map_err(js)?;
-            headers
-                .set("content-type", "application/json")
-                .map_err(js)?;
+            headers.set("content-type", body.content_type).map_err(js)?;
             init.set_headers(&headers);
         }
         // A frozen hub or a half-open connection would leave the person waiting forever.
@@ -232,7 +253,7 @@ impl HubClient {
         &self,
         method: Method,
         path: &str,
-        body: Option<String>,
+        body: Option<Body>,
     ) -> Result<(u16, String), ApiFailure> {
         let url = format!("{}{path}", self.base);
         let request = match method {
@@ -242,8 +263,8 @@ impl HubClient {
         };
         let request = match body {
             Some(body) => request
-                .header("content-type", "application/json")
-                .body(body),
+                .header("content-type", body.content_type)
+                .body(body.text),
             None => request,
         };
         let response = request.send().await.map_err(ApiFailure::network)?;
@@ -258,7 +279,7 @@ impl HubClient {
         &self,
         _method: Method,
         _path: &str,
-        _body: Option<String>,
+        _body: Option<Body>,
     ) -> Result<(u16, String), ApiFailure> {
         let _ = &self.base;
         Err(ApiFailure::network("not in a browser"))
@@ -266,6 +287,12 @@ impl HubClient {
 }
 
 const NO_BODY: Option<&()> = None;
+
+/// A request body and its content type.
+struct Body {
+    text: String,
+    content_type: &'static str,
+}
 
 #[cfg(target_arch = "wasm32")]
 impl Method {

@@ -52,6 +52,7 @@ async fn book_zoraida(
         },
         provider: ProviderId::parse("dr-okafor")?,
         start: chrono::Utc::now() + chrono::Duration::minutes(minutes),
+        duration_minutes: None,
         visit_type: "Diabetes review".into(),
         needs,
     };
@@ -310,6 +311,8 @@ fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
             patient: patient.clone(),
             provider: provider.clone(),
             start: chrono::Utc::now(),
+            duration_minutes: None,
+            external: None,
             day: chrono::Utc::now().date_naive(),
             visit_type: "Follow-up".into(),
             code,
@@ -378,6 +381,7 @@ fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
             visit: visit.clone(),
             start: chrono::Utc::now() + chrono::Duration::hours(1),
             provider: None,
+            duration_minutes: None,
             day: None,
         },
         Command::CheckOut {

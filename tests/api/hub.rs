@@ -652,13 +652,34 @@ async fn an_appointment_list_imports_once_however_often_it_is_sent_and_names_its
          EHR-3,{tomorrow} 09:40,dr-brooks,Cy,Imported,1970-13-01,no\n\
          EHR-4,{tomorrow} 10:00,dr-brooks,Di,Imported,1980-05-05,yes\n"
     );
-    let send = |body: String, content_type: &'static str| {
+    let post = |query: &'static str, body: String, content_type: &'static str| {
         hub.client
-            .post(hub.url("/api/v1/import"))
+            .post(hub.url(&format!("/api/v1/import{query}")))
             .header("content-type", content_type)
             .body(body)
             .send()
     };
+    // By default a list with a bad row applies nothing (since 2026-12; before, the good rows
+    // were booked), and names every bad row.
+    let refused = post("", csv.clone(), "text/csv").await?;
+    assert_eq!(refused.status(), 422);
+    let refused: Value = refused.json().await?;
+    assert_eq!(
+        (&refused["applied"], &refused["scheduled"]),
+        (&json!(false), &json!(2))
+    );
+    assert_eq!(
+        refused["problems"].as_array().unwrap().len(),
+        2,
+        "{refused}"
+    );
+    let preview: Value = post("?dry_run=true", csv.clone(), "text/csv")
+        .await?
+        .json()
+        .await?;
+    assert_eq!(preview["applied"], false, "{preview}");
+    let send =
+        |body: String, content_type: &'static str| post("?skip_bad_rows=true", body, content_type);
     let first: Value = send(csv.clone(), "text/csv").await?.json().await?;
     assert_eq!(
         (&first["scheduled"], &first["already_scheduled"]),
@@ -768,6 +789,147 @@ async fn the_desk_prints_one_patients_reminder_card_alone() -> Result<()> {
     assert!(
         one.contains(&code) && one.contains("<svg"),
         "the card shows Ana's code and QR"
+    );
+    Ok(())
+}
+
+fn clinicflow_cli(args: &[&std::ffi::OsStr]) -> Result<std::process::Output> {
+    Ok(std::process::Command::new(env!("CARGO_BIN_EXE_clinicflow"))
+        .args(args)
+        .output()?)
+}
+
+#[tokio::test]
+async fn the_terminal_import_previews_applies_all_or_nothing_and_waits_for_a_stopped_hub(
+) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("clinic.db");
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d");
+    let header = "id,start,provider,first_name,last_name,date_of_birth,duration\n";
+    let good = format!(
+        "{header}T-1,{tomorrow}T09:00:00-06:00,dr-okafor,Ana,Terminal,1950-04-01,20\n\
+         T-2,{tomorrow}T09:20:00-06:00,dr-brooks,Ben,Terminal,1960-01-01,30\n"
+    );
+    let bad = format!(
+        "{good}T-3,{tomorrow}T09:40:00-06:00,dr-nobody,Cy,Terminal,1970-01-01,20\n\
+         T-4,{tomorrow}T10:00:00-06:00,dr-okafor,Di,Terminal,1980-02-30,20\n"
+    );
+    let (good_file, bad_file) = (dir.path().join("good.csv"), dir.path().join("bad.csv"));
+    std::fs::write(&good_file, &good)?;
+    std::fs::write(&bad_file, &bad)?;
+    let import = |file: &std::path::Path, flags: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["import".as_ref(), "--db".as_ref()];
+        args.push(db.as_os_str());
+        args.push(file.as_os_str());
+        args.extend(flags.iter().map(|f| std::ffi::OsStr::new(f)));
+        clinicflow_cli(&args)
+    };
+    let terminal_visits = |db: &std::path::Path| -> Result<usize> {
+        let (state, _) = clinicflow::store::Store::open_read_only(db)?.load()?;
+        Ok(state
+            .visits
+            .values()
+            .filter(|v| v.patient.last_name == "Terminal")
+            .count())
+    };
+
+    let serve = [
+        "--addr".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--demo".as_ref(),
+        "--db".as_ref(),
+        db.as_os_str(),
+    ];
+    let (mut child, _) = common::spawn_hub::<_, &std::ffi::OsStr>(serve)?;
+    let under_a_hub = import(&good_file, &[])?;
+    let preview = import(&good_file, &["--dry-run"])?;
+    child.kill()?;
+    child.wait()?;
+    let stderr = String::from_utf8_lossy(&under_a_hub.stderr);
+    assert!(
+        !under_a_hub.status.success() && stderr.contains("already serving"),
+        "{stderr}"
+    );
+    let preview_text = String::from_utf8_lossy(&preview.stdout);
+    assert!(preview.status.success(), "{preview_text}");
+    assert!(
+        preview_text.starts_with("2 new, 0 changed"),
+        "{preview_text}"
+    );
+    assert!(
+        preview_text.contains("Dry run: nothing applied."),
+        "{preview_text}"
+    );
+
+    let refused = import(&bad_file, &[])?;
+    let refused_text = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(1), "{refused_text}");
+    assert!(
+        refused_text.contains("row    4  BAD: ") && refused_text.contains("dr-nobody"),
+        "{refused_text}"
+    );
+    assert!(
+        refused_text.contains("row    5  BAD: ") && refused_text.contains("1980-02-30"),
+        "{refused_text}"
+    );
+    assert!(refused_text.contains("Nothing applied"), "{refused_text}");
+    assert_eq!(terminal_visits(&db)?, 0);
+
+    let applied = import(&good_file, &[])?;
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    assert_eq!(terminal_visits(&db)?, 2);
+    let again = import(&bad_file, &["--skip-bad-rows"])?;
+    let again_text = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{again_text}");
+    assert!(
+        again_text.starts_with("0 new, 0 changed, 0 cancelled, 2 unchanged"),
+        "{again_text}"
+    );
+    assert!(
+        again_text.contains("Applied without the bad rows"),
+        "{again_text}"
+    );
+    assert_eq!(terminal_visits(&db)?, 2);
+    common::assert_database_sound(&db)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn commands_sent_together_take_effect_all_or_not_at_all() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let (visit, _) = hub.schedule("Ana", 30).await?;
+    let visit = visit_id(&visit);
+    let seq = hub.running.hub.seq();
+    let actor = clinicflow::store::Actor {
+        actor: "test".into(),
+        device: "test".into(),
+        staff: None,
+    };
+    let together = vec![
+        Command::CheckIn {
+            visit: visit.clone(),
+            identity_confirmed: false,
+        },
+        Command::FinishVisit {
+            visit: visit_id("v-nobody"),
+        },
+    ];
+    let outcome = hub.running.hub.execute_together(together, actor).await?;
+    assert!(
+        matches!(outcome, clinicflow::server::hub::Together::Refused(1, _)),
+        "{outcome:?}"
+    );
+    assert_eq!(hub.running.hub.seq(), seq, "nothing was committed");
+    let state = hub.running.hub.read(|state, _| state.visits[&visit].state);
+    assert_eq!(state, clinicflow::domain::VisitState::Scheduled);
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    assert_eq!(
+        snapshot["state"]["visits"][visit.as_str()]["state"],
+        "scheduled"
     );
     Ok(())
 }

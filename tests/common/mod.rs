@@ -273,6 +273,7 @@ impl TestHub {
             },
             provider: ProviderId::parse("dr-okafor")?,
             start: chrono::Utc::now() + chrono::Duration::minutes(minutes_from_now),
+            duration_minutes: None,
             visit_type: "Follow-up".into(),
             needs: Needs::default(),
         };

@@ -1,5 +1,5 @@
 //! Booking at the desk: a new appointment (patient, date of birth, provider, time, visit type,
-//! needs), or a walk-in registered by staff, who is checked in at once with a `W-` ticket.
+//! length, needs), or a walk-in registered by staff, who is checked in at once with a `W-` ticket.
 
 use super::schedule::utc_from_local;
 use crate::api_types::{NewAppointment, NewWalkIn};
@@ -8,6 +8,10 @@ use crate::sync::{use_live_clinic, HubClient};
 use crate::ui::common::{capitalised, use_online, Notice};
 use chrono::{FixedOffset, NaiveDate};
 use dioxus::prelude::*;
+
+/// The lengths the desk books, in minutes; most clinic slots are one of these.
+const LENGTHS: [u32; 7] = [10, 15, 20, 30, 40, 60, 90];
+const DEFAULT_MINUTES: u32 = 20;
 
 /// Whether the form books an appointment or registers a walk-in now.
 #[derive(Clone, Copy, PartialEq)]
@@ -25,6 +29,7 @@ pub fn NewVisit(kind: Booking, offset: FixedOffset, on_done: EventHandler<()>) -
     let mut last = use_signal(String::new);
     let mut born = use_signal(String::new);
     let mut start = use_signal(String::new);
+    let mut minutes = use_signal(|| DEFAULT_MINUTES);
     let mut visit_type = use_signal(String::new);
     let mut interpreter = use_signal(String::new);
     let mut wheelchair = use_signal(|| false);
@@ -71,6 +76,7 @@ pub fn NewVisit(kind: Booking, offset: FixedOffset, on_done: EventHandler<()>) -
                         patient,
                         provider,
                         start,
+                        duration_minutes: Some(minutes()),
                         visit_type,
                         needs,
                     };
@@ -119,6 +125,14 @@ pub fn NewVisit(kind: Booking, offset: FixedOffset, on_done: EventHandler<()>) -
                 }
                 if kind == Booking::Appointment {
                     label { class: "filter", span { "Time" } input { id: "new-start", r#type: "datetime-local", oninput: move |e| start.set(e.value()) } }
+                    label { class: "filter",
+                        span { "Length" }
+                        select { id: "new-minutes", value: "{minutes}", onchange: move |e| minutes.set(e.value().parse().unwrap_or(DEFAULT_MINUTES)),
+                            for choice in LENGTHS {
+                                option { value: "{choice}", "{choice} min" }
+                            }
+                        }
+                    }
                 }
                 label { class: "filter", span { "Visit type" } input { id: "new-type", placeholder: "e.g. Follow-up", oninput: move |e| visit_type.set(e.value()) } }
                 label { class: "filter", span { "Interpreter (language)" } input { id: "new-interpreter", placeholder: "none", oninput: move |e| interpreter.set(e.value()) } }

@@ -240,6 +240,7 @@ fn RescheduleForm(visit: Visit, offset: FixedOffset, on_done: EventHandler<()>) 
                         visit: id.clone(),
                         start,
                         provider: ProviderId::parse(&provider()).ok(),
+                        duration_minutes: None,
                         day: None,
                     };
                     send_then(notice, command, move || on_done.call(()));

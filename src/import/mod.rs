@@ -1,10 +1,14 @@
 //! Appointment lists from outside: a CSV export from a practice-management system, or a FHIR R4
 //! `Bundle` of `Appointment`s with their `Patient`s from an EHR. Pure parsing — text in,
-//! appointments plus numbered problems out — so one bad row never stops the rest; the hub
-//! schedules what parses (`POST /api/v1/import`). Printing back (`to_csv`, `to_fhir`) gives text
-//! that parses to the same appointments (checked by the fuzz targets).
+//! appointments plus numbered problems out — so every bad row is named, not just the first;
+//! [`plan`] reconciles what parsed with the clinic's schedule. Printing back (`to_csv`,
+//! `to_fhir`) gives text that parses to the same appointments (checked by the fuzz targets).
 
-use crate::domain::{Needs, Patient, ProviderId};
+mod plan;
+
+pub use plan::{plan, visit_id_for, Outcome, Plan, Planned, ScheduleSource};
+
+use crate::domain::{Needs, Patient, ProviderId, DURATION_MINUTES};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
@@ -14,14 +18,18 @@ pub struct Imported {
     /// The outside system's id: importing the same list twice schedules each once.
     pub external_id: String,
     pub start: DateTime<Utc>,
+    /// Minutes booked, when the list says.
+    pub duration_minutes: Option<u32>,
     pub provider: ProviderId,
     pub patient: Patient,
+    /// The outside system's id for the patient, when the list gives one.
+    pub patient_id: Option<String>,
     pub visit_type: String,
     pub needs: Needs,
 }
 
 /// A row (CSV line, from 2 after the header) or bundle entry (from 1) that was not imported.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub row: usize,
     pub message: String,
@@ -31,6 +39,9 @@ pub struct Problem {
 pub struct Parsed {
     /// Each appointment with its row (as in [`Problem`]), for refusals found later.
     pub appointments: Vec<(usize, Imported)>,
+    /// The outside ids of appointments the list marks cancelled (FHIR `cancelled`, `noshow`,
+    /// `entered-in-error`; CSV `status` `cancelled`), with their rows.
+    pub cancelled: Vec<(usize, String)>,
     pub problems: Vec<Problem>,
 }
 
@@ -45,7 +56,7 @@ impl Parsed {
 /// exist, as in a daylight-saving gap).
 pub type LocalTime<'a> = &'a dyn Fn(NaiveDateTime) -> Option<DateTime<Utc>>;
 
-const CSV_COLUMNS: [&str; 10] = [
+const CSV_COLUMNS: [&str; 13] = [
     "id",
     "start",
     "provider",
@@ -56,13 +67,19 @@ const CSV_COLUMNS: [&str; 10] = [
     "interpreter",
     "wheelchair",
     "isolation",
+    "duration",
+    "patient_id",
+    "status",
 ];
+const STATUS: usize = 12;
 const REQUIRED: usize = 6;
 
 /// A CSV list with a header row naming its columns (any order, any case): `id`, `start`
 /// (RFC 3339, or `YYYY-MM-DD HH:MM` in clinic time), `provider` (the clinic's provider id),
 /// `first_name`, `last_name`, `date_of_birth` (`YYYY-MM-DD`), and optionally `visit_type`,
-/// `interpreter` (a language), `wheelchair` and `isolation` (`yes`/`no`).
+/// `interpreter` (a language), `wheelchair` and `isolation` (`yes`/`no`), `duration` (minutes),
+/// `patient_id` (the outside system's) and `status` (`booked`, the default, or `cancelled`: then
+/// only `id` is needed).
 pub fn from_csv(text: &str, local: LocalTime<'_>) -> Parsed {
     let mut records = csv_records(text.trim_start_matches('\u{feff}')).into_iter();
     let mut parsed = Parsed::default();
@@ -98,12 +115,32 @@ pub fn from_csv(text: &str, local: LocalTime<'_>) -> Parsed {
                 .and_then(|at| record.get(at))
                 .map_or("", |value| value.trim())
         };
-        match csv_row(&field, local) {
-            Ok(appointment) => parsed.appointments.push((line, appointment)),
+        match csv_status(field(STATUS)) {
+            Ok(Status::Booked) => match csv_row(&field, local) {
+                Ok(appointment) => parsed.appointments.push((line, appointment)),
+                Err(message) => parsed.problems.push(problem(line, &message)),
+            },
+            Ok(Status::Cancelled) if field(0).is_empty() => {
+                parsed.problems.push(problem(line, "id is empty"))
+            }
+            Ok(Status::Cancelled) => parsed.cancelled.push((line, field(0).to_string())),
             Err(message) => parsed.problems.push(problem(line, &message)),
         }
     }
     parsed
+}
+
+enum Status {
+    Booked,
+    Cancelled,
+}
+
+fn csv_status(raw: &str) -> Result<Status, String> {
+    match raw.to_ascii_lowercase().as_str() {
+        "" | "booked" => Ok(Status::Booked),
+        "cancelled" | "canceled" => Ok(Status::Cancelled),
+        _ => Err(format!("status must be booked or cancelled, not {raw:?}")),
+    }
 }
 
 fn csv_row<'a>(field: &dyn Fn(usize) -> &'a str, local: LocalTime<'_>) -> Result<Imported, String> {
@@ -117,9 +154,14 @@ fn csv_row<'a>(field: &dyn Fn(usize) -> &'a str, local: LocalTime<'_>) -> Result
     };
     let start = parse_start(&required(1)?, local)?;
     let visit_type = field(6);
+    let duration_minutes = match field(10) {
+        "" => None,
+        raw => Some(parse_minutes(raw)?),
+    };
     Ok(Imported {
         external_id: required(0)?,
         start,
+        duration_minutes,
         provider: ProviderId::parse(&required(2)?)
             .map_err(|_| format!("provider {:?} is not a provider id", field(2)))?,
         patient: Patient {
@@ -127,6 +169,7 @@ fn csv_row<'a>(field: &dyn Fn(usize) -> &'a str, local: LocalTime<'_>) -> Result
             last_name: required(4)?,
             date_of_birth: Some(parse_date(&required(5)?)?),
         },
+        patient_id: Some(field(11).to_string()).filter(|id| !id.is_empty()),
         visit_type: if visit_type.is_empty() {
             "Appointment".to_string()
         } else {
@@ -160,6 +203,11 @@ pub fn to_csv(appointments: &[Imported]) -> String {
             a.needs.interpreter.clone().unwrap_or_default(),
             yes_no(a.needs.wheelchair),
             yes_no(a.needs.isolation),
+            a.duration_minutes
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            a.patient_id.clone().unwrap_or_default(),
+            "booked".to_string(),
         ];
         let quoted: Vec<String> = fields.iter().map(|f| quote(f)).collect();
         out.push_str(&quoted.join(","));
@@ -170,7 +218,7 @@ pub fn to_csv(appointments: &[Imported]) -> String {
 
 /// A FHIR R4 `Bundle` (any type) whose entries hold `Appointment`s and the `Patient`s they name
 /// (`participant.actor.reference` `Patient/<id>`; the provider is `Practitioner/<provider id>`).
-/// Appointments that are cancelled, no-show or entered in error are skipped as problems.
+/// Appointments that are cancelled, no-show or entered in error are listed as cancelled.
 pub fn from_fhir(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let bundle: Value = match serde_json::from_str(text) {
@@ -202,9 +250,15 @@ pub fn from_fhir(text: &str) -> Parsed {
         if resource["resourceType"] != "Appointment" {
             continue;
         }
-        match fhir_appointment(resource, &patient) {
-            Ok(appointment) => parsed.appointments.push((index + 1, appointment)),
-            Err(message) => parsed.problems.push(problem(index + 1, &message)),
+        let status = resource["status"].as_str().unwrap_or("booked");
+        match resource["id"].as_str().filter(|id| !id.is_empty()) {
+            Some(id) if matches!(status, "cancelled" | "noshow" | "entered-in-error") => {
+                parsed.cancelled.push((index + 1, id.to_string()))
+            }
+            _ => match fhir_appointment(resource, &patient) {
+                Ok(appointment) => parsed.appointments.push((index + 1, appointment)),
+                Err(message) => parsed.problems.push(problem(index + 1, &message)),
+            },
         }
     }
     parsed
@@ -216,10 +270,6 @@ fn fhir_appointment<'a>(
 ) -> Result<Imported, String> {
     let id = appointment["id"].as_str().filter(|id| !id.is_empty());
     let id = id.ok_or("an Appointment without an id")?;
-    let status = appointment["status"].as_str().unwrap_or("booked");
-    if matches!(status, "cancelled" | "noshow" | "entered-in-error") {
-        return Err(format!("Appointment {id} is {status}: not imported"));
-    }
     let start = appointment["start"]
         .as_str()
         .ok_or(format!("Appointment {id} has no start"))?;
@@ -266,29 +316,45 @@ fn fhir_appointment<'a>(
     Ok(Imported {
         external_id: id.to_string(),
         start,
+        duration_minutes: fhir_minutes(appointment, start)
+            .map_err(|problem| format!("Appointment {id}: {problem}"))?,
         provider,
         patient: Patient {
             first_name,
             last_name,
             date_of_birth: Some(parse_date(&born)?),
         },
+        patient_id: text(&patient["id"]),
         visit_type,
         needs: Needs::default(),
     })
+}
+
+/// The length from `minutesDuration`, else from `end`.
+fn fhir_minutes(appointment: &Value, start: DateTime<Utc>) -> Result<Option<u32>, String> {
+    if let Some(minutes) = appointment.get("minutesDuration") {
+        return parse_minutes(&minutes.to_string()).map(Some);
+    }
+    let Some(end) = appointment["end"].as_str() else {
+        return Ok(None);
+    };
+    let end = DateTime::parse_from_rfc3339(end)
+        .map_err(|_| format!("end {end:?} is not a FHIR instant"))?;
+    parse_minutes(&(end.with_timezone(&Utc) - start).num_minutes().to_string()).map(Some)
 }
 
 /// The same appointments as a FHIR R4 collection Bundle (needs are not carried).
 pub fn to_fhir(appointments: &[Imported]) -> String {
     let mut entries = Vec::new();
     for (n, a) in appointments.iter().enumerate() {
-        let patient_id = format!("p{n}");
+        let patient_id = a.patient_id.clone().unwrap_or_else(|| format!("p{n}"));
         entries.push(json!({"resource": {
             "resourceType": "Patient",
             "id": patient_id,
             "name": [{"family": a.patient.last_name, "given": [a.patient.first_name]}],
             "birthDate": a.patient.date_of_birth.map(|d| d.to_string()),
         }}));
-        entries.push(json!({"resource": {
+        let mut appointment = json!({
             "resourceType": "Appointment",
             "id": a.external_id,
             "status": "booked",
@@ -298,7 +364,13 @@ pub fn to_fhir(appointments: &[Imported]) -> String {
                 {"actor": {"reference": format!("Patient/{patient_id}")}, "status": "accepted"},
                 {"actor": {"reference": format!("Practitioner/{}", a.provider)}, "status": "accepted"},
             ],
-        }}));
+        });
+        if let Some(minutes) = a.duration_minutes {
+            let end = a.start + chrono::Duration::minutes(minutes.into());
+            appointment["minutesDuration"] = json!(minutes);
+            appointment["end"] = json!(end.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        }
+        entries.push(json!({ "resource": appointment }));
     }
     json!({"resourceType": "Bundle", "type": "collection", "entry": entries}).to_string()
 }
@@ -339,6 +411,15 @@ fn parse_date(raw: &str) -> Result<NaiveDate, String> {
         .ok()
         .filter(|date| (1850..=2200).contains(&date.year()))
         .ok_or(format!("date of birth {raw:?} is not a YYYY-MM-DD date"))
+}
+
+/// An appointment's length in whole minutes, within [`DURATION_MINUTES`].
+fn parse_minutes(raw: &str) -> Result<u32, String> {
+    raw.trim()
+        .parse()
+        .ok()
+        .filter(|minutes| DURATION_MINUTES.contains(minutes))
+        .ok_or(format!("duration {raw:?} is not 5 to 480 minutes"))
 }
 
 fn yes(raw: &str, column: &str) -> Result<bool, String> {
@@ -455,10 +536,14 @@ mod tests {
     fn printed_csv_and_fhir_parse_back_to_the_same_appointments() {
         let parsed = from_csv(LIST, &utc).appointments();
         assert_eq!(from_csv(&to_csv(&parsed), &utc).appointments(), parsed);
+        // FHIR carries no needs; a patient without an outside id gets one in the Bundle.
         let without_needs: Vec<Imported> = parsed
             .into_iter()
-            .map(|a| Imported {
+            .enumerate()
+            .map(|(n, a)| Imported {
                 needs: Needs::default(),
+                patient_id: Some(format!("p{n}")),
+                duration_minutes: Some(15 + n as u32),
                 ..a
             })
             .collect();
@@ -469,7 +554,7 @@ mod tests {
     }
 
     #[test]
-    fn a_fhir_bundle_skips_cancelled_appointments_and_names_missing_patients() {
+    fn a_fhir_bundle_lists_cancelled_appointments_apart_and_names_missing_patients() {
         let bundle = json!({"resourceType": "Bundle", "type": "searchset", "entry": [
             {"resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Okoro", "given": ["Ada"]}], "birthDate": "1975-06-01"}},
             {"resource": {"resourceType": "Appointment", "id": "a1", "status": "booked", "start": "2026-03-02T09:00:00Z",
@@ -484,17 +569,15 @@ mod tests {
         assert_eq!(appointments.len(), 1);
         assert_eq!(appointments[0].patient.first_name, "Ada");
         assert_eq!(appointments[0].visit_type, "New patient");
+        assert_eq!(appointments[0].patient_id.as_deref(), Some("p1"));
+        // Until 2026-12 a cancelled appointment was a problem row; now it cancels its visit.
+        assert_eq!(parsed.cancelled, vec![(3, "a2".to_string())]);
         let problems: Vec<(usize, bool)> = parsed
             .problems
             .iter()
-            .map(|p| {
-                (
-                    p.row,
-                    p.message.contains("cancelled") || p.message.contains("Patient/p9"),
-                )
-            })
+            .map(|p| (p.row, p.message.contains("Patient/p9")))
             .collect();
-        assert_eq!(problems, vec![(3, true), (4, true)]);
+        assert_eq!(problems, vec![(4, true)]);
         assert!(!from_fhir("[1,2]").problems.is_empty());
     }
 }
