@@ -24,12 +24,30 @@ pub struct ClinicState {
     /// Alerts someone acknowledged, by alert key, for the last day.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub acknowledged: BTreeMap<String, Stamped<()>>,
+    /// Codes a kiosk did not know, for the last day, until the desk deals with them: the kiosk
+    /// told someone to see the desk, and no visit says who.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown_codes: Vec<UnknownCodeScan>,
     /// Every staff account, to name the people steps are stamped with. Not folded from events:
     /// the hub fills it from its accounts (screens get it with the snapshot; ticket-only copies
     /// get none, a board only short names).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub staff: BTreeMap<StaffId, StaffMember>,
 }
+
+/// Someone at `kiosk` scanned a code the clinic does not know (`count` times, the last at `at`;
+/// tries a few minutes apart at one kiosk are one person).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownCodeScan {
+    pub kiosk: String,
+    /// When it was first scanned: the desk clears it by this.
+    pub first: DateTime<Utc>,
+    pub at: DateTime<Utc>,
+    pub count: u32,
+}
+
+/// Unknown codes at one kiosk this close together are the same person trying again.
+pub const SAME_PERSON_MINUTES: i64 = 3;
 
 /// A staff account as screens name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -559,6 +577,14 @@ impl ClinicState {
                     if let Some(visit) = self.visits.get_mut(visit) {
                         set_visit_state(visit, *to, *at, by);
                         visit.room = if to.is_in_room() { room.clone() } else { None };
+                        if *to == VisitState::Scheduled {
+                            visit.cancel_reason = None;
+                            // The desk vouched for whoever it checked in; with that check-in
+                            // taken back, the patient shows their identity at the desk again.
+                            if visit.identity_confirmed.take().is_some() {
+                                visit.identity_flagged = Some(*at);
+                            }
+                        }
                     }
                 }
                 if let (Some(room), Some(to)) = (room, room_to) {
@@ -656,6 +682,29 @@ impl ClinicState {
                     visit.sent_to_desk = None;
                 }
             }
+            Event::UnknownCodeScanned { kiosk, at } => {
+                let oldest = *at - chrono::Duration::hours(ACKNOWLEDGEMENTS_KEPT_HOURS);
+                self.unknown_codes.retain(|scan| scan.at >= oldest);
+                let again = self.unknown_codes.iter_mut().rev().find(|scan| {
+                    scan.kiosk == *kiosk
+                        && *at - scan.at <= chrono::Duration::minutes(SAME_PERSON_MINUTES)
+                });
+                match again {
+                    Some(scan) => {
+                        scan.at = *at;
+                        scan.count += 1;
+                    }
+                    None => self.unknown_codes.push(UnknownCodeScan {
+                        kiosk: kiosk.clone(),
+                        first: *at,
+                        at: *at,
+                        count: 1,
+                    }),
+                }
+            }
+            Event::UnknownCodeCleared { kiosk, first, .. } => self
+                .unknown_codes
+                .retain(|scan| !(scan.kiosk == *kiosk && scan.first == *first)),
             Event::Withheld { .. } => {}
         }
     }

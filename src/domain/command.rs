@@ -111,6 +111,15 @@ pub enum Command {
     ClearDeskNotice {
         visit: VisitId,
     },
+    /// A kiosk was shown a code the clinic does not know (only the hub's check-in sends it).
+    UnknownCodeAtKiosk {
+        kiosk: String,
+    },
+    /// The desk dealt with the person behind an unknown code.
+    ClearUnknownCode {
+        kiosk: String,
+        first: DateTime<Utc>,
+    },
     /// The patient of a finished visit checked out at the desk, perhaps with a follow-up to book.
     CheckOut {
         visit: VisitId,
@@ -454,6 +463,25 @@ pub fn apply(
             }
             Event::DeskNoticeCleared {
                 visit: visit.clone(),
+                at,
+                by,
+            }
+        }
+        Command::UnknownCodeAtKiosk { kiosk } => Event::UnknownCodeScanned {
+            kiosk: required(kiosk, "kiosk")?,
+            at,
+        },
+        Command::ClearUnknownCode { kiosk, first } => {
+            let known = state
+                .unknown_codes
+                .iter()
+                .any(|scan| scan.kiosk == *kiosk && scan.first == *first);
+            if !known {
+                return Ok(vec![]);
+            }
+            Event::UnknownCodeCleared {
+                kiosk: kiosk.clone(),
+                first: *first,
                 at,
                 by,
             }

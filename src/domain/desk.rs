@@ -3,8 +3,8 @@
 
 use super::command::{find_visit, stamp_after};
 use super::{
-    name_key, CheckInCode, ClinicState, DomainError, Event, ProviderId, StaffId, Visit, VisitId,
-    VisitState,
+    name_key, CheckInCode, ClinicState, DomainError, Event, ProviderId, StaffId, UnknownCodeScan,
+    Visit, VisitId, VisitState,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -122,6 +122,20 @@ pub fn sent_to_desk(
         .collect();
     sent.sort_by_key(|(_, _, since)| *since);
     sent
+}
+
+/// Unknown codes the kiosks saw on `day` (clinic-local at `offset`) that the desk has not dealt
+/// with, oldest first.
+pub fn unknown_codes_on(
+    state: &ClinicState,
+    day: NaiveDate,
+    offset: chrono::FixedOffset,
+) -> Vec<&UnknownCodeScan> {
+    state
+        .unknown_codes
+        .iter()
+        .filter(|scan| scan.first.with_timezone(&offset).date_naive() == day)
+        .collect()
 }
 
 /// The kiosk sent the patient of `visit` to the desk; `None` when it already said so and
@@ -291,6 +305,40 @@ mod tests {
         };
         clinic.run_as("ma-lee", check_in, at(8, 52)).unwrap();
         assert!(sent_to_desk(&clinic.state, clinic.day).is_empty());
+    }
+
+    #[test]
+    fn tries_at_one_kiosk_minutes_apart_are_one_person_until_the_desk_clears_them() {
+        let mut clinic = TestClinic::new();
+        let scan = |kiosk: &str| Command::UnknownCodeAtKiosk {
+            kiosk: kiosk.into(),
+        };
+        clinic.run(scan("Lobby"), at(9, 0));
+        clinic.run(scan("Lobby"), at(9, 2));
+        clinic.run(scan("Upstairs"), at(9, 3));
+        clinic.run(scan("Lobby"), at(9, 10));
+        let seen: Vec<(&str, u32)> = clinic
+            .state
+            .unknown_codes
+            .iter()
+            .map(|s| (s.kiosk.as_str(), s.count))
+            .collect();
+        assert_eq!(seen, vec![("Lobby", 2), ("Upstairs", 1), ("Lobby", 1)]);
+        let offset = chrono::FixedOffset::east_opt(0).unwrap();
+        assert_eq!(unknown_codes_on(&clinic.state, clinic.day, offset).len(), 3);
+        let tomorrow = clinic.day.succ_opt().unwrap();
+        assert!(unknown_codes_on(&clinic.state, tomorrow, offset).is_empty());
+        clinic.run(
+            Command::ClearUnknownCode {
+                kiosk: "Lobby".into(),
+                first: at(9, 0),
+            },
+            at(9, 12),
+        );
+        assert_eq!(clinic.state.unknown_codes.len(), 2);
+        // A day later the rest are gone from the state.
+        clinic.run(scan("Lobby"), at(9, 20) + chrono::Duration::hours(25));
+        assert_eq!(clinic.state.unknown_codes.len(), 1);
     }
 
     #[test]

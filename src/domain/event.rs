@@ -182,6 +182,16 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
     },
+    /// A kiosk was shown a code the clinic does not know (and told the person to see the desk).
+    UnknownCodeScanned { kiosk: String, at: DateTime<Utc> },
+    /// The desk dealt with the person behind an unknown code (first scanned at `first`).
+    UnknownCodeCleared {
+        kiosk: String,
+        first: DateTime<Utc>,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<StaffId>,
+    },
     /// The patient of a finished visit checked out at the desk, perhaps with a follow-up to book.
     CheckedOut {
         visit: VisitId,
@@ -226,6 +236,8 @@ impl Event {
             | Event::CheckedOut { at, .. }
             | Event::SentToDesk { at, .. }
             | Event::DeskNoticeCleared { at, .. }
+            | Event::UnknownCodeScanned { at, .. }
+            | Event::UnknownCodeCleared { at, .. }
             | Event::Withheld { at } => *at,
         }
     }
@@ -286,6 +298,8 @@ impl Event {
             Event::CheckedOut { .. } => "checked_out",
             Event::SentToDesk { .. } => "sent_to_desk",
             Event::DeskNoticeCleared { .. } => "desk_notice_cleared",
+            Event::UnknownCodeScanned { .. } => "unknown_code_scanned",
+            Event::UnknownCodeCleared { .. } => "unknown_code_cleared",
             Event::Withheld { .. } => "withheld",
         }
     }

@@ -37,7 +37,9 @@ pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
 pub use command::{apply, Command, Now};
 pub use day_close::{close_out, is_closing_time, CloseOut};
-pub use desk::{check_no_show, desk_search_matches, no_show_from, sent_to_desk, DeskReason};
+pub use desk::{
+    check_no_show, desk_search_matches, no_show_from, sent_to_desk, unknown_codes_on, DeskReason,
+};
 pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};

@@ -66,6 +66,8 @@ pub enum Action {
     CheckInByHand,
     /// Register a walk-in.
     WalkIn,
+    /// Take back one's own last step (the domain allows only one's own, within the window).
+    TakeBack,
     /// Enrol and revoke devices, manage staff, unlock accounts, read the audit trail.
     Administer,
     /// See who is signed in where and who is locked out (the overview's staff panel).
@@ -116,7 +118,7 @@ impl StaffRole {
             StaffRole::Assistant | StaffRole::Nurse | StaffRole::ChargeNurse | StaffRole::Provider
         );
         match action {
-            ReadClinic | CheckIn | CheckInByHand | WalkIn => true,
+            ReadClinic | CheckIn | CheckInByHand | WalkIn | TakeBack => true,
             WorkTheFloor => clinical || self == StaffRole::Admin,
             ManageRooms | SeeStaffStatus | SeeLockouts => {
                 matches!(self, StaffRole::ChargeNurse | StaffRole::Admin)
@@ -206,13 +208,16 @@ impl Principal {
             Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => Action::FrontDesk,
             Command::Reschedule { .. }
             | Command::CheckOut { .. }
-            | Command::ClearDeskNotice { .. } => Action::Desk,
+            | Command::ClearDeskNotice { .. }
+            | Command::ClearUnknownCode { .. } => Action::Desk,
             Command::MarkNoShow { .. } => Action::NoShow,
             Command::RegisterWalkIn { .. } => Action::WalkIn,
+            Command::Undo { .. } => Action::TakeBack,
             Command::CheckIn { .. }
             | Command::FlagIdentityCheck { .. }
             | Command::WrongDateOfBirth { .. }
-            | Command::SendToDesk { .. } => Action::CheckInByHand,
+            | Command::SendToDesk { .. }
+            | Command::UnknownCodeAtKiosk { .. } => Action::CheckInByHand,
             _ => Action::WorkTheFloor,
         }
     }

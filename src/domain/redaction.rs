@@ -164,6 +164,7 @@ impl ClinicState {
                 last_ticket: self.last_ticket,
                 assignments: Default::default(),
                 acknowledged: Default::default(),
+                unknown_codes: Default::default(),
                 staff: Default::default(),
             },
         }
@@ -223,7 +224,9 @@ impl Event {
             | Event::IdentityConfirmed { at, .. }
             | Event::CheckedOut { at, .. }
             | Event::SentToDesk { at, .. }
-            | Event::DeskNoticeCleared { at, .. } => Event::Withheld { at: *at },
+            | Event::DeskNoticeCleared { at, .. }
+            | Event::UnknownCodeScanned { at, .. }
+            | Event::UnknownCodeCleared { at, .. } => Event::Withheld { at: *at },
             Event::VisitRescheduled { visit, day, at, .. } => Event::VisitRescheduled {
                 visit: visit.clone(),
                 start: None,

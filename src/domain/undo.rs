@@ -1,6 +1,8 @@
 //! Taking back a step: a person undoes their own last step on a visit or a room within the
-//! undo window, with a reason; the visit and its room go back together. `apply` decides an
-//! `Undo` here, and screens ask [`undo_deadline`] whether to offer one.
+//! undo window, with a reason; the visit and its room go back together. The desk's check-in,
+//! cancellation and no-show go back to scheduled the same way (an undone check-in whose
+//! identity the desk confirmed sends the patient back to the desk). `apply` decides an `Undo`
+//! here, and screens ask [`undo_deadline`] whether to offer one.
 
 use super::command::{find_room, find_visit, stamp_after};
 use super::*;
@@ -52,7 +54,12 @@ pub(super) fn undo(
         let Some(previous) = previous else {
             return Err(DomainError::CannotUndo("there is nothing to undo"));
         };
-        if previous == VisitState::Scheduled && found.state != VisitState::Arrived {
+        // Back to scheduled: a check-in, a cancellation or a no-show (the desk's steps).
+        let from_scheduled = matches!(
+            found.state,
+            VisitState::Arrived | VisitState::Cancelled | VisitState::NoShow
+        );
+        if previous == VisitState::Scheduled && !from_scheduled {
             return Err(DomainError::CannotUndo("that step cannot be undone"));
         }
         // The room this visit is in, or (after finishing) the one it just left dirty.
@@ -220,6 +227,51 @@ mod undo_tests {
         clinic
             .run_as("ma-lee", undo(Some(&visit), None), at(9, 1))
             .unwrap();
+    }
+
+    #[test]
+    fn the_desk_undoes_its_own_cancellation_no_show_and_check_in_back_to_scheduled() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        let steps = [
+            Command::CancelVisit {
+                visit: visit.clone(),
+                reason: "called".into(),
+            },
+            Command::MarkNoShow {
+                visit: visit.clone(),
+                grace_minutes: 0,
+            },
+            Command::CheckIn {
+                visit: visit.clone(),
+                identity_confirmed: true,
+            },
+        ];
+        for (minute, step) in (10..).step_by(5).zip(steps) {
+            clinic.run_as("rn-diaz", step, at(9, minute)).unwrap();
+            clinic
+                .run_as("rn-diaz", undo(Some(&visit), None), at(9, minute + 1))
+                .unwrap();
+            let back = &clinic.state.visits[&visit];
+            assert_eq!(back.state, VisitState::Scheduled);
+            assert_eq!(back.cancel_reason, None);
+        }
+        let back = &clinic.state.visits[&visit];
+        assert_eq!(back.identity_confirmed, None);
+        assert!(
+            back.identity_flagged.is_some(),
+            "an undone desk check-in sends the patient back to the desk"
+        );
+        let kiosk = KioskRules {
+            identity_tries: 3,
+            opens_before: chrono::Duration::minutes(60),
+            late_after: chrono::Duration::minutes(60),
+            late_to_front_desk: false,
+        };
+        assert_eq!(
+            kiosk_decision(back, clinic.now(at(9, 30)), &kiosk),
+            KioskDecision::SeeFrontDesk
+        );
     }
 
     #[test]

@@ -107,9 +107,9 @@ fn not_through_commands(command: &Command) -> Option<ApiError> {
         Command::WrongDateOfBirth { .. } => Some(ApiError::InvalidInput(
             "wrong dates of birth are recorded by POST /api/v1/check-in".into(),
         )),
-        Command::SendToDesk { .. } => Some(ApiError::InvalidInput(
-            "patients are sent to the desk by POST /api/v1/check-in".into(),
-        )),
+        Command::SendToDesk { .. } | Command::UnknownCodeAtKiosk { .. } => Some(
+            ApiError::InvalidInput("patients are sent to the desk by POST /api/v1/check-in".into()),
+        ),
         _ => None,
     }
 }

@@ -10,7 +10,7 @@ use super::hub::{Hub, HubError};
 use crate::api_types::*;
 use crate::domain::{
     estimated_wait, find_todays_visits, self_check_in, Action, CheckInCode, Command, DeskReason,
-    DomainError, KioskDecision, SelfCheckIn, Visit, VisitId,
+    DeviceRole, DomainError, KioskDecision, SelfCheckIn, Visit, VisitId,
 };
 use crate::i18n;
 use crate::store::AuditEntry;
@@ -41,6 +41,20 @@ pub async fn check_in(
     };
     let Some(visit) = hub.read(|state, _| state.visit_by_code(code).cloned()) else {
         throttle.failed("unknown_code").await;
+        // A kiosk sends the person to the desk, which should know someone is coming. (A phone
+        // only tells its holder; nobody is walking over.)
+        if let Some(kiosk) = caller
+            .device
+            .as_ref()
+            .filter(|d| d.role == DeviceRole::Kiosk)
+        {
+            let scanned = Command::UnknownCodeAtKiosk {
+                kiosk: kiosk.name.clone(),
+            };
+            if let Err(error) = hub.execute(scanned, actor(&caller)).await {
+                tracing::warn!(%error, "could not tell the desk about an unknown code");
+            }
+        }
         return reply(answer(Outcome::UnknownCode));
     };
     let config = hub.config();

@@ -158,6 +158,7 @@ impl Store {
             last_ticket: None,
             assignments: Default::default(),
             acknowledged: Default::default(),
+            unknown_codes: Default::default(),
             staff: self.staff_directory()?,
         };
         let clinic_value = |key: &str| -> Result<Option<String>, StoreError> {
@@ -173,6 +174,9 @@ impl Store {
         }
         if let Some(json) = clinic_value("acknowledged")? {
             state.acknowledged = serde_json::from_str(&json)?;
+        }
+        if let Some(json) = clinic_value("unknown_codes")? {
+            state.unknown_codes = serde_json::from_str(&json)?;
         }
         state.last_ticket = clinic_value("last_ticket")?
             .map(|json| serde_json::from_str(&json))
@@ -280,6 +284,14 @@ impl Store {
             }
             if batch_has(|e| matches!(e, Event::AlertAcknowledged { .. })) {
                 put_clinic_value(&tx, "acknowledged", &state.acknowledged)?;
+            }
+            if batch_has(|e| {
+                matches!(
+                    e,
+                    Event::UnknownCodeScanned { .. } | Event::UnknownCodeCleared { .. }
+                )
+            }) {
+                put_clinic_value(&tx, "unknown_codes", &state.unknown_codes)?;
             }
         }
         accounts::insert_audit(&tx, batch.audit)?;

@@ -406,3 +406,60 @@ async fn a_clinic_can_send_late_patients_to_the_front_desk_instead() -> Result<(
     assert_eq!(snapshot["state"]["visits"][&visit]["state"], "scheduled");
     Ok(())
 }
+
+#[tokio::test]
+async fn an_unknown_code_at_a_kiosk_tells_the_desk_someone_is_coming_but_a_phones_does_not(
+) -> Result<()> {
+    let hub = TestHub::start_with(midday_clinic()).await?;
+    let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
+    let unknown = clinicflow::domain::CheckInCode::from_random(4242).to_string();
+    for _ in 0..2 {
+        let (_, answer) =
+            post(&kiosk, &hub, "/api/v1/check-in", json!({ "code": unknown })).await?;
+        assert_eq!(answer["outcome"], "unknown_code");
+    }
+    let phone = reqwest::Client::new();
+    post(&phone, &hub, "/api/v1/check-in", json!({ "code": unknown })).await?;
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    let scans = snapshot["state"]["unknown_codes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        scans.len(),
+        1,
+        "two tries at one kiosk are one person: {scans:?}"
+    );
+    assert_eq!(
+        (&scans[0]["kiosk"], &scans[0]["count"]),
+        (&json!("Lobby kiosk"), &json!(2))
+    );
+
+    // Only the hub's check-in says so; the desk clears it.
+    let (status, forged) = hub
+        .post(
+            "/api/v1/commands",
+            json!({ "type": "unknown_code_at_kiosk", "kiosk": "Lobby kiosk" }),
+        )
+        .await?;
+    assert_eq!(
+        (status, &forged["error"]["code"]),
+        (422, &json!("invalid_input")),
+        "{forged}"
+    );
+    let desk = hub.signed_in_tablet("fd-patel", "666666").await?;
+    let first: chrono::DateTime<chrono::Utc> = serde_json::from_value(scans[0]["first"].clone())?;
+    hub.client_for(desk)
+        .command(&clinicflow::domain::Command::ClearUnknownCode {
+            kiosk: "Lobby kiosk".into(),
+            first,
+        })
+        .await?;
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    assert!(
+        snapshot["state"].get("unknown_codes").is_none(),
+        "{}",
+        snapshot["state"]
+    );
+    Ok(())
+}

@@ -275,11 +275,15 @@ fn allowed(command: &Command) -> &'static [&'static str] {
         | Command::AddRoom { .. }
         | Command::AddProvider { .. } => ROOMS,
         Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => DESK,
-        Command::Reschedule { .. } | Command::CheckOut { .. } => DESK_STEPS,
+        Command::Reschedule { .. }
+        | Command::CheckOut { .. }
+        | Command::ClearUnknownCode { .. } => DESK_STEPS,
         Command::MarkNoShow { .. } => NO_SHOW,
         Command::CheckIn { .. }
         | Command::FlagIdentityCheck { .. }
         | Command::WrongDateOfBirth { .. } => STAFF,
+        // Since December 2026 the front desk undoes its own steps too.
+        Command::Undo { .. } => STAFF,
         Command::RegisterWalkIn { .. } => WALK_IN,
         _ => FLOOR,
     }
@@ -383,6 +387,10 @@ fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
             provider: None,
             duration_minutes: None,
             day: None,
+        },
+        Command::ClearUnknownCode {
+            kiosk: "Lobby kiosk".into(),
+            first: chrono::Utc::now(),
         },
         Command::CheckOut {
             visit: visit.clone(),

@@ -1,8 +1,10 @@
 //! The front desk in headless Chromium at 1920 and 820 px, against the real hub: a kiosk's
 //! failed identity check reaches the desk within a second and desk check-in puts the patient in
 //! the floor's queue; a rescheduled visit's scan names the new day, a cancelled one's says
-//! cancelled; a no-show waits for the grace; a check-out keeps its follow-up; an appointment
-//! booked and a walk-in registered at the desk.
+//! cancelled (and the desk's own undo); a no-show waits for the grace; a check-out keeps its
+//! follow-up; an appointment booked and a walk-in registered at the desk; a schedule file with
+//! bad rows applies nothing and its corrected copy applies once; the next day's queue is empty
+//! and an open visit from the day before waits on the close-out list.
 
 use crate::common;
 
@@ -110,6 +112,33 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
         assert_eq!(ida["identity_confirmed"]["by"], "fd-patel");
         assert!(ida["identity_flagged"].is_null());
 
+        // A code the clinic does not know, scanned at a kiosk: someone is on their way.
+        // Its own browser: pairing sets the device cookie, which the desk's tab shares otherwise.
+        let lobby = Chromium::launch().await?;
+        let seen = async {
+            let kiosk = hub.pair(&lobby, "kiosk", 1920, 1080).await?;
+            wait_until(&kiosk, "document.querySelector('.badge.live') !== null && document.getElementById('scan-input') !== null", WAIT)
+                .await
+                .context("the kiosk live")?;
+            let unknown = clinicflow::domain::CheckInCode::from_random(4242).to_string();
+            let scanned = Instant::now();
+            kiosk.find_element("#scan-input").await?.type_str(&unknown).await?.press_key("Enter").await?;
+            wait_until(&front, "document.querySelector('.desk-sent')?.textContent.includes('a code the clinic does not know · at kiosk') === true", WAIT)
+                .await
+                .context("the unknown code on the desk")?;
+            println!("desk: an unknown code at the kiosk showed after {:.0?}", scanned.elapsed());
+            anyhow::Ok(())
+        }
+        .await;
+        lobby.close().await?;
+        seen?;
+        front
+            .evaluate("[...document.querySelectorAll('.desk-sent-row')].find(r => r.textContent.includes('does not know')).querySelector('button').click()")
+            .await?;
+        wait_until(&front, "!document.querySelector('.desk-sent').textContent.includes('does not know')", WAIT)
+            .await
+            .context("the desk dealt with it")?;
+
         // Too early at the kiosk: the desk sees why, and may check them in anyway.
         let early = hub.schedule("Tia", "Tooearly", 120).await?;
         assert_eq!(check_in(&hub, &early, BORN).await?["outcome"], "too_early");
@@ -140,6 +169,21 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
 
         // Cancelled: the scan says so.
         let cancelled = hub.schedule("Cal", "Cancel", 45).await?;
+        row_action(&front, "Cancel", "Cancel visit…").await?;
+        wait_until(&front, "document.querySelector('[id^=cancel-]') !== null", WAIT).await?;
+        front.find_element("[id^=cancel-]").await?.click().await?.type_str("called, rebooking").await?;
+        row_action(&front, "Cancel", "Cancel visit").await?;
+        wait_until(&front, &row_shows("Cancel", "cancelled: called, rebooking"), WAIT).await?;
+        // The desk takes back its own step, as the floor does, and then cancels for real.
+        wait_until(&front, "document.querySelector('.undo-bar')?.textContent.includes('Cancelled visit · Cal C.') === true", WAIT)
+            .await
+            .context("the desk's undo bar")?;
+        screenshot(&front, "desk-undo-tv").await?;
+        tap(&front, "Undo").await?;
+        tap(&front, "Tapped by mistake").await?;
+        wait_until(&front, &row_shows("Cancel", "scheduled, not checked in"), WAIT)
+            .await
+            .context("the cancellation undone")?;
         row_action(&front, "Cancel", "Cancel visit…").await?;
         wait_until(&front, "document.querySelector('[id^=cancel-]') !== null", WAIT).await?;
         front.find_element("[id^=cancel-]").await?.click().await?.type_str("called, rebooking").await?;
@@ -258,4 +302,178 @@ async fn the_close_of_day_lists_what_is_open_and_resolves_it_from_the_desk_and_t
     .await;
     chromium.close().await?;
     outcome
+}
+
+/// Chooses `file` in the file field `selector`, as a person picking it in the file dialog.
+async fn choose_file(page: &Page, selector: &str, file: &std::path::Path) -> Result<()> {
+    use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
+    let input = page.find_element(selector).await?;
+    let choose = SetFileInputFilesParams::builder()
+        .file(file.to_string_lossy().to_string())
+        .backend_node_id(input.backend_node_id)
+        .build()
+        .map_err(anyhow::Error::msg)?;
+    page.execute(choose).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_schedule_file_with_bad_rows_applies_nothing_and_the_corrected_file_applies_once(
+) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let front = desk(&hub, &chromium, "127.0.0.1", "Nisha Patel", '6', (820, 1180)).await?;
+        let tomorrow: String = front
+            .evaluate("(() => { const d = new Date(document.querySelector('#desk-day').value + 'T12:00:00Z'); d.setUTCDate(d.getUTCDate() + 1); return d.toISOString().slice(0, 10); })()")
+            .await?
+            .into_value()?;
+        let rows = |provider: &str, born: &str| {
+            format!(
+                "id,start,provider,first_name,last_name,date_of_birth,duration\n\
+                 F-1,{tomorrow} 09:00,dr-okafor,Fay,Filed,1950-04-01,20\n\
+                 F-2,{tomorrow} 09:20,dr-brooks,Gus,Filed,1960-01-01,30\n\
+                 F-3,{tomorrow} 09:40,{provider},Hal,Filed,1970-01-01,20\n\
+                 F-4,{tomorrow} 10:00,dr-okafor,Ivy,Filed,{born},20\n"
+            )
+        };
+        let bad = dir.path().join("tomorrow-bad.csv");
+        let good = dir.path().join("tomorrow.csv");
+        std::fs::write(&bad, rows("dr-nobody", "1980-02-30"))?;
+        std::fs::write(&good, rows("dr-okafor", "1980-02-28"))?;
+        let filed = || async {
+            let snapshot = hub.snapshot().await?;
+            anyhow::Ok(
+                snapshot["state"]["visits"]
+                    .as_object()
+                    .context("visits")?
+                    .values()
+                    .filter(|v| v["patient"]["last_name"] == "Filed")
+                    .count(),
+            )
+        };
+
+        tap(&front, "Load schedule…").await?;
+        wait_until(&front, "document.getElementById('schedule-file') !== null", WAIT).await?;
+        choose_file(&front, "#schedule-file", &bad).await?;
+        wait_until(&front, "document.querySelector('.import-problems')?.textContent.includes('Line 4:') === true", WAIT)
+            .await
+            .context("the bad rows with their lines")?;
+        let problems = text(&front, ".import-problems").await?;
+        assert!(problems.contains("Line 4: no provider dr-nobody"), "{problems}");
+        assert!(problems.contains("Line 5:") && problems.contains("1980-02-30"), "{problems}");
+        let offered: bool = front.evaluate("document.getElementById('apply-schedule') !== null").await?.into_value()?;
+        assert!(!offered, "a list with bad rows cannot be applied");
+        screenshot(&front, "desk-import-bad-tablet").await?;
+        assert_eq!(filed().await?, 0, "nothing applied");
+
+        choose_file(&front, "#schedule-file", &good).await?;
+        wait_until(&front, "document.getElementById('apply-schedule')?.textContent === 'Apply all 4 changes'", WAIT)
+            .await
+            .context("the corrected list's preview")?;
+        assert_accessible(&front, "desk import preview").await?;
+        screenshot(&front, "desk-import-preview-tablet").await?;
+        front.find_element("#apply-schedule").await?.click().await?;
+        wait_until(&front, "document.querySelector('.notice')?.textContent.includes('tomorrow.csv loaded: 4 new') === true", WAIT)
+            .await
+            .context("applied")?;
+        assert_eq!(filed().await?, 4);
+
+        // The same file again changes nothing.
+        tap(&front, "Load schedule…").await?;
+        wait_until(&front, "document.getElementById('schedule-file') !== null", WAIT).await?;
+        choose_file(&front, "#schedule-file", &good).await?;
+        wait_until(&front, "document.getElementById('apply-schedule')?.textContent === 'Nothing to change'", WAIT)
+            .await
+            .context("a list sent again")?;
+        assert!(text(&front, ".import-preview").await?.contains("4 unchanged"));
+        assert_eq!(filed().await?, 4);
+
+        // Tomorrow's schedule, the day before, with its cards.
+        set_value(&front, "#desk-day", &tomorrow).await?;
+        wait_until(&front, &row_shows("Filed", "09:20"), WAIT)
+            .await
+            .context("tomorrow's schedule")?;
+        let cards: String = front
+            .evaluate("[...document.querySelectorAll('a')].find(a => a.textContent === 'Print reminder cards').getAttribute('href')")
+            .await?
+            .into_value()?;
+        assert_eq!(cards, format!("/api/v1/cards?date={tomorrow}"));
+        screenshot(&front, "desk-tomorrow-tablet").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    outcome
+}
+
+#[tokio::test]
+async fn the_next_mornings_queue_is_empty_and_yesterdays_open_visit_waits_for_the_charge_nurse(
+) -> Result<()> {
+    use chrono::Timelike;
+    let dir = tempfile::tempdir()?;
+    // 23:xx in the clinic; started again two hours further east, it is 01:xx the next day.
+    let evening = (23 - chrono::Utc::now().hour() as i32 + 36) % 24 - 12;
+    let mut hub = DemoHub::at_offset(&dir, evening, |_| {})?;
+    let code = hub.schedule("Nora", "Overnight", 0).await?;
+    assert_eq!(check_in(&hub, &code, BORN).await?["outcome"], "checked_in");
+    hub.kill()?;
+    let hub = DemoHub::at_offset(&dir, evening + 2, |_| {})?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let lee = tablet(
+            &hub,
+            &chromium,
+            "127.0.0.1",
+            "Michelle Lee",
+            '1',
+            (820, 1180),
+        )
+        .await?;
+        wait_until(
+            &lee,
+            "document.querySelectorAll('.room-card').length > 0",
+            WAIT,
+        )
+        .await
+        .context("the floor live")?;
+        let queued: usize = lee
+            .evaluate("document.querySelectorAll('.queue-row').length")
+            .await?
+            .into_value()?;
+        assert_eq!(queued, 0, "yesterday's patients in this morning's queue");
+        screenshot(&lee, "floor-next-morning-tablet").await?;
+        let nurse = Chromium::launch().await?;
+        let board = tablet(
+            &hub,
+            &nurse,
+            "127.0.0.1",
+            "Kathleen Walsh",
+            '5',
+            (1920, 1080),
+        )
+        .await?;
+        board.goto(format!("{}/desk", hub.url)).await?;
+        let listed = wait_until(
+            &board,
+            "document.querySelector('.close-out')?.textContent.includes('Nora O.') === true",
+            WAIT,
+        )
+        .await;
+        let close_out = text(&board, ".close-out").await.unwrap_or_default();
+        screenshot(&board, "desk-next-morning-tv").await?;
+        nurse.close().await?;
+        listed.context("yesterday's open visit on the charge nurse's close-out list")?;
+        anyhow::Ok(close_out)
+    }
+    .await;
+    chromium.close().await?;
+    let close_out = outcome?;
+    assert!(
+        close_out.contains("Left open on earlier days")
+            && close_out.contains("Nora O. · checked in and waiting"),
+        "{close_out}"
+    );
+    Ok(())
 }

@@ -164,8 +164,19 @@ impl DemoHub {
         tweak: impl FnOnce(&mut clinicflow::config::ClinicConfig),
     ) -> Result<DemoHub> {
         use chrono::Timelike;
-        let mut config = clinicflow::server::demo::config();
         let offset = 12 - chrono::Utc::now().hour() as i32;
+        DemoHub::at_offset(dir, offset, tweak)
+    }
+
+    /// A demo hub in `dir` whose clinic is `offset` hours ahead of UTC (-12 to +14), with
+    /// `tweak` applied to its config; started again on the same database with a later offset,
+    /// it is the clinic's next day without a fake clock.
+    pub fn at_offset(
+        dir: &tempfile::TempDir,
+        offset: i32,
+        tweak: impl FnOnce(&mut clinicflow::config::ClinicConfig),
+    ) -> Result<DemoHub> {
+        let mut config = clinicflow::server::demo::config();
         config.time_zone = format!("Etc/GMT{:+}", -offset);
         tweak(&mut config);
         let path = dir.path().join("clinic.toml");

@@ -34,6 +34,9 @@ impl Step {
             Command::StartCleaning { room } => ("Started cleaning", None, Some(room)),
             Command::RoomReady { room, .. } => ("Room ready", None, Some(room)),
             Command::ReturnToService { room } => ("Back in service", None, Some(room)),
+            Command::CheckIn { visit, .. } => ("Checked in", Some(visit), None),
+            Command::CancelVisit { visit, .. } => ("Cancelled visit", Some(visit), None),
+            Command::MarkNoShow { visit, .. } => ("Marked no-show", Some(visit), None),
             _ => return None,
         };
         Some(Step {

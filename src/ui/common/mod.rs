@@ -9,6 +9,7 @@ mod connection;
 mod room_card;
 mod sign_in;
 mod time;
+mod undo;
 
 pub use actions::{
     capitalised, send, send_then, use_online, Notice, NoticeBanner, Step, StepButton,
@@ -18,6 +19,7 @@ pub use close_out::CloseOutList;
 pub use connection::ConnectionBadge;
 pub use room_card::RoomCard;
 pub use time::{elapsed_label, minutes_between, timer_class, use_now};
+pub use undo::UndoBar;
 
 use crate::sync::{use_live_clinic, Access, Connection};
 use crate::ui::Route;

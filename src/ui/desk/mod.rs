@@ -2,15 +2,19 @@
 //! tablet or desk PC): the patients the kiosk sent over, today's schedule by time or provider
 //! with each visit's state, live, searchable by name, date of birth or code, and the desk's
 //! steps on each visit (check-in with identity seen, reschedule, cancel, no-show, check-out
-//! with a follow-up, its reminder card); new appointments and walk-ins; any day's schedule and
-//! its cards. Full names and dates of birth: a staff screen.
+//! with a follow-up, its reminder card); new appointments and walk-ins; loading a schedule file
+//! (previewed, applied all or nothing); any day's schedule and its cards. Full names and dates
+//! of birth: a staff screen.
 
+mod load_schedule;
 mod new_visit;
 mod schedule;
 
 use super::board::clinic_today;
-use super::common::{use_now, CloseOutList, Notice, Screen, StepButton};
-use crate::domain::{sent_to_desk, Action, Command, Visit, VisitState};
+use super::common::{use_now, CloseOutList, Notice, Screen, StepButton, UndoBar};
+use crate::domain::{
+    sent_to_desk, unknown_codes_on, Action, Command, UnknownCodeScan, Visit, VisitState,
+};
 use crate::sync::use_live_clinic;
 use dioxus::prelude::*;
 use schedule::Schedule;
@@ -50,6 +54,7 @@ fn DeskView() -> Element {
             }
             Schedule {}
         }
+        UndoBar {}
     }
 }
 
@@ -60,6 +65,13 @@ fn SentToDesk() -> Element {
     let now = use_now();
     let live = live.read();
     let (offset, today) = clinic_today(&live, now());
+    let unknown: Vec<(UnknownCodeScan, String)> = unknown_codes_on(&live.state, today, offset)
+        .into_iter()
+        .map(|scan| {
+            let at = scan.at.with_timezone(&offset).format("%H:%M").to_string();
+            (scan.clone(), at)
+        })
+        .collect();
     let sent: Vec<(Visit, &'static str, String)> = sent_to_desk(&live.state, today)
         .into_iter()
         .map(|(visit, why, since)| {
@@ -69,11 +81,26 @@ fn SentToDesk() -> Element {
         .collect();
     rsx! {
         section { class: "desk-card desk-sent", "aria-labelledby": "sent-heading", "aria-live": "polite",
-            h2 { id: "sent-heading", "Sent to the desk ({sent.len()})" }
-            if sent.is_empty() {
+            h2 { id: "sent-heading", "Sent to the desk ({sent.len() + unknown.len()})" }
+            if sent.is_empty() && unknown.is_empty() {
                 p { class: "muted", "Nobody is on their way to the desk." }
             }
             ul { class: "desk-list",
+                for (scan, at) in unknown {
+                    li { key: "{scan.kiosk}-{scan.first}", class: "desk-sent-row",
+                        div {
+                            strong { "Someone with a code the clinic does not know" }
+                            span { class: "muted", " · at {scan.kiosk}, {at}{tries(scan.count)}" }
+                        }
+                        div { class: "row-actions",
+                            StepButton {
+                                label: "Done",
+                                command: Command::ClearUnknownCode { kiosk: scan.kiosk.clone(), first: scan.first },
+                                secondary: true,
+                            }
+                        }
+                    }
+                }
                 for (visit, why, since) in sent {
                     li { key: "{visit.id}", class: "desk-sent-row",
                         div {
@@ -93,6 +120,15 @@ fn SentToDesk() -> Element {
                 }
             }
         }
+    }
+}
+
+/// " (3 tries)" after the first.
+fn tries(count: u32) -> String {
+    if count > 1 {
+        format!(" ({count} tries)")
+    } else {
+        String::new()
     }
 }
 

@@ -2,6 +2,7 @@
 //! patient's full name and date of birth, its state, and the desk's steps on it.
 
 use super::desk_check_in;
+use super::load_schedule::LoadSchedule;
 use super::new_visit::{Booking, NewVisit};
 use crate::domain::{
     desk_search_matches, no_show_from, Action, Command, ProviderId, Visit, VisitState,
@@ -19,6 +20,7 @@ pub fn Schedule() -> Element {
     let mut search = use_signal(String::new);
     let mut provider = use_signal(String::new);
     let mut booking = use_signal(|| None::<Booking>);
+    let mut loading = use_signal(|| false);
     let live = live.read();
     let (offset, today) = clinic_today(&live, now());
     let mut day_picked = use_signal(move || today.to_string());
@@ -76,10 +78,14 @@ pub fn Schedule() -> Element {
                 button { class: "button small secondary", onclick: move |_| booking.set(Some(Booking::WalkIn)), "Walk-in…" }
                 if may_book {
                     a { class: "button small secondary", href: "/api/v1/cards?date={day}", target: "_blank", "Print reminder cards" }
+                    button { class: "button small secondary", id: "load-schedule", onclick: move |_| loading.set(true), "Load schedule…" }
                 }
             }
             if let Some(kind) = booking() {
                 NewVisit { kind, offset, on_done: move |_| booking.set(None) }
+            }
+            if loading() {
+                LoadSchedule { offset, on_done: move |_| loading.set(false) }
             }
             if visits.is_empty() {
                 p { class: "muted", "No visit matches." }

@@ -6,10 +6,9 @@
 
 mod queue;
 mod rooms;
-mod undo;
 mod vitals;
 
-use super::common::{Notice, Screen};
+use super::common::{Notice, Screen, UndoBar};
 use crate::sync::use_live_clinic;
 use dioxus::prelude::*;
 
@@ -57,7 +56,7 @@ fn FloorView() -> Element {
             queue::Queue {}
             rooms::RoomBoard {}
         }
-        undo::UndoBar {}
+        UndoBar {}
         match panel() {
             Panel::None => rsx! {},
             Panel::RoomFor(visit) => rsx! { rooms::RoomPicker { visit } },

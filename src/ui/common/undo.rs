@@ -1,10 +1,9 @@
-//! The undo bar: this tablet's last step, while the domain says its person may still take it
-//! back (with a reason): the same person, in time, nothing changed since.
+//! The undo bar (floor and desk): this tablet's last step, while the domain says its person may
+//! still take it back (with a reason): the same person, in time, nothing changed since.
 
+use super::{send, use_now, use_online, Notice};
 use crate::domain::{undo_deadline, Command};
 use crate::sync::use_live_clinic;
-use crate::ui::common::use_now;
-use crate::ui::common::{send, use_online, Notice};
 use dioxus::prelude::*;
 
 const REASONS: [&str; 3] = ["Tapped by mistake", "Wrong patient", "Wrong room"];
