@@ -841,10 +841,16 @@ async fn the_terminal_import_previews_applies_all_or_nothing_and_waits_for_a_sto
         db.as_os_str(),
     ];
     let (mut child, _) = common::spawn_hub::<_, &std::ffi::OsStr>(serve)?;
+    let second = common::spawn_hub::<_, &std::ffi::OsStr>(serve);
     let under_a_hub = import(&good_file, &[])?;
     let preview = import(&good_file, &["--dry-run"])?;
     child.kill()?;
     child.wait()?;
+    if let Ok((mut second, _)) = second {
+        second.kill()?;
+        second.wait()?;
+        anyhow::bail!("a second hub started on the same database");
+    }
     let stderr = String::from_utf8_lossy(&under_a_hub.stderr);
     assert!(
         !under_a_hub.status.success() && stderr.contains("already serving"),
