@@ -673,6 +673,8 @@ fn write_busy_history(path: &Path) -> Result<u64> {
                 patient,
                 provider: provider.clone(),
                 start,
+                duration_minutes: Some(20),
+                external: None,
                 day,
                 visit_type: "Follow-up".into(),
                 code,

@@ -562,4 +562,7 @@ pub struct ImportAnswer {
     pub rows: Vec<crate::import::Planned>,
     /// Rows that cannot be taken, with the line (CSV) or entry (FHIR) and the reason.
     pub problems: Vec<crate::import::Problem>,
+    /// Rows taken though not as the format requires (no `end`, a participant without status).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::import::Problem>,
 }

@@ -66,6 +66,8 @@ pub enum Action {
     CheckInByHand,
     /// Register a walk-in.
     WalkIn,
+    /// Read a day as FHIR (the EHR's copy): charge nurse, admin, integration.
+    ExportFhir,
     /// Take back one's own last step (the domain allows only one's own, within the window).
     TakeBack,
     /// Enrol and revoke devices, manage staff, unlock accounts, read the audit trail.
@@ -120,7 +122,7 @@ impl StaffRole {
         match action {
             ReadClinic | CheckIn | CheckInByHand | WalkIn | TakeBack => true,
             WorkTheFloor => clinical || self == StaffRole::Admin,
-            ManageRooms | SeeStaffStatus | SeeLockouts => {
+            ManageRooms | SeeStaffStatus | SeeLockouts | ExportFhir => {
                 matches!(self, StaffRole::ChargeNurse | StaffRole::Admin)
             }
             FrontDesk => matches!(self, StaffRole::FrontDesk | StaffRole::Admin),

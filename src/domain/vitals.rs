@@ -187,7 +187,8 @@ impl Measure {
 }
 
 impl Vitals {
-    fn values(&self) -> [(Measure, Option<f64>); 9] {
+    /// Every measure with its value, if taken.
+    pub fn values(&self) -> [(Measure, Option<f64>); 9] {
         [
             (Measure::Systolic, self.systolic_mmhg),
             (Measure::Diastolic, self.diastolic_mmhg),

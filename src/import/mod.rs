@@ -43,6 +43,9 @@ pub struct Parsed {
     /// `entered-in-error`; CSV `status` `cancelled`), with their rows.
     pub cancelled: Vec<(usize, String)>,
     pub problems: Vec<Problem>,
+    /// Rows taken, but not as the format says they must be (a FHIR Appointment without `end`
+    /// or a participant's `status`): shown in the preview, never blocking.
+    pub warnings: Vec<Problem>,
 }
 
 impl Parsed {
@@ -256,7 +259,13 @@ pub fn from_fhir(text: &str) -> Parsed {
                 parsed.cancelled.push((index + 1, id.to_string()))
             }
             _ => match fhir_appointment(resource, &patient) {
-                Ok(appointment) => parsed.appointments.push((index + 1, appointment)),
+                Ok(appointment) => {
+                    let row = index + 1;
+                    parsed
+                        .warnings
+                        .extend(fhir_warnings(resource).map(|message| problem(row, &message)));
+                    parsed.appointments.push((row, appointment))
+                }
                 Err(message) => parsed.problems.push(problem(index + 1, &message)),
             },
         }
@@ -330,6 +339,32 @@ fn fhir_appointment<'a>(
     })
 }
 
+/// What real-world Bundles leave out that R4 requires, as the desk's preview says it.
+fn fhir_warnings(appointment: &Value) -> impl Iterator<Item = String> + '_ {
+    let id = appointment["id"].as_str().unwrap_or_default();
+    let no_status = appointment.get("status").is_none();
+    let no_end = appointment.get("end").is_none();
+    let unstated = appointment["participant"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("status").is_none())
+        .count();
+    [
+        no_status.then(|| {
+            format!("Appointment {id} has no status (FHIR R4 requires one): read as booked")
+        }),
+        no_end.then(|| format!("Appointment {id} has a start but no end (FHIR R4 needs both)")),
+        (unstated > 0).then(|| {
+            format!(
+                "Appointment {id}: {unstated} participant(s) without the status FHIR R4 requires"
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// The length from `minutesDuration`, else from `end`.
 fn fhir_minutes(appointment: &Value, start: DateTime<Utc>) -> Result<Option<u32>, String> {
     if let Some(minutes) = appointment.get("minutesDuration") {
@@ -343,7 +378,11 @@ fn fhir_minutes(appointment: &Value, start: DateTime<Utc>) -> Result<Option<u32>
     parse_minutes(&(end.with_timezone(&Utc) - start).num_minutes().to_string()).map(Some)
 }
 
-/// The same appointments as a FHIR R4 collection Bundle (needs are not carried).
+/// The length a printed Bundle gives an appointment listed without one (FHIR needs an end).
+pub const UNLISTED_MINUTES: u32 = 20;
+
+/// The same appointments as a valid FHIR R4 collection Bundle (needs are not carried; an
+/// appointment without a length gets [`UNLISTED_MINUTES`]).
 pub fn to_fhir(appointments: &[Imported]) -> String {
     let mut entries = Vec::new();
     for (n, a) in appointments.iter().enumerate() {
@@ -365,11 +404,11 @@ pub fn to_fhir(appointments: &[Imported]) -> String {
                 {"actor": {"reference": format!("Practitioner/{}", a.provider)}, "status": "accepted"},
             ],
         });
-        if let Some(minutes) = a.duration_minutes {
-            let end = a.start + chrono::Duration::minutes(minutes.into());
-            appointment["minutesDuration"] = json!(minutes);
-            appointment["end"] = json!(end.to_rfc3339_opts(SecondsFormat::AutoSi, true));
-        }
+        // R4: a booked appointment has an end as well as a start.
+        let minutes = a.duration_minutes.unwrap_or(UNLISTED_MINUTES);
+        let end = a.start + chrono::Duration::minutes(minutes.into());
+        appointment["minutesDuration"] = json!(minutes);
+        appointment["end"] = json!(end.to_rfc3339_opts(SecondsFormat::AutoSi, true));
         entries.push(json!({ "resource": appointment }));
     }
     json!({"resourceType": "Bundle", "type": "collection", "entry": entries}).to_string()
@@ -547,6 +586,17 @@ mod tests {
                 ..a
             })
             .collect();
+        let unlisted: Vec<Imported> = without_needs
+            .iter()
+            .map(|a| Imported {
+                duration_minutes: None,
+                ..a.clone()
+            })
+            .collect();
+        let listed = from_fhir(&to_fhir(&unlisted)).appointments();
+        assert!(listed
+            .iter()
+            .all(|a| a.duration_minutes == Some(UNLISTED_MINUTES)));
         assert_eq!(
             from_fhir(&to_fhir(&without_needs)).appointments(),
             without_needs
@@ -555,16 +605,9 @@ mod tests {
 
     #[test]
     fn a_fhir_bundle_lists_cancelled_appointments_apart_and_names_missing_patients() {
-        let bundle = json!({"resourceType": "Bundle", "type": "searchset", "entry": [
-            {"resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Okoro", "given": ["Ada"]}], "birthDate": "1975-06-01"}},
-            {"resource": {"resourceType": "Appointment", "id": "a1", "status": "booked", "start": "2026-03-02T09:00:00Z",
-                "serviceType": [{"text": "New patient"}],
-                "participant": [{"actor": {"reference": "Patient/p1"}}, {"actor": {"reference": "Practitioner/dr-okafor"}}]}},
-            {"resource": {"resourceType": "Appointment", "id": "a2", "status": "cancelled", "start": "2026-03-02T10:00:00Z"}},
-            {"resource": {"resourceType": "Appointment", "id": "a3", "start": "2026-03-02T11:00:00Z",
-                "participant": [{"actor": {"reference": "Patient/p9"}}, {"actor": {"reference": "Practitioner/dr-okafor"}}]}},
-        ]});
-        let parsed = from_fhir(&bundle.to_string());
+        // A valid R4 Bundle (tests/api/fhir.rs proves every fixture with an R4 validator).
+        let bundle = include_str!("../../tests/fixtures/fhir/appointments.json");
+        let parsed = from_fhir(bundle);
         let appointments = parsed.appointments();
         assert_eq!(appointments.len(), 1);
         assert_eq!(appointments[0].patient.first_name, "Ada");
@@ -578,6 +621,22 @@ mod tests {
             .map(|p| (p.row, p.message.contains("Patient/p9")))
             .collect();
         assert_eq!(problems, vec![(4, true)]);
+        assert_eq!(appointments[0].duration_minutes, Some(20));
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         assert!(!from_fhir("[1,2]").problems.is_empty());
+    }
+
+    #[test]
+    fn a_bundle_as_some_ehrs_send_it_is_imported_with_warnings() {
+        let sloppy = include_str!("../../tests/fixtures/fhir/sloppy/as-some-ehrs-send-it.json");
+        let parsed = from_fhir(sloppy);
+        assert_eq!(parsed.appointments().len(), 1, "{:?}", parsed.problems);
+        assert_eq!(parsed.appointments()[0].duration_minutes, None);
+        let warnings: Vec<&str> = parsed.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings[0].contains("no status"));
+        assert!(warnings[1].contains("no end"));
+        assert!(warnings[2].contains("2 participant(s) without the status"));
+        assert!(parsed.warnings.iter().all(|w| w.row == 2));
     }
 }

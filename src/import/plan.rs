@@ -62,6 +62,7 @@ pub struct Planned {
 pub struct Plan {
     pub rows: Vec<Planned>,
     pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
     /// The steps, in row order, each with its row; applied together or not at all.
     pub commands: Vec<(usize, Command)>,
 }
@@ -80,6 +81,7 @@ impl Plan {
             kept: count(|o| matches!(o, Outcome::Kept { .. })),
             rows: self.rows.clone(),
             problems: self.problems.clone(),
+            warnings: self.warnings.clone(),
         }
     }
 }
@@ -104,6 +106,7 @@ pub fn plan(
 ) -> Plan {
     let mut plan = Plan {
         problems: parsed.problems,
+        warnings: parsed.warnings,
         ..Plan::default()
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();

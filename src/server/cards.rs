@@ -12,7 +12,7 @@ use super::AppState;
 use crate::domain::{Action, ClinicState, VisitId, VisitState};
 use crate::i18n;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse};
 use chrono::NaiveDate;
 
@@ -142,16 +142,7 @@ pub async fn cards(
     caller.require(Action::FrontDesk)?;
     let hub = &state.hub;
     let config = hub.config();
-    let base = if config.check_in.public_url.is_empty() {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        let scheme = if state.secure { "https" } else { "http" };
-        format!("{scheme}://{host}")
-    } else {
-        config.check_in.public_url.clone()
-    };
+    let base = super::public_base(&state, &headers);
     let day = query.date.unwrap_or_else(|| hub.clock().now().clinic_day);
     let only = query.visit.as_ref();
     let (page, _) =

@@ -117,6 +117,11 @@ enum CliCommand {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Write a day for the EHR: `export fhir` (a FHIR R4 collection Bundle).
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// Enrol, list and revoke devices (kiosks, lobby and board TVs, tablets, API clients).
     Device {
         #[command(subcommand)]
@@ -131,6 +136,29 @@ enum CliCommand {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// The day's visits as Encounters with their vital signs, and the Patients, Practitioners
+    /// and Locations they name (docs/interop.md).
+    Fhir {
+        #[arg(long)]
+        db: PathBuf,
+        /// Clinic-local date (default: today in the clinic's time zone).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// The JSON file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// For the time zone and `check_in.public_url`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The hub's address the Bundle's URLs start from (default: `check_in.public_url`, else
+        /// this machine's host name on port 8080).
+        #[arg(long)]
+        url: Option<String>,
     },
 }
 
@@ -297,6 +325,16 @@ pub fn main() -> anyhow::Result<()> {
             skip_bad_rows,
             config,
         } => import(&db, &file, dry_run, skip_bad_rows, config.as_deref()),
+        CliCommand::Export {
+            what:
+                ExportWhat::Fhir {
+                    db,
+                    date,
+                    out,
+                    config,
+                    url,
+                },
+        } => export_fhir(&db, date, &out, config.as_deref(), url),
         CliCommand::Device { action } => device(action),
         CliCommand::Staff { action } => staff(action),
         CliCommand::Audit { action } => audit(action),
@@ -668,6 +706,47 @@ fn import(
     Ok(())
 }
 
+fn export_fhir(
+    db: &Path,
+    date: Option<NaiveDate>,
+    out: &Path,
+    config: Option<&Path>,
+    url: Option<String>,
+) -> anyhow::Result<()> {
+    let (config, clock, state, day) = clinic_day(db, date, config)?;
+    let base = format!("{}/api/v1/fhir", hub_address(url, &config));
+    let store = Store::open_read_only(db)?;
+    let bundle = super::fhir_route::export_day(
+        &store,
+        &state,
+        &clock,
+        day,
+        &base,
+        super::fhir::BundleType::Collection,
+    )?;
+    let text = serde_json::to_string_pretty(&bundle)?;
+    std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))?;
+    let encounters = bundle["entry"].as_array().map_or(0, |e| {
+        e.iter()
+            .filter(|e| e["resource"]["resourceType"] == "Encounter")
+            .count()
+    });
+    println!(
+        "{encounters} encounter(s) on {day} written to {}",
+        out.display()
+    );
+    Ok(())
+}
+
+/// The hub's address as phones and other systems reach it: `--url`, else
+/// `check_in.public_url`, else this machine's host name on port 8080.
+fn hub_address(url: Option<String>, config: &ClinicConfig) -> String {
+    url.or_else(|| Some(config.check_in.public_url.clone()).filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| format!("http://{}:8080", host_name()))
+        .trim_end_matches('/')
+        .to_string()
+}
+
 fn cards(
     db: &Path,
     date: Option<NaiveDate>,
@@ -676,9 +755,7 @@ fn cards(
     url: Option<String>,
 ) -> anyhow::Result<()> {
     let (config, clock, state, day) = clinic_day(db, date, config)?;
-    let base = url
-        .or_else(|| Some(config.check_in.public_url.clone()).filter(|u| !u.is_empty()))
-        .unwrap_or_else(|| format!("http://{}:8080", host_name()));
+    let base = hub_address(url, &config);
     let (page, count) = super::cards::cards_html(&config.name, &state, &clock, day, None, &base);
     std::fs::write(out, page).with_context(|| format!("writing {}", out.display()))?;
     println!(

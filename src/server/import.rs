@@ -178,6 +178,13 @@ pub fn preview_text(answer: &ImportAnswer, clock: &ClinicClock, mode: ImportMode
     for problem in &answer.problems {
         let _ = writeln!(out, "  row {:>4}  BAD: {}", problem.row, problem.message);
     }
+    for warning in &answer.warnings {
+        let _ = writeln!(
+            out,
+            "  row {:>4}  warning: {}",
+            warning.row, warning.message
+        );
+    }
     let outcome = match (mode, answer.applied, answer.problems.is_empty()) {
         (ImportMode::Preview, _, true) => "Dry run: nothing applied.",
         (ImportMode::Preview, _, false) => {

@@ -12,6 +12,8 @@ pub mod connections;
 pub mod demo;
 pub mod devices;
 mod error;
+pub mod fhir;
+pub mod fhir_route;
 mod hardening;
 pub mod hub;
 mod import;
@@ -232,6 +234,7 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
             )),
         )
         .route("/api/v1/cards", get(cards::cards))
+        .route("/api/v1/fhir/Encounter", get(fhir_route::encounters))
         .route(
             "/api/v1/session",
             get(auth::whoami).post(auth::sign_in).delete(auth::sign_out),
@@ -364,6 +367,21 @@ async fn add_config_staff(hub: &Hub, demo: bool) -> Result<(), StartError> {
 }
 
 /// A new visit id and check-in code, from the operating system's random source.
+/// The hub's address as people and systems outside reach it: `check_in.public_url`, or else
+/// the address this request came to.
+pub(crate) fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    let public = &state.hub.config().check_in.public_url;
+    if !public.is_empty() {
+        return public.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.secure { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
 pub fn fresh_visit_ids() -> (VisitId, CheckInCode) {
     let visit = VisitId::parse(&format!("v-{:016x}", rand::random::<u64>()))
         .expect("hex visit ids are valid");

@@ -322,6 +322,30 @@ impl Store {
         Ok(events)
     }
 
+    /// Events stamped from `from` (inclusive) to `to` (exclusive), in order.
+    pub fn events_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<SequencedEvent>, StoreError> {
+        // `at` is stored as RFC 3339 in UTC, which sorts as text in time order.
+        let mut query = self.conn.prepare_cached(
+            "SELECT seq, body FROM events WHERE at >= ?1 AND at < ?2 ORDER BY seq",
+        )?;
+        let rows = query.query_map(params![from.to_rfc3339(), to.to_rfc3339()], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (seq, body) = row?;
+            events.push(SequencedEvent {
+                seq: seq as u64,
+                event: serde_json::from_str(&body)?,
+            });
+        }
+        Ok(events)
+    }
+
     /// Rebuilds the state by replaying the whole event log (used to verify projections).
     pub fn replay(&self) -> Result<(ClinicState, u64), StoreError> {
         let mut state = ClinicState {

@@ -289,6 +289,11 @@ impl HubClient {
 const NO_BODY: Option<&()> = None;
 
 /// A request body and its content type.
+// Without a transport (server-side rendering, the fuzz targets) nothing reads it.
+#[cfg_attr(
+    not(any(target_arch = "wasm32", feature = "native-client")),
+    allow(dead_code)
+)]
 struct Body {
     text: String,
     content_type: &'static str,

@@ -11,17 +11,6 @@ use clinicflow::sync::HubClient;
 use common::{visit_id, TestHub, BIRTH_DATE};
 use serde_json::{json, Value};
 
-/// The test clinic in a time zone where it is about noon now, so appointments an hour or three
-/// away are still today whenever the tests run.
-fn midday_clinic() -> clinicflow::config::ClinicConfig {
-    use chrono::Timelike;
-    let offset = 12 - chrono::Utc::now().hour() as i32;
-    let mut config = common::small_clinic();
-    // Etc/GMT zones count west as positive: Etc/GMT-7 is UTC+7.
-    config.time_zone = format!("Etc/GMT{:+}", -offset);
-    config
-}
-
 async fn post(
     client: &reqwest::Client,
     hub: &TestHub,
@@ -34,7 +23,7 @@ async fn post(
 
 #[tokio::test]
 async fn a_kiosk_check_in_confirms_the_date_of_birth_and_answers_every_outcome() -> Result<()> {
-    let hub = TestHub::start_with(midday_clinic()).await?;
+    let hub = TestHub::start_with(common::midday_clinic()).await?;
     let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
     let check_in = |body: Value| post(&kiosk, &hub, "/api/v1/check-in", body);
     let (_, code) = hub.schedule("Ana", 10).await?;
@@ -133,7 +122,7 @@ async fn a_kiosk_check_in_confirms_the_date_of_birth_and_answers_every_outcome()
 #[tokio::test]
 async fn three_wrong_dates_of_birth_send_the_patient_to_the_desk_and_flag_the_visit() -> Result<()>
 {
-    let hub = TestHub::start_with(midday_clinic()).await?;
+    let hub = TestHub::start_with(common::midday_clinic()).await?;
     let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
     let (visit, code) = hub.schedule("Ana", 0).await?;
     let wrong = json!({ "code": code, "date_of_birth": "1961-07-15" });
@@ -172,7 +161,7 @@ async fn wrong_dates_of_birth_are_remembered_across_a_hub_restart() -> Result<()
     // Regression: the tries were counted in the hub's memory, so a restart reset them.
     let folder = tempfile::tempdir()?;
     let db = folder.path().join("clinic.db");
-    let hub = TestHub::start_on(db.clone(), midday_clinic()).await?;
+    let hub = TestHub::start_on(db.clone(), common::midday_clinic()).await?;
     let enrolled = hub.enrol(DeviceRole::Kiosk, "Lobby kiosk").await?;
     let token = hub.pair(&enrolled.pairing_url).await?;
     let (visit, code) = hub.schedule("Ana", 0).await?;
@@ -195,7 +184,7 @@ async fn wrong_dates_of_birth_are_remembered_across_a_hub_restart() -> Result<()
     );
     hub.stop().await;
 
-    let hub = TestHub::start_on(db, midday_clinic()).await?;
+    let hub = TestHub::start_on(db, common::midday_clinic()).await?;
     let kiosk = kiosk_of(&hub)?;
     let second = kiosk.check_in(&wrong).await?;
     assert_eq!(
@@ -213,7 +202,7 @@ async fn wrong_dates_of_birth_are_remembered_across_a_hub_restart() -> Result<()
 
 #[tokio::test]
 async fn no_code_finds_todays_appointment_by_last_name_and_date_of_birth() -> Result<()> {
-    let hub = TestHub::start_with(midday_clinic()).await?;
+    let hub = TestHub::start_with(common::midday_clinic()).await?;
     let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
     let (_, later) = hub.schedule("Ana", 45).await?;
     let (_, sooner) = hub.schedule("Ben", 15).await?;
@@ -252,7 +241,7 @@ async fn no_code_finds_todays_appointment_by_last_name_and_date_of_birth() -> Re
 
 #[tokio::test]
 async fn a_walk_in_from_the_kiosk_gets_a_ticket_once_however_often_it_is_sent() -> Result<()> {
-    let hub = TestHub::start_with(midday_clinic()).await?;
+    let hub = TestHub::start_with(common::midday_clinic()).await?;
     let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
     let body = json!({
         "patient": { "first_name": "Walter", "last_name": "Inn", "date_of_birth": "1980-02-03" },
@@ -280,7 +269,7 @@ async fn a_walk_in_from_the_kiosk_gets_a_ticket_once_however_often_it_is_sent() 
     assert_eq!(visit["visit_type"], "Injury");
     assert!(["dr-okafor", "dr-brooks"].contains(&visit["provider"].as_str().unwrap()));
 
-    let mut closed = midday_clinic();
+    let mut closed = common::midday_clinic();
     closed.check_in.walk_ins = false;
     let hub = TestHub::start_with(closed).await?;
     let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
@@ -294,7 +283,7 @@ async fn a_walk_in_from_the_kiosk_gets_a_ticket_once_however_often_it_is_sent() 
 
 #[tokio::test]
 async fn guessing_codes_is_throttled_per_kiosk_and_audited() -> Result<()> {
-    let hub = TestHub::start_with(midday_clinic()).await?;
+    let hub = TestHub::start_with(common::midday_clinic()).await?;
     let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
     let other = hub.screen(DeviceRole::Kiosk, "Second kiosk").await?;
     for n in 0..10 {
@@ -338,7 +327,7 @@ async fn guessing_codes_is_throttled_per_kiosk_and_audited() -> Result<()> {
 #[tokio::test]
 async fn a_phone_checks_in_with_the_reminder_link_and_always_confirms_the_date_of_birth(
 ) -> Result<()> {
-    let mut config = midday_clinic();
+    let mut config = common::midday_clinic();
     config.check_in.confirm_date_of_birth = false;
     let hub = TestHub::start_with(config).await?;
     let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
@@ -378,7 +367,7 @@ async fn a_phone_checks_in_with_the_reminder_link_and_always_confirms_the_date_o
     let (status, _) = post(&phone, &hub, "/api/v1/walk-ins", walk_in).await?;
     assert_eq!(status, 401, "phones check in; nothing else");
 
-    let mut closed = midday_clinic();
+    let mut closed = common::midday_clinic();
     closed.check_in.phone = false;
     let hub = TestHub::start_with(closed).await?;
     let (status, answer) = post(&phone, &hub, "/api/v1/check-in", json!({ "code": code })).await?;
@@ -391,7 +380,7 @@ async fn a_phone_checks_in_with_the_reminder_link_and_always_confirms_the_date_o
 
 #[tokio::test]
 async fn a_clinic_can_send_late_patients_to_the_front_desk_instead() -> Result<()> {
-    let mut config = midday_clinic();
+    let mut config = common::midday_clinic();
     config.check_in.late_action = clinicflow::config::LateAction::FrontDesk;
     let hub = TestHub::start_with(config).await?;
     let (visit, code) = hub.schedule("Leo", -30).await?;
@@ -410,7 +399,7 @@ async fn a_clinic_can_send_late_patients_to_the_front_desk_instead() -> Result<(
 #[tokio::test]
 async fn an_unknown_code_at_a_kiosk_tells_the_desk_someone_is_coming_but_a_phones_does_not(
 ) -> Result<()> {
-    let hub = TestHub::start_with(midday_clinic()).await?;
+    let hub = TestHub::start_with(common::midday_clinic()).await?;
     let kiosk = hub.screen(DeviceRole::Kiosk, "Lobby kiosk").await?;
     let unknown = clinicflow::domain::CheckInCode::from_random(4242).to_string();
     for _ in 0..2 {

@@ -705,15 +705,10 @@ async fn an_appointment_list_imports_once_however_often_it_is_sent_and_names_its
         "{again}"
     );
 
-    let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": [
-        {"resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Fhir", "given": ["Eve"]}], "birthDate": "1991-09-09"}},
-        {"resource": {"resourceType": "Appointment", "id": "fhir-1", "status": "booked", "start": format!("{tomorrow}T15:00:00Z"),
-            "participant": [{"actor": {"reference": "Patient/p1"}}, {"actor": {"reference": "Practitioner/dr-okafor"}}]}},
-    ]});
-    let fhir: Value = send(bundle.to_string(), "application/fhir+json")
-        .await?
-        .json()
-        .await?;
+    // A valid R4 Bundle (tests/api/fhir.rs validates it), moved to tomorrow.
+    let bundle = include_str!("../fixtures/fhir/one-appointment.json")
+        .replace("2026-03-02", &tomorrow.to_string());
+    let fhir: Value = send(bundle, "application/fhir+json").await?.json().await?;
     assert_eq!(fhir["scheduled"], 1, "{fhir}");
 
     let (_, snapshot) = hub.get("/api/v1/snapshot").await?;

@@ -1,12 +1,13 @@
 //! The hub through its HTTP API, in one test binary: health, commands and their typed errors,
 //! the live stream and restarts (`hub`); who may see and do what, sessions, PINs and pairing
 //! (`access`); self check-in as kiosks and phones use it (`check_in`); the hardening findings,
-//! each as the test that failed before its fix (`hardening`).
+//! each as the test that failed before its fix (`hardening`); the day as FHIR R4 (`fhir`).
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod access;
 mod check_in;
+mod fhir;
 mod hardening;
 mod hub;

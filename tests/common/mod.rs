@@ -25,6 +25,17 @@ pub struct TestHub {
     pub client: reqwest::Client,
 }
 
+/// The small clinic in a time zone where it is about noon now, so appointments an hour or three
+/// away are still today whenever the tests run.
+pub fn midday_clinic() -> ClinicConfig {
+    use chrono::Timelike;
+    let offset = 12 - chrono::Utc::now().hour() as i32;
+    let mut config = small_clinic();
+    // Etc/GMT zones count west as positive: Etc/GMT-7 is UTC+7.
+    config.time_zone = format!("Etc/GMT{:+}", -offset);
+    config
+}
+
 /// A small clinic: two pods, four rooms, two providers, staff of every role.
 pub fn small_clinic() -> ClinicConfig {
     let text = r#"

@@ -129,6 +129,7 @@ fn test() -> Result<()> {
     let chromium = tools::ensure_chromium()?;
     let zbar = tools::ensure_zbar()?;
     let axe = tools::ensure_axe()?;
+    let fhir_python = tools::ensure_fhir_validator()?;
     bundle::client()?;
     let root = tools::workspace_root();
     // A short fuzz run of every target over the kept corpus; `cargo xtask fuzz` runs longer.
@@ -140,6 +141,7 @@ fn test() -> Result<()> {
         .env("CLINICFLOW_CHROMIUM", chromium)
         .env("CLINICFLOW_ZBARIMG", zbar)
         .env("CLINICFLOW_AXE", axe)
+        .env("CLINICFLOW_FHIR_PYTHON", fhir_python)
         .status()?;
     if !status.success() {
         bail!("tests failed");

@@ -99,6 +99,45 @@ pub fn ensure_axe() -> Result<PathBuf> {
 }
 
 /// Installs a Debian package when running as root with apt; whether it worked.
+/// The independent FHIR R4 check (`tests/fhir/validate.py`): PyPI `fhir.resources` 6.4.0, the
+/// last R4 release, and the pydantic 1 it is written for, pinned, in a venv in
+/// target/fhir-venv. Answers the venv's python.
+pub fn ensure_fhir_validator() -> Result<PathBuf> {
+    const PINNED: [&str; 6] = [
+        "fhir.resources==6.4.0",
+        "pydantic==1.10.27",
+        "email-validator==2.4.0",
+        "dnspython==2.9.2",
+        "idna==3.20",
+        "typing_extensions==4.16.0",
+    ];
+    let venv = workspace_root().join("target/fhir-venv");
+    let python = venv.join("bin/python");
+    let ready = || {
+        succeeds(Command::new(&python).args([
+            "-c",
+            "import fhir.resources; assert fhir.resources.__version__ == '6.4.0'",
+        ]))
+    };
+    if ready() {
+        return Ok(python);
+    }
+    println!("xtask: installing fhir.resources 6.4.0 for the FHIR validation (python venv, pip)");
+    let make_venv = || succeeds(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+    let made = make_venv() || (apt_install("python3-venv") && make_venv());
+    if made
+        && succeeds(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .args(PINNED),
+        )
+        && ready()
+    {
+        return Ok(python);
+    }
+    bail!("fhir.resources could not be installed (Python 3 with venv and pip, and PyPI, are needed): `python3 -m venv target/fhir-venv && target/fhir-venv/bin/pip install {}`", PINNED.join(" "))
+}
+
 fn apt_install(package: &str) -> bool {
     let is_root = Command::new("id")
         .arg("-u")

@@ -173,6 +173,16 @@ fn Preview(file: Loaded, offset: FixedOffset) -> Element {
                     }
                 }
             }
+            if !answer.warnings.is_empty() {
+                div { class: "import-warnings",
+                    p { "Taken, but not as the file's format requires (tell whoever sends the file):" }
+                    ul {
+                        for warning in answer.warnings.iter() {
+                            li { "{place} {warning.row}: {warning.message}" }
+                        }
+                    }
+                }
+            }
             table { class: "import-rows",
                 thead { tr { th { "{place}" } th { "Change" } th { "Patient" } th { "Time" } th { "Provider" } } }
                 tbody {
