@@ -16,6 +16,26 @@ pub struct Snapshot {
     pub clinic: ClinicInfo,
     pub state: ClinicState,
     pub server_time: DateTime<Utc>,
+    /// How the pull from the EHR stands, for staff screens and the board (absent when the
+    /// clinic pulls nothing; then the stream's `schedule_sync` events keep it current).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_sync: Option<ScheduleSync>,
+}
+
+/// The schedule pull from the EHR's FHIR server: when it last worked, and since when and why it
+/// fails. A failing EHR never stops check-in for the appointments already here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleSync {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Why the last pull failed, as the log says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Appointments the last pull could not take (an unknown provider, say), and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 /// What every screen needs to know about the clinic besides its state.
@@ -280,6 +300,9 @@ pub struct Health {
     /// The last event's sequence number.
     pub seq: u64,
     pub version: String,
+    /// The EHR pull, when configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ehr: Option<ScheduleSync>,
 }
 
 /// `POST /api/v1/commands` answer: the clinic's sequence number after the commit and the

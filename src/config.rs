@@ -19,6 +19,7 @@ pub struct ClinicConfig {
     pub security: SecurityConfig,
     pub check_in: CheckInConfig,
     pub desk: DeskConfig,
+    pub ehr: EhrConfig,
     pub rooms: Vec<RoomConfig>,
     pub providers: Vec<ProviderConfig>,
     pub staff: Vec<StaffConfig>,
@@ -60,6 +61,60 @@ impl Default for DeskConfig {
         DeskConfig {
             no_show_grace_minutes: 15,
             closes_at: "18:00".into(),
+        }
+    }
+}
+
+/// Pulling the schedule from the EHR's FHIR R4 server (docs/interop.md). Off while
+/// `fhir_base` is empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EhrConfig {
+    /// The FHIR server's base URL (`https://ehr.example/fhir/r4`).
+    pub fhir_base: String,
+    /// A file holding a bearer token (read again before every pull, so it can be rotated).
+    pub token_file: String,
+    /// SMART Backend Services instead of a fixed token: the client id the EHR registered, the
+    /// PEM (PKCS #8) private key file whose public key it holds, and `RS384` or `ES384`.
+    pub client_id: String,
+    pub private_key_file: String,
+    pub algorithm: String,
+    /// The scopes asked for with SMART Backend Services.
+    pub scope: String,
+    /// Minutes between pulls; the first is at start.
+    pub poll_minutes: u32,
+    /// Days after today to pull (1: today and tomorrow).
+    pub days_ahead: u32,
+    /// Search the whole clinic in one query (empty lists), or once per practitioner or per
+    /// location (some EHRs refuse a search without one, or both together): their EHR ids.
+    pub practitioners: Vec<String>,
+    pub locations: Vec<String>,
+    /// Results per page (`_count`), and the most pages one search follows.
+    pub page_size: u32,
+    pub max_pages: u32,
+    /// Seconds one request may take.
+    pub timeout_seconds: u32,
+    /// The EHR's Practitioner ids that are not the clinic's provider ids: `{"12345" = "dr-okafor"}`.
+    pub provider_ids: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for EhrConfig {
+    fn default() -> Self {
+        EhrConfig {
+            fhir_base: String::new(),
+            token_file: String::new(),
+            client_id: String::new(),
+            private_key_file: String::new(),
+            algorithm: "RS384".into(),
+            scope: "system/Appointment.rs system/Patient.rs system/Practitioner.rs".into(),
+            poll_minutes: 5,
+            days_ahead: 1,
+            practitioners: Vec::new(),
+            locations: Vec::new(),
+            page_size: 100,
+            max_pages: 50,
+            timeout_seconds: 20,
+            provider_ids: Default::default(),
         }
     }
 }
@@ -211,6 +266,7 @@ impl Default for ClinicConfig {
             security: SecurityConfig::default(),
             check_in: CheckInConfig::default(),
             desk: DeskConfig::default(),
+            ehr: EhrConfig::default(),
             rooms: Vec::new(),
             providers: Vec::new(),
             staff: Vec::new(),

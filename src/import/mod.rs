@@ -11,6 +11,7 @@ pub use plan::{plan, visit_id_for, Outcome, Plan, Planned, ScheduleSource};
 use crate::domain::{Needs, Patient, ProviderId, DURATION_MINUTES};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// One appointment as an outside system lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,8 +243,19 @@ pub fn from_fhir(text: &str) -> Parsed {
     }
     let entries = bundle["entry"].as_array().cloned().unwrap_or_default();
     let resources: Vec<&Value> = entries.iter().map(|entry| &entry["resource"]).collect();
+    from_fhir_resources(&resources, &BTreeMap::new())
+}
+
+/// Appointments among FHIR `resources` (a Bundle's, or the pages of an EHR search merged),
+/// with the Patients they name; `provider_ids` maps the EHR's Practitioner ids that are not
+/// clinicflow provider ids. Rows are positions in `resources`, from 1.
+pub fn from_fhir_resources(
+    resources: &[&Value],
+    provider_ids: &BTreeMap<String, String>,
+) -> Parsed {
+    let mut parsed = Parsed::default();
     let patient = |reference: &str| {
-        let id = reference.strip_prefix("Patient/")?;
+        let id = reference_id(reference, "Patient")?;
         resources
             .iter()
             .find(|r| r["resourceType"] == "Patient" && r["id"] == id)
@@ -258,7 +270,7 @@ pub fn from_fhir(text: &str) -> Parsed {
             Some(id) if matches!(status, "cancelled" | "noshow" | "entered-in-error") => {
                 parsed.cancelled.push((index + 1, id.to_string()))
             }
-            _ => match fhir_appointment(resource, &patient) {
+            _ => match fhir_appointment(resource, &patient, provider_ids) {
                 Ok(appointment) => {
                     let row = index + 1;
                     parsed
@@ -273,9 +285,23 @@ pub fn from_fhir(text: &str) -> Parsed {
     parsed
 }
 
+/// The id in a reference to a `kind` (`Patient/p1`, or absolute
+/// `https://ehr/fhir/Patient/p1/_history/2`).
+fn reference_id<'a>(reference: &'a str, kind: &str) -> Option<&'a str> {
+    let prefix = format!("{kind}/");
+    let at = if reference.starts_with(&prefix) {
+        0
+    } else {
+        reference.rfind(&format!("/{prefix}"))? + 1
+    };
+    let id = &reference[at + prefix.len()..];
+    Some(id.split('/').next().unwrap_or(id)).filter(|id| !id.is_empty())
+}
+
 fn fhir_appointment<'a>(
     appointment: &Value,
     patient_of: &dyn Fn(&str) -> Option<&'a Value>,
+    provider_ids: &BTreeMap<String, String>,
 ) -> Result<Imported, String> {
     let id = appointment["id"].as_str().filter(|id| !id.is_empty());
     let id = id.ok_or("an Appointment without an id")?;
@@ -295,13 +321,20 @@ fn fhir_appointment<'a>(
         .flatten()
         .filter_map(|p| p["actor"]["reference"].as_str())
         .collect();
-    let reference = |prefix: &str| actors.iter().find(|r| r.starts_with(prefix)).copied();
+    let reference = |kind: &str| {
+        actors
+            .iter()
+            .find(|r| reference_id(r, kind).is_some())
+            .copied()
+    };
     let practitioner =
-        reference("Practitioner/").ok_or(format!("Appointment {id} names no Practitioner"))?;
-    let provider = ProviderId::parse(&practitioner["Practitioner/".len()..])
+        reference("Practitioner").ok_or(format!("Appointment {id} names no Practitioner"))?;
+    let outside = reference_id(practitioner, "Practitioner").unwrap_or_default();
+    let provider = provider_ids.get(outside).map_or(outside, String::as_str);
+    let provider = ProviderId::parse(provider)
         .map_err(|_| format!("Appointment {id}: {practitioner} is not a provider id"))?;
     let patient_reference =
-        reference("Patient/").ok_or(format!("Appointment {id} names no Patient"))?;
+        reference("Patient").ok_or(format!("Appointment {id} names no Patient"))?;
     let patient = patient_of(patient_reference).ok_or(format!(
         "Appointment {id}: {patient_reference} is not in the bundle"
     ))?;

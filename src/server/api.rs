@@ -8,7 +8,7 @@ use super::hub::Hub;
 use crate::api_types::*;
 use crate::domain::{
     estimated_wait, Action, CheckInCode, ClinicState, Command, DomainError, Principal, ProviderId,
-    VisitId,
+    Visibility, VisitId,
 };
 use crate::store::{Actor, AuditEntry};
 use axum::extract::State;
@@ -21,6 +21,7 @@ pub async fn healthz(State(hub): State<Hub>) -> Json<Health> {
         status: "ok".into(),
         seq: hub.seq(),
         version: env!("CARGO_PKG_VERSION").into(),
+        ehr: hub.schedule_sync(),
     })
 }
 
@@ -34,6 +35,9 @@ pub async fn snapshot(State(hub): State<Hub>, caller: Caller) -> Result<Json<Sna
         clinic: clinic_info(&hub),
         state,
         server_time: hub.clock().utc(),
+        schedule_sync: hub
+            .schedule_sync()
+            .filter(|_| visibility != Visibility::TicketOnly),
     }))
 }
 

@@ -11,6 +11,7 @@
 //! transaction); each is acknowledged only after that commit returns.
 
 use super::clock::ClinicClock;
+use crate::api_types::ScheduleSync;
 use crate::config::ClinicConfig;
 use crate::domain::{self, ClinicState, Command, DomainError, SequencedEvent};
 use crate::store::{Actor, Anchors, AuditEntry, Batch, Store, StoreError};
@@ -126,6 +127,8 @@ struct Inner {
     /// Checkpoints of the audit chain outside the database, and the row last anchored.
     anchors: Anchors,
     anchored: Mutex<Option<i64>>,
+    /// The EHR pull's standing (`None` when the clinic pulls nothing), watched by live streams.
+    schedule_sync: tokio::sync::watch::Sender<Option<ScheduleSync>>,
 }
 
 /// A cheap, cloneable handle to the running hub.
@@ -173,6 +176,7 @@ impl Hub {
             }),
             anchors,
             anchored,
+            schedule_sync: tokio::sync::watch::Sender::new(None),
         }));
         let writer_hub = hub.clone();
         let writer = std::thread::Builder::new()
@@ -335,6 +339,24 @@ impl Hub {
     pub fn read<T>(&self, read: impl FnOnce(&ClinicState, u64) -> T) -> T {
         let shared = self.0.shared.read().expect("hub state lock");
         read(&shared.state, shared.seq)
+    }
+
+    /// How the EHR pull stands.
+    pub fn schedule_sync(&self) -> Option<ScheduleSync> {
+        self.0.schedule_sync.borrow().clone()
+    }
+
+    /// Tells every live stream how the EHR pull stands (only when that changed).
+    pub fn report_schedule_sync(&self, sync: ScheduleSync) {
+        self.0.schedule_sync.send_if_modified(|now| {
+            let changed = now.as_ref() != Some(&sync);
+            *now = Some(sync);
+            changed
+        });
+    }
+
+    pub fn watch_schedule_sync(&self) -> tokio::sync::watch::Receiver<Option<ScheduleSync>> {
+        self.0.schedule_sync.subscribe()
     }
 
     pub fn seq(&self) -> u64 {

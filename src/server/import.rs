@@ -82,10 +82,21 @@ pub fn plan_list(
         ScheduleFormat::Fhir => from_fhir(text),
         ScheduleFormat::Csv => from_csv(text, &local),
     };
+    plan_parsed(state, clock, parsed, ScheduleSource::File, now)
+}
+
+/// Reconciles what was parsed (a file, or the EHR's search results) against `state`.
+pub fn plan_parsed(
+    state: &ClinicState,
+    clock: &ClinicClock,
+    parsed: import::Parsed,
+    source: ScheduleSource,
+    now: Now<'_>,
+) -> Plan {
     import::plan(
         state,
         parsed,
-        ScheduleSource::File,
+        source,
         &|id| visit_id_for(&sha256_hex(id)),
         &mut || super::fresh_visit_ids().1,
         &|start| clock.day_of(start),

@@ -2,13 +2,14 @@
 //! resumes with `Last-Event-ID` (browsers send it by themselves on reconnect) or `?after=<seq>`
 //! and gets exactly the events it missed, then every new one, in order, never twice. After
 //! [`HEARTBEAT_SECONDS`] without an event the stream sends a `heartbeat` event, so a screen can
-//! tell a quiet clinic from a frozen hub or a half-open connection.
+//! tell a quiet clinic from a frozen hub or a half-open connection. Staff screens and boards also
+//! get a `schedule_sync` event whenever the EHR pull's standing changes.
 
 use super::auth::Caller;
 use super::error::{ApiError, Params};
 use super::hub::Hub;
 use super::AppState;
-use crate::api_types::{Heartbeat, HEARTBEAT_SECONDS};
+use crate::api_types::{Heartbeat, ScheduleSync, HEARTBEAT_SECONDS};
 use crate::domain::SequencedEvent;
 use crate::domain::{Action, Visibility};
 use axum::extract::State;
@@ -21,6 +22,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
+use tokio::sync::watch;
 
 /// Heartbeats also keep proxies and Wi-Fi power saving from dropping an idle stream.
 const HEARTBEAT: Duration = Duration::from_secs(HEARTBEAT_SECONDS);
@@ -29,6 +31,7 @@ const HEARTBEAT: Duration = Duration::from_secs(HEARTBEAT_SECONDS);
 enum Item {
     Clinic(Arc<SequencedEvent>),
     Heartbeat,
+    ScheduleSync(ScheduleSync),
 }
 
 #[derive(serde::Deserialize)]
@@ -71,7 +74,8 @@ pub async fn events(
     // The stream ends within a second of the device being revoked or the session ending, and
     // at once when the hub shuts down.
     let closed = hub.closed();
-    let stream = with_heartbeats(follow(hub.clone(), after))
+    let sync = (visibility != Visibility::TicketOnly).then(|| hub.watch_schedule_sync());
+    let stream = with_heartbeats(follow(hub.clone(), after), sync)
         .take_until(Box::pin(revoked))
         .take_until(Box::pin(closed))
         .map(move |item| {
@@ -81,17 +85,32 @@ pub async fn events(
     Ok(Sse::new(stream))
 }
 
-/// The clinic's events, with a heartbeat after every [`HEARTBEAT`] of silence; ends when the
-/// events end.
+/// The clinic's events, with a heartbeat after every [`HEARTBEAT`] of silence and the EHR
+/// pull's standing whenever it changes (when `sync` is given); ends when the events end.
 fn with_heartbeats(
     events: impl Stream<Item = Arc<SequencedEvent>> + Send + 'static,
+    sync: Option<watch::Receiver<Option<ScheduleSync>>>,
 ) -> impl Stream<Item = Item> {
-    futures::stream::unfold(Box::pin(events), |mut events| async move {
-        tokio::select! {
-            event = events.next() => event.map(|event| (Item::Clinic(event), events)),
-            () = tokio::time::sleep(HEARTBEAT) => Some((Item::Heartbeat, events)),
-        }
-    })
+    futures::stream::unfold(
+        (Box::pin(events), sync),
+        |(mut events, mut sync)| async move {
+            let changed = async {
+                match sync.as_mut() {
+                    Some(receiver) => match receiver.changed().await {
+                        Ok(()) => receiver.borrow_and_update().clone(),
+                        // The hub is closing: the events end too.
+                        Err(_) => std::future::pending().await,
+                    },
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                event = events.next() => event.map(|event| (Item::Clinic(event), (events, sync))),
+                Some(standing) = changed => Some((Item::ScheduleSync(standing), (events, sync))),
+                () = tokio::time::sleep(HEARTBEAT) => Some((Item::Heartbeat, (events, sync))),
+            }
+        },
+    )
 }
 
 /// One Server-Sent Event: `clinic` (redacted for this reader, `id:` its sequence number) or
@@ -116,6 +135,10 @@ fn sse(item: Item, hub: &Hub, visibility: Visibility) -> Event {
             };
             let data = serde_json::to_string(&beat).expect("heartbeats serialize");
             Event::default().event("heartbeat").data(data)
+        }
+        Item::ScheduleSync(standing) => {
+            let data = serde_json::to_string(&standing).expect("schedule sync serializes");
+            Event::default().event("schedule_sync").data(data)
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod connections;
 pub mod demo;
 pub mod devices;
+pub mod ehr;
 mod error;
 pub mod fhir;
 pub mod fhir_route;
@@ -121,6 +122,8 @@ pub struct RunningHub {
     pub access: std::sync::Arc<auth::Access>,
     server: tokio::task::JoinHandle<()>,
     refresher: tokio::task::JoinHandle<()>,
+    /// The schedule pull from the EHR, when configured.
+    ehr: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How long `shutdown` lets requests in flight finish before cutting them off.
@@ -136,6 +139,11 @@ impl RunningHub {
     pub async fn shutdown(self) {
         self.refresher.abort();
         let _ = self.refresher.await;
+        if let Some(ehr) = self.ehr {
+            // A pull half done applies nothing: its steps commit together or not at all.
+            ehr.abort();
+            let _ = ehr.await;
+        }
         // Tablets stay signed in across a restart: the last few seconds' use is saved too.
         self.access.save_sessions(&self.hub).await;
         self.access.flush_refusals(&self.hub, true).await;
@@ -180,6 +188,7 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     access.refresh(&hub).await?;
     access.restore_sessions(&hub).await?;
     let refresher = access.spawn_refresher(hub.clone());
+    let ehr = ehr::spawn(hub.clone());
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -208,6 +217,7 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
         access,
         server,
         refresher,
+        ehr,
     })
 }
 

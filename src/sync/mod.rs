@@ -10,7 +10,7 @@ mod web;
 
 pub use client::HubClient;
 
-use crate::api_types::{ClinicInfo, SessionInfo, Snapshot};
+use crate::api_types::{ClinicInfo, ScheduleSync, SessionInfo, Snapshot};
 use crate::domain::{ClinicState, SequencedEvent};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
@@ -51,6 +51,8 @@ pub struct LiveClinic {
     /// When the hub was last heard from: a snapshot, an event or a heartbeat (for "last update
     /// 12 s ago", which a quiet clinic must not make look stale).
     pub last_contact: Option<DateTime<Utc>>,
+    /// How the hub's schedule pull from the EHR stands (staff screens; `None`: no pull).
+    pub schedule_sync: Option<ScheduleSync>,
 }
 
 /// What folding one streamed event did.
@@ -74,6 +76,7 @@ impl LiveClinic {
             seq: 0,
             connection: Connection::Connecting,
             last_contact: None,
+            schedule_sync: None,
         }
     }
 
@@ -81,6 +84,7 @@ impl LiveClinic {
         self.clinic = Some(snapshot.clinic);
         self.state = snapshot.state;
         self.seq = snapshot.seq;
+        self.schedule_sync = snapshot.schedule_sync;
         self.connection = Connection::Live;
         self.last_contact = Some(now);
     }

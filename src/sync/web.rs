@@ -21,6 +21,7 @@ enum StreamMessage {
     Opened,
     Event(String),
     Heartbeat,
+    ScheduleSync(String),
     Failed { closed: bool },
 }
 
@@ -107,6 +108,14 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
             let _ = sender.unbounded_send(StreamMessage::Heartbeat);
         })
     };
+    let on_sync = {
+        let sender = sender.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+            if let Some(data) = message.data().as_string() {
+                let _ = sender.unbounded_send(StreamMessage::ScheduleSync(data));
+            }
+        })
+    };
     let on_open = {
         let sender = sender.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
@@ -123,6 +132,8 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
     let _ = source.add_event_listener_with_callback("clinic", on_event.as_ref().unchecked_ref());
     let _ =
         source.add_event_listener_with_callback("heartbeat", on_heartbeat.as_ref().unchecked_ref());
+    let _ =
+        source.add_event_listener_with_callback("schedule_sync", on_sync.as_ref().unchecked_ref());
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let ended = loop {
@@ -141,6 +152,13 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
         match message {
             StreamMessage::Opened | StreamMessage::Heartbeat => {
                 live.write().heard_from_hub(Utc::now())
+            }
+            StreamMessage::ScheduleSync(data) => {
+                if let Ok(standing) = serde_json::from_str(&data) {
+                    let mut live = live.write();
+                    live.schedule_sync = Some(standing);
+                    live.heard_from_hub(Utc::now());
+                }
             }
             StreamMessage::Event(data) => {
                 let Ok(event) = serde_json::from_str::<SequencedEvent>(&data) else {

@@ -477,3 +477,38 @@ async fn the_next_mornings_queue_is_empty_and_yesterdays_open_visit_waits_for_th
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_desk_and_the_overview_say_since_when_the_ehr_is_unreachable() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    // Nothing listens on port 9: every pull fails, as with an EHR that is down.
+    let hub = DemoHub::midday(&dir, |config| {
+        config.ehr.fhir_base = "http://127.0.0.1:9/fhir".into();
+        config.ehr.timeout_seconds = 1;
+    })?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let front = desk(&hub, &chromium, "127.0.0.1", "Nisha Patel", '6', (820, 1180)).await?;
+        wait_until(&front, "document.querySelector('.schedule-sync.failing')?.textContent.includes('EHR unreachable since') === true", WAIT)
+            .await
+            .context("the desk says the EHR is unreachable")?;
+        let note = text(&front, ".schedule-sync").await?;
+        assert!(note.contains("cannot reach the EHR: no connection") && note.contains("Check-in goes on"), "{note}");
+        let overflow: bool = front.evaluate("document.documentElement.scrollWidth > window.innerWidth").await?.into_value()?;
+        assert!(!overflow, "the note scrolls the desk sideways: {note}");
+        screenshot(&front, "desk-ehr-down-tablet").await?;
+        let nurse = Chromium::launch().await?;
+        let board = tablet(&hub, &nurse, "127.0.0.1", "Kathleen Walsh", '5', (1920, 1080)).await?;
+        board.goto(format!("{}/board", hub.url)).await?;
+        let shown = wait_until(&board, "document.querySelector('.schedule-sync.failing') !== null", WAIT).await;
+        if shown.is_ok() {
+            screenshot(&board, "board-ehr-down-tv").await?;
+        }
+        nurse.close().await?;
+        shown.context("the overview says the EHR is unreachable")?;
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    outcome
+}

@@ -14,7 +14,7 @@ mod staff;
 pub use numbers::Report;
 
 use super::common::Notice;
-use super::common::{use_now, CloseOutList, Screen};
+use super::common::{use_now, CloseOutList, ScheduleSyncNote, Screen};
 use crate::api_types::StaffStatus;
 use crate::domain::Action;
 use crate::sync::{use_live_clinic, HubClient};
@@ -58,6 +58,7 @@ fn BoardView() -> Element {
                 CloseOutList { ask: can_act(&live.read()) }
             }
             div { class: "board-column",
+                ScheduleSyncNote {}
                 numbers::TodayNumbers {}
                 staff::StaffPanel {}
             }

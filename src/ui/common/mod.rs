@@ -7,6 +7,7 @@ mod assign;
 mod close_out;
 mod connection;
 mod room_card;
+mod schedule_sync;
 mod sign_in;
 mod time;
 mod undo;
@@ -18,6 +19,7 @@ pub use assign::AssignSheet;
 pub use close_out::CloseOutList;
 pub use connection::ConnectionBadge;
 pub use room_card::RoomCard;
+pub use schedule_sync::ScheduleSyncNote;
 pub use time::{elapsed_label, minutes_between, timer_class, use_now};
 pub use undo::UndoBar;
 

@@ -11,7 +11,7 @@ mod new_visit;
 mod schedule;
 
 use super::board::clinic_today;
-use super::common::{use_now, CloseOutList, Notice, Screen, StepButton, UndoBar};
+use super::common::{use_now, CloseOutList, Notice, ScheduleSyncNote, Screen, StepButton, UndoBar};
 use crate::domain::{
     sent_to_desk, unknown_codes_on, Action, Command, UnknownCodeScan, Visit, VisitState,
 };
@@ -49,6 +49,7 @@ fn DeskView() -> Element {
     rsx! {
         div { class: "desk-grid",
             div { class: "desk-side",
+                ScheduleSyncNote {}
                 SentToDesk {}
                 CloseOutList { ask: true }
             }

@@ -1,0 +1,49 @@
+//! How the schedule pull from the EHR stands, on the desk and the overview: "Schedule synced
+//! 10:42", or loudly "EHR unreachable since 10:40: <reason>" (check-in goes on for the
+//! appointments already here). Nothing when the clinic pulls no schedule.
+
+use crate::sync::use_live_clinic;
+use crate::ui::board::clinic_today;
+use crate::ui::common::use_now;
+use dioxus::prelude::*;
+
+#[component]
+pub fn ScheduleSyncNote() -> Element {
+    let live = use_live_clinic();
+    let now = use_now();
+    let live = live.read();
+    let Some(sync) = live.schedule_sync.clone() else {
+        return rsx! {};
+    };
+    let (offset, _) = clinic_today(&live, now());
+    let time =
+        |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&offset).format("%H:%M").to_string();
+    let not_taken = match sync.problems.as_slice() {
+        [] => String::new(),
+        [only] => format!(". Not taken: {only}"),
+        [first, rest @ ..] => format!(". Not taken: {first} (and {} more)", rest.len()),
+    };
+    match (sync.failing_since, sync.error) {
+        (Some(since), error) => {
+            let reason = error.unwrap_or_default();
+            let last = sync
+                .synced_at
+                .map(|at| format!(" Last synced {}.", time(at)))
+                .unwrap_or_default();
+            rsx! {
+                p { class: "schedule-sync failing", role: "status",
+                    strong { "EHR unreachable since {time(since)}: " }
+                    "{reason}.{last} Check-in goes on for the appointments already here."
+                }
+            }
+        }
+        (None, _) => {
+            let synced = sync.synced_at.map(time).unwrap_or_default();
+            rsx! {
+                p { class: "schedule-sync", role: "status", title: "{sync.problems.join(\"; \")}",
+                    "Schedule synced {synced}{not_taken}"
+                }
+            }
+        }
+    }
+}
