@@ -96,6 +96,8 @@ pub struct EhrConfig {
     pub timeout_seconds: u32,
     /// The EHR's Practitioner ids that are not the clinic's provider ids: `{"12345" = "dr-okafor"}`.
     pub provider_ids: std::collections::BTreeMap<String, String>,
+    /// Where to listen for an HL7 v2 (MLLP) scheduling feed (`0.0.0.0:2575`); empty: no listener.
+    pub hl7_listen: String,
 }
 
 impl Default for EhrConfig {
@@ -115,6 +117,7 @@ impl Default for EhrConfig {
             max_pages: 50,
             timeout_seconds: 20,
             provider_ids: Default::default(),
+            hl7_listen: String::new(),
         }
     }
 }

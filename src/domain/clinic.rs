@@ -682,6 +682,11 @@ impl ClinicState {
                     visit.sent_to_desk = None;
                 }
             }
+            Event::PatientCorrected { visit, patient, .. } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.patient = patient.clone();
+                }
+            }
             Event::UnknownCodeScanned { kiosk, at } => {
                 let oldest = *at - chrono::Duration::hours(ACKNOWLEDGEMENTS_KEPT_HOURS);
                 self.unknown_codes.retain(|scan| scan.at >= oldest);

@@ -111,6 +111,11 @@ pub enum Command {
     ClearDeskNotice {
         visit: VisitId,
     },
+    /// The patient's name or date of birth corrected (the EHR's update, or the desk).
+    CorrectPatient {
+        visit: VisitId,
+        patient: Patient,
+    },
     /// A kiosk was shown a code the clinic does not know (only the hub's check-in sends it).
     UnknownCodeAtKiosk {
         kiosk: String,
@@ -463,6 +468,30 @@ pub fn apply(
             }
             Event::DeskNoticeCleared {
                 visit: visit.clone(),
+                at,
+                by,
+            }
+        }
+        Command::CorrectPatient { visit, patient } => {
+            let found = find_visit(state, visit)?;
+            required(&patient.first_name, "first name")?;
+            required(&patient.last_name, "last name")?;
+            if patient.date_of_birth.is_none() {
+                return Err(DomainError::InvalidInput {
+                    field: "date of birth",
+                    problem: "is required",
+                });
+            }
+            if found.patient == *patient {
+                return Ok(vec![]);
+            }
+            Event::PatientCorrected {
+                visit: visit.clone(),
+                patient: Patient {
+                    first_name: patient.first_name.trim().to_string(),
+                    last_name: patient.last_name.trim().to_string(),
+                    date_of_birth: patient.date_of_birth,
+                },
                 at,
                 by,
             }

@@ -182,6 +182,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
     },
+    /// The patient's name or date of birth corrected.
+    PatientCorrected {
+        visit: VisitId,
+        patient: Patient,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<StaffId>,
+    },
     /// A kiosk was shown a code the clinic does not know (and told the person to see the desk).
     UnknownCodeScanned { kiosk: String, at: DateTime<Utc> },
     /// The desk dealt with the person behind an unknown code (first scanned at `first`).
@@ -238,6 +246,7 @@ impl Event {
             | Event::DeskNoticeCleared { at, .. }
             | Event::UnknownCodeScanned { at, .. }
             | Event::UnknownCodeCleared { at, .. }
+            | Event::PatientCorrected { at, .. }
             | Event::Withheld { at } => *at,
         }
     }
@@ -258,7 +267,8 @@ impl Event {
             | Event::VisitRescheduled { visit, .. }
             | Event::CheckedOut { visit, .. }
             | Event::SentToDesk { visit, .. }
-            | Event::DeskNoticeCleared { visit, .. } => Some(visit),
+            | Event::DeskNoticeCleared { visit, .. }
+            | Event::PatientCorrected { visit, .. } => Some(visit),
             Event::StepUndone { visit, .. } => visit.as_ref(),
             _ => None,
         }
@@ -299,6 +309,7 @@ impl Event {
             Event::SentToDesk { .. } => "sent_to_desk",
             Event::DeskNoticeCleared { .. } => "desk_notice_cleared",
             Event::UnknownCodeScanned { .. } => "unknown_code_scanned",
+            Event::PatientCorrected { .. } => "patient_corrected",
             Event::UnknownCodeCleared { .. } => "unknown_code_cleared",
             Event::Withheld { .. } => "withheld",
         }

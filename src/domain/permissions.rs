@@ -207,7 +207,9 @@ impl Principal {
             | Command::AddProvider { .. }
             | Command::TakeOutOfService { .. }
             | Command::ReturnToService { .. } => Action::ManageRooms,
-            Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => Action::FrontDesk,
+            Command::ScheduleAppointment { .. }
+            | Command::CancelVisit { .. }
+            | Command::CorrectPatient { .. } => Action::FrontDesk,
             Command::Reschedule { .. }
             | Command::CheckOut { .. }
             | Command::ClearDeskNotice { .. }

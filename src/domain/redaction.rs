@@ -205,6 +205,9 @@ impl Event {
                 reason.clear()
             }
             Event::CheckedOut { follow_up, .. } => *follow_up = None,
+            Event::PatientCorrected { patient, .. } => {
+                *patient = redact_patient(patient, Visibility::FirstNameLastInitial)
+            }
             Event::VisitAdvanced { reason, .. } => *reason = None,
             _ => {}
         }
@@ -226,7 +229,8 @@ impl Event {
             | Event::SentToDesk { at, .. }
             | Event::DeskNoticeCleared { at, .. }
             | Event::UnknownCodeScanned { at, .. }
-            | Event::UnknownCodeCleared { at, .. } => Event::Withheld { at: *at },
+            | Event::UnknownCodeCleared { at, .. }
+            | Event::PatientCorrected { at, .. } => Event::Withheld { at: *at },
             Event::VisitRescheduled { visit, day, at, .. } => Event::VisitRescheduled {
                 visit: visit.clone(),
                 start: None,

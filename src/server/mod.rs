@@ -16,6 +16,7 @@ mod error;
 pub mod fhir;
 pub mod fhir_route;
 mod hardening;
+mod hl7;
 pub mod hub;
 mod import;
 pub mod live;
@@ -124,6 +125,9 @@ pub struct RunningHub {
     refresher: tokio::task::JoinHandle<()>,
     /// The schedule pull from the EHR, when configured.
     ehr: Option<tokio::task::JoinHandle<()>>,
+    /// Where the HL7 v2 feed listens, when configured.
+    pub hl7_addr: Option<SocketAddr>,
+    hl7: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How long `shutdown` lets requests in flight finish before cutting them off.
@@ -139,10 +143,10 @@ impl RunningHub {
     pub async fn shutdown(self) {
         self.refresher.abort();
         let _ = self.refresher.await;
-        if let Some(ehr) = self.ehr {
-            // A pull half done applies nothing: its steps commit together or not at all.
-            ehr.abort();
-            let _ = ehr.await;
+        // A pull or a message half done applies nothing: its steps commit together or not at all.
+        for task in [self.ehr, self.hl7].into_iter().flatten() {
+            task.abort();
+            let _ = task.await;
         }
         // Tablets stay signed in across a restart: the last few seconds' use is saved too.
         self.access.save_sessions(&self.hub).await;
@@ -189,6 +193,10 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
     access.restore_sessions(&hub).await?;
     let refresher = access.spawn_refresher(hub.clone());
     let ehr = ehr::spawn(hub.clone());
+    let (hl7_addr, hl7) = hl7::spawn(hub.clone())
+        .await
+        .map_err(|e| StartError::Config(format!("ehr.hl7_listen: {e}")))?
+        .unzip();
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -218,6 +226,8 @@ pub async fn start(options: HubOptions) -> Result<RunningHub, StartError> {
         server,
         refresher,
         ehr,
+        hl7_addr,
+        hl7,
     })
 }
 

@@ -3,7 +3,9 @@
 //! token from its file; on the next poll a moved, a cancelled and a missing appointment, and a
 //! cancellation of a patient who already arrived; a `next` link that loops; an EHR that is down
 //! (check-in goes on, the hub says since when); SMART Backend Services with an ES384 and an
-//! RS384 key, the assertion checked by the fake token endpoint, and an expired token renewed.
+//! RS384 key, the assertion checked by the fake token endpoint, and an expired token renewed;
+//! an HL7 v2 feed over MLLP (a booking, its repeat, a reschedule, a cancellation, a patient
+//! update, a message for an unknown provider, one clinicflow does not take, a malformed one).
 
 use crate::common;
 
@@ -601,4 +603,139 @@ async fn smart_backend_services_signs_rs384_assertions() -> Result<()> {
     )?;
     let pair = RsaKeyPair::from_pkcs8(&der).map_err(|e| anyhow::anyhow!("{e}"))?;
     pull_with_smart("RS384", text, pair.public().as_ref().to_vec()).await
+}
+
+/// An MLLP client, as a practice-management system's interface engine is.
+struct Mllp(tokio::net::TcpStream);
+
+impl Mllp {
+    /// Sends one message (segments on lines) and answers the ACK's MSA-1 and MSA-3.
+    async fn send(&mut self, message: &str) -> Result<(String, String)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let body = message.trim().replace('\n', "\r");
+        let mut framed = vec![0x0b];
+        framed.extend_from_slice(body.as_bytes());
+        framed.extend_from_slice(&[0x1c, 0x0d]);
+        self.0.write_all(&framed).await?;
+        let mut answer = Vec::new();
+        let mut byte = [0u8; 1];
+        while !answer.ends_with(&[0x1c, 0x0d]) {
+            anyhow::ensure!(
+                self.0.read(&mut byte).await? == 1,
+                "the hub closed the connection"
+            );
+            answer.push(byte[0]);
+        }
+        let text = String::from_utf8_lossy(&answer[1..answer.len() - 2]).to_string();
+        let msa = text
+            .split('\r')
+            .find(|s| s.starts_with("MSA|"))
+            .context("no MSA")?;
+        let fields: Vec<&str> = msa.split('|').collect();
+        Ok((
+            fields.get(1).unwrap_or(&"").to_string(),
+            fields.get(3).unwrap_or(&"").to_string(),
+        ))
+    }
+}
+
+/// An SIU message of `trigger` for appointment `id`, `minutes` from now, with `provider`.
+fn siu(trigger: &str, control: &str, id: &str, minutes: i64, provider: &str) -> String {
+    let start = (chrono::Utc::now() + chrono::Duration::minutes(minutes)).format("%Y%m%d%H%M+0000");
+    format!(
+        "MSH|^~\\&|PM|CLINIC|clinicflow|CLINIC|20261202080000||SIU^{trigger}|{control}|P|2.5.1\n\
+         SCH|P-{id}|{id}|||||Routine|^Follow-up|20|MIN|^^^{start}\n\
+         PID|1||MRN-{id}^^^HOSP^MR||Feed^Hana||19610714\n\
+         AIP|1||{provider}^Doc|||{start}"
+    )
+}
+
+#[tokio::test]
+async fn an_hl7_feed_books_moves_and_cancels_and_acks_each_message_only_once_it_is_saved(
+) -> Result<()> {
+    let mut config = common::midday_clinic();
+    config.ehr.hl7_listen = "127.0.0.1:0".into();
+    let hub = TestHub::start_with(config).await?;
+    let addr = hub.running.hl7_addr.context("the HL7 listener")?;
+    let mut feed = Mllp(tokio::net::TcpStream::connect(addr).await?);
+    let saved = |id: &str| -> Result<Option<Value>> {
+        // Read from the database file, not the hub's memory: an AA means it is on disk.
+        let (state, _) = clinicflow::store::Store::open_read_only(&hub.db())?.load()?;
+        let visit = state
+            .visits
+            .values()
+            .find(|v| v.external.as_ref().is_some_and(|e| e.appointment == id));
+        Ok(visit.map(serde_json::to_value).transpose()?)
+    };
+
+    assert_eq!(
+        feed.send(&siu("S12", "m1", "H-1", 20, "dr-okafor"))
+            .await?
+            .0,
+        "AA"
+    );
+    let booked = saved("H-1")?.context("booked before the ACK")?;
+    assert_eq!(booked["patient"]["last_name"], "Feed");
+    assert_eq!(booked["duration_minutes"], 20);
+    // The interface engine did not hear the ACK and sends the message again.
+    assert_eq!(
+        feed.send(&siu("S12", "m1", "H-1", 20, "dr-okafor"))
+            .await?
+            .0,
+        "AA"
+    );
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    assert_eq!(
+        ehr_visits(&snapshot).len(),
+        1,
+        "a repeated message books once"
+    );
+
+    assert_eq!(
+        feed.send(&siu("S13", "m2", "H-1", 45, "dr-brooks"))
+            .await?
+            .0,
+        "AA"
+    );
+    let moved = saved("H-1")?.context("H-1")?;
+    assert_eq!(moved["provider"], "dr-brooks");
+    assert_ne!(moved["appointment"], booked["appointment"]);
+
+    let seq = hub.running.hub.seq();
+    let (code, why) = feed
+        .send(&siu("S12", "m3", "H-2", 30, "DOC-UNKNOWN"))
+        .await?;
+    assert_eq!(code, "AE");
+    assert!(why.contains("DOC-UNKNOWN"), "{why}");
+    let (code, _) = feed
+        .send("MSH|^~\\&|PM|CLINIC|||20261202080000||ORM^O01|m4|P|2.5.1")
+        .await?;
+    assert_eq!(code, "AR");
+    let (code, why) = feed
+        .send(&siu("S12", "m5", "H-3", 30, "dr-okafor").replace("Feed^Hana", ""))
+        .await?;
+    assert_eq!(code, "AE", "{why}");
+    assert_eq!(hub.running.hub.seq(), seq, "nothing changed on AE or AR");
+
+    // The patient's details change in the registration system.
+    let update = "MSH|^~\\&|PM|CLINIC|||20261202080000||ADT^A08|m6|P|2.5.1\nPID|1||MRN-H-1^^^HOSP^MR||Feed-Ito^Hana||19610714";
+    assert_eq!(feed.send(update).await?.0, "AA");
+    assert_eq!(
+        saved("H-1")?.context("H-1")?["patient"]["last_name"],
+        "Feed-Ito"
+    );
+
+    assert_eq!(
+        feed.send(&siu("S15", "m7", "H-1", 45, "dr-brooks"))
+            .await?
+            .0,
+        "AA"
+    );
+    let cancelled = saved("H-1")?.context("H-1")?;
+    assert_eq!(
+        (&cancelled["state"], &cancelled["cancel_reason"]),
+        (&json!("cancelled"), &json!("cancelled in the EHR"))
+    );
+    hub.stop().await;
+    Ok(())
 }

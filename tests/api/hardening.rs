@@ -274,7 +274,9 @@ fn allowed(command: &Command) -> &'static [&'static str] {
         | Command::ReturnToService { .. }
         | Command::AddRoom { .. }
         | Command::AddProvider { .. } => ROOMS,
-        Command::ScheduleAppointment { .. } | Command::CancelVisit { .. } => DESK,
+        Command::ScheduleAppointment { .. }
+        | Command::CancelVisit { .. }
+        | Command::CorrectPatient { .. } => DESK,
         Command::Reschedule { .. }
         | Command::CheckOut { .. }
         | Command::ClearUnknownCode { .. } => DESK_STEPS,
@@ -391,6 +393,14 @@ fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
         Command::ClearUnknownCode {
             kiosk: "Lobby kiosk".into(),
             first: chrono::Utc::now(),
+        },
+        Command::CorrectPatient {
+            visit: visit.clone(),
+            patient: Patient {
+                first_name: "Anabel".into(),
+                last_name: "Testperson".into(),
+                date_of_birth: Some(BIRTH_DATE.parse()?),
+            },
         },
         Command::CheckOut {
             visit: visit.clone(),
