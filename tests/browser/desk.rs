@@ -390,6 +390,17 @@ async fn a_schedule_file_with_bad_rows_applies_nothing_and_the_corrected_file_ap
         assert!(text(&front, ".import-preview").await?.contains("4 unchanged"));
         assert_eq!(filed().await?, 4);
 
+        // A Bundle as some EHRs send it: taken, with a warning per row that R4 would refuse.
+        tap(&front, "Load schedule…").await?;
+        wait_until(&front, "document.getElementById('schedule-file') !== null", WAIT).await?;
+        let sloppy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fhir/sloppy/as-some-ehrs-send-it.json");
+        choose_file(&front, "#schedule-file", &sloppy).await?;
+        wait_until(&front, "document.querySelector('.import-warnings')?.textContent.includes('has a start but no end') === true", WAIT)
+            .await
+            .context("the sloppy Bundle's warnings")?;
+        screenshot(&front, "desk-import-warnings-tablet").await?;
+        tap(&front, "Close").await?;
+
         // Tomorrow's schedule, the day before, with its cards.
         set_value(&front, "#desk-day", &tomorrow).await?;
         wait_until(&front, &row_shows("Filed", "09:20"), WAIT)

@@ -107,7 +107,11 @@ pub fn LoadSchedule(offset: FixedOffset, on_done: EventHandler<()>) -> Element {
                 if let Some(file) = loaded() {
                     if file.answer.problems.is_empty() {
                         button { class: "button small", id: "apply-schedule", disabled: !online || busy() || steps == 0, onclick: apply,
-                            if steps == 0 { "Nothing to change" } else { "Apply all {steps} changes" }
+                            match steps {
+                                0 => "Nothing to change".to_string(),
+                                1 => "Apply the change".to_string(),
+                                many => format!("Apply all {many} changes"),
+                            }
                         }
                     }
                 }
