@@ -557,6 +557,15 @@ pub enum ImportMode {
 }
 
 impl ImportMode {
+    /// From the `dry_run` and `skip_bad_rows` flags (query or command line); a dry run wins.
+    pub fn of_flags(dry_run: bool, skip_bad_rows: bool) -> ImportMode {
+        match (dry_run, skip_bad_rows) {
+            (true, _) => ImportMode::Preview,
+            (false, true) => ImportMode::SkipBadRows,
+            (false, false) => ImportMode::AllOrNothing,
+        }
+    }
+
     pub fn query(self) -> &'static str {
         match self {
             ImportMode::Preview => "?dry_run=true",

@@ -67,6 +67,22 @@ pub struct Abnormal {
     pub value: f64,
 }
 
+impl std::fmt::Display for Abnormal {
+    /// "Systolic 182 mmHg", "Temperature 39.4 °C", "SpO2 88 %".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = if self.value.fract() == 0.0 {
+            format!("{}", self.value)
+        } else {
+            format!("{:.1}", self.value)
+        };
+        let unit = match self.measure {
+            Measure::Pain => "of 10",
+            other => other.unit_label(),
+        };
+        write!(f, "{} {value} {unit}", self.measure.label())
+    }
+}
+
 struct Rule {
     measure: Measure,
     /// Absolute limits: outside is refused.
@@ -345,6 +361,20 @@ mod tests {
             measures,
             vec![Measure::Systolic, Measure::Temperature, Measure::Spo2]
         );
+    }
+
+    #[test]
+    fn an_abnormal_value_reads_with_its_unit() {
+        let high = Abnormal {
+            measure: Measure::Systolic,
+            value: 182.0,
+        };
+        assert_eq!(high.to_string(), "Systolic blood pressure 182 mmHg");
+        let fever = Abnormal {
+            measure: Measure::Temperature,
+            value: 39.44,
+        };
+        assert_eq!(fever.to_string(), "Temperature 39.4 °C");
     }
 
     #[test]

@@ -661,11 +661,7 @@ fn import(
     skip_bad_rows: bool,
     config: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let mode = match (dry_run, skip_bad_rows) {
-        (true, _) => ImportMode::Preview,
-        (false, true) => ImportMode::SkipBadRows,
-        (false, false) => ImportMode::AllOrNothing,
-    };
+    let mode = ImportMode::of_flags(dry_run, skip_bad_rows);
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let format = ScheduleFormat::of_file(&file.to_string_lossy());

@@ -29,16 +29,6 @@ pub struct ImportQuery {
     skip_bad_rows: bool,
 }
 
-impl ImportQuery {
-    fn mode(&self) -> ImportMode {
-        match (self.dry_run, self.skip_bad_rows) {
-            (true, _) => ImportMode::Preview,
-            (false, true) => ImportMode::SkipBadRows,
-            (false, false) => ImportMode::AllOrNothing,
-        }
-    }
-}
-
 pub async fn import(
     State(hub): State<Hub>,
     caller: Caller,
@@ -60,7 +50,13 @@ pub async fn import(
     // A copy, so a large list's planning never holds up the writer.
     let state = hub.read(|state, _| state.clone());
     let plan = plan_list(&state, hub.clock(), format, &body, now);
-    let (status, answer) = apply(&hub, plan, query.mode(), caller.actor()).await?;
+    let (status, answer) = apply(
+        &hub,
+        plan,
+        ImportMode::of_flags(query.dry_run, query.skip_bad_rows),
+        caller.actor(),
+    )
+    .await?;
     Ok((status, Json(answer)))
 }
 

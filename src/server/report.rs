@@ -127,7 +127,7 @@ fn summary_line(summary: &Summary) -> String {
         return "no visits yet".to_string();
     }
     format!(
-        "median {}, 90th percentile {} ({} visit{})",
+        "median {}, 9 in 10 within {} ({} visit{})",
         minutes_label(summary.median_seconds),
         minutes_label(summary.p90_seconds),
         summary.count,

@@ -901,7 +901,8 @@ async fn the_terminal_import_previews_applies_all_or_nothing_and_waits_for_a_sto
 
 #[tokio::test]
 async fn commands_sent_together_take_effect_all_or_not_at_all() -> Result<()> {
-    let hub = TestHub::start().await?;
+    // Midday in the clinic, so the appointment in 30 minutes is today whenever this runs.
+    let hub = TestHub::start_with(common::midday_clinic()).await?;
     let (visit, _) = hub.schedule("Ana", 30).await?;
     let visit = visit_id(&visit);
     let seq = hub.running.hub.seq();

@@ -9,8 +9,8 @@ use crate::common;
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
 use common::browser::{
-    assert_accessible, assert_no_csp_violations, screenshot, tap, text, wait_until, with_chromium,
-    Chromium, DemoHub, BORN, WIDTHS,
+    assert_accessible, assert_no_csp_violations, screenshot, tap, text, type_keys, wait_until,
+    with_chromium, Chromium, DemoHub, BORN, WIDTHS,
 };
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -541,6 +541,55 @@ async fn printed_reminder_cards_carry_qr_codes_an_independent_decoder_reads_back
                 let url = format!("http://clinic-hub.local:8080/c/{}", code.replace('-', ""));
                 assert!(urls.contains(&url), "{url} not among {urls:?}");
             }
+            anyhow::Ok(())
+        }
+        .await;
+        (chromium, outcome)
+    })
+    .await
+}
+
+/// Regression: a patient who tapped "Español" and then scanned lost the scan, and the
+/// scanner's Enter pressed the language button again (the kiosk flipped back to English).
+#[tokio::test]
+async fn a_scan_right_after_tapping_espanol_checks_in_in_spanish() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
+    with_chromium(|chromium| async {
+        let outcome = async {
+            let page = pair_kiosk(&hub, &chromium, 1920, 1080).await?;
+            let code = hub.schedule("Inés", "Escaneo", 5).await?;
+            // A real tap: the button takes the focus, as on the touch screen.
+            let mut tapped = false;
+            for button in page.find_elements("button").await? {
+                if button.inner_text().await?.as_deref().map(str::trim) == Some("Español") {
+                    button.click().await?;
+                    tapped = true;
+                    break;
+                }
+            }
+            anyhow::ensure!(tapped, "no Español button");
+            wait_until(
+                &page,
+                "document.querySelector('.welcome h2')?.textContent.startsWith('Bienvenido')",
+                WAIT,
+            )
+            .await?;
+            let focused: String = page
+                .evaluate("document.activeElement.tagName")
+                .await?
+                .into_value()?;
+            assert_eq!(
+                focused, "BUTTON",
+                "the language button has the focus, as after a tap"
+            );
+            type_keys(&page, &format!("{}/c/{code}", hub.url)).await?;
+            // The keypad in Spanish reads day, month, year.
+            enter_date(&page, "01041950").await?;
+            tap(&page, "Continuar").await?;
+            let message = outcome(&page, "checked_in").await?;
+            assert_eq!(message, "Inés E., ya está registrado.");
+            screenshot(&page, "kiosk-espanol-then-scan-tv").await?;
             anyhow::Ok(())
         }
         .await;

@@ -7,7 +7,7 @@ use crate::common;
 use anyhow::{Context, Result};
 use clinicflow::domain::Command as ClinicCommand;
 use common::browser::{
-    assert_no_csp_violations, screenshot, sign_in, wait_until, Chromium, DemoHub, WIDTHS,
+    assert_no_csp_violations, screenshot, sign_in, type_keys, wait_until, Chromium, DemoHub, WIDTHS,
 };
 use std::process::Command;
 use std::time::Duration;
@@ -317,5 +317,30 @@ async fn a_badge_scanned_at_scanner_speed_signs_in_without_losing_a_keystroke() 
     .await;
     chromium.close().await?;
     hub.kill()?;
+    outcome
+}
+
+/// Regression: a PIN typed on a keyboard (a tablet with a keyboard cover, a desk PC) did not
+/// register; only the on-screen keypad did.
+#[tokio::test]
+async fn a_pin_typed_on_a_keyboard_signs_in() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let page = hub.pair(&chromium, "tablet", 1280, 900).await?;
+        wait_until(&page, "document.querySelector('.staff-button') !== null", WAIT).await?;
+        page.evaluate("[...document.querySelectorAll('.staff-button')].find(b => b.textContent.startsWith('Nisha Patel')).click()")
+            .await?;
+        wait_until(&page, "document.querySelectorAll('.key').length === 12", WAIT).await?;
+        // The front desk's PIN, typed: six 6s, then Enter.
+        type_keys(&page, "666666").await?;
+        wait_until(&page, "document.querySelector('.signed-in')?.textContent === 'Nisha Patel'", WAIT)
+            .await
+            .context("signed in from the keyboard")?;
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
     outcome
 }

@@ -377,6 +377,36 @@ pub async fn assert_accessible(page: &Page, screen: &str) -> Result<()> {
     Ok(())
 }
 
+/// Types into whatever has the focus, key by key, then Enter, as a barcode scanner or a
+/// keyboard does (no click on a field first).
+pub async fn type_keys(page: &Page, text: &str) -> Result<()> {
+    use chromiumoxide::cdp::browser_protocol::input::{
+        DispatchKeyEventParams, DispatchKeyEventType,
+    };
+    let key = |kind: DispatchKeyEventType, key: &str, text: Option<&str>| {
+        let mut event = DispatchKeyEventParams::builder().r#type(kind).key(key);
+        if let Some(text) = text {
+            event = event.text(text);
+        }
+        if key == "Enter" {
+            event = event.code("Enter").windows_virtual_key_code(13);
+        }
+        event.build().map_err(anyhow::Error::msg)
+    };
+    for c in text.chars() {
+        let c = c.to_string();
+        page.execute(key(DispatchKeyEventType::KeyDown, &c, Some(&c))?)
+            .await?;
+        page.execute(key(DispatchKeyEventType::KeyUp, &c, None)?)
+            .await?;
+    }
+    page.execute(key(DispatchKeyEventType::KeyDown, "Enter", Some("\r"))?)
+        .await?;
+    page.execute(key(DispatchKeyEventType::KeyUp, "Enter", None)?)
+        .await?;
+    Ok(())
+}
+
 const SIGN_IN_WAIT: Duration = Duration::from_secs(20);
 
 /// Signs in on the tablet's keypad: picks `name`, taps `digit` six times, taps Sign in.

@@ -104,10 +104,11 @@ impl AlertRow {
             AlertKind::DirtyRoom => format!("{room_name} is waiting to be cleaned"),
             AlertKind::LongCleaning => format!("{room_name} is taking long to clean"),
             AlertKind::AbnormalVitals => {
-                let measures: Vec<&str> = visit
-                    .map(|v| v.abnormal.iter().map(|a| a.measure.label()).collect())
+                // The value with its unit: "Systolic 182 mmHg", not just "abnormal Systolic".
+                let measures: Vec<String> = visit
+                    .map(|v| v.abnormal.iter().map(|a| a.to_string()).collect())
                     .unwrap_or_default();
-                format!("{patient}: abnormal {}", measures.join(", "))
+                format!("{patient}: {}", measures.join(", "))
             }
             AlertKind::IdentityCheck => {
                 format!("{patient}: the kiosk could not confirm who they are; check in at the desk")

@@ -61,7 +61,8 @@ fn Figures(metrics: DayMetrics) -> Element {
             minutes_label(s.median_seconds)
         }
     };
-    let p90 = |s: &Summary| format!("p90 {}", minutes_label(s.p90_seconds));
+    // Plain words for nurses, not "p90".
+    let p90 = |s: &Summary| format!("9 in 10 within {}", minutes_label(s.p90_seconds));
     let utilisation = m
         .utilisation_percent
         .map_or("–".into(), |p| format!("{p} %"));

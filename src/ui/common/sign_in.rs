@@ -98,9 +98,13 @@ fn PinEntry(member: StaffInfo, on_back: EventHandler<()>) -> Element {
     let mut problem = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let staff_id = member.id.clone();
-    let submit = move |_| {
+    // A callback (Copy), so both the button and the keyboard's Enter can send the PIN.
+    let submit = use_callback(move |()| {
+        if busy() || Pin::check(&pin.read()).is_err() {
+            return;
+        }
         let staff_id = staff_id.clone();
-        async move {
+        spawn(async move {
             busy.set(true);
             let request = SignInRequest {
                 staff: staff_id.to_string(),
@@ -118,6 +122,17 @@ fn PinEntry(member: StaffInfo, on_back: EventHandler<()>) -> Element {
                 }
             }
             busy.set(false);
+        });
+    });
+    let mut press = move |key: &str| {
+        problem.set(None);
+        match key {
+            "Clear" => pin.set(String::new()),
+            "⌫" => {
+                pin.write().pop();
+            }
+            digit if pin.read().len() < Pin::MAX_DIGITS => pin.write().push_str(digit),
+            _ => {}
         }
     };
     let dots = "●".repeat(pin.read().len());
@@ -127,28 +142,40 @@ fn PinEntry(member: StaffInfo, on_back: EventHandler<()>) -> Element {
         if let Some(message) = problem() {
             p { class: "problem", role: "alert", "{message}" }
         }
-        div { class: "keypad",
+        // A PIN can be typed on a keyboard too: digits, Backspace, Enter (keys on the keypad's
+        // buttons bubble up here as well).
+        div {
+            class: "keypad",
+            tabindex: "0",
+            "aria-label": "PIN keypad; digits can be typed",
+            onmounted: move |element: MountedEvent| async move {
+                let _ = element.set_focus(true).await;
+            },
+            onkeydown: move |event: KeyboardEvent| match event.key() {
+                Key::Character(typed) if typed.len() == 1 && typed.chars().all(|c| c.is_ascii_digit()) => {
+                    event.prevent_default();
+                    press(&typed);
+                }
+                Key::Backspace => press("⌫"),
+                Key::Enter => {
+                    event.prevent_default();
+                    submit.call(());
+                }
+                _ => {}
+            },
             for key in KEYS {
                 button {
                     key: "{key}",
                     class: "key",
                     "aria-label": if key == "⌫" { "Delete last digit" } else { key },
-                    onclick: move |_| {
-                        problem.set(None);
-                        match key {
-                            "Clear" => pin.set(String::new()),
-                            "⌫" => { pin.write().pop(); }
-                            digit if pin.read().len() < Pin::MAX_DIGITS => pin.write().push_str(digit),
-                            _ => {}
-                        }
-                    },
+                    onclick: move |_| press(key),
                     "{key}"
                 }
             }
         }
         div { class: "sign-in-actions",
             button { class: "button secondary", onclick: move |_| on_back.call(()), "Not me" }
-            button { class: "button", disabled: busy() || Pin::check(&pin.read()).is_err(), onclick: submit, "Sign in" }
+            button { class: "button", disabled: busy() || Pin::check(&pin.read()).is_err(), onclick: move |_| submit.call(()), "Sign in" }
         }
     }
 }

@@ -287,8 +287,12 @@ fn StepView(step: Signal<Step>, clinic: Option<ClinicInfo>, phone: bool) -> Elem
 /// The scanner's field. A scanner types the whole URL in a few milliseconds and presses Enter,
 /// so the field is uncontrolled (its value is never written back while typing) and acts on
 /// Enter; a fresh key after each scan empties it without script evaluation (the CSP forbids it).
+/// While it is on screen, keystrokes that land anywhere but a text field (the language button
+/// just tapped, Back, the page itself) are sent to it.
 #[component]
 fn ScanField(on_scan: EventHandler<String>) -> Element {
+    #[cfg(target_arch = "wasm32")]
+    use_hook(|| std::rc::Rc::new(scanner_focus::ScannerFocus::install()));
     let language = use_context::<Language>();
     let mut typed = use_signal(String::new);
     let mut generation = use_signal(|| 0u32);
@@ -534,5 +538,59 @@ fn failure(error: &ApiFailure) -> Ending {
             outcome: Outcome::SeeFrontDesk,
             ..CheckInAnswer::default()
         }),
+    }
+}
+
+/// Keeps a scanner's keystrokes for the scan field: a keydown listener (capture phase, so it runs
+/// before the focused button sees the key) moves the focus to the field first, and the key lands
+/// there. A scanner's Enter then submits the scan instead of pressing "Español" again.
+#[cfg(target_arch = "wasm32")]
+mod scanner_focus {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    pub struct ScannerFocus(Closure<dyn FnMut(web_sys::KeyboardEvent)>);
+
+    impl ScannerFocus {
+        pub fn install() -> Self {
+            let listener =
+                Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|_: web_sys::KeyboardEvent| {
+                    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+                        return;
+                    };
+                    let typing = document.active_element().is_some_and(|element| {
+                        matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                    if typing {
+                        return;
+                    }
+                    let field = document
+                        .get_element_by_id("scan-input")
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                    if let Some(field) = field {
+                        let _ = field.focus();
+                    }
+                });
+            if let Some(window) = web_sys::window() {
+                let _ = window.add_event_listener_with_callback_and_bool(
+                    "keydown",
+                    listener.as_ref().unchecked_ref(),
+                    true,
+                );
+            }
+            ScannerFocus(listener)
+        }
+    }
+
+    impl Drop for ScannerFocus {
+        fn drop(&mut self) {
+            if let Some(window) = web_sys::window() {
+                let _ = window.remove_event_listener_with_callback_and_bool(
+                    "keydown",
+                    self.0.as_ref().unchecked_ref(),
+                    true,
+                );
+            }
+        }
     }
 }
