@@ -59,6 +59,10 @@ pub struct ClinicInfo {
     /// Clinic-local closing time (`18:00`): the close-out list shows from then on.
     #[serde(default)]
     pub closes_at: String,
+    /// `12h` or `24h` for clocks shown to the public (the lobby TV); empty: as the clinic's
+    /// first language writes times.
+    #[serde(default)]
+    pub clock: String,
 }
 
 /// `GET /api/v1/session`: who this screen is.

@@ -13,6 +13,8 @@ pub struct ClinicConfig {
     pub time_zone: String,
     /// Interface languages offered, first is the default.
     pub languages: Vec<String>,
+    /// `12h` or `24h` for the lobby TV's clock; empty: as the first language writes times.
+    pub clock: String,
     pub thresholds: Thresholds,
     pub queue: QueueConfig,
     pub privacy: PrivacyConfig,
@@ -263,6 +265,7 @@ impl Default for ClinicConfig {
             name: "Clinic".into(),
             time_zone: String::new(),
             languages: vec!["en".into(), "es".into()],
+            clock: String::new(),
             thresholds: Thresholds::default(),
             queue: QueueConfig::default(),
             privacy: PrivacyConfig::default(),

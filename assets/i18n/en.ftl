@@ -109,3 +109,8 @@ phone-lead = Confirm your date of birth to check in.
 card-title = Appointment reminder
 card-with = with { $provider }
 card-how = When you arrive, scan this code at the check-in kiosk, or open it on your phone on the clinic's Wi-Fi.
+
+lobby-now-calling = Now calling
+lobby-welcome = Welcome. Please take a seat.
+lobby-hint = Your ticket number will appear here when a room is ready for you.
+lobby-recent = Recent calls

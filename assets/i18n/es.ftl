@@ -106,3 +106,8 @@ phone-lead = Confirme su fecha de nacimiento para registrarse.
 card-title = Recordatorio de cita
 card-with = con { $provider }
 card-how = Al llegar, escanee este código en el quiosco de registro, o ábralo en su teléfono con el Wi-Fi de la clínica.
+
+lobby-now-calling = Llamando a
+lobby-welcome = Bienvenido. Por favor, tome asiento.
+lobby-hint = Su número aparecerá aquí cuando haya una sala lista para usted.
+lobby-recent = Llamadas recientes

@@ -46,6 +46,10 @@ pub struct UnknownCodeScan {
     pub count: u32,
 }
 
+fn is_zero(count: &u32) -> bool {
+    *count == 0
+}
+
 /// Unknown codes at one kiosk this close together are the same person trying again.
 pub const SAME_PERSON_MINUTES: i64 = 3;
 
@@ -190,6 +194,9 @@ pub struct Visit {
     /// Why the visit was cancelled, when the desk said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
+    /// Calls the patient did not answer (public: the lobby's count of calls is not private).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unanswered_calls: u32,
     /// The kiosk sent the patient to the desk, why and when; cleared by the visit's next step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_to_desk: Option<Stamped<super::DeskReason>>,
@@ -471,6 +478,7 @@ impl ClinicState {
                         checked_out: None,
                         follow_up: None,
                         cancel_reason: None,
+                        unanswered_calls: 0,
                         sent_to_desk: None,
                     },
                 );
@@ -680,6 +688,12 @@ impl ClinicState {
             Event::DeskNoticeCleared { visit, .. } => {
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.sent_to_desk = None;
+                }
+            }
+            Event::CallUnanswered { visit, .. } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.called = None;
+                    visit.unanswered_calls += 1;
                 }
             }
             Event::PatientCorrected { visit, patient, .. } => {

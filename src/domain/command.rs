@@ -182,6 +182,11 @@ pub enum Command {
         visit: VisitId,
         room: RoomId,
     },
+    /// The called patient did not come: the call ends and the room is free again; the visit
+    /// keeps its place in the queue, and a second unanswered call lists it for the desk.
+    NoAnswer {
+        visit: VisitId,
+    },
     /// Sets which providers an assistant (staff id) works with; an empty list unassigns.
     AssignAssistant {
         staff: StaffId,
@@ -652,6 +657,31 @@ pub fn apply(
                 by,
             }
         }
+        Command::NoAnswer { visit } => {
+            let found = expect_visit(state, visit, &[VisitState::Arrived])?;
+            if found.called.is_none() {
+                return Err(DomainError::InvalidInput {
+                    field: "visit",
+                    problem: "has not been called",
+                });
+            }
+            let at = stamp_after(found.since(), at);
+            let unanswered = Event::CallUnanswered {
+                visit: visit.clone(),
+                at,
+                by,
+            };
+            // Never a no-show by itself: after the second, the desk looks for the patient.
+            if found.unanswered_calls + 1 >= UNANSWERED_CALLS_FOR_DESK {
+                let desk = Event::SentToDesk {
+                    visit: visit.clone(),
+                    reason: DeskReason::NoAnswer,
+                    at,
+                };
+                return Ok(vec![unanswered, desk]);
+            }
+            unanswered
+        }
         Command::Undo {
             visit,
             room,
@@ -756,6 +786,9 @@ fn required(value: &str, field: &'static str) -> Result<String, DomainError> {
     }
     Ok(value.to_string())
 }
+
+/// Unanswered calls after which the desk is asked to find the patient.
+pub const UNANSWERED_CALLS_FOR_DESK: u32 = 2;
 
 /// An appointment's length, when given, within [`DURATION_MINUTES`].
 fn check_duration(minutes: Option<u32>) -> Result<(), DomainError> {

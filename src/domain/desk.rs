@@ -23,6 +23,8 @@ pub enum DeskReason {
     Cancelled,
     /// The kiosk could not check them in for another reason (the visit is closed or flagged).
     Other,
+    /// Called twice to a room and did not come.
+    NoAnswer,
 }
 
 impl DeskReason {
@@ -34,6 +36,7 @@ impl DeskReason {
             DeskReason::WrongDay => "appointment is on another day",
             DeskReason::Cancelled => "appointment was cancelled",
             DeskReason::Other => "the kiosk could not check them in",
+            DeskReason::NoAnswer => "called twice, no answer: find them in the lobby",
         }
     }
 

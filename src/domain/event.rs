@@ -182,6 +182,13 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
     },
+    /// A called patient did not come: the call ends (the room is free), the count goes up.
+    CallUnanswered {
+        visit: VisitId,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<StaffId>,
+    },
     /// The patient's name or date of birth corrected.
     PatientCorrected {
         visit: VisitId,
@@ -247,6 +254,7 @@ impl Event {
             | Event::UnknownCodeScanned { at, .. }
             | Event::UnknownCodeCleared { at, .. }
             | Event::PatientCorrected { at, .. }
+            | Event::CallUnanswered { at, .. }
             | Event::Withheld { at } => *at,
         }
     }
@@ -268,7 +276,8 @@ impl Event {
             | Event::CheckedOut { visit, .. }
             | Event::SentToDesk { visit, .. }
             | Event::DeskNoticeCleared { visit, .. }
-            | Event::PatientCorrected { visit, .. } => Some(visit),
+            | Event::PatientCorrected { visit, .. }
+            | Event::CallUnanswered { visit, .. } => Some(visit),
             Event::StepUndone { visit, .. } => visit.as_ref(),
             _ => None,
         }
@@ -310,6 +319,7 @@ impl Event {
             Event::DeskNoticeCleared { .. } => "desk_notice_cleared",
             Event::UnknownCodeScanned { .. } => "unknown_code_scanned",
             Event::PatientCorrected { .. } => "patient_corrected",
+            Event::CallUnanswered { .. } => "call_unanswered",
             Event::UnknownCodeCleared { .. } => "unknown_code_cleared",
             Event::Withheld { .. } => "withheld",
         }

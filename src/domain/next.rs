@@ -11,6 +11,8 @@ pub enum NextStep {
     RoomPatientHere,
     /// A ready room held for the patient called to it: room them here.
     RoomCalledPatient(VisitId),
+    /// The called patient did not come: end the call (the room is free again).
+    NoAnswer(VisitId),
     /// Take the vitals of the patient in the room.
     RecordVitals(VisitId),
     ReadyForProvider(VisitId),
@@ -34,6 +36,9 @@ impl NextStep {
             NextStep::RoomCalledPatient(visit) => Command::RoomPatient {
                 visit: visit.clone(),
                 room,
+            },
+            NextStep::NoAnswer(visit) => Command::NoAnswer {
+                visit: visit.clone(),
             },
             NextStep::ReadyForProvider(visit) => Command::ReadyForProvider {
                 visit: visit.clone(),
@@ -67,7 +72,10 @@ pub fn room_next_steps(state: &ClinicState, room: &RoomId, at: DateTime<Utc>) ->
     };
     let candidates = match &found.state {
         RoomState::Ready => match state.called_to(room) {
-            Some(called) => vec![NextStep::RoomCalledPatient(called.id.clone())],
+            Some(called) => vec![
+                NextStep::RoomCalledPatient(called.id.clone()),
+                NextStep::NoAnswer(called.id.clone()),
+            ],
             None => vec![NextStep::RoomPatientHere],
         },
         RoomState::Occupied => match state.occupant(room) {
@@ -116,6 +124,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_called_patient_who_does_not_come_keeps_their_place_and_twice_goes_to_the_desk() {
+        let mut clinic = TestClinic::new();
+        let first = clinic.appointment_at(9, 0);
+        let second = clinic.appointment_at(9, 10);
+        clinic.check_in_at(&first, 8, 55);
+        clinic.check_in_at(&second, 9, 5);
+        let room = RoomId::parse("exam-2").unwrap();
+        let call = Command::CallPatient {
+            visit: first.clone(),
+            room: room.clone(),
+        };
+        let no_answer = Command::NoAnswer {
+            visit: first.clone(),
+        };
+        clinic.run(call.clone(), at(9, 10));
+        clinic.run(no_answer.clone(), at(9, 13));
+        let visit = &clinic.state.visits[&first];
+        assert_eq!((visit.called.clone(), visit.unanswered_calls), (None, 1));
+        assert_eq!(
+            room_next_steps(&clinic.state, &room, at(9, 13)),
+            [NextStep::RoomPatientHere],
+            "the room is free again"
+        );
+        let queue =
+            crate::domain::rooming_queue(&clinic.state, &Default::default(), &Default::default());
+        assert_eq!(queue[0].id, first, "still first in the queue");
+        assert!(super::super::sent_to_desk(&clinic.state, clinic.day).is_empty());
+        clinic.run(call, at(9, 15));
+        clinic.run(no_answer.clone(), at(9, 18));
+        let sent = super::super::sent_to_desk(&clinic.state, clinic.day);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].1, "called twice, no answer: find them in the lobby");
+        assert_eq!(
+            clinic.state.visits[&first].state,
+            VisitState::Arrived,
+            "never a no-show by itself"
+        );
+        assert!(
+            apply(&clinic.state, &no_answer, clinic.now(at(9, 19))).is_err(),
+            "not called now"
+        );
+    }
+
+    #[test]
     fn a_room_held_by_a_call_offers_rooming_the_called_patient_only() {
         // Regression: the room of a called patient still offered "Room a patient here".
         let mut clinic = TestClinic::new();
@@ -133,9 +185,13 @@ mod tests {
             },
             at(9, 0),
         );
+        // Since December 2026 also "No answer", for a called patient who does not come.
         assert_eq!(
             room_next_steps(&clinic.state, &room, at(9, 1)),
-            [NextStep::RoomCalledPatient(visit.clone())]
+            [
+                NextStep::RoomCalledPatient(visit.clone()),
+                NextStep::NoAnswer(visit.clone())
+            ]
         );
         clinic.run(
             Command::RoomPatient {

@@ -89,6 +89,7 @@ fn ticket_visit(visit: &Visit) -> Visit {
         checked_out: None,
         follow_up: None,
         cancel_reason: None,
+        unanswered_calls: visit.unanswered_calls,
         sent_to_desk: None,
     }
 }
@@ -286,7 +287,8 @@ impl Event {
                 let mut event = other.clone();
                 if let Event::PatientArrived { by, .. }
                 | Event::PatientRoomed { by, .. }
-                | Event::PatientCalled { by, .. } = &mut event
+                | Event::PatientCalled { by, .. }
+                | Event::CallUnanswered { by, .. } = &mut event
                 {
                     *by = None;
                 }

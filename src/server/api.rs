@@ -60,6 +60,7 @@ pub fn clinic_info(hub: &Hub) -> ClinicInfo {
         idle_lock_seconds: config.security.idle_lock_seconds,
         check_in: config.check_in.clone(),
         no_show_grace_minutes: config.desk.no_show_grace_minutes,
+        clock: config.clock.clone(),
         closes_at: config.desk.closes_at.clone(),
     }
 }

@@ -1,11 +1,13 @@
 //! The lobby display (`/lobby`, a public TV): "Now calling A-17 → Exam 3" in type readable from
 //! across the waiting room when an assistant calls a patient, the last few calls below, and a
-//! calm welcome with the time when nobody is being called. Ticket numbers and rooms only: the
-//! hub sends this screen no names at all.
+//! calm welcome with the time when nobody is being called, in each of the clinic's languages
+//! (the first large) and its clock format. Ticket numbers and rooms only: the hub sends this
+//! screen no names at all.
 
 use super::board::clinic_today;
 use super::common::{use_now, Screen};
 use crate::domain::ClinicState;
+use crate::i18n;
 use crate::sync::use_live_clinic;
 use chrono::{DateTime, NaiveDate, Utc};
 use dioxus::prelude::*;
@@ -39,27 +41,40 @@ pub fn Lobby() -> Element {
         .into_iter()
         .skip(usize::from(current.is_some()))
         .collect();
-    let clock = now().with_timezone(&offset).format("%H:%M").to_string();
+    let languages: Vec<&'static str> = live.clinic.as_ref().map_or(vec![i18n::LANGUAGES[0]], |c| {
+        c.languages.iter().map(|l| i18n::supported(l)).collect()
+    });
+    let first = languages[0];
+    let clock_format = live.clinic.as_ref().map_or("", |c| c.clock.as_str());
+    let clock = match clock_format {
+        "24h" => now().with_timezone(&offset).format("%H:%M").to_string(),
+        "12h" => i18n::time_of_day("en", now(), offset.local_minus_utc() / 60),
+        _ => i18n::time_of_day(first, now(), offset.local_minus_utc() / 60),
+    };
+    // Each line in every language: the first as the main text, the others beneath it.
+    let said = |key: &str| -> Vec<(&'static str, String)> {
+        languages.iter().map(|l| (*l, i18n::text(l, key))).collect()
+    };
     rsx! {
-        Screen { name: "lobby", title: "Now calling", public: true,
+        Screen { name: "lobby", title: i18n::text(first, "lobby-now-calling"), public: true,
             div { class: "lobby-board", "aria-live": "assertive",
                 if let Some(call) = current {
                     section { class: "lobby-call", key: "{call.ticket}-{call.at}",
-                        p { class: "lobby-label", "Now calling" }
+                        Said { class: "lobby-label", lines: said("lobby-now-calling") }
                         p { class: "lobby-ticket", "{call.ticket}" }
                         p { class: "lobby-room", "→ {call.room}" }
                     }
                 } else {
                     section { class: "lobby-idle",
                         p { class: "lobby-clock", "{clock}" }
-                        p { class: "lobby-welcome", "Welcome. Please take a seat." }
-                        p { class: "lobby-hint", "Your ticket number will appear here when a room is ready for you." }
+                        Said { class: "lobby-welcome", lines: said("lobby-welcome") }
+                        Said { class: "lobby-hint", lines: said("lobby-hint") }
                     }
                 }
             }
             if !earlier.is_empty() {
-                section { class: "lobby-recent", "aria-label": "Recent calls",
-                    h2 { "Recent calls" }
+                section { class: "lobby-recent", "aria-label": "{i18n::text(first, \"lobby-recent\")}",
+                    h2 { "{i18n::text(first, \"lobby-recent\")}" }
                     ul {
                         for call in earlier {
                             li { key: "{call.ticket}-{call.at}",
@@ -69,6 +84,18 @@ pub fn Lobby() -> Element {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// One line in each language: the first in `class`, the others smaller beneath it.
+#[component]
+fn Said(class: String, lines: Vec<(&'static str, String)>) -> Element {
+    rsx! {
+        div { class: "lobby-said {class}",
+            for (index, (language, line)) in lines.into_iter().enumerate() {
+                p { key: "{language}", lang: "{language}", class: if index == 0 { "said-first" } else { "said-other" }, "{line}" }
             }
         }
     }

@@ -88,6 +88,10 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
         wait_until(&lobby, "document.querySelector('.lobby-idle') !== null && document.querySelector('.badge.live') !== null", WAIT)
             .await
             .context("the lobby TV, idle")?;
+        let idle = text(&lobby, ".lobby-idle").await?;
+        assert!(idle.contains("Welcome. Please take a seat.") && idle.contains("Bienvenido. Por favor, tome asiento."), "both clinic languages: {idle}");
+        let clock = text(&lobby, ".lobby-clock").await?;
+        assert!(clock.ends_with(" AM") || clock.ends_with(" PM"), "the clinic's clock (English: 12 h): {clock}");
         screenshot(&lobby, "lobby-idle-tv").await?;
         assert_accessible(&lobby, "lobby idle").await?;
 

@@ -523,3 +523,53 @@ async fn the_desk_and_the_overview_say_since_when_the_ehr_is_unreachable() -> Re
     chromium.close().await?;
     outcome
 }
+
+#[tokio::test]
+async fn a_patient_who_does_not_answer_two_calls_is_listed_for_the_desk() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let hub = DemoHub::midday(&dir, |_| {})?;
+    let chromium = Chromium::launch().await?;
+    let outcome = async {
+        let front = desk(&hub, &chromium, "127.0.0.1", "Nisha Patel", '6', (1920, 1080)).await?;
+        let lee = tablet(&hub, &chromium, "localhost", "Michelle Lee", '1', (820, 1180)).await?;
+        let code = hub.schedule("Noah", "Noanswer", 5).await?;
+        assert_eq!(check_in(&hub, &code, BORN).await?["outcome"], "checked_in");
+        let snapshot = hub.snapshot().await?;
+        let visit = snapshot["state"]["visits"]
+            .as_object()
+            .context("visits")?
+            .values()
+            .find(|v| v["patient"]["last_name"] == "Noanswer")
+            .and_then(|v| v["id"].as_str())
+            .context("Noah's visit")?
+            .to_string();
+        for (round, flag) in [(1, "Called once, no answer"), (2, "Called 2 times, no answer")] {
+            let room = hub.ready_room().await?;
+            hub.command(clinicflow::domain::Command::CallPatient {
+                visit: common::visit_id(&visit),
+                room: common::room_id(&room),
+            })
+            .await?;
+            let press = format!("(() => {{ const b = [...document.querySelectorAll('[data-room=\"{room}\"] button')].find(b => b.textContent === 'No answer' && !b.disabled); if (!b) return false; b.click(); return true; }})()");
+            wait_until(&lee, &press, WAIT).await.with_context(|| format!("No answer, round {round}"))?;
+            wait_until(&lee, &format!("[...document.querySelectorAll('.queue-row')].some(r => r.textContent.includes('Noah N.') && r.textContent.includes({flag:?}))"), WAIT)
+                .await
+                .with_context(|| format!("back in the queue with the count, round {round}"))?;
+            if round == 1 {
+                screenshot(&lee, "floor-no-answer-tablet").await?;
+                let listed: bool = front.evaluate("document.querySelector('.desk-sent').textContent.includes('Noah Noanswer')").await?.into_value()?;
+                assert!(!listed, "one unanswered call is not the desk's yet");
+            }
+        }
+        wait_until(&front, "document.querySelector('.desk-sent')?.textContent.includes('Noah Noanswer · called twice, no answer') === true", WAIT)
+            .await
+            .context("the desk's list after the second unanswered call")?;
+        screenshot(&front, "desk-no-answer-tv").await?;
+        let state = hub.snapshot().await?["state"]["visits"][&visit]["state"].clone();
+        assert_eq!(state, "arrived", "never a no-show by itself");
+        anyhow::Ok(())
+    }
+    .await;
+    chromium.close().await?;
+    outcome
+}

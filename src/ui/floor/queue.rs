@@ -154,6 +154,11 @@ fn QueueRow(
                 if let Some(called_to) = called_to {
                     span { class: "flag", "Called to {called_to}" }
                 }
+                match visit.unanswered_calls {
+                    0 => rsx! {},
+                    1 => rsx! { span { class: "flag urgent", "Called once, no answer" } },
+                    many => rsx! { span { class: "flag urgent", "Called {many} times, no answer" } },
+                }
             }
             div { class: "row-actions",
                 button {

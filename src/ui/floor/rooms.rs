@@ -45,6 +45,7 @@ fn step_label(step: &NextStep, state: &ClinicState) -> String {
                 None => "Room the called patient here".into(),
             }
         }
+        NextStep::NoAnswer(_) => "No answer".into(),
         NextStep::RecordVitals(_) => "Vitals…".into(),
         NextStep::ReadyForProvider(_) => "Ready for provider".into(),
         NextStep::ProviderIn(_) => "Provider in".into(),
@@ -62,6 +63,7 @@ fn step_panel(step: &NextStep, room: &RoomId) -> Option<Panel> {
         NextStep::RoomPatientHere => Some(Panel::PatientFor(room.clone())),
         NextStep::RecordVitals(visit) => Some(Panel::Vitals(visit.clone())),
         NextStep::RoomCalledPatient(_)
+        | NextStep::NoAnswer(_)
         | NextStep::ReadyForProvider(_)
         | NextStep::ProviderIn(_)
         | NextStep::FinishVisit(_)
