@@ -1,8 +1,8 @@
 //! The lobby display (`/lobby`, a public TV): "Now calling A-17 → Exam 3" in type readable from
 //! across the waiting room when an assistant calls a patient, the last few calls below, and a
 //! calm welcome with the time when nobody is being called, in each of the clinic's languages
-//! (the first large) and its clock format. Ticket numbers and rooms only: the hub sends this
-//! screen no names at all.
+//! (the first large) and its clock format; a chime (made in the browser, no sound file) for
+//! each new call. Ticket numbers and rooms only: the hub sends this screen no names at all.
 
 use super::board::clinic_today;
 use super::common::{use_now, Screen};
@@ -14,6 +14,8 @@ use dioxus::prelude::*;
 
 /// A call stays large on screen this long (then moves to the list of recent calls).
 const CALL_SHOWN_SECONDS: i64 = 120;
+/// A call this fresh chimes when the screen hears of it (not an old one on a reloaded TV).
+const CHIME_WITHIN_SECONDS: i64 = 15;
 /// Recent calls listed under the current one, and how far back they go.
 const RECENT_CALLS: usize = 5;
 const RECENT_MINUTES: i64 = 30;
@@ -30,6 +32,19 @@ struct Call {
 pub fn Lobby() -> Element {
     let live = use_live_clinic();
     let now = use_now();
+    // Each new call chimes once; the effect follows the clinic, not the ticking clock.
+    let mut chimed = use_signal(|| None::<(String, DateTime<Utc>)>);
+    use_effect(move || {
+        let live = live.read();
+        let (_, today) = clinic_today(&live, Utc::now());
+        let newest = calls(&live.state, today, Utc::now()).into_iter().next();
+        let Some(call) = newest else { return };
+        let fresh = (Utc::now() - call.at).num_seconds() < CHIME_WITHIN_SECONDS;
+        if fresh && chimed.peek().as_ref() != Some(&(call.ticket.clone(), call.at)) {
+            chimed.set(Some((call.ticket.clone(), call.at)));
+            chime();
+        }
+    });
     let live = live.read();
     let (offset, today) = clinic_today(&live, now());
     let calls = calls(&live.state, today, now());
@@ -123,3 +138,55 @@ fn calls(state: &ClinicState, today: NaiveDate, now: DateTime<Utc>) -> Vec<Call>
     calls.truncate(RECENT_CALLS + 1);
     calls
 }
+
+/// Two soft tones (E5, C5) from the Web Audio API, and a count on `<body data-chimes>` so a
+/// test can see the sound was started. A TV's browser plays it only if it may play sound
+/// without a tap (Chromium: `--autoplay-policy=no-user-gesture-required`; see the README).
+#[cfg(target_arch = "wasm32")]
+fn chime() {
+    thread_local! {
+        static AUDIO: Option<web_sys::AudioContext> = web_sys::AudioContext::new().ok();
+    }
+    let played = AUDIO.with(|audio| -> Option<()> {
+        let context = audio.as_ref()?;
+        let _ = context.resume();
+        let gain = context.create_gain().ok()?;
+        gain.connect_with_audio_node(&context.destination()).ok()?;
+        let start = context.current_time();
+        let volume = gain.gain();
+        volume.set_value_at_time(0.0, start).ok()?;
+        volume
+            .linear_ramp_to_value_at_time(0.3, start + 0.03)
+            .ok()?;
+        volume
+            .exponential_ramp_to_value_at_time(0.001, start + 1.4)
+            .ok()?;
+        for (index, frequency) in [659.25_f32, 523.25].into_iter().enumerate() {
+            let tone = context.create_oscillator().ok()?;
+            tone.set_type(web_sys::OscillatorType::Sine);
+            tone.frequency().set_value(frequency);
+            tone.connect_with_audio_node(&gain).ok()?;
+            let at = start + index as f64 * 0.45;
+            tone.start_with_when(at).ok()?;
+            tone.stop_with_when(at + 0.9).ok()?;
+        }
+        Some(())
+    });
+    if played.is_some() {
+        let body = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body());
+        if let Some(body) = body {
+            let dataset = body.dataset();
+            let count = dataset
+                .get("chimes")
+                .and_then(|c| c.parse::<u32>().ok())
+                .unwrap_or(0);
+            let _ = dataset.set("chimes", &(count + 1).to_string());
+        }
+    }
+}
+
+/// The server renders no sound.
+#[cfg(not(target_arch = "wasm32"))]
+fn chime() {}

@@ -115,6 +115,9 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
         let ticket = text(&lobby, ".lobby-ticket").await?;
         let called_room = text(&lobby, ".lobby-room").await?;
         anyhow::ensure!(ticket.starts_with("A-") && called_room.starts_with("→ Exam"), "lobby shows {ticket} {called_room}");
+        wait_until(&lobby, "Number(document.body.dataset.chimes ?? 0) >= 1", WAIT)
+            .await
+            .context("the lobby's chime for the call was started")?;
         screenshot(&lobby, "lobby-calling-tv").await?;
         assert_accessible(&lobby, "lobby calling").await?;
 
