@@ -38,7 +38,9 @@ pub fn ScheduleSyncNote() -> Element {
             }
         }
         (None, _) => {
-            let synced = sync.synced_at.map(time).unwrap_or_default();
+            let Some(synced) = sync.synced_at.map(time) else {
+                return rsx! { p { class: "schedule-sync", role: "status", "Pulling the schedule from the EHR…" } };
+            };
             rsx! {
                 p { class: "schedule-sync", role: "status", title: "{sync.problems.join(\"; \")}",
                     "Schedule synced {synced}{not_taken}"
