@@ -479,14 +479,7 @@ pub fn apply(
         }
         Command::CorrectPatient { visit, patient } => {
             let found = find_visit(state, visit)?;
-            required(&patient.first_name, "first name")?;
-            required(&patient.last_name, "last name")?;
-            if patient.date_of_birth.is_none() {
-                return Err(DomainError::InvalidInput {
-                    field: "date of birth",
-                    problem: "is required",
-                });
-            }
+            check_patient(patient)?;
             if found.patient == *patient {
                 return Ok(vec![]);
             }
@@ -821,6 +814,11 @@ fn check_new_visit(
             what: "a visit with this check-in code".into(),
         });
     }
+    check_patient(patient)
+}
+
+/// A patient has a first and last name and a date of birth.
+fn check_patient(patient: &Patient) -> Result<(), DomainError> {
     required(&patient.first_name, "first name")?;
     required(&patient.last_name, "last name")?;
     if patient.date_of_birth.is_none() {

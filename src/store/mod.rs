@@ -308,18 +308,7 @@ impl Store {
         let mut query = self
             .conn
             .prepare_cached("SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-        let rows = query.query_map(params![after as i64, limit as i64], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-        })?;
-        let mut events = Vec::new();
-        for row in rows {
-            let (seq, body) = row?;
-            events.push(SequencedEvent {
-                seq: seq as u64,
-                event: serde_json::from_str(&body)?,
-            });
-        }
-        Ok(events)
+        sequenced_events(&mut query, params![after as i64, limit as i64])
     }
 
     /// Events stamped from `from` (inclusive) to `to` (exclusive), in order.
@@ -332,18 +321,7 @@ impl Store {
         let mut query = self.conn.prepare_cached(
             "SELECT seq, body FROM events WHERE at >= ?1 AND at < ?2 ORDER BY seq",
         )?;
-        let rows = query.query_map(params![from.to_rfc3339(), to.to_rfc3339()], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-        })?;
-        let mut events = Vec::new();
-        for row in rows {
-            let (seq, body) = row?;
-            events.push(SequencedEvent {
-                seq: seq as u64,
-                event: serde_json::from_str(&body)?,
-            });
-        }
-        Ok(events)
+        sequenced_events(&mut query, params![from.to_rfc3339(), to.to_rfc3339()])
     }
 
     /// Rebuilds the state by replaying the whole event log (used to verify projections).
@@ -406,4 +384,23 @@ fn load_bodies<T: serde::de::DeserializeOwned>(
         .iter()
         .map(|body| serde_json::from_str(body))
         .collect::<Result<Vec<T>, _>>()?)
+}
+
+/// The events a `SELECT seq, body FROM events …` query finds, in its order.
+fn sequenced_events(
+    query: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<SequencedEvent>, StoreError> {
+    let rows = query.query_map(params, |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut events = Vec::new();
+    for row in rows {
+        let (seq, body) = row?;
+        events.push(SequencedEvent {
+            seq: seq as u64,
+            event: serde_json::from_str(&body)?,
+        });
+    }
+    Ok(events)
 }
