@@ -720,6 +720,7 @@ fn write_busy_history(path: &Path) -> Result<u64> {
                     Command::RoomReady {
                         room: room.clone(),
                         thorough: false,
+                        override_reason: None,
                     },
                 ),
             ] {

@@ -182,7 +182,33 @@ pub struct Created {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wait {
     pub ahead: u32,
+    /// The older single figure (the whole queue at the clinic's pace), kept for API clients.
     pub minutes: u32,
+    /// What screens show: a range from the provider's own pace and backlog, with `ahead` of
+    /// this provider's patients (`domain::wait_range`).
+    #[serde(default)]
+    pub from_minutes: u32,
+    #[serde(default)]
+    pub to_minutes: u32,
+}
+
+impl Wait {
+    /// Both estimates for `visit` at `now`, when it is in the rooming queue.
+    pub fn of(
+        state: &crate::domain::ClinicState,
+        visit: &crate::domain::VisitId,
+        rules: &crate::domain::QueueRules,
+        now: DateTime<Utc>,
+    ) -> Option<Wait> {
+        let old = crate::domain::estimated_wait(state, visit, rules, now)?;
+        let range = crate::domain::wait_range(state, visit, rules, now)?;
+        Some(Wait {
+            ahead: range.ahead,
+            minutes: old.minutes,
+            from_minutes: range.from_minutes,
+            to_minutes: range.to_minutes,
+        })
+    }
 }
 
 /// One row of the day's appointment list (`GET /api/v1/appointments`, `clinicflow codes`).
@@ -235,6 +261,9 @@ pub struct CheckInAnswer {
     /// Place in the queue and estimated wait, once checked in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait: Option<Wait>,
+    /// The patient's own live page (`/s/<token>`), once checked in: place, wait and the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_path: Option<String>,
 }
 
 /// Every way a self check-in can end (`late` with a ticket: checked in late; without one: sent
@@ -409,6 +438,11 @@ pub enum ErrorKind {
     ConfirmAbnormal { abnormal: Vec<Abnormal> },
     /// 409: the room held an isolation patient: confirm the stronger clean.
     IsolationClean,
+    /// 409: the room's air is clearing after an airborne patient; `minutes_left` until it may be
+    /// made ready (a charge nurse may release it early with `override_reason`).
+    AirClearance { minutes_left: i64 },
+    /// 409: the disinfectant's contact time has not passed since "Start cleaning".
+    ContactTime { minutes_left: i64 },
     /// 409: an undo that is not possible (someone else's step, too late, the room moved on).
     CannotUndo,
     /// 422: malformed JSON, unknown command type, bad or missing field.
@@ -463,6 +497,8 @@ impl ErrorKind {
             | WrongDay { .. }
             | ConfirmAbnormal { .. }
             | IsolationClean
+            | AirClearance { .. }
+            | ContactTime { .. }
             | CannotUndo
             | TooEarlyForNoShow { .. }
             | Conflict => 409,

@@ -21,6 +21,7 @@ pub struct ClinicConfig {
     pub security: SecurityConfig,
     pub check_in: CheckInConfig,
     pub desk: DeskConfig,
+    pub turnover: TurnoverConfig,
     pub ehr: EhrConfig,
     pub rooms: Vec<RoomConfig>,
     pub providers: Vec<ProviderConfig>,
@@ -65,6 +66,18 @@ impl Default for DeskConfig {
             closes_at: "18:00".into(),
         }
     }
+}
+
+/// Turning rooms over safely. After a patient on airborne precautions a room stays empty for
+/// its air-clearance time, from each room's `air_changes_per_hour` (CDC's table; 6 when a room
+/// does not say), or `airborne_hold_minutes` for every room when set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TurnoverConfig {
+    /// One hold after every airborne patient (120 for measles, say), instead of the table.
+    pub airborne_hold_minutes: Option<u32>,
+    /// The disinfectant's label contact time: minutes from "Start cleaning" to "Room ready".
+    pub disinfectant_contact_minutes: Option<u32>,
 }
 
 /// Pulling the schedule from the EHR's FHIR R4 server (docs/interop.md). Off while
@@ -240,6 +253,10 @@ pub struct RoomConfig {
     pub id: String,
     pub name: String,
     pub pod: String,
+    /// The room's ventilation, for its air-clearance time after an airborne patient (6 when
+    /// not set; at least 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub air_changes_per_hour: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -272,6 +289,7 @@ impl Default for ClinicConfig {
             security: SecurityConfig::default(),
             check_in: CheckInConfig::default(),
             desk: DeskConfig::default(),
+            turnover: TurnoverConfig::default(),
             ehr: EhrConfig::default(),
             rooms: Vec::new(),
             providers: Vec::new(),
@@ -314,6 +332,23 @@ impl Default for PrivacyConfig {
 impl ClinicConfig {
     pub fn queue_rules(&self) -> crate::domain::QueueRules {
         crate::domain::QueueRules::late_after_minutes(self.queue.late_after_minutes)
+    }
+
+    /// The turnover rules screens and the hub apply (rooms with an id that does not parse are
+    /// refused at start, by `server::apply_config`).
+    pub fn turnover_rules(&self) -> crate::domain::TurnoverRules {
+        crate::domain::TurnoverRules {
+            air_changes_per_hour: self
+                .rooms
+                .iter()
+                .filter_map(|room| {
+                    let id = crate::domain::RoomId::parse(&room.id).ok()?;
+                    Some((id, room.air_changes_per_hour?))
+                })
+                .collect(),
+            airborne_hold_minutes: self.turnover.airborne_hold_minutes,
+            contact_minutes: self.turnover.disinfectant_contact_minutes,
+        }
     }
 
     pub fn kiosk_rules(&self) -> crate::domain::KioskRules {

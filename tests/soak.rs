@@ -48,6 +48,7 @@ fn clinic_of_twenty_rooms() -> clinicflow::config::ClinicConfig {
             id: format!("room-{n}"),
             name: format!("Exam {n}"),
             pod: if n <= 10 { "North" } else { "South" }.into(),
+            air_changes_per_hour: None,
         })
         .collect();
     config
@@ -116,6 +117,7 @@ async fn run_room(
             Command::RoomReady {
                 room: room.clone(),
                 thorough: false,
+                override_reason: None,
             },
         ] {
             step(command).await?;

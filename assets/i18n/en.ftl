@@ -78,6 +78,23 @@ wait-ahead = { $ahead ->
    *[other] { $ahead } people are ahead of you.
 }
 wait-minutes = Estimated wait: about { $minutes } minutes.
+wait-range = Estimated wait: { $from ->
+    [0] less than { $to } minutes.
+   *[other] about { $from } to { $to } minutes.
+}
+status-heading = Your place in line
+status-connecting = Finding your place in line…
+status-range = { $from ->
+    [0] Less than { $to } minutes
+   *[other] About { $from } to { $to } minutes
+}
+status-updates = This page updates by itself. We will call you here and on the lobby screen.
+status-called = Please come to { $room } now.
+status-in-room = You are in { $room }. Your care team will be with you soon.
+status-done = Your visit is over. Thank you for coming.
+status-booked = You are not checked in yet. Check in at the kiosk or with your reminder's link.
+status-offline = Reconnecting… You keep your place in line.
+status-follow = Follow your place in line on your phone: scan this code.
 
 outcome-checked_in = { $name }, you're checked in.
 outcome-already_checked_in = { $name }, you're already checked in. Nothing else to do.

@@ -75,6 +75,23 @@ wait-ahead = { $ahead ->
    *[other] Hay { $ahead } personas antes que usted.
 }
 wait-minutes = Espera aproximada: unos { $minutes } minutos.
+wait-range = Espera aproximada: { $from ->
+    [0] menos de { $to } minutos.
+   *[other] de { $from } a { $to } minutos.
+}
+status-heading = Su lugar en la fila
+status-connecting = Buscando su lugar en la fila…
+status-range = { $from ->
+    [0] Menos de { $to } minutos
+   *[other] De { $from } a { $to } minutos
+}
+status-updates = Esta página se actualiza sola. Le llamaremos aquí y en la pantalla de la sala de espera.
+status-called = Por favor, pase ahora a { $room }.
+status-in-room = Está en { $room }. Su equipo de atención vendrá pronto.
+status-done = Su visita ha terminado. Gracias por venir.
+status-booked = Todavía no está registrado. Regístrese en el quiosco o con el enlace de su recordatorio.
+status-offline = Reconectando… Conserva su lugar en la fila.
+status-follow = Siga su lugar en la fila en su teléfono: escanee este código.
 
 outcome-checked_in = { $name }, ya está registrado.
 outcome-already_checked_in = { $name }, usted ya está registrado. No tiene que hacer nada más.

@@ -317,6 +317,7 @@ mod tests {
             Command::RoomReady {
                 room: exam.clone(),
                 thorough: false,
+                override_reason: None,
             },
             at(9, 25),
         );

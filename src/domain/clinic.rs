@@ -3,8 +3,8 @@
 //! the hub and identically on every client.
 
 use super::{
-    short_name, Abnormal, CheckInCode, Event, ProviderId, RoomId, StaffId, StaffRole, VisitId,
-    Vitals,
+    short_name, Abnormal, CheckInCode, Event, Precautions, ProviderId, RoomId, StaffId, StaffRole,
+    TurnoverRules, VisitId, Vitals,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,10 @@ pub struct ClinicState {
     /// get none, a board only short names).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub staff: BTreeMap<StaffId, StaffMember>,
+    /// The clinic's turnover rules (air clearance, contact time). Not folded from events: the
+    /// hub fills them from its configuration, like `staff`.
+    #[serde(default, skip_serializing_if = "TurnoverRules::is_empty")]
+    pub turnover: TurnoverRules,
 }
 
 /// Someone at `kiosk` scanned a code the clinic does not know (`count` times, the last at `at`;
@@ -104,15 +108,16 @@ pub struct Patient {
 }
 
 /// What the team must prepare for: an interpreter (the language), a wheelchair, isolation
-/// (which also calls for the stronger clean of the room afterwards).
+/// precautions (which also call for the stronger clean of the room afterwards, and after an
+/// airborne patient an empty room until its air has cleared).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Needs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interpreter: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub wheelchair: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub isolation: bool,
+    #[serde(default, skip_serializing_if = "Precautions::is_empty")]
+    pub isolation: Precautions,
 }
 
 impl Needs {
@@ -540,7 +545,9 @@ impl ClinicState {
                     visit.priority = *priority;
                 }
             }
-            Event::RoomStateChanged { room, to, at, by } => {
+            Event::RoomStateChanged {
+                room, to, at, by, ..
+            } => {
                 if let Some(room) = self.rooms.get_mut(room) {
                     set_room_state(room, to.clone(), *at, by);
                 }
@@ -771,7 +778,7 @@ impl ClinicState {
             .get(room)
             .and_then(|room| room.last_visit.as_ref())
             .and_then(|visit| self.visits.get(visit))
-            .is_some_and(|visit| visit.needs.isolation)
+            .is_some_and(|visit| !visit.needs.isolation.is_empty())
     }
 
     /// A room as people name it ("Exam 8"); its id if it is not known.

@@ -143,11 +143,15 @@ pub enum Command {
         room: RoomId,
     },
     /// A cleaned room is ready. After an isolation visit only with `thorough`: the stronger
-    /// clean was done.
+    /// clean was done. Refused while the room's air clears after an airborne patient or the
+    /// disinfectant's contact time runs, unless a charge nurse gives `override_reason` (for
+    /// the air only).
     RoomReady {
         room: RoomId,
         #[serde(default)]
         thorough: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_reason: Option<String>,
     },
     TakeOutOfService {
         room: RoomId,
@@ -562,7 +566,11 @@ pub fn apply(
             at,
             &by,
         )?,
-        Command::RoomReady { room, thorough } => {
+        Command::RoomReady {
+            room,
+            thorough,
+            override_reason,
+        } => {
             let found = find_room(state, room)?;
             let isolation = state.needs_isolation_clean(room);
             if isolation && found.state == RoomState::Cleaning && !thorough {
@@ -570,14 +578,28 @@ pub fn apply(
                     room: found.name.clone(),
                 });
             }
-            change_room(
+            let mut ready = change_room(
                 state,
                 room,
                 |s| *s == RoomState::Cleaning,
                 RoomState::Ready,
                 at,
                 &by,
-            )?
+            )?;
+            if let Some(hold) = state.ready_hold(room, at) {
+                let reason = override_reason.as_deref().map(str::trim).unwrap_or("");
+                if hold.reason == HoldReason::ContactTime || reason.is_empty() {
+                    return Err(DomainError::RoomHeld {
+                        room: found.name.clone(),
+                        reason: hold.reason,
+                        minutes_left: hold.minutes_left(at),
+                    });
+                }
+                if let Event::RoomStateChanged { overridden, .. } = &mut ready {
+                    *overridden = Some(reason.to_string());
+                }
+            }
+            ready
         }
         Command::TakeOutOfService { room, reason } => {
             let reason = required(reason, "reason")?;
@@ -906,5 +928,6 @@ fn change_room(
         to,
         at: stamp_after(found.since(), at),
         by: by.clone(),
+        overridden: None,
     })
 }

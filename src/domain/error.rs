@@ -65,6 +65,14 @@ pub enum DomainError {
     /// 409: the room held an isolation visit: it is ready only after the stronger clean.
     #[error("{room} held an isolation patient: confirm the isolation clean was done")]
     IsolationClean { room: String },
+    /// 409 `air_clearance` / `contact_time`: the room stays empty until its air has cleared
+    /// after an airborne patient, or the disinfectant's contact time has passed.
+    #[error("{}", held_message(room, *reason, *minutes_left))]
+    RoomHeld {
+        room: String,
+        reason: super::HoldReason,
+        minutes_left: i64,
+    },
     /// 409: an undo that is not possible (someone else's step, too late, the room moved on).
     #[error("{0}")]
     CannotUndo(&'static str),
@@ -90,6 +98,18 @@ fn room_not_ready(room: &str, state: &str, by: Option<&str>) -> String {
             state.replace('_', " "),
             by_suffix(by)
         ),
+    }
+}
+
+fn held_message(room: &str, reason: super::HoldReason, minutes_left: i64) -> String {
+    match reason {
+        super::HoldReason::AirClearance => format!(
+            "{room} is clearing its air after an airborne patient: ready in {minutes_left} min \
+             (a charge nurse may release it early, with a reason)"
+        ),
+        super::HoldReason::ContactTime => {
+            format!("{room}'s disinfectant needs its contact time: ready in {minutes_left} min")
+        }
     }
 }
 

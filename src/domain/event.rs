@@ -89,6 +89,9 @@ pub enum Event {
         /// Who did it (staff id); absent for devices and the system.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
+        /// Why a charge nurse made the room ready before its air had cleared.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overridden: Option<String>,
     },
     /// Vitals taken in the room; `abnormal` lists the values the assistant confirmed as real.
     VitalsRecorded {

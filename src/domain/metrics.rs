@@ -439,6 +439,7 @@ mod tests {
         let room_ready = |n: u32| Command::RoomReady {
             room: room(n),
             thorough: false,
+            override_reason: None,
         };
         clinic.check_in_at(&v1, 8, 0);
         clinic.check_in_at(&v2, 8, 5);

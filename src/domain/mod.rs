@@ -19,8 +19,10 @@ mod permissions;
 mod queue;
 mod redaction;
 mod timers;
+mod turnover;
 mod undo;
 mod vitals;
+mod waiting;
 
 #[cfg(test)]
 mod properties;
@@ -47,11 +49,16 @@ pub use next::{room_next_steps, NextStep};
 pub use permissions::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
 pub use queue::{rooming_queue, rooms_for, QueueFilter, QueueRules};
 pub use timers::{Timed, TimerLevel};
+pub use turnover::{
+    clearance_minutes, Hold, HoldReason, Precaution, Precautions, TurnoverRules, UnknownPrecaution,
+    DEFAULT_AIR_CHANGES_PER_HOUR,
+};
 pub use undo::{undo_deadline, UNDO_WINDOW_SECONDS};
 pub use vitals::{
     celsius_to_fahrenheit, fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Abnormal, Measure,
     Vitals, VitalsError,
 };
+pub use waiting::{patient_status, wait_range, PatientStatus, PatientStep, WaitRange};
 
 /// Applies a command and folds its events into `state` in one step; on error `state` is
 /// untouched. The hub's writer and the tests use this.

@@ -1,7 +1,7 @@
 //! What a room offers next, from the same rules `apply` checks: each one-tap step is offered
 //! only if `apply` would take it now, so a screen never shows a button the hub would refuse.
 
-use super::{apply, ClinicState, Command, Now, RoomId, RoomState, VisitId, VisitState};
+use super::{apply, ClinicState, Command, HoldReason, Now, RoomId, RoomState, VisitId, VisitState};
 use chrono::{DateTime, Utc};
 
 /// One thing a person can do next with a room, in the order screens offer them.
@@ -23,6 +23,9 @@ pub enum NextStep {
     RoomReady {
         thorough: bool,
     },
+    /// The room's air is still clearing after an airborne patient: a charge nurse may make it
+    /// ready early, with a reason (the screen asks for it).
+    ReleaseEarly,
     ReturnToService,
 }
 
@@ -32,7 +35,9 @@ impl NextStep {
     pub fn command(&self, room: &RoomId) -> Option<Command> {
         let room = room.clone();
         Some(match self {
-            NextStep::RoomPatientHere | NextStep::RecordVitals(_) => return None,
+            NextStep::RoomPatientHere | NextStep::RecordVitals(_) | NextStep::ReleaseEarly => {
+                return None
+            }
             NextStep::RoomCalledPatient(visit) => Command::RoomPatient {
                 visit: visit.clone(),
                 room,
@@ -53,6 +58,7 @@ impl NextStep {
             NextStep::RoomReady { thorough } => Command::RoomReady {
                 room,
                 thorough: *thorough,
+                override_reason: None,
             },
             NextStep::ReturnToService => Command::ReturnToService { room },
         })
@@ -83,9 +89,12 @@ pub fn room_next_steps(state: &ClinicState, room: &RoomId, at: DateTime<Utc>) ->
             None => Vec::new(),
         },
         RoomState::NeedsCleaning => vec![NextStep::StartCleaning],
-        RoomState::Cleaning => vec![NextStep::RoomReady {
-            thorough: state.needs_isolation_clean(room),
-        }],
+        RoomState::Cleaning => match state.ready_hold(room, at) {
+            Some(hold) if hold.reason == HoldReason::AirClearance => vec![NextStep::ReleaseEarly],
+            _ => vec![NextStep::RoomReady {
+                thorough: state.needs_isolation_clean(room),
+            }],
+        },
         RoomState::OutOfService { .. } => vec![NextStep::ReturnToService],
     };
     candidates

@@ -207,6 +207,11 @@ impl Principal {
             | Command::AddProvider { .. }
             | Command::TakeOutOfService { .. }
             | Command::ReturnToService { .. } => Action::ManageRooms,
+            // Releasing a room before its air has cleared is the charge nurse's call.
+            Command::RoomReady {
+                override_reason: Some(_),
+                ..
+            } => Action::ManageRooms,
             Command::ScheduleAppointment { .. }
             | Command::CancelVisit { .. }
             | Command::CorrectPatient { .. } => Action::FrontDesk,

@@ -28,6 +28,7 @@ fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
         6 => Command::RoomReady {
             room,
             thorough: false,
+            override_reason: None,
         },
         7 => Command::TakeOutOfService {
             room,
@@ -201,6 +202,7 @@ fn a_whole_visit_ends_with_the_room_turned_over() {
         Command::RoomReady {
             room: room.clone(),
             thorough: false,
+            override_reason: None,
         },
         at(9, 52),
     );

@@ -255,6 +255,7 @@ mod tests {
             Command::RoomReady {
                 room: exam_1,
                 thorough: false,
+                override_reason: None,
             },
             at(8, 30),
         );

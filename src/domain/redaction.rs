@@ -167,6 +167,7 @@ impl ClinicState {
                 acknowledged: Default::default(),
                 unknown_codes: Default::default(),
                 staff: Default::default(),
+                turnover: Default::default(),
             },
         }
     }
@@ -259,6 +260,7 @@ impl Event {
                 to: public_room_state(to),
                 at: *at,
                 by: None,
+                overridden: None,
             },
             Event::StepUndone {
                 visit,

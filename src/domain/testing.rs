@@ -106,6 +106,10 @@ impl TestClinic {
     }
 
     pub fn appointment_at(&mut self, hour: u32, minute: u32) -> VisitId {
+        self.appointment_needing(Needs::default(), hour, minute)
+    }
+
+    pub fn appointment_needing(&mut self, needs: Needs, hour: u32, minute: u32) -> VisitId {
         let (visit, code) = self.next_visit();
         let command = Command::ScheduleAppointment {
             visit: visit.clone(),
@@ -117,7 +121,7 @@ impl TestClinic {
             day: self.day,
             visit_type: "Follow-up".into(),
             code,
-            needs: Needs::default(),
+            needs,
         };
         self.run(command, at(7, 0));
         visit
@@ -145,6 +149,30 @@ impl TestClinic {
             },
             at(hour, minute),
         );
+    }
+
+    /// Takes `visit` through rooming in `room` at `hour:minute`, the provider, and out again
+    /// ten minutes later: the room then needs cleaning.
+    pub fn see_in(&mut self, visit: &VisitId, room: &RoomId, hour: u32, minute: u32) {
+        let steps = [
+            Command::RoomPatient {
+                visit: visit.clone(),
+                room: room.clone(),
+            },
+            Command::ReadyForProvider {
+                visit: visit.clone(),
+            },
+            Command::ProviderIn {
+                visit: visit.clone(),
+            },
+        ];
+        for command in steps {
+            self.run(command, at(hour, minute));
+        }
+        let finish = Command::FinishVisit {
+            visit: visit.clone(),
+        };
+        self.run(finish, at(hour, minute) + chrono::Duration::minutes(10));
     }
 
     pub fn make_urgent(&mut self, visit: &VisitId) {

@@ -363,7 +363,7 @@ mod undo_tests {
                 visit_type: "Rash".into(),
                 code: CheckInCode::from_random(77),
                 needs: Needs {
-                    isolation: true,
+                    isolation: Precautions::from_iter([Precaution::Contact]),
                     ..Needs::default()
                 },
             },
@@ -392,6 +392,7 @@ mod undo_tests {
         let ready = |thorough| Command::RoomReady {
             room: room.clone(),
             thorough,
+            override_reason: None,
         };
         let refused = apply(&clinic.state, &ready(false), clinic.now(at(9, 40)));
         assert_eq!(

@@ -8,7 +8,7 @@ mod plan;
 
 pub use plan::{plan, visit_id_for, Outcome, Plan, Planned, ScheduleSource};
 
-use crate::domain::{Needs, Patient, ProviderId, DURATION_MINUTES};
+use crate::domain::{Needs, Patient, Precautions, ProviderId, DURATION_MINUTES};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -182,7 +182,7 @@ fn csv_row<'a>(field: &dyn Fn(usize) -> &'a str, local: LocalTime<'_>) -> Result
         needs: Needs {
             interpreter: Some(field(7).to_string()).filter(|l| !l.is_empty()),
             wheelchair: yes(field(8), "wheelchair")?,
-            isolation: yes(field(9), "isolation")?,
+            isolation: Precautions::parse(field(9)).map_err(|e| format!("isolation: {e}"))?,
         },
     })
 }
@@ -206,7 +206,7 @@ pub fn to_csv(appointments: &[Imported]) -> String {
             a.visit_type.clone(),
             a.needs.interpreter.clone().unwrap_or_default(),
             yes_no(a.needs.wheelchair),
-            yes_no(a.needs.isolation),
+            a.needs.isolation.written(),
             a.duration_minutes
                 .map(|m| m.to_string())
                 .unwrap_or_default(),

@@ -7,8 +7,8 @@ use super::error::{ApiError, Body, Params};
 use super::hub::Hub;
 use crate::api_types::*;
 use crate::domain::{
-    estimated_wait, Action, CheckInCode, ClinicState, Command, DomainError, Principal, ProviderId,
-    Visibility, VisitId,
+    Action, CheckInCode, ClinicState, Command, DomainError, Principal, ProviderId, Visibility,
+    VisitId,
 };
 use crate::store::{Actor, AuditEntry};
 use axum::extract::State;
@@ -277,10 +277,7 @@ fn created(hub: &Hub, visit: &VisitId, seq: u64) -> Created {
             check_in_path: code.url_path(),
             ticket: found.ticket.map(|t| t.to_string()),
             seq,
-            wait: estimated_wait(state, visit, &rules, now).map(|w| Wait {
-                ahead: w.ahead,
-                minutes: w.minutes,
-            }),
+            wait: Wait::of(state, visit, &rules, now),
         }
     })
 }

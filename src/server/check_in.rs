@@ -9,8 +9,8 @@ use super::error::{ApiError, Body};
 use super::hub::{Hub, HubError};
 use crate::api_types::*;
 use crate::domain::{
-    estimated_wait, find_todays_visits, self_check_in, Action, CheckInCode, Command, DeskReason,
-    DeviceRole, DomainError, KioskDecision, SelfCheckIn, Visit, VisitId,
+    find_todays_visits, self_check_in, Action, CheckInCode, Command, DeskReason, DeviceRole,
+    DomainError, KioskDecision, SelfCheckIn, Visit, VisitId,
 };
 use crate::i18n;
 use crate::store::AuditEntry;
@@ -275,10 +275,8 @@ fn arrival(hub: &Hub, visit: &VisitId) -> CheckInAnswer {
         CheckInAnswer {
             name: Some(found.patient.public_name()),
             ticket: found.ticket.map(|t| t.to_string()),
-            wait: estimated_wait(state, visit, &rules, now).map(|w| Wait {
-                ahead: w.ahead,
-                minutes: w.minutes,
-            }),
+            status_path: super::status::status_path(found),
+            wait: Wait::of(state, visit, &rules, now),
             ..CheckInAnswer::default()
         }
     })

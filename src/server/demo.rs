@@ -4,7 +4,10 @@
 
 use super::hub::Hub;
 use crate::config::{ClinicConfig, ProviderConfig, RoomConfig, StaffConfig};
-use crate::domain::{rooms_for, Command, Needs, Patient, ProviderId, RoomId, VisitId, VisitState};
+use crate::domain::{
+    rooms_for, Command, Needs, Patient, Precaution, Precautions, ProviderId, RoomId, VisitId,
+    VisitState,
+};
 use crate::store::Actor;
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
 
@@ -65,6 +68,8 @@ pub fn config() -> ClinicConfig {
             id: format!("exam-{n}"),
             name: format!("Exam {n}"),
             pod: if n <= 5 { "North" } else { "South" }.into(),
+            // Exam 10 is the clinic's airborne-isolation room: more air changes, a shorter hold.
+            air_changes_per_hour: (n == 10).then_some(12),
         })
         .collect();
     let provider = |id: &str, name: &str, pod: &str| ProviderConfig {
@@ -115,7 +120,12 @@ fn demo_needs(index: usize) -> Needs {
     Needs {
         interpreter: (index % 5 == 2).then(|| "Spanish".to_string()),
         wheelchair: index % 9 == 4,
-        isolation: index % 7 == 3,
+        // Mostly contact precautions; now and then a patient with a suspected airborne illness.
+        isolation: match index % 14 {
+            3 => Precautions::from_iter([Precaution::Contact]),
+            10 => Precautions::from_iter([Precaution::Airborne]),
+            _ => Precautions::default(),
+        },
     }
 }
 
@@ -273,6 +283,7 @@ fn command_for(hub: &Hub, step: &Step) -> Option<Command> {
         Action::RoomReady => Command::RoomReady {
             room: last_room(hub, &visit)?,
             thorough: true,
+            override_reason: None,
         },
         Action::NoShow => Command::MarkNoShow {
             visit,

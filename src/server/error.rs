@@ -119,6 +119,18 @@ impl ApiError {
                 },
                 DomainError::CannotUndo(_) => ErrorKind::CannotUndo,
                 DomainError::IsolationClean { .. } => ErrorKind::IsolationClean,
+                DomainError::RoomHeld {
+                    reason,
+                    minutes_left,
+                    ..
+                } => match reason {
+                    crate::domain::HoldReason::AirClearance => ErrorKind::AirClearance {
+                        minutes_left: *minutes_left,
+                    },
+                    crate::domain::HoldReason::ContactTime => ErrorKind::ContactTime {
+                        minutes_left: *minutes_left,
+                    },
+                },
                 DomainError::InvalidInput { .. } => ErrorKind::InvalidInput,
                 DomainError::TooEarlyForNoShow { after } => {
                     ErrorKind::TooEarlyForNoShow { after: *after }

@@ -145,7 +145,8 @@ impl Hub {
         let store = Store::open(db_path)?;
         store.leave_checkpoints_to_background()?;
         let checkpoints = Store::open_for_checkpoints(db_path)?;
-        let (state, seq) = store.load()?;
+        let (mut state, seq) = store.load()?;
+        state.turnover = config.turnover_rules();
         let anchors = Anchors::open_or_create(db_path)?;
         let anchored = Mutex::new(anchors.last()?.map(|anchor| anchor.row));
         let (live, _) = broadcast::channel(4096);

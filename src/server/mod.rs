@@ -21,6 +21,7 @@ pub mod hub;
 mod import;
 pub mod live;
 mod report;
+pub mod status;
 mod tls;
 
 use crate::config::ClinicConfig;
@@ -242,6 +243,9 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .route("/api/v1/commands", post(api::command))
         .route("/api/v1/check-in", post(check_in::check_in))
         .route("/api/v1/check-in/find", post(check_in::find))
+        .route("/api/v1/status/{token}", get(status::status))
+        .route("/api/v1/status/{token}/live", get(status::live))
+        .route("/api/v1/status/{token}/qr.svg", get(status::qr))
         .route(
             "/api/v1/appointments",
             get(api::appointments).post(api::create_appointment),
@@ -326,6 +330,12 @@ async fn apply_config(hub: &Hub, at: Option<DateTime<Utc>>) -> Result<(), StartE
     let bad = |e: crate::domain::IdError| StartError::Config(e.to_string());
     for room in &config.rooms {
         let id = RoomId::parse(&room.id).map_err(bad)?;
+        if room.air_changes_per_hour == Some(0) {
+            return Err(StartError::Config(format!(
+                "room {}: air_changes_per_hour must be at least 1",
+                room.id
+            )));
+        }
         if !hub.read(|state, _| state.rooms.contains_key(&id)) {
             let command = Command::AddRoom {
                 room: id,

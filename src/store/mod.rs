@@ -160,6 +160,7 @@ impl Store {
             acknowledged: Default::default(),
             unknown_codes: Default::default(),
             staff: self.staff_directory()?,
+            turnover: Default::default(),
         };
         let clinic_value = |key: &str| -> Result<Option<String>, StoreError> {
             Ok(self

@@ -326,7 +326,7 @@ fn read_answer<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiFai
 }
 
 /// Percent-encodes one path segment (staff and device ids are chosen by people).
-fn segment(raw: &str) -> String {
+pub(super) fn segment(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

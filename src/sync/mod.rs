@@ -164,6 +164,20 @@ pub fn use_live_clinic_provider() -> Signal<LiveClinic> {
     live
 }
 
+/// One patient's own status (their live page, by its token), kept in step with the hub in the
+/// browser; and whether its stream is heard from.
+pub fn use_patient_status(
+    token: String,
+) -> (Signal<Option<crate::domain::PatientStatus>>, Signal<bool>) {
+    let status = use_signal(|| None);
+    let online = use_signal(|| true);
+    #[cfg(target_arch = "wasm32")]
+    use_hook(move || spawn(web::follow_status(token, status, online)));
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = token;
+    (status, online)
+}
+
 pub fn use_live_clinic() -> Signal<LiveClinic> {
     use_context::<Signal<LiveClinic>>()
 }

@@ -179,3 +179,56 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
     source.close();
     ended
 }
+
+/// Follows one patient's live page (`/api/v1/status/<token>/live`) for the page's lifetime:
+/// `status` holds the latest answer, `online` whether the stream is heard from; a stream silent
+/// for two heartbeats is opened again.
+pub async fn follow_status(
+    token: String,
+    mut status: Signal<Option<crate::domain::PatientStatus>>,
+    mut online: Signal<bool>,
+) {
+    loop {
+        let url = format!("/api/v1/status/{}/live", super::client::segment(&token));
+        let Ok(source) = EventSource::new(&url) else {
+            return;
+        };
+        let (sender, mut messages) = mpsc::unbounded::<Option<String>>();
+        let on_status = {
+            let sender = sender.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+                let _ = sender.unbounded_send(message.data().as_string());
+            })
+        };
+        let on_heartbeat = {
+            let sender = sender.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
+                let _ = sender.unbounded_send(None);
+            })
+        };
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {});
+        let _ =
+            source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref());
+        let _ = source
+            .add_event_listener_with_callback("heartbeat", on_heartbeat.as_ref().unchecked_ref());
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        loop {
+            let silence = gloo_timers::future::sleep(SILENCE);
+            match futures::future::select(messages.next(), silence).await {
+                futures::future::Either::Left((Some(message), _)) => {
+                    online.set(true);
+                    if let Some(parsed) = message.and_then(|data| serde_json::from_str(&data).ok())
+                    {
+                        status.set(Some(parsed));
+                    }
+                }
+                _ => {
+                    online.set(false);
+                    break;
+                }
+            }
+        }
+        source.close();
+        gloo_timers::future::sleep(Duration::from_millis(500)).await;
+    }
+}

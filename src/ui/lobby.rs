@@ -5,7 +5,7 @@
 //! each new call. Ticket numbers and rooms only: the hub sends this screen no names at all.
 
 use super::board::clinic_today;
-use super::common::{use_now, Screen};
+use super::common::{chime, use_now, Screen};
 use crate::domain::ClinicState;
 use crate::i18n;
 use crate::sync::use_live_clinic;
@@ -138,55 +138,3 @@ fn calls(state: &ClinicState, today: NaiveDate, now: DateTime<Utc>) -> Vec<Call>
     calls.truncate(RECENT_CALLS + 1);
     calls
 }
-
-/// Two soft tones (E5, C5) from the Web Audio API, and a count on `<body data-chimes>` so a
-/// test can see the sound was started. A TV's browser plays it only if it may play sound
-/// without a tap (Chromium: `--autoplay-policy=no-user-gesture-required`; see the README).
-#[cfg(target_arch = "wasm32")]
-fn chime() {
-    thread_local! {
-        static AUDIO: Option<web_sys::AudioContext> = web_sys::AudioContext::new().ok();
-    }
-    let played = AUDIO.with(|audio| -> Option<()> {
-        let context = audio.as_ref()?;
-        let _ = context.resume();
-        let gain = context.create_gain().ok()?;
-        gain.connect_with_audio_node(&context.destination()).ok()?;
-        let start = context.current_time();
-        let volume = gain.gain();
-        volume.set_value_at_time(0.0, start).ok()?;
-        volume
-            .linear_ramp_to_value_at_time(0.3, start + 0.03)
-            .ok()?;
-        volume
-            .exponential_ramp_to_value_at_time(0.001, start + 1.4)
-            .ok()?;
-        for (index, frequency) in [659.25_f32, 523.25].into_iter().enumerate() {
-            let tone = context.create_oscillator().ok()?;
-            tone.set_type(web_sys::OscillatorType::Sine);
-            tone.frequency().set_value(frequency);
-            tone.connect_with_audio_node(&gain).ok()?;
-            let at = start + index as f64 * 0.45;
-            tone.start_with_when(at).ok()?;
-            tone.stop_with_when(at + 0.9).ok()?;
-        }
-        Some(())
-    });
-    if played.is_some() {
-        let body = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body());
-        if let Some(body) = body {
-            let dataset = body.dataset();
-            let count = dataset
-                .get("chimes")
-                .and_then(|c| c.parse::<u32>().ok())
-                .unwrap_or(0);
-            let _ = dataset.set("chimes", &(count + 1).to_string());
-        }
-    }
-}
-
-/// The server renders no sound.
-#[cfg(not(target_arch = "wasm32"))]
-fn chime() {}

@@ -18,7 +18,7 @@ use desk::Desk;
 use dioxus::prelude::*;
 use floor::Floor;
 use home::Home;
-use kiosk::{Kiosk, PhoneCheckIn};
+use kiosk::{Kiosk, PhoneCheckIn, PhoneStatus};
 use lobby::Lobby;
 use not_found::NotFound;
 
@@ -43,6 +43,8 @@ pub enum Route {
     Report { date: String },
     #[route("/c/:code")]
     PhoneCheckIn { code: String },
+    #[route("/s/:token")]
+    PhoneStatus { token: String },
     #[route("/:..segments")]
     NotFound { segments: Vec<String> },
 }

@@ -69,7 +69,7 @@ async fn scripted_day(hub: &TestHub) -> Result<String> {
     let needs = Needs {
         interpreter: Some("Tagalog".into()),
         wheelchair: true,
-        isolation: false,
+        isolation: Default::default(),
     };
     let created = book_zoraida(&front_desk, 5, needs).await?;
     let visit = created.visit.clone();
@@ -414,6 +414,7 @@ fn every_command(visit: &VisitId) -> Result<Vec<Command>> {
         Command::RoomReady {
             room: room.clone(),
             thorough: true,
+            override_reason: None,
         },
         Command::TakeOutOfService {
             room: room_id("exam-4"),

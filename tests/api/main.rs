@@ -2,7 +2,7 @@
 //! the live stream and restarts (`hub`); who may see and do what, sessions, PINs and pairing
 //! (`access`); self check-in as kiosks and phones use it (`check_in`); the hardening findings,
 //! each as the test that failed before its fix (`hardening`); the day as FHIR R4 (`fhir`); the schedule
-//! pulled from a fake EHR (`ehr`).
+//! pulled from a fake EHR (`ehr`); rooms held after airborne patients (`turnover`).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -13,3 +13,4 @@ mod ehr;
 mod fhir;
 mod hardening;
 mod hub;
+mod turnover;

@@ -1,7 +1,7 @@
 //! Every screen in headless Chromium, in one test binary: the home page, sign-in, sync and the
 //! every-screen checks (`screens`); the lobby kiosk and phone check-in (`kiosk`); the assistant
 //! tablet (`floor`); the charge-nurse overview, lobby display and report (`board`); the front
-//! desk (`desk`).
+//! desk (`desk`); rooms held after airborne patients (`turnover`).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -11,3 +11,4 @@ mod desk;
 mod floor;
 mod kiosk;
 mod screens;
+mod turnover;

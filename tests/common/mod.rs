@@ -83,11 +83,30 @@ impl TestHub {
 
     /// Like `start_with`, on a clock that moves only when the returned hand moves it.
     pub async fn start_by_hand(config: ClinicConfig) -> Result<(TestHub, ClockHand)> {
-        let start = chrono::Utc::now();
+        Self::serve_by_hand(config, chrono::Utc::now(), None).await
+    }
+
+    /// Like `start_by_hand`, the clock standing at `start`, serving the web `bundle` if given
+    /// (for browser tests that move the hub's time).
+    pub async fn serve_by_hand(
+        config: ClinicConfig,
+        start: chrono::DateTime<chrono::Utc>,
+        bundle: Option<std::path::PathBuf>,
+    ) -> Result<(TestHub, ClockHand)> {
         let (clock, hand) = ClinicClock::by_hand(&config.time_zone, start)?;
+        if let Some(bundle) = &bundle {
+            // Dioxus's server renderer reads its page template from here (as `serve` sets it).
+            // Every in-process hub of a test binary serves the same bundle, so setting it while
+            // other tests run changes nothing they read.
+            std::env::set_var("DIOXUS_PUBLIC_PATH", bundle);
+        }
         let dir = tempfile::tempdir()?;
         let db = dir.path().join("clinic.db");
-        let hub = Self::start_in(dir, db.clone(), options_for(config, Some(clock))).await?;
+        let options = HubOptions {
+            bundle,
+            ..options_for(config, Some(clock))
+        };
+        let hub = Self::start_in(dir, db.clone(), options).await?;
         Ok((hub, hand))
     }
 
@@ -279,6 +298,17 @@ impl TestHub {
         first_name: &str,
         minutes_from_now: i64,
     ) -> Result<(String, String)> {
+        self.schedule_needing(first_name, minutes_from_now, Needs::default())
+            .await
+    }
+
+    /// Like `schedule`, for a patient with `needs` (an interpreter, isolation…).
+    pub async fn schedule_needing(
+        &self,
+        first_name: &str,
+        minutes_from_now: i64,
+        needs: Needs,
+    ) -> Result<(String, String)> {
         let appointment = NewAppointment {
             patient: Patient {
                 first_name: first_name.into(),
@@ -289,7 +319,7 @@ impl TestHub {
             start: chrono::Utc::now() + chrono::Duration::minutes(minutes_from_now),
             duration_minutes: None,
             visit_type: "Follow-up".into(),
-            needs: Needs::default(),
+            needs,
         };
         let created = self.api().create_appointment(&appointment).await?;
         Ok((created.visit.to_string(), created.code))

@@ -3,10 +3,10 @@
 //! nurse can take an idle room out of service (with a reason) and put it back.
 
 use super::can_act;
-use crate::domain::{Command, RoomState};
+use crate::domain::{Command, NextStep, RoomState};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, use_now};
-use crate::ui::common::{send, use_online, Notice, RoomCard};
+use crate::ui::common::{send, use_online, Notice, ReleaseEarly, RoomCard};
 use dioxus::prelude::*;
 
 #[component]
@@ -58,8 +58,14 @@ fn BoardRoom(card: RoomCard, acting: bool) -> Element {
                     span { class: "flag urgent", "Abnormal vitals" }
                 }
             }
-            if card.isolation && card.room.state != RoomState::Ready {
-                span { class: "flag urgent", "Isolation" }
+            if let Some(flag) = card.isolation_flag() {
+                span { class: "flag urgent", "{flag}" }
+            }
+            if let Some(hold) = card.air_hold(now()) {
+                span { class: "flag hold", "data-hold": "air", "{hold}" }
+            }
+            if acting && card.steps_at(&live.read().state, now()).contains(&NextStep::ReleaseEarly) {
+                ReleaseEarly { room: card.room.clone(), thorough: card.isolation }
             }
             if acting {
                 ServiceAction { room: card.room.clone() }

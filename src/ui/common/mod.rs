@@ -4,8 +4,10 @@
 
 mod actions;
 mod assign;
+mod chime;
 mod close_out;
 mod connection;
+mod release_early;
 mod room_card;
 mod schedule_sync;
 mod sign_in;
@@ -16,8 +18,10 @@ pub use actions::{
     capitalised, send, send_then, use_online, Notice, NoticeBanner, Step, StepButton,
 };
 pub use assign::AssignSheet;
+pub use chime::chime;
 pub use close_out::CloseOutList;
 pub use connection::ConnectionBadge;
+pub use release_early::ReleaseEarly;
 pub use room_card::RoomCard;
 pub use schedule_sync::ScheduleSyncNote;
 pub use time::{elapsed_label, minutes_between, timer_class, use_now};

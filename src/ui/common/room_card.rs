@@ -4,7 +4,8 @@
 
 use crate::config::Thresholds;
 use crate::domain::{
-    room_next_steps, ClinicState, NextStep, Room, RoomState, Ticket, Timed, Visit, VisitState,
+    room_next_steps, ClinicState, Hold, HoldReason, NextStep, Precautions, Room, RoomState, Ticket,
+    Timed, Visit, VisitState,
 };
 use crate::ui::common::{minutes_between, timer_class};
 use chrono::{DateTime, Utc};
@@ -17,6 +18,10 @@ pub struct RoomCard {
     pub provider: Option<String>,
     /// The room's last patient was in isolation: it needs the stronger clean.
     pub isolation: bool,
+    /// The precautions that patient was on (named on the card while the room is turned over).
+    pub precautions: Precautions,
+    /// The room is held empty until then: its air clearing after an airborne patient.
+    pub air_clear_at: Option<DateTime<Utc>>,
     /// Who roomed the patient in it ("M. Lee").
     pub roomed_by: Option<String>,
     /// A ready room held for the patient called to it: their ticket.
@@ -33,6 +38,12 @@ impl RoomCard {
             .and_then(|visit| state.providers.get(&visit.provider))
             .map(|p| p.name.clone());
         let isolation = state.needs_isolation_clean(&room.id);
+        let precautions = room
+            .last_visit
+            .as_ref()
+            .and_then(|visit| state.visits.get(visit))
+            .map(|visit| visit.needs.isolation.clone())
+            .unwrap_or_default();
         let roomed_by = occupant
             .as_ref()
             .and_then(|visit| visit.moved_by(VisitState::Roomed))
@@ -43,6 +54,8 @@ impl RoomCard {
             occupant,
             provider,
             isolation,
+            precautions,
+            air_clear_at: state.air_clear_at(&room.id),
             roomed_by,
             held_for,
             steps: room_next_steps(state, &room.id, now),
@@ -75,6 +88,33 @@ impl RoomCard {
         let minutes = since.map_or(0, |at| minutes_between(at, now));
         let class = timed(self).map_or("timer", |timed| timer_class(timed, minutes, thresholds));
         (minutes, class)
+    }
+
+    /// The steps at `now`: the card's own, asked again once a hold it was made during has ended
+    /// (nothing else re-renders the board at that moment).
+    pub fn steps_at(&self, state: &ClinicState, now: DateTime<Utc>) -> Vec<NextStep> {
+        match self.air_clear_at {
+            Some(until) if until <= now => room_next_steps(state, &self.room.id, now),
+            _ => self.steps.clone(),
+        }
+    }
+
+    /// "Air clearing: 42 min left" while the room is held empty after an airborne patient.
+    pub fn air_hold(&self, now: DateTime<Utc>) -> Option<String> {
+        let until = self.air_clear_at.filter(|until| *until > now)?;
+        let minutes = Hold {
+            reason: HoldReason::AirClearance,
+            until,
+        }
+        .minutes_left(now);
+        Some(format!("Air clearing: {minutes} min left"))
+    }
+
+    /// The isolation flag while the patient is in the room or it is turned over
+    /// ("Isolation: airborne").
+    pub fn isolation_flag(&self) -> Option<String> {
+        let in_use = self.room.state != RoomState::Ready;
+        (in_use && !self.precautions.is_empty()).then(|| self.precautions.label())
     }
 
     /// "Ready for provider", "Out of service: broken light", "Needs cleaning"…

@@ -3,7 +3,7 @@
 
 use super::schedule::utc_from_local;
 use crate::api_types::{NewAppointment, NewWalkIn};
-use crate::domain::{Action, Needs, Patient, ProviderId};
+use crate::domain::{Action, Needs, Patient, Precaution, Precautions, ProviderId};
 use crate::sync::{use_live_clinic, HubClient};
 use crate::ui::common::{capitalised, use_online, Notice};
 use chrono::{FixedOffset, NaiveDate};
@@ -33,7 +33,7 @@ pub fn NewVisit(kind: Booking, offset: FixedOffset, on_done: EventHandler<()>) -
     let mut visit_type = use_signal(String::new);
     let mut interpreter = use_signal(String::new);
     let mut wheelchair = use_signal(|| false);
-    let mut isolation = use_signal(|| false);
+    let mut isolation = use_signal(Precautions::default);
     let providers = live.read().state.provider_choices();
     let first_provider = providers
         .first()
@@ -137,7 +137,19 @@ pub fn NewVisit(kind: Booking, offset: FixedOffset, on_done: EventHandler<()>) -
                 label { class: "filter", span { "Visit type" } input { id: "new-type", placeholder: "e.g. Follow-up", oninput: move |e| visit_type.set(e.value()) } }
                 label { class: "filter", span { "Interpreter (language)" } input { id: "new-interpreter", placeholder: "none", oninput: move |e| interpreter.set(e.value()) } }
                 label { class: "check", input { r#type: "checkbox", onchange: move |e| wheelchair.set(e.checked()) } " Wheelchair" }
-                label { class: "check", input { r#type: "checkbox", onchange: move |e| isolation.set(e.checked()) } " Isolation" }
+                fieldset { class: "precautions",
+                    legend { "Isolation precautions" }
+                    for precaution in Precaution::ALL {
+                        label { class: "check", key: "{precaution.key()}",
+                            input {
+                                r#type: "checkbox",
+                                "data-precaution": precaution.key(),
+                                onchange: move |e| isolation.write().set(precaution, e.checked()),
+                            }
+                            " {precaution.label()}"
+                        }
+                    }
+                }
             }
             div { class: "row-actions",
                 button { class: "button small", r#type: "button", disabled: !online || !complete, onclick: submit,

@@ -149,7 +149,7 @@ fn QueueRow(
                     span { class: "flag", "Interpreter: {language}" }
                 }
                 if visit.needs.wheelchair { span { class: "flag", "Wheelchair" } }
-                if visit.needs.isolation { span { class: "flag urgent", "Isolation" } }
+                if !visit.needs.isolation.is_empty() { span { class: "flag urgent", "{visit.needs.isolation.label()}" } }
                 if visit.identity_flagged.is_some() { span { class: "flag urgent", "ID check failed at kiosk" } }
                 if let Some(called_to) = called_to {
                     span { class: "flag", "Called to {called_to}" }

@@ -4,10 +4,10 @@
 
 use super::Panel;
 use crate::config::Thresholds;
-use crate::domain::{rooms_for, ClinicState, Command, NextStep, Room, RoomId, RoomState, VisitId};
+use crate::domain::{rooms_for, Action, ClinicState, Command, NextStep, Room, RoomId, VisitId};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, use_now};
-use crate::ui::common::{send, use_online, Notice, RoomCard};
+use crate::ui::common::{send, use_online, Notice, ReleaseEarly, RoomCard};
 use chrono::Utc;
 use dioxus::prelude::*;
 
@@ -53,6 +53,7 @@ fn step_label(step: &NextStep, state: &ClinicState) -> String {
         NextStep::StartCleaning => "Start cleaning".into(),
         NextStep::RoomReady { thorough: true } => "Isolation clean done: room ready".into(),
         NextStep::RoomReady { thorough: false } => "Room ready".into(),
+        NextStep::ReleaseEarly => "Release early…".into(),
         NextStep::ReturnToService => "Put back in service".into(),
     }
 }
@@ -69,6 +70,7 @@ fn step_panel(step: &NextStep, room: &RoomId) -> Option<Panel> {
         | NextStep::FinishVisit(_)
         | NextStep::StartCleaning
         | NextStep::RoomReady { .. }
+        | NextStep::ReleaseEarly
         | NextStep::ReturnToService => None,
     }
 }
@@ -83,9 +85,11 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     let status = card.status();
     let roomed_by = card.roomed_by.clone();
     let live = use_live_clinic();
-    let steps: Vec<(String, Option<Panel>, Option<Command>)> = card
-        .steps
+    let offered = card.steps_at(&live.read().state, now());
+    let release = offered.contains(&NextStep::ReleaseEarly) && live.read().may(Action::ManageRooms);
+    let steps: Vec<(String, Option<Panel>, Option<Command>)> = offered
         .iter()
+        .filter(|step| **step != NextStep::ReleaseEarly)
         .map(|step| {
             let label = step_label(step, &live.read().state);
             (
@@ -116,8 +120,14 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
                     span { class: "flag urgent", "Abnormal vitals" }
                 }
             }
-            if card.isolation && card.room.state != RoomState::Ready {
-                span { class: "flag urgent", "Isolation" }
+            if let Some(flag) = card.isolation_flag() {
+                span { class: "flag urgent", "{flag}" }
+            }
+            if let Some(hold) = card.air_hold(now()) {
+                span { class: "flag hold", "data-hold": "air", "{hold}" }
+            }
+            if release {
+                ReleaseEarly { room: card.room.clone(), thorough: card.isolation }
             }
             div { class: "row-actions",
                 for (label, target, command) in steps {

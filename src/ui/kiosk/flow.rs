@@ -125,7 +125,7 @@ pub fn CheckInFlow(code: Option<String>) -> Element {
 }
 
 #[component]
-fn LanguageSwitch() -> Element {
+pub(super) fn LanguageSwitch() -> Element {
     let language = use_context::<Language>();
     let current = language.get();
     rsx! {
@@ -403,6 +403,12 @@ fn EndingView(ending: Ending, offset: i32, phone: bool, on_done: EventHandler<()
     };
     let ticket = answer.as_ref().and_then(|a| a.ticket.clone());
     let wait = answer.as_ref().and_then(|a| a.wait);
+    let token = answer
+        .as_ref()
+        .and_then(|a| a.status_path.as_deref())
+        .and_then(|path| path.strip_prefix("/s/"))
+        .map(String::from)
+        .filter(|_| ticket.is_some());
     let class = match answer.as_ref().map(|a| a.outcome) {
         Some(Outcome::CheckedIn | Outcome::AlreadyCheckedIn) => "good",
         Some(Outcome::Late) if ticket.is_some() => "good",
@@ -412,17 +418,26 @@ fn EndingView(ending: Ending, offset: i32, phone: bool, on_done: EventHandler<()
     rsx! {
         section { class: "kiosk-card outcome {class}", "data-outcome": outcome,
             p { class: "outcome-message", role: "status", "aria-live": "assertive", "{message}" }
-            if let Some(ticket) = ticket {
+            if let (true, Some(token)) = (phone, token.clone()) {
+                // The phone stays on this page: its place and wait stay live.
+                super::status::LiveStatus { token }
+            } else if let Some(ticket) = ticket {
                 div { class: "ticket",
                     span { class: "ticket-label", "{language.text(\"your-number\")}" }
                     span { class: "ticket-number", "{ticket}" }
                 }
                 p { class: "lead", "{language.text(\"have-a-seat\")}" }
-                if let Some(Wait { ahead, minutes }) = wait {
+                if let Some(Wait { ahead, from_minutes, to_minutes, .. }) = wait {
                     p { class: "lead",
                         {i18n::text_with(lang, "wait-ahead", &[("ahead", ahead.into())])}
                         " "
-                        {i18n::text_with(lang, "wait-minutes", &[("minutes", minutes.into())])}
+                        {i18n::text_with(lang, "wait-range", &[("from", from_minutes.into()), ("to", to_minutes.into())])}
+                    }
+                }
+                if let Some(token) = token {
+                    figure { class: "follow-qr",
+                        img { src: "/api/v1/status/{token}/qr.svg", alt: "", width: "160", height: "160" }
+                        figcaption { "{language.text(\"status-follow\")}" }
                     }
                 }
             }

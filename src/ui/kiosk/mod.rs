@@ -6,11 +6,13 @@
 
 mod flow;
 mod keypad;
+mod status;
 
 use super::common::Screen;
 use crate::i18n;
 use dioxus::prelude::*;
 use flow::CheckInFlow;
+pub use status::PhoneStatus;
 
 /// The patient's language on this screen, shared by the header and the flow.
 #[derive(Clone, Copy)]
