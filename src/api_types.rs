@@ -176,39 +176,19 @@ pub struct Created {
     /// For a walk-in: their place in the rooming queue and the estimated wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait: Option<Wait>,
+    /// The same wait as a range (see `CheckInAnswer::wait_range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_range: Option<crate::domain::WaitRange>,
+    /// A walk-in's live page (see `CheckInAnswer::status_path`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_path: Option<String>,
 }
 
 /// A patient's place in the rooming queue and the estimated wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wait {
     pub ahead: u32,
-    /// The older single figure (the whole queue at the clinic's pace), kept for API clients.
     pub minutes: u32,
-    /// What screens show: a range from the provider's own pace and backlog, with `ahead` of
-    /// this provider's patients (`domain::wait_range`).
-    #[serde(default)]
-    pub from_minutes: u32,
-    #[serde(default)]
-    pub to_minutes: u32,
-}
-
-impl Wait {
-    /// Both estimates for `visit` at `now`, when it is in the rooming queue.
-    pub fn of(
-        state: &crate::domain::ClinicState,
-        visit: &crate::domain::VisitId,
-        rules: &crate::domain::QueueRules,
-        now: DateTime<Utc>,
-    ) -> Option<Wait> {
-        let old = crate::domain::estimated_wait(state, visit, rules, now)?;
-        let range = crate::domain::wait_range(state, visit, rules, now)?;
-        Some(Wait {
-            ahead: range.ahead,
-            minutes: old.minutes,
-            from_minutes: range.from_minutes,
-            to_minutes: range.to_minutes,
-        })
-    }
 }
 
 /// One row of the day's appointment list (`GET /api/v1/appointments`, `clinicflow codes`).
@@ -261,6 +241,10 @@ pub struct CheckInAnswer {
     /// Place in the queue and estimated wait, once checked in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait: Option<Wait>,
+    /// What screens show: the wait as a range, from the provider's own pace and backlog, with
+    /// `ahead` counting that provider's patients (`domain::wait_range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_range: Option<crate::domain::WaitRange>,
     /// The patient's own live page (`/s/<token>`), once checked in: place, wait and the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_path: Option<String>,

@@ -198,6 +198,10 @@ pub struct CheckInConfig {
     pub identity_tries: u32,
     /// Check-in opens this many minutes before the appointment.
     pub opens_minutes_before: u32,
+    /// On the patient's own phone (perhaps still at home) it opens this many minutes before;
+    /// staff see "checked in by phone, not yet here" until the patient taps "I'm here" or
+    /// scans at the kiosk.
+    pub phone_opens_minutes_before: u32,
     /// `check_in`: late patients are checked in and flagged late; `front_desk`: sent to the desk.
     pub late_action: LateAction,
     /// Failed attempts (unknown codes, wrong dates of birth, no appointment found) one kiosk or
@@ -233,6 +237,7 @@ impl Default for CheckInConfig {
             confirm_date_of_birth: true,
             identity_tries: 3,
             opens_minutes_before: 60,
+            phone_opens_minutes_before: 30,
             late_action: LateAction::CheckIn,
             failures_per_10_minutes: 10,
             walk_ins_per_10_minutes: 6,

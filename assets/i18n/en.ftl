@@ -94,6 +94,9 @@ status-in-room = You are in { $room }. Your care team will be with you soon.
 status-done = Your visit is over. Thank you for coming.
 status-booked = You are not checked in yet. Check in at the kiosk or with your reminder's link.
 status-offline = Reconnecting… You keep your place in line.
+status-away = You checked in from your phone. When you reach the clinic, tap “I'm here”.
+status-here = I'm here
+status-here-failed = That did not go through. Please try again, or tell the front desk you are here.
 status-follow = Follow your place in line on your phone: scan this code.
 
 outcome-checked_in = { $name }, you're checked in.

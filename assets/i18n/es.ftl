@@ -91,6 +91,9 @@ status-in-room = Está en { $room }. Su equipo de atención vendrá pronto.
 status-done = Su visita ha terminado. Gracias por venir.
 status-booked = Todavía no está registrado. Regístrese en el quiosco o con el enlace de su recordatorio.
 status-offline = Reconectando… Conserva su lugar en la fila.
+status-away = Se registró desde su teléfono. Cuando llegue a la clínica, toque «Ya llegué».
+status-here = Ya llegué
+status-here-failed = No se pudo enviar. Inténtelo de nuevo o avise en recepción que ya llegó.
 status-follow = Siga su lugar en la fila en su teléfono: escanee este código.
 
 outcome-checked_in = { $name }, ya está registrado.

@@ -199,6 +199,10 @@ pub struct Visit {
     /// Why the visit was cancelled, when the desk said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
+    /// When the patient checked in from their own phone, until they say they are here (or a
+    /// kiosk or the desk checks them in): "checked in by phone, not yet here".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_in_by_phone: Option<DateTime<Utc>>,
     /// Calls the patient did not answer (public: the lobby's count of calls is not private).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unanswered_calls: u32,
@@ -483,6 +487,7 @@ impl ClinicState {
                         checked_out: None,
                         follow_up: None,
                         cancel_reason: None,
+                        checked_in_by_phone: None,
                         unanswered_calls: 0,
                         sent_to_desk: None,
                     },
@@ -494,11 +499,18 @@ impl ClinicState {
                 day,
                 at,
                 by,
+                by_phone,
             } => {
                 self.last_ticket = Some((*day, ticket.number));
                 if let Some(visit) = self.visits.get_mut(visit) {
                     visit.ticket = Some(*ticket);
+                    visit.checked_in_by_phone = by_phone.then_some(*at);
                     set_visit_state(visit, VisitState::Arrived, *at, by);
+                }
+            }
+            Event::PatientHere { visit, .. } => {
+                if let Some(visit) = self.visits.get_mut(visit) {
+                    visit.checked_in_by_phone = None;
                 }
             }
             Event::PatientRoomed {

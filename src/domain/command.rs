@@ -62,6 +62,16 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         identity_confirmed: bool,
     },
+    /// Self check-in from the patient's own phone, perhaps before they reach the building:
+    /// staff see "checked in by phone, not yet here" until they say they are (only the hub's
+    /// check-in sends it).
+    CheckInByPhone {
+        visit: VisitId,
+    },
+    /// A patient who checked in by phone has reached the clinic ("I'm here" on their phone).
+    PatientHere {
+        visit: VisitId,
+    },
     RoomPatient {
         visit: VisitId,
         room: RoomId,
@@ -317,60 +327,26 @@ pub fn apply(
                 day: now.clinic_day,
                 at,
                 by,
+                by_phone: false,
             };
             return Ok(vec![scheduled, arrived]);
+        }
+        Command::CheckInByPhone { visit } => return check_in(state, visit, false, true, now),
+        Command::PatientHere { visit } => {
+            let found = find_visit(state, visit)?;
+            if found.state != VisitState::Arrived || found.checked_in_by_phone.is_none() {
+                return Ok(vec![]);
+            }
+            Event::PatientHere {
+                visit: visit.clone(),
+                at,
+                by,
+            }
         }
         Command::CheckIn {
             visit,
             identity_confirmed,
-        } => {
-            let found = find_visit(state, visit)?;
-            if *identity_confirmed && by.is_none() {
-                return Err(DomainError::InvalidInput {
-                    field: "identity_confirmed",
-                    problem: "needs a signed-in staff member who saw the patient",
-                });
-            }
-            match found.state {
-                VisitState::Scheduled => {}
-                VisitState::Arrived
-                | VisitState::Roomed
-                | VisitState::ReadyForProvider
-                | VisitState::WithProvider => {
-                    return Ok(vec![]);
-                }
-                closed => {
-                    return Err(DomainError::VisitClosed {
-                        visit: visit.clone(),
-                        state: closed,
-                    })
-                }
-            }
-            if found.day != now.clinic_day {
-                return Err(DomainError::WrongDay {
-                    visit: visit.clone(),
-                    day: found.day,
-                });
-            }
-            let ticket = state.next_ticket(now.clinic_day, false);
-            let at = stamp_after(found.since(), at);
-            let arrived = Event::PatientArrived {
-                visit: visit.clone(),
-                ticket,
-                day: now.clinic_day,
-                at,
-                by: by.clone(),
-            };
-            if !identity_confirmed {
-                return Ok(vec![arrived]);
-            }
-            let confirmed = Event::IdentityConfirmed {
-                visit: visit.clone(),
-                at,
-                by,
-            };
-            return Ok(vec![arrived, confirmed]);
-        }
+        } => return check_in(state, visit, *identity_confirmed, false, now),
         Command::RoomPatient { visit, room } => {
             let found = expect_visit(state, visit, &[VisitState::Arrived])?;
             let target = find_room(state, room)?;
@@ -930,4 +906,69 @@ fn change_room(
         by: by.clone(),
         overridden: None,
     })
+}
+
+/// Checking a visit in: at the kiosk or desk, or `by_phone` from the patient's own phone. A
+/// kiosk or desk check-in of a visit already checked in by phone says the patient is here.
+fn check_in(
+    state: &ClinicState,
+    visit: &VisitId,
+    identity_confirmed: bool,
+    by_phone: bool,
+    now: Now<'_>,
+) -> Result<Vec<Event>, DomainError> {
+    let (at, by) = (now.at, now.by.cloned());
+    let found = find_visit(state, visit)?;
+    if identity_confirmed && by.is_none() {
+        return Err(DomainError::InvalidInput {
+            field: "identity_confirmed",
+            problem: "needs a signed-in staff member who saw the patient",
+        });
+    }
+    match found.state {
+        VisitState::Scheduled => {}
+        VisitState::Arrived if found.checked_in_by_phone.is_some() && !by_phone => {
+            let here = Event::PatientHere {
+                visit: visit.clone(),
+                at: stamp_after(found.since(), at),
+                by,
+            };
+            return Ok(vec![here]);
+        }
+        VisitState::Arrived
+        | VisitState::Roomed
+        | VisitState::ReadyForProvider
+        | VisitState::WithProvider => return Ok(vec![]),
+        closed => {
+            return Err(DomainError::VisitClosed {
+                visit: visit.clone(),
+                state: closed,
+            })
+        }
+    }
+    if found.day != now.clinic_day {
+        return Err(DomainError::WrongDay {
+            visit: visit.clone(),
+            day: found.day,
+        });
+    }
+    let ticket = state.next_ticket(now.clinic_day, false);
+    let at = stamp_after(found.since(), at);
+    let arrived = Event::PatientArrived {
+        visit: visit.clone(),
+        ticket,
+        day: now.clinic_day,
+        at,
+        by: by.clone(),
+        by_phone,
+    };
+    if !identity_confirmed {
+        return Ok(vec![arrived]);
+    }
+    let confirmed = Event::IdentityConfirmed {
+        visit: visit.clone(),
+        at,
+        by,
+    };
+    Ok(vec![arrived, confirmed])
 }

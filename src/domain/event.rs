@@ -52,6 +52,16 @@ pub enum Event {
         /// Who did it (staff id); absent for devices and the system.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<StaffId>,
+        /// From the patient's own phone: perhaps not in the building yet.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        by_phone: bool,
+    },
+    /// A patient who checked in by phone reached the clinic.
+    PatientHere {
+        visit: VisitId,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<StaffId>,
     },
     PatientRoomed {
         visit: VisitId,
@@ -238,6 +248,7 @@ impl Event {
             | Event::ProviderAdded { at, .. }
             | Event::AppointmentScheduled { at, .. }
             | Event::PatientArrived { at, .. }
+            | Event::PatientHere { at, .. }
             | Event::PatientRoomed { at, .. }
             | Event::VisitAdvanced { at, .. }
             | Event::PriorityChanged { at, .. }
@@ -267,6 +278,7 @@ impl Event {
         match self {
             Event::AppointmentScheduled { visit, .. }
             | Event::PatientArrived { visit, .. }
+            | Event::PatientHere { visit, .. }
             | Event::PatientRoomed { visit, .. }
             | Event::VisitAdvanced { visit, .. }
             | Event::PriorityChanged { visit, .. }
@@ -304,6 +316,7 @@ impl Event {
             Event::ProviderAdded { .. } => "provider_added",
             Event::AppointmentScheduled { .. } => "appointment_scheduled",
             Event::PatientArrived { .. } => "patient_arrived",
+            Event::PatientHere { .. } => "patient_here",
             Event::PatientRoomed { .. } => "patient_roomed",
             Event::VisitAdvanced { .. } => "visit_advanced",
             Event::PriorityChanged { .. } => "priority_changed",

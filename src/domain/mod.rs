@@ -16,6 +16,7 @@ mod ids;
 pub mod metrics;
 mod next;
 mod permissions;
+mod provider;
 mod queue;
 mod redaction;
 mod timers;
@@ -47,6 +48,7 @@ pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};
 pub use next::{room_next_steps, NextStep};
 pub use permissions::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
+pub use provider::{provider_day, provider_for, ProviderDay};
 pub use queue::{rooming_queue, rooms_for, QueueFilter, QueueRules};
 pub use timers::{Timed, TimerLevel};
 pub use turnover::{

@@ -223,6 +223,8 @@ impl Principal {
             Command::RegisterWalkIn { .. } => Action::WalkIn,
             Command::Undo { .. } => Action::TakeBack,
             Command::CheckIn { .. }
+            | Command::CheckInByPhone { .. }
+            | Command::PatientHere { .. }
             | Command::FlagIdentityCheck { .. }
             | Command::WrongDateOfBirth { .. }
             | Command::SendToDesk { .. }

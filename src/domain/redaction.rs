@@ -89,6 +89,7 @@ fn ticket_visit(visit: &Visit) -> Visit {
         checked_out: None,
         follow_up: None,
         cancel_reason: None,
+        checked_in_by_phone: None,
         unanswered_calls: visit.unanswered_calls,
         sent_to_desk: None,
     }

@@ -41,11 +41,22 @@ impl Precaution {
     }
 }
 
-/// The precautions a visit needs; empty: none. Written as a list (`["airborne"]`); the older
-/// `true`/`false` still reads, `true` as contact precautions.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The precautions a visit needs; empty: none. Written as before isolation had kinds where
+/// that says it all (`true`: contact precautions, `false`: none), else as a list
+/// (`["airborne"]`), so API clients that read the flag keep working; both forms read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(from = "PrecautionsWritten")]
 pub struct Precautions(BTreeSet<Precaution>);
+
+impl Serialize for Precautions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.iter().collect::<Vec<_>>()[..] {
+            [] => serializer.serialize_bool(false),
+            [Precaution::Contact] => serializer.serialize_bool(true),
+            _ => self.0.serialize(serializer),
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -437,6 +448,14 @@ mod tests {
             serde_json::to_string(&listed).unwrap(),
             r#"["contact","airborne"]"#
         );
+        let contact = Precautions::from_iter([Precaution::Contact]);
+        assert_eq!(
+            serde_json::to_string(&contact).unwrap(),
+            "true",
+            "as before kinds"
+        );
+        let read: Precautions = serde_json::from_str(r#"["contact"]"#).unwrap();
+        assert_eq!(read, contact);
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub struct PatientStatus {
     pub ticket: Option<Ticket>,
     #[serde(flatten)]
     pub step: PatientStep,
+    /// Checked in by phone and not yet in the building: the page offers "I'm here".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub away: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +90,7 @@ pub fn patient_status(
     };
     Some(PatientStatus {
         ticket: found.ticket,
+        away: found.state == VisitState::Arrived && found.checked_in_by_phone.is_some(),
         step,
     })
 }

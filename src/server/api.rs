@@ -7,8 +7,8 @@ use super::error::{ApiError, Body, Params};
 use super::hub::Hub;
 use crate::api_types::*;
 use crate::domain::{
-    Action, CheckInCode, ClinicState, Command, DomainError, Principal, ProviderId, Visibility,
-    VisitId,
+    estimated_wait, wait_range, Action, CheckInCode, ClinicState, Command, DomainError, Principal,
+    ProviderId, Visibility, VisitId,
 };
 use crate::store::{Actor, AuditEntry};
 use axum::extract::State;
@@ -111,6 +111,9 @@ fn not_through_commands(command: &Command) -> Option<ApiError> {
         // It carries the clinic's allowed tries: only the hub's own check-in sends it.
         Command::WrongDateOfBirth { .. } => Some(ApiError::InvalidInput(
             "wrong dates of birth are recorded by POST /api/v1/check-in".into(),
+        )),
+        Command::CheckInByPhone { .. } => Some(ApiError::InvalidInput(
+            "phones check in by POST /api/v1/check-in".into(),
         )),
         Command::SendToDesk { .. } | Command::UnknownCodeAtKiosk { .. } => Some(
             ApiError::InvalidInput("patients are sent to the desk by POST /api/v1/check-in".into()),
@@ -277,7 +280,12 @@ fn created(hub: &Hub, visit: &VisitId, seq: u64) -> Created {
             check_in_path: code.url_path(),
             ticket: found.ticket.map(|t| t.to_string()),
             seq,
-            wait: Wait::of(state, visit, &rules, now),
+            wait: estimated_wait(state, visit, &rules, now).map(|w| Wait {
+                ahead: w.ahead,
+                minutes: w.minutes,
+            }),
+            wait_range: wait_range(state, visit, &rules, now),
+            status_path: found.ticket.and_then(|_| super::status::status_path(found)),
         }
     })
 }

@@ -9,8 +9,8 @@ use super::error::{ApiError, Body};
 use super::hub::{Hub, HubError};
 use crate::api_types::*;
 use crate::domain::{
-    find_todays_visits, self_check_in, Action, CheckInCode, Command, DeskReason, DeviceRole,
-    DomainError, KioskDecision, SelfCheckIn, Visit, VisitId,
+    estimated_wait, find_todays_visits, self_check_in, wait_range, Action, CheckInCode, Command,
+    DeskReason, DeviceRole, DomainError, KioskDecision, SelfCheckIn, Visit, VisitId,
 };
 use crate::i18n;
 use crate::store::AuditEntry;
@@ -60,7 +60,11 @@ pub async fn check_in(
     let config = hub.config();
     let identity_required = phone || config.check_in.confirm_date_of_birth;
     let now = hub.clock().now();
-    let rules = config.kiosk_rules();
+    let mut rules = config.kiosk_rules();
+    if phone {
+        rules.opens_before =
+            chrono::Duration::minutes(config.check_in.phone_opens_minutes_before.into());
+    }
     let decision = match self_check_in(
         &visit,
         request.date_of_birth,
@@ -86,11 +90,20 @@ pub async fn check_in(
         }
     }
     let result = match decision {
-        KioskDecision::CheckIn { late } => checked_in(hub, &caller, &visit, late).await?,
-        KioskDecision::AlreadyCheckedIn => CheckInAnswer {
-            outcome: Outcome::AlreadyCheckedIn,
-            ..arrival(hub, &visit.id)
-        },
+        KioskDecision::CheckIn { late } => checked_in(hub, &caller, &visit, late, phone).await?,
+        KioskDecision::AlreadyCheckedIn => {
+            if !phone && visit.checked_in_by_phone.is_some() {
+                // Checked in by phone, now scanned at the kiosk: the patient is here.
+                let here = Command::PatientHere {
+                    visit: visit.id.clone(),
+                };
+                hub.execute(here, actor(&caller)).await?;
+            }
+            CheckInAnswer {
+                outcome: Outcome::AlreadyCheckedIn,
+                ..arrival(hub, &visit.id)
+            }
+        }
         KioskDecision::TooEarly { opens_at } => CheckInAnswer {
             opens_at: Some(opens_at),
             ..answer(Outcome::TooEarly)
@@ -199,7 +212,7 @@ impl<'a> Throttle<'a> {
 }
 
 /// Who a check-in is recorded as: the kiosk, or the phone's network address.
-fn actor(caller: &Caller) -> crate::store::Actor {
+pub(super) fn actor(caller: &Caller) -> crate::store::Actor {
     let mut actor = caller.actor();
     if caller.device.is_none() {
         actor.device = caller
@@ -238,10 +251,17 @@ async fn checked_in(
     caller: &Caller,
     visit: &Visit,
     late: bool,
+    phone: bool,
 ) -> Result<CheckInAnswer, ApiError> {
-    let command = Command::CheckIn {
-        visit: visit.id.clone(),
-        identity_confirmed: false,
+    let command = if phone {
+        Command::CheckInByPhone {
+            visit: visit.id.clone(),
+        }
+    } else {
+        Command::CheckIn {
+            visit: visit.id.clone(),
+            identity_confirmed: false,
+        }
     };
     match hub.execute(command, actor(caller)).await {
         Ok(receipt) => {
@@ -276,7 +296,11 @@ fn arrival(hub: &Hub, visit: &VisitId) -> CheckInAnswer {
             name: Some(found.patient.public_name()),
             ticket: found.ticket.map(|t| t.to_string()),
             status_path: super::status::status_path(found),
-            wait: Wait::of(state, visit, &rules, now),
+            wait: estimated_wait(state, visit, &rules, now).map(|w| Wait {
+                ahead: w.ahead,
+                minutes: w.minutes,
+            }),
+            wait_range: wait_range(state, visit, &rules, now),
             ..CheckInAnswer::default()
         }
     })

@@ -98,6 +98,8 @@ pub fn config() -> ClinicConfig {
             staff("rn-walsh", "Kathleen Walsh", "charge_nurse"),
             staff("fd-patel", "Nisha Patel", "front_desk"),
             staff("admin", "Alex Morgan", "admin"),
+            // A provider account's id is its provider's: its `/provider` screen lists theirs.
+            staff("dr-okafor", "Dr. Amara Okafor", "provider"),
         ],
         ..ClinicConfig::default()
     }

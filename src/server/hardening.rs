@@ -71,7 +71,7 @@ fn same_origin_or_not_a_browser_change(request: &Request) -> bool {
 }
 
 /// Refuses a change from a caller with no enrolled device before its body is read, except self
-/// check-in (patients' phones, small bodies); the schedule import, whose bodies are large, also
+/// check-in and "I'm here" (patients' phones, small bodies); the schedule import, whose bodies are large, also
 /// checks the caller's role first. Everything else is checked again by its handler.
 pub async fn credential_before_body(caller: Caller, request: Request, next: Next) -> Response {
     let path = request.uri().path();
@@ -79,7 +79,10 @@ pub async fn credential_before_body(caller: Caller, request: Request, next: Next
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if changes && path.starts_with("/api/") && path != "/api/v1/check-in" {
+    // A patient's own phone has no device: it may check in, and say "I'm here" on its page.
+    let phones_may = path == "/api/v1/check-in"
+        || (path.starts_with("/api/v1/status/") && path.ends_with("/here"));
+    if changes && path.starts_with("/api/") && !phones_may {
         if caller.device.is_none() {
             return ApiError::NotEnrolled.into_response();
         }

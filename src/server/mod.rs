@@ -245,6 +245,7 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .route("/api/v1/check-in/find", post(check_in::find))
         .route("/api/v1/status/{token}", get(status::status))
         .route("/api/v1/status/{token}/live", get(status::live))
+        .route("/api/v1/status/{token}/here", post(status::here))
         .route("/api/v1/status/{token}/qr.svg", get(status::qr))
         .route(
             "/api/v1/appointments",

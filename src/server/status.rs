@@ -68,6 +68,26 @@ pub async fn status(
         .ok_or(ApiError::NotFound)
 }
 
+/// `POST /api/v1/status/{token}/here`: "I'm here", from the phone of a patient who checked in
+/// by phone; answers the status it leads to.
+pub async fn here(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    Path(token): Path<String>,
+) -> Result<Json<PatientStatus>, ApiError> {
+    let visit = find(&state.hub, &token)?;
+    let command = crate::domain::Command::PatientHere {
+        visit: visit.clone(),
+    };
+    state
+        .hub
+        .execute(command, super::check_in::actor(&caller))
+        .await?;
+    current(&state.hub, &visit)
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
 /// The kiosk's ticket shows this QR code: the live page's address, to open on one's phone.
 pub async fn qr(
     State(state): State<AppState>,

@@ -134,6 +134,24 @@ impl HubClient {
             .await
     }
 
+    /// `GET /api/v1/status/<token>`: one patient's own live status (their phone page).
+    pub async fn patient_status(
+        &self,
+        token: &str,
+    ) -> Result<crate::domain::PatientStatus, ApiFailure> {
+        let path = format!("/api/v1/status/{}", segment(token));
+        self.call(Method::Get, &path, NO_BODY).await
+    }
+
+    /// `POST /api/v1/status/<token>/here`: a patient who checked in by phone is in the building.
+    pub async fn patient_here(
+        &self,
+        token: &str,
+    ) -> Result<crate::domain::PatientStatus, ApiFailure> {
+        let path = format!("/api/v1/status/{}/here", segment(token));
+        self.call(Method::Post, &path, NO_BODY).await
+    }
+
     /// `POST /api/v1/check-in/find`: "no code?" by last name and date of birth.
     pub async fn find_appointment(
         &self,

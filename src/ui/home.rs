@@ -17,6 +17,7 @@ pub fn Home() -> Element {
                 ScreenLink { to: Route::Floor {}, title: "Assistant tablet", text: "Rooming queue, room board, vitals and room turnover." }
                 ScreenLink { to: Route::Board {}, title: "Charge-nurse overview", text: "Every room and waiting patient, alerts and the day's flow numbers." }
                 ScreenLink { to: Route::Lobby {}, title: "Lobby display", text: "Calls ticket numbers to rooms, never names." }
+                ScreenLink { to: Route::Provider {}, title: "Provider", text: "My patients, ready for me first, with their vitals; a signal when one is ready." }
                 ScreenLink { to: Route::Desk {}, title: "Front desk", text: "Patients sent to the desk, today's schedule, desk check-in, reschedule, no-show and check-out." }
                 ScreenLink { to: Route::Admin {}, title: "Administration", text: "Enrol screens, revoke devices, see and unlock locked accounts." }
             }

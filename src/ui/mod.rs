@@ -11,6 +11,7 @@ mod home;
 mod kiosk;
 mod lobby;
 mod not_found;
+mod provider;
 
 use admin::Admin;
 use board::{Board, Report};
@@ -21,6 +22,7 @@ use home::Home;
 use kiosk::{Kiosk, PhoneCheckIn, PhoneStatus};
 use lobby::Lobby;
 use not_found::NotFound;
+use provider::Provider;
 
 #[rustfmt::skip]
 #[derive(Clone, Debug, PartialEq, Routable)]
@@ -37,6 +39,8 @@ pub enum Route {
     Lobby {},
     #[route("/desk")]
     Desk {},
+    #[route("/provider")]
+    Provider {},
     #[route("/admin")]
     Admin {},
     #[route("/report/:date")]

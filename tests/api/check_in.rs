@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clinicflow::api_types::{CheckInRequest, Outcome};
 use clinicflow::domain::{Command, DeviceRole};
 use clinicflow::sync::HubClient;
@@ -449,6 +449,61 @@ async fn an_unknown_code_at_a_kiosk_tells_the_desk_someone_is_coming_but_a_phone
         snapshot["state"].get("unknown_codes").is_none(),
         "{}",
         snapshot["state"]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_phone_checks_in_within_its_window_and_is_not_here_until_the_patient_says_so(
+) -> Result<()> {
+    let hub = TestHub::start().await?;
+    let phone = common::client_with(&[("origin", hub.running.url())])?;
+    let with_birth = |code: &str| json!({ "code": code, "date_of_birth": BIRTH_DATE });
+    let (_, early) = hub.schedule("Early", 45).await?;
+    let (_, answer) = post(&phone, &hub, "/api/v1/check-in", with_birth(&early)).await?;
+    assert_eq!(
+        answer["outcome"], "too_early",
+        "a phone's window opens 30 minutes before"
+    );
+    let (_, answer) = hub.check_in(&early).await?;
+    assert_eq!(
+        answer["outcome"], "checked_in",
+        "the kiosk's opens 60 before"
+    );
+
+    let (visit, code) = hub.schedule("Paz", 20).await?;
+    let (_, answer) = post(&phone, &hub, "/api/v1/check-in", with_birth(&code)).await?;
+    assert_eq!(answer["outcome"], "checked_in");
+    let path = answer["status_path"].as_str().context("status_path")?;
+    let token = path.trim_start_matches("/s/");
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    assert!(
+        snapshot["state"]["visits"][&visit]["checked_in_by_phone"].is_string(),
+        "staff see 'checked in by phone, not yet here'"
+    );
+    let status = hub.api().patient_here(token).await?;
+    assert!(!status.away);
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    assert!(snapshot["state"]["visits"][&visit]
+        .get("checked_in_by_phone")
+        .is_none());
+
+    // Scanning the reminder at the kiosk says so too.
+    let (visit, code) = hub.schedule("Rio", 20).await?;
+    post(&phone, &hub, "/api/v1/check-in", with_birth(&code)).await?;
+    let (_, answer) = hub.check_in(&code).await?;
+    assert_eq!(answer["outcome"], "already_checked_in");
+    let (_, snapshot) = hub.get("/api/v1/snapshot").await?;
+    assert!(snapshot["state"]["visits"][&visit]
+        .get("checked_in_by_phone")
+        .is_none());
+    assert_eq!(
+        hub.api()
+            .patient_status("no-such-token")
+            .await
+            .unwrap_err()
+            .kind,
+        clinicflow::api_types::ErrorKind::NotFound
     );
     Ok(())
 }

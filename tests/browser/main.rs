@@ -1,5 +1,5 @@
 //! Every screen in headless Chromium, in one test binary: the home page, sign-in, sync and the
-//! every-screen checks (`screens`); the lobby kiosk and phone check-in (`kiosk`); the patient's live page (`phone`); the assistant
+//! every-screen checks (`screens`); the lobby kiosk and phone check-in (`kiosk`); the patient's live page (`phone`); the provider's screen (`provider`); the assistant
 //! tablet (`floor`); the charge-nurse overview, lobby display and report (`board`); the front
 //! desk (`desk`); rooms held after airborne patients (`turnover`).
 
@@ -11,5 +11,6 @@ mod desk;
 mod floor;
 mod kiosk;
 mod phone;
+mod provider;
 mod screens;
 mod turnover;

@@ -1,7 +1,8 @@
 //! The patient's live page on a 390 px phone: after checking in with the reminder's link it
-//! shows the place in line and a range, changes as the patient ahead is roomed, and says
-//! "Please come to Exam 3" within a second of the call; the stream it follows carries nothing of
-//! any other patient (its bytes are read and checked).
+//! shows the place in line and a range, "I'm here" until the patient taps it, changes as the
+//! patient ahead is roomed, and says "Please come to Exam 3" within a second of the call (in
+//! Spanish too); the stream it follows carries nothing of any other patient (its bytes are read
+//! and checked).
 
 use crate::common::browser::{assert_accessible, bundle, screenshot, tap, wait_until, Chromium};
 use crate::common::{self, room_id, visit_id, TestHub};
@@ -61,6 +62,17 @@ async fn a_phone_follows_its_place_in_line_and_hears_its_call_within_a_second() 
         screenshot(&page, "phone-live-waiting-phone").await?;
         assert_accessible(&page, "phone live page").await?;
 
+        // Checked in from the phone: not yet here until the patient says so.
+        let away = hub.api().snapshot().await?.state.visits[&visit_id(&pia)].checked_in_by_phone;
+        assert!(
+            away.is_some(),
+            "staff see 'checked in by phone, not yet here'"
+        );
+        tap(&page, "I'm here").await?;
+        wait_until(&page, "document.querySelector('.im-here') === null", WAIT).await?;
+        let away = hub.api().snapshot().await?.state.visits[&visit_id(&pia)].checked_in_by_phone;
+        assert!(away.is_none());
+
         // The same stream the page follows, read as bytes from here.
         let (_, answer) = hub.check_in(&pia_code).await?;
         let path = answer["status_path"]
@@ -118,6 +130,14 @@ async fn a_phone_follows_its_place_in_line_and_hears_its_call_within_a_second() 
             .into_value()?;
         assert_eq!(chimes, "1", "the phone played the call's chime once");
         screenshot(&page, "phone-live-called-phone").await?;
+        tap(&page, "Español").await?;
+        wait_until(
+            &page,
+            &step_is("called", "Por favor, pase ahora a Exam 3."),
+            WAIT,
+        )
+        .await?;
+        screenshot(&page, "phone-live-called-spanish-phone").await?;
 
         let seen = String::from_utf8(reader.await?)?;
         assert!(

@@ -151,6 +151,7 @@ fn QueueRow(
                 if visit.needs.wheelchair { span { class: "flag", "Wheelchair" } }
                 if !visit.needs.isolation.is_empty() { span { class: "flag urgent", "{visit.needs.isolation.label()}" } }
                 if visit.identity_flagged.is_some() { span { class: "flag urgent", "ID check failed at kiosk" } }
+                if visit.checked_in_by_phone.is_some() { span { class: "flag away", "Checked in by phone, not yet here" } }
                 if let Some(called_to) = called_to {
                     span { class: "flag", "Called to {called_to}" }
                 }

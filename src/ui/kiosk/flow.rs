@@ -6,9 +6,9 @@ use super::keypad::BirthDateEntry;
 use super::Language;
 use crate::api_types::{
     ApiFailure, AppointmentChoice, CheckInAnswer, CheckInRequest, ClinicInfo, ErrorKind,
-    FindAppointment, NewWalkIn, Outcome, Wait,
+    FindAppointment, NewWalkIn, Outcome,
 };
-use crate::domain::{Needs, Patient};
+use crate::domain::{Needs, Patient, WaitRange};
 use crate::i18n;
 use crate::sync::{use_live_clinic, HubClient};
 use crate::ui::common::use_now;
@@ -402,7 +402,7 @@ fn EndingView(ending: Ending, offset: i32, phone: bool, on_done: EventHandler<()
         Ending::Notice(key) => (language.text(key), None),
     };
     let ticket = answer.as_ref().and_then(|a| a.ticket.clone());
-    let wait = answer.as_ref().and_then(|a| a.wait);
+    let wait = answer.as_ref().and_then(|a| a.wait_range);
     let token = answer
         .as_ref()
         .and_then(|a| a.status_path.as_deref())
@@ -427,7 +427,7 @@ fn EndingView(ending: Ending, offset: i32, phone: bool, on_done: EventHandler<()
                     span { class: "ticket-number", "{ticket}" }
                 }
                 p { class: "lead", "{language.text(\"have-a-seat\")}" }
-                if let Some(Wait { ahead, from_minutes, to_minutes, .. }) = wait {
+                if let Some(WaitRange { ahead, from_minutes, to_minutes }) = wait {
                     p { class: "lead",
                         {i18n::text_with(lang, "wait-ahead", &[("ahead", ahead.into())])}
                         " "
@@ -535,6 +535,8 @@ async fn walk_in(mut step: Signal<Step>, patient: Patient, reason: String) {
             name: Some(patient.public_name()),
             ticket: created.ticket,
             wait: created.wait,
+            wait_range: created.wait_range,
+            status_path: created.status_path,
             ..CheckInAnswer::default()
         })),
         Err(ApiFailure {

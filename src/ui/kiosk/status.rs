@@ -7,7 +7,7 @@ use super::flow::LanguageSwitch;
 use super::Language;
 use crate::domain::{PatientStatus, PatientStep, WaitRange};
 use crate::i18n;
-use crate::sync::use_patient_status;
+use crate::sync::{use_patient_status, HubClient};
 use dioxus::prelude::*;
 
 /// The page a kiosk ticket's QR code opens.
@@ -37,7 +37,7 @@ pub fn PhoneStatus(token: String) -> Element {
 pub fn LiveStatus(token: String) -> Element {
     let language = use_context::<Language>();
     let lang = language.get();
-    let (status, online) = use_patient_status(token);
+    let (status, online) = use_patient_status(token.clone());
     // Each call alerts once (a reload of a called page does not buzz again).
     let mut alerted = use_signal(|| None::<String>);
     use_effect(move || {
@@ -87,8 +87,39 @@ pub fn LiveStatus(token: String) -> Element {
                     PatientStep::Done => rsx! { p { class: "lead", "{language.text(\"status-done\")}" } },
                 }
             }
+            if current.away {
+                ImHere { token: token.clone(), status }
+            }
             if !online() {
                 p { class: "muted", "{language.text(\"status-offline\")}" }
+            }
+        }
+    }
+}
+
+/// For a patient who checked in by phone: "I'm here" once they reach the clinic.
+#[component]
+fn ImHere(token: String, status: Signal<Option<PatientStatus>>) -> Element {
+    let language = use_context::<Language>();
+    let mut failed = use_signal(|| false);
+    rsx! {
+        div { class: "im-here",
+            p { "{language.text(\"status-away\")}" }
+            button {
+                class: "button big",
+                onclick: move |_| {
+                    let token = token.clone();
+                    async move {
+                        match HubClient::same_origin().patient_here(&token).await {
+                            Ok(now) => status.set(Some(now)),
+                            Err(_) => failed.set(true),
+                        }
+                    }
+                },
+                "{language.text(\"status-here\")}"
+            }
+            if failed() {
+                p { class: "muted", role: "alert", "{language.text(\"status-here-failed\")}" }
             }
         }
     }
