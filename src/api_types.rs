@@ -63,6 +63,9 @@ pub struct ClinicInfo {
     /// first language writes times.
     #[serde(default)]
     pub clock: String,
+    /// The lobby TV speaks each call (ticket and room) in the clinic's languages.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lobby_speaks: bool,
 }
 
 /// `GET /api/v1/session`: who this screen is.

@@ -15,6 +15,10 @@ pub struct ClinicConfig {
     pub languages: Vec<String>,
     /// `12h` or `24h` for the lobby TV's clock; empty: as the first language writes times.
     pub clock: String,
+    /// The lobby TV also speaks each call ("Ticket A-17, please go to Exam 3") in every one of
+    /// the clinic's languages, with the browser's speech synthesis. Off by default: it says the
+    /// ticket aloud to the whole waiting room.
+    pub lobby_speaks: bool,
     pub thresholds: Thresholds,
     pub queue: QueueConfig,
     pub privacy: PrivacyConfig,
@@ -288,6 +292,7 @@ impl Default for ClinicConfig {
             time_zone: String::new(),
             languages: vec!["en".into(), "es".into()],
             clock: String::new(),
+            lobby_speaks: false,
             thresholds: Thresholds::default(),
             queue: QueueConfig::default(),
             privacy: PrivacyConfig::default(),

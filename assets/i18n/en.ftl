@@ -131,6 +131,7 @@ card-with = with { $provider }
 card-how = When you arrive, scan this code at the check-in kiosk, or open it on your phone on the clinic's Wi-Fi.
 
 lobby-now-calling = Now calling
+lobby-speech = Ticket { $ticket }, please go to { $room }.
 lobby-welcome = Welcome. Please take a seat.
 lobby-hint = Your ticket number will appear here when a room is ready for you.
 lobby-recent = Recent calls

@@ -128,6 +128,7 @@ card-with = con { $provider }
 card-how = Al llegar, escanee este código en el quiosco de registro, o ábralo en su teléfono con el Wi-Fi de la clínica.
 
 lobby-now-calling = Llamando a
+lobby-speech = Número { $ticket }, por favor pase a { $room }.
 lobby-welcome = Bienvenido. Por favor, tome asiento.
 lobby-hint = Su número aparecerá aquí cuando haya una sala lista para usted.
 lobby-recent = Llamadas recientes

@@ -90,7 +90,9 @@ pub fn alerts(
         );
     }
     for room in state.rooms.values() {
-        let Some(since) = room.since() else { continue };
+        let Some(since) = state.room_timer_since(&room.id) else {
+            continue;
+        };
         let kind = match room.state {
             RoomState::NeedsCleaning if Timed::NeedsCleaning.is_red(since, now, thresholds) => {
                 AlertKind::DirtyRoom

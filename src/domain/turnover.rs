@@ -241,6 +241,17 @@ impl ClinicState {
         Some(left + Duration::minutes(self.turnover.air_hold_minutes(room).into()))
     }
 
+    /// When a room's timer in its state starts counting against the clinic's thresholds: when
+    /// the state began, or after an airborne patient once the air has cleared (the wait before
+    /// that is the hold, not a slow turnover).
+    pub fn room_timer_since(&self, room: &RoomId) -> Option<DateTime<Utc>> {
+        let since = self.rooms.get(room)?.since()?;
+        Some(
+            self.air_clear_at(room)
+                .map_or(since, |clear| clear.max(since)),
+        )
+    }
+
     /// When the disinfectant applied since "Start cleaning" has had its contact time.
     pub fn contact_done_at(&self, room: &RoomId) -> Option<DateTime<Utc>> {
         let minutes = self.turnover.contact_minutes?;
@@ -396,6 +407,33 @@ mod tests {
             "the contact time is the label's, not the charge nurse's: {early:?}"
         );
         clinic.run(ready(&room, None), at(9, 18));
+    }
+
+    #[test]
+    fn the_air_hold_is_not_a_slow_turnover_alert() {
+        let (clinic, room) = after_an_airborne_patient();
+        let alerts_at = |hour, minute| {
+            super::super::alerts(
+                &clinic.state,
+                &Default::default(),
+                &[],
+                clinic.day,
+                at(hour, minute),
+            )
+            .into_iter()
+            .filter(|alert| alert.subject == super::super::AlertSubject::Room(room.clone()))
+            .count()
+        };
+        assert_eq!(
+            alerts_at(10, 0),
+            0,
+            "cleaning since 9:15, but the air clears at 10:19"
+        );
+        assert_eq!(
+            alerts_at(10, 40),
+            1,
+            "15 minutes of cleaning after the air cleared"
+        );
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub fn clinic_info(hub: &Hub) -> ClinicInfo {
         check_in: config.check_in.clone(),
         no_show_grace_minutes: config.desk.no_show_grace_minutes,
         clock: config.clock.clone(),
+        lobby_speaks: config.lobby_speaks,
         closes_at: config.desk.closes_at.clone(),
     }
 }

@@ -43,6 +43,16 @@ pub fn Lobby() -> Element {
         if fresh && chimed.peek().as_ref() != Some(&(call.ticket.clone(), call.at)) {
             chimed.set(Some((call.ticket.clone(), call.at)));
             chime();
+            if let Some(clinic) = live.clinic.as_ref().filter(|c| c.lobby_speaks) {
+                for language in &clinic.languages {
+                    let language = i18n::supported(language);
+                    let args = [
+                        ("ticket", call.ticket.clone().into()),
+                        ("room", call.room.clone().into()),
+                    ];
+                    speak(language, &i18n::text_with(language, "lobby-speech", &args));
+                }
+            }
         }
     });
     let live = live.read();
@@ -138,3 +148,33 @@ fn calls(state: &ClinicState, today: NaiveDate, now: DateTime<Utc>) -> Vec<Call>
     calls.truncate(RECENT_CALLS + 1);
     calls
 }
+
+/// Says `text` with the browser's speech synthesis in `language`, and counts it on
+/// `<body data-spoken>` so a test can see it was asked for (a TV browser may have no voice for
+/// a language; it then stays silent).
+#[cfg(target_arch = "wasm32")]
+fn speak(language: &str, text: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let (Ok(speech), Ok(utterance)) = (
+        window.speech_synthesis(),
+        web_sys::SpeechSynthesisUtterance::new_with_text(text),
+    ) else {
+        return;
+    };
+    utterance.set_lang(language);
+    speech.speak(&utterance);
+    if let Some(body) = window.document().and_then(|d| d.body()) {
+        let dataset = body.dataset();
+        let count = dataset
+            .get("spoken")
+            .and_then(|c| c.parse::<u32>().ok())
+            .unwrap_or(0);
+        let _ = dataset.set("spoken", &(count + 1).to_string());
+    }
+}
+
+/// The server renders no sound.
+#[cfg(not(target_arch = "wasm32"))]
+fn speak(_language: &str, _text: &str) {}

@@ -138,6 +138,11 @@ async fn a_phone_follows_its_place_in_line_and_hears_its_call_within_a_second() 
         )
         .await?;
         screenshot(&page, "phone-live-called-spanish-phone").await?;
+        for (width, height, name) in [(820, 1180, "tablet"), (1920, 1080, "tv")] {
+            let metrics = chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams::new(width, height, 1.0, false);
+            page.execute(metrics).await?;
+            screenshot(&page, &format!("phone-live-called-{name}")).await?;
+        }
 
         let seen = String::from_utf8(reader.await?)?;
         assert!(

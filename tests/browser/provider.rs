@@ -86,6 +86,8 @@ async fn a_provider_sees_their_patients_and_is_told_within_a_second_when_one_is_
         assert_accessible(&page, "provider").await?;
         page.execute(chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams::new(820, 1180, 1.0, false)).await?;
         screenshot(&page, "provider-ready-tablet").await?;
+        page.execute(chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams::new(1920, 1080, 1.0, false)).await?;
+        screenshot(&page, "provider-ready-tv").await?;
 
         tap(&page, "Going in").await?;
         tap(&page, "Done").await?;

@@ -131,6 +131,7 @@ async fn every_screen_renders_at_phone_tablet_and_tv_widths() -> Result<()> {
             ("/board", "board"),
             ("/lobby", "lobby"),
             ("/desk", "desk"),
+            ("/provider", "provider"),
             ("/admin", "admin"),
         ] {
             for (width, height, device) in WIDTHS {

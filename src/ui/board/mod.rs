@@ -47,8 +47,10 @@ fn BoardView() -> Element {
     if live.read().clinic.is_none() {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
+    // A screen that only watches is the wall TV: sized to be read from across the room.
+    let tv = !can_act(&live.read());
     rsx! {
-        div { class: "board-grid",
+        div { class: if tv { "board-grid tv" } else { "board-grid" },
             rooms::BoardRooms {}
             div { class: "board-column",
                 alerts::AlertList {}

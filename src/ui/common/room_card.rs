@@ -86,7 +86,12 @@ impl RoomCard {
             .and_then(|v| v.since())
             .or(self.room.since());
         let minutes = since.map_or(0, |at| minutes_between(at, now));
-        let class = timed(self).map_or("timer", |timed| timer_class(timed, minutes, thresholds));
+        // The air hold is not a slow turnover: amber and red count from its end.
+        let counted = match (self.occupant.as_ref(), self.air_clear_at) {
+            (None, Some(clear)) => since.map_or(0, |at| minutes_between(at.max(clear), now).max(0)),
+            _ => minutes,
+        };
+        let class = timed(self).map_or("timer", |timed| timer_class(timed, counted, thresholds));
         (minutes, class)
     }
 

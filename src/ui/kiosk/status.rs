@@ -38,7 +38,7 @@ pub fn LiveStatus(token: String) -> Element {
     let language = use_context::<Language>();
     let lang = language.get();
     let (status, online) = use_patient_status(token.clone());
-    // Each call alerts once (a reload of a called page does not buzz again).
+    // Each call alerts once while the page is open (a status that only updates does not).
     let mut alerted = use_signal(|| None::<String>);
     use_effect(move || {
         if let Some(PatientStatus {
