@@ -100,9 +100,6 @@ pub async fn qr(
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg))
 }
 
-/// How often the page's wait is recomputed without an event (the pace moves with the clock).
-const RECOMPUTE: Duration = Duration::from_secs(20);
-
 pub async fn live(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -140,9 +137,10 @@ pub async fn live(
                     let event = Event::default().event("heartbeat").data(data);
                     return Some((Ok(event), (hub, visit, token, events, last, beat)));
                 }
-                let wait = RECOMPUTE.min(Duration::from_secs(HEARTBEAT_SECONDS));
-                // Any clinic event may move this visit's place; a lagging receiver just
-                // recomputes (the status is whole, not a diff).
+                // Any clinic event may move this visit's place, and the pace moves with the
+                // clock: recompute on each event and at least every heartbeat. A lagging
+                // receiver just recomputes (the status is whole, not a diff).
+                let wait = Duration::from_secs(HEARTBEAT_SECONDS);
                 if let Ok(Err(RecvError::Closed)) = tokio::time::timeout(wait, events.recv()).await
                 {
                     return None;

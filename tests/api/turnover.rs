@@ -20,22 +20,7 @@ async fn airborne_visit_seen_in_exam_1(hub: &TestHub) -> Result<()> {
     let (status, _) = hub.check_in(&code).await?;
     assert_eq!(status, 200);
     let room = room_id("exam-1");
-    for command in [
-        Command::RoomPatient {
-            visit: visit.clone(),
-            room: room.clone(),
-        },
-        Command::ReadyForProvider {
-            visit: visit.clone(),
-        },
-        Command::ProviderIn {
-            visit: visit.clone(),
-        },
-        Command::FinishVisit { visit },
-        Command::StartCleaning { room },
-    ] {
-        hub.run(command).await?;
-    }
+    hub.see_and_start_cleaning(&visit, &room).await?;
     Ok(())
 }
 
@@ -130,22 +115,7 @@ async fn the_disinfectant_contact_time_runs_from_start_cleaning() -> Result<()> 
     let visit = visit_id(&visit);
     hub.check_in(&code).await?;
     let room = room_id("exam-2");
-    for command in [
-        Command::RoomPatient {
-            visit: visit.clone(),
-            room: room.clone(),
-        },
-        Command::ReadyForProvider {
-            visit: visit.clone(),
-        },
-        Command::ProviderIn {
-            visit: visit.clone(),
-        },
-        Command::FinishVisit { visit },
-        Command::StartCleaning { room: room.clone() },
-    ] {
-        hub.run(command).await?;
-    }
+    hub.see_and_start_cleaning(&visit, &room).await?;
     let ready = Command::RoomReady {
         room,
         thorough: false,

@@ -9,8 +9,8 @@ use crate::common;
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
 use common::browser::{
-    assert_accessible, assert_no_csp_violations, screenshot, tap, text, type_keys, wait_until,
-    with_chromium, Chromium, DemoHub, BORN, WIDTHS,
+    assert_accessible, assert_no_csp_violations, enter_date, screenshot, tap, text, type_keys,
+    wait_until, with_chromium, Chromium, DemoHub, BORN, WIDTHS,
 };
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -18,19 +18,6 @@ use std::time::{Duration, Instant};
 const WAIT: Duration = Duration::from_secs(20);
 /// The same date as typed on the English keypad (MM DD YYYY).
 const BORN_TYPED: &str = "04011950";
-
-async fn enter_date(page: &Page, digits: &str) -> Result<()> {
-    wait_until(
-        page,
-        "document.querySelector('.date-keypad') !== null",
-        WAIT,
-    )
-    .await?;
-    for digit in digits.chars() {
-        tap(page, &digit.to_string()).await?;
-    }
-    Ok(())
-}
 
 /// Types like a barcode scanner: the whole text with no delay, then Enter.
 async fn scan(page: &Page, text: &str) -> Result<()> {

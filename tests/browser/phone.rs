@@ -4,7 +4,9 @@
 //! Spanish too); the stream it follows carries nothing of any other patient (its bytes are read
 //! and checked).
 
-use crate::common::browser::{assert_accessible, bundle, screenshot, tap, wait_until, Chromium};
+use crate::common::browser::{
+    assert_accessible, bundle, enter_date, screenshot, tap, wait_until, Chromium,
+};
 use crate::common::{self, room_id, visit_id, TestHub};
 use anyhow::{Context, Result};
 use clinicflow::domain::Command;
@@ -33,15 +35,7 @@ async fn a_phone_follows_its_place_in_line_and_hears_its_call_within_a_second() 
         let page = chromium
             .open(&hub.url(&format!("/c/{pia_code}")), 390, 844)
             .await?;
-        wait_until(
-            &page,
-            "document.querySelector('.date-keypad') !== null",
-            WAIT,
-        )
-        .await?;
-        for digit in "07141961".chars() {
-            tap(&page, &digit.to_string()).await?;
-        }
+        enter_date(&page, "07141961").await?;
         catch_up();
         tap(&page, "Continue").await?;
         wait_until(

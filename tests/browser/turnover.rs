@@ -9,7 +9,7 @@ use crate::common::browser::{
 use crate::common::{self, room_id, visit_id, TestHub};
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
-use clinicflow::domain::{Command, DeviceRole, Needs, Precaution, Precautions};
+use clinicflow::domain::{DeviceRole, Needs, Precaution, Precautions};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -43,22 +43,7 @@ async fn two_airborne_visits(hub: &TestHub) -> Result<()> {
         let (visit, code) = hub.schedule_needing(name, -69, needs).await?;
         let (visit, room) = (visit_id(&visit), room_id(room));
         anyhow::ensure!(hub.check_in(&code).await?.0 == 200, "check-in");
-        for command in [
-            Command::RoomPatient {
-                visit: visit.clone(),
-                room: room.clone(),
-            },
-            Command::ReadyForProvider {
-                visit: visit.clone(),
-            },
-            Command::ProviderIn {
-                visit: visit.clone(),
-            },
-            Command::FinishVisit { visit },
-            Command::StartCleaning { room },
-        ] {
-            hub.run(command).await?;
-        }
+        hub.see_and_start_cleaning(&visit, &room).await?;
     }
     Ok(())
 }

@@ -480,6 +480,20 @@ pub async fn tablet(
     Ok(page)
 }
 
+/// Types a date on the kiosk's date keypad, digit by digit, once it is on screen.
+pub async fn enter_date(page: &Page, digits: &str) -> Result<()> {
+    wait_until(
+        page,
+        "document.querySelector('.date-keypad') !== null",
+        Duration::from_secs(20),
+    )
+    .await?;
+    for digit in digits.chars() {
+        tap(page, &digit.to_string()).await?;
+    }
+    Ok(())
+}
+
 /// Taps the button whose text is `label` once it is on screen.
 pub async fn tap(page: &Page, label: &str) -> Result<()> {
     let script = format!(

@@ -283,6 +283,30 @@ impl TestHub {
         Ok(answer)
     }
 
+    /// Takes a checked-in `visit` through `room` (roomed, ready, the provider, finished) and
+    /// starts cleaning the room: the turnover that follows a visit.
+    pub async fn see_and_start_cleaning(&self, visit: &VisitId, room: &RoomId) -> Result<()> {
+        for command in [
+            Command::RoomPatient {
+                visit: visit.clone(),
+                room: room.clone(),
+            },
+            Command::ReadyForProvider {
+                visit: visit.clone(),
+            },
+            Command::ProviderIn {
+                visit: visit.clone(),
+            },
+            Command::FinishVisit {
+                visit: visit.clone(),
+            },
+            Command::StartCleaning { room: room.clone() },
+        ] {
+            self.run(command).await?;
+        }
+        Ok(())
+    }
+
     /// Schedules an appointment for `dr-okafor` starting `minutes_from_now`; returns (visit, code).
     /// Checks a code in as the kiosk does, with the date of birth every `schedule`d patient has.
     pub async fn check_in(&self, code: &str) -> Result<(u16, Value)> {

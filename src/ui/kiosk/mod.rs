@@ -47,6 +47,21 @@ pub fn Kiosk() -> Element {
 /// header, the same flow starting from the code.
 #[component]
 pub fn PhoneCheckIn(code: String) -> Element {
+    rsx! {
+        PhonePage { heading: "phone-heading",
+            CheckInFlow { code: Some(code) }
+        }
+    }
+}
+
+/// A page on the patient's own phone: the clinic's name and `heading` (a text key) over
+/// `children`, in the patient's language (shared with them through [`Language`]).
+#[component]
+fn PhonePage(
+    heading: &'static str,
+    #[props(default)] language_switch: bool,
+    children: Element,
+) -> Element {
     let language = use_context_provider(|| Language(Signal::new(i18n::LANGUAGES[0])));
     let clinic = crate::sync::use_live_clinic()
         .read()
@@ -58,9 +73,12 @@ pub fn PhoneCheckIn(code: String) -> Element {
         div { class: "screen kiosk phone",
             header { class: "screen-header",
                 span { class: "clinic-name", "{clinic}" }
-                h1 { class: "phone-title", "{language.text(\"phone-heading\")}" }
+                h1 { class: "phone-title", "{language.text(heading)}" }
+                if language_switch {
+                    flow::LanguageSwitch {}
+                }
             }
-            main { CheckInFlow { code: Some(code) } }
+            main { {children} }
         }
     }
 }

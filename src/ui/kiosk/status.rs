@@ -3,7 +3,6 @@
 //! the queue moves; "Please come to Exam 3" with a vibration and the chime the moment they are
 //! called. It hears only its own visit's status (`sync::use_patient_status`).
 
-use super::flow::LanguageSwitch;
 use super::Language;
 use crate::domain::{PatientStatus, PatientStep, WaitRange};
 use crate::i18n;
@@ -13,21 +12,9 @@ use dioxus::prelude::*;
 /// The page a kiosk ticket's QR code opens.
 #[component]
 pub fn PhoneStatus(token: String) -> Element {
-    let language = use_context_provider(|| Language(Signal::new(i18n::LANGUAGES[0])));
-    let clinic = crate::sync::use_live_clinic()
-        .read()
-        .clinic
-        .as_ref()
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
     rsx! {
-        div { class: "screen kiosk phone",
-            header { class: "screen-header",
-                span { class: "clinic-name", "{clinic}" }
-                h1 { class: "phone-title", "{language.text(\"status-heading\")}" }
-                LanguageSwitch {}
-            }
-            main { LiveStatus { token } }
+        super::PhonePage { heading: "status-heading", language_switch: true,
+            LiveStatus { token }
         }
     }
 }
