@@ -646,6 +646,7 @@ fn write_busy_history(path: &Path) -> Result<u64> {
         Batch {
             events: &events,
             audit: &[],
+            kept: &[],
         },
         &state,
     )?;
@@ -731,6 +732,7 @@ fn write_busy_history(path: &Path) -> Result<u64> {
             Batch {
                 events: &events,
                 audit: &[],
+                kept: &[],
             },
             &state,
         )?;

@@ -3,8 +3,9 @@
 //! `/healthz`. Every screen action is available here; see `docs/api.md`.
 
 use super::auth::Caller;
-use super::error::{ApiError, Body, Params};
-use super::hub::Hub;
+use super::error::{ApiError, Params};
+use super::hub::{Hub, StepKey};
+use super::steps::Step;
 use crate::api_types::*;
 use crate::domain::{
     estimated_wait, wait_range, Action, CheckInCode, ClinicState, Command, DomainError, Principal,
@@ -70,8 +71,10 @@ pub fn clinic_info(hub: &Hub) -> ClinicInfo {
 pub async fn command(
     State(hub): State<Hub>,
     caller: Caller,
-    Body(mut command): Body<Command>,
+    step: Step<Command>,
 ) -> Result<Json<CommandReceipt>, ApiError> {
+    let key = step.keys(&caller).only();
+    let mut command = step.body;
     with_clinic_rules(&hub, &mut command);
     let refusal = match caller.require(Principal::action_for(&command)) {
         Ok(()) => not_through_commands(&command),
@@ -81,7 +84,7 @@ pub async fn command(
         audit_refusal(&hub, &caller, &command, &refusal).await;
         return Err(refusal);
     }
-    let receipt = hub.execute(command, caller.actor()).await?;
+    let receipt = hub.execute_once(command, caller.actor(), key).await?;
     Ok(Json(CommandReceipt {
         seq: receipt.seq,
         events: receipt.events,
@@ -139,11 +142,13 @@ async fn audit_refusal(hub: &Hub, caller: &Caller, command: &Command, refusal: &
 pub async fn create_appointment(
     State(hub): State<Hub>,
     caller: Caller,
-    Body(new): Body<NewAppointment>,
+    step: Step<NewAppointment>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     caller.require(Action::FrontDesk)?;
+    let key = step.keys(&caller).only();
+    let new = step.body;
     let day = hub.clock().day_of(new.start);
-    let created = create_visit(&hub, caller.actor(), |visit, code| {
+    let created = create_visit(&hub, caller.actor(), key, |visit, code| {
         Command::ScheduleAppointment {
             visit,
             patient: new.patient.clone(),
@@ -167,9 +172,11 @@ pub async fn create_appointment(
 pub async fn create_walk_in(
     State(state): State<super::AppState>,
     caller: Caller,
-    Body(new): Body<NewWalkIn>,
+    step: Step<NewWalkIn>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     caller.require(Action::WalkIn)?;
+    let key = step.keys(&caller).only();
+    let new = step.body;
     let hub = &state.hub;
     let kiosk = caller
         .device
@@ -197,13 +204,15 @@ pub async fn create_walk_in(
         Some(provider) => provider,
         None => walk_in_provider(hub)?,
     };
-    let created = create_visit(hub, caller.actor(), |visit, code| Command::RegisterWalkIn {
-        visit,
-        patient: new.patient.clone(),
-        provider: provider.clone(),
-        visit_type: new.visit_type.clone(),
-        code,
-        needs: new.needs.clone(),
+    let created = create_visit(hub, caller.actor(), key, |visit, code| {
+        Command::RegisterWalkIn {
+            visit,
+            patient: new.patient.clone(),
+            provider: provider.clone(),
+            visit_type: new.visit_type.clone(),
+            code,
+            needs: new.needs.clone(),
+        }
     })
     .await;
     match created {
@@ -247,21 +256,30 @@ fn walk_in_provider(hub: &Hub) -> Result<ProviderId, ApiError> {
 }
 
 /// Creates a visit with fresh random ids; a clash with an existing code (one in 2^55 per visit)
-/// is retried with new ones.
+/// is retried with new ones. A repeated step (`key`) answers the visit it created the first
+/// time.
 pub async fn create_visit(
     hub: &Hub,
     actor: Actor,
+    key: Option<StepKey>,
     command: impl Fn(crate::domain::VisitId, CheckInCode) -> Command,
 ) -> Result<Created, ApiError> {
     for _ in 0..3 {
         let (visit, code) = super::fresh_visit_ids();
         match hub
-            .execute(command(visit.clone(), code), actor.clone())
+            .execute_once(command(visit, code), actor.clone(), key.clone())
             .await
         {
             Err(super::hub::HubError::Refused(DomainError::AlreadyExists { .. })) => continue,
             Err(error) => return Err(error.into()),
-            Ok(receipt) => return Ok(created(hub, &visit, receipt.seq)),
+            Ok(receipt) => {
+                let visit = receipt
+                    .events
+                    .iter()
+                    .find_map(|e| e.event.visit().cloned())
+                    .ok_or(ApiError::NotSaved)?;
+                return Ok(created(hub, &visit, receipt.seq));
+            }
         }
     }
     Err(ApiError::NotSaved)

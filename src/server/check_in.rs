@@ -6,7 +6,8 @@
 
 use super::auth::{audit, Caller};
 use super::error::{ApiError, Body};
-use super::hub::{Hub, HubError};
+use super::hub::{Hub, HubError, StepKey};
+use super::steps::{Step, Steps};
 use crate::api_types::*;
 use crate::domain::{
     estimated_wait, find_todays_visits, self_check_in, wait_range, Action, CheckInCode, Command,
@@ -24,14 +25,30 @@ const FAILURE_WINDOW: Duration = Duration::from_secs(600);
 pub async fn check_in(
     State(state): State<super::AppState>,
     caller: Caller,
-    Body(request): Body<CheckInRequest>,
+    step: Step<CheckInRequest>,
 ) -> Result<Json<CheckInAnswer>, ApiError> {
+    let phone = admit(&state.hub, &caller)?;
+    let steps = step.keys(&caller);
+    if let Some(answer) = steps.kept(&state.hub).await? {
+        return Ok(Json(answer));
+    }
+    let answer = answer_check_in(&state, &caller, &steps, phone, step.body).await?;
+    steps.keep(&state.hub, &answer).await;
+    Ok(Json(answer))
+}
+
+async fn answer_check_in(
+    state: &super::AppState,
+    caller: &Caller,
+    steps: &Steps,
+    phone: bool,
+    request: CheckInRequest,
+) -> Result<CheckInAnswer, ApiError> {
     let hub = &state.hub;
-    let phone = admit(hub, &caller)?;
-    let throttle = Throttle::new(&state, &caller);
+    let throttle = Throttle::new(state, caller);
     throttle.check().await?;
     let language = language(hub, request.language.as_deref());
-    let reply = |answer: CheckInAnswer| Ok(Json(with_message(hub, language, answer)));
+    let reply = |answer: CheckInAnswer| Ok(with_message(hub, language, answer));
     let code = match CheckInCode::parse(&request.code) {
         Ok(code) => code,
         Err(_) => {
@@ -51,7 +68,8 @@ pub async fn check_in(
             let scanned = Command::UnknownCodeAtKiosk {
                 kiosk: kiosk.name.clone(),
             };
-            if let Err(error) = hub.execute(scanned, actor(&caller)).await {
+            let key = steps.command("unknown_code");
+            if let Err(error) = hub.execute_once(scanned, actor(caller), key).await {
                 tracing::warn!(%error, "could not tell the desk about an unknown code");
             }
         }
@@ -74,7 +92,8 @@ pub async fn check_in(
     ) {
         SelfCheckIn::ConfirmIdentity => return reply(answer(Outcome::ConfirmIdentity)),
         SelfCheckIn::WrongDateOfBirth { tries_left } => {
-            return reply(wrong_identity(hub, &caller, &throttle, &visit, tries_left).await?);
+            let key = steps.command("wrong_date_of_birth");
+            return reply(wrong_identity(hub, caller, key, &throttle, &visit, tries_left).await?);
         }
         SelfCheckIn::Decided(decision) => decision,
     };
@@ -85,19 +104,24 @@ pub async fn check_in(
             visit: visit.id.clone(),
             reason,
         };
-        if let Err(error) = hub.execute(sent, actor(&caller)).await {
+        let key = steps.command("send_to_desk");
+        if let Err(error) = hub.execute_once(sent, actor(caller), key).await {
             tracing::warn!(%error, "could not tell the desk a patient is coming");
         }
     }
     let result = match decision {
-        KioskDecision::CheckIn { late } => checked_in(hub, &caller, &visit, late, phone).await?,
+        KioskDecision::CheckIn { late } => {
+            let key = steps.command("check_in");
+            checked_in(hub, caller, key, &visit, late, phone).await?
+        }
         KioskDecision::AlreadyCheckedIn => {
             if !phone && visit.checked_in_by_phone.is_some() {
                 // Checked in by phone, now scanned at the kiosk: the patient is here.
                 let here = Command::PatientHere {
                     visit: visit.id.clone(),
                 };
-                hub.execute(here, actor(&caller)).await?;
+                let key = steps.command("here");
+                hub.execute_once(here, actor(caller), key).await?;
             }
             CheckInAnswer {
                 outcome: Outcome::AlreadyCheckedIn,
@@ -227,6 +251,7 @@ pub(super) fn actor(caller: &Caller) -> crate::store::Actor {
 async fn wrong_identity(
     hub: &Hub,
     caller: &Caller,
+    key: Option<StepKey>,
     throttle: &Throttle<'_>,
     visit: &Visit,
     tries_left: u32,
@@ -236,7 +261,7 @@ async fn wrong_identity(
         visit: visit.id.clone(),
         tries_allowed: hub.config().check_in.identity_tries,
     };
-    hub.execute(missed, actor(caller)).await?;
+    hub.execute_once(missed, actor(caller), key).await?;
     if tries_left > 0 {
         return Ok(CheckInAnswer {
             tries_left: Some(tries_left),
@@ -249,6 +274,7 @@ async fn wrong_identity(
 async fn checked_in(
     hub: &Hub,
     caller: &Caller,
+    key: Option<StepKey>,
     visit: &Visit,
     late: bool,
     phone: bool,
@@ -263,7 +289,7 @@ async fn checked_in(
             identity_confirmed: false,
         }
     };
-    match hub.execute(command, actor(caller)).await {
+    match hub.execute_once(command, actor(caller), key).await {
         Ok(receipt) => {
             let outcome = match (receipt.events.is_empty(), late) {
                 (true, _) => Outcome::AlreadyCheckedIn,

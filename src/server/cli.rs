@@ -685,6 +685,7 @@ fn import(
                 crate::store::Batch {
                     events: &events,
                     audit: &audit,
+                    kept: &[],
                 },
                 &state,
             )?,

@@ -77,6 +77,7 @@ impl From<HubError> for ApiError {
             HubError::Refused(refusal) => ApiError::Refused(refusal),
             HubError::NotSaved => ApiError::NotSaved,
             HubError::ShuttingDown => ApiError::Unavailable,
+            HubError::KeyReused => ApiError::InvalidInput(error.to_string()),
         }
     }
 }

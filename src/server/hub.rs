@@ -14,9 +14,9 @@ use super::clock::ClinicClock;
 use crate::api_types::ScheduleSync;
 use crate::config::ClinicConfig;
 use crate::domain::{self, ClinicState, Command, DomainError, SequencedEvent};
-use crate::store::{Actor, Anchors, AuditEntry, Batch, Store, StoreError};
+use crate::store::{Actor, Anchors, AuditEntry, Batch, KeptStep, Store, StoreError};
 use chrono::{DateTime, Utc};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use tokio::sync::{broadcast, oneshot};
@@ -40,10 +40,23 @@ pub enum HubError {
     /// The hub is shutting down (HTTP 503).
     #[error("the hub is shutting down")]
     ShuttingDown,
+    /// The step's `Idempotency-Key` was used before by this device for another request
+    /// (HTTP 422); nothing changed.
+    #[error("this Idempotency-Key was already used for a different request")]
+    KeyReused,
 }
 
-/// What an accepted command produced.
-#[derive(Debug, Clone)]
+/// A step that may be sent again (after a lost answer, a timeout or a hub crash) and must take
+/// effect once: the device that sent it, its `Idempotency-Key`, and a hash of the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepKey {
+    pub device: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// What an accepted command produced (kept as JSON for a keyed step).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Receipt {
     /// The sequence number the clinic is at after this command's commit.
     pub seq: u64,
@@ -65,6 +78,8 @@ struct CommandJob {
     actor: Actor,
     /// Only the demo seeder sets this, to lay down a realistic past; screens never can.
     at: Option<DateTime<Utc>>,
+    /// Set for a step that may be retried: a repeat is answered with the kept receipt.
+    key: Option<StepKey>,
     reply: oneshot::Sender<Result<Receipt, HubError>>,
 }
 
@@ -142,8 +157,9 @@ impl Hub {
         config: ClinicConfig,
         clock: ClinicClock,
     ) -> Result<Hub, StoreError> {
-        let store = Store::open(db_path)?;
+        let mut store = Store::open(db_path)?;
         store.leave_checkpoints_to_background()?;
+        store.forget_steps_before(clock.utc() - super::steps::KEPT_FOR)?;
         let checkpoints = Store::open_for_checkpoints(db_path)?;
         let (mut state, seq) = store.load()?;
         state.turnover = config.turnover_rules();
@@ -251,6 +267,19 @@ impl Hub {
         self.execute_at(command, actor, None).await
     }
 
+    /// Like `execute`, for a step that may arrive more than once: with a key, the receipt is
+    /// kept in the step's own transaction, and a repeat of the key (even after a crash) is
+    /// answered with it instead of being decided again. A refusal is not kept (nothing took
+    /// effect): a repeat is decided anew.
+    pub async fn execute_once(
+        &self,
+        command: Command,
+        actor: Actor,
+        key: Option<StepKey>,
+    ) -> Result<Receipt, HubError> {
+        self.run(command, actor, None, key).await
+    }
+
     /// Like `execute`, at a given time when `at` is set: for laying down the demo clinic's past.
     pub(crate) async fn execute_at(
         &self,
@@ -258,11 +287,22 @@ impl Hub {
         actor: Actor,
         at: Option<DateTime<Utc>>,
     ) -> Result<Receipt, HubError> {
+        self.run(command, actor, at, None).await
+    }
+
+    async fn run(
+        &self,
+        command: Command,
+        actor: Actor,
+        at: Option<DateTime<Utc>>,
+        key: Option<StepKey>,
+    ) -> Result<Receipt, HubError> {
         let (reply, receipt) = oneshot::channel();
         self.submit(Job::Command(Box::new(CommandJob {
             command,
             actor,
             at,
+            key,
             reply,
         })));
         receipt.await.map_err(|_| HubError::ShuttingDown)?
@@ -552,7 +592,32 @@ impl Writer {
             return;
         }
         let first_seq = self.seq;
-        let decided: Vec<Decided> = jobs.into_iter().map(|job| self.decide(hub, job)).collect();
+        let mut decided: Vec<Decided> = Vec::with_capacity(jobs.len());
+        // Repeats of a step decided earlier in this batch, answered with it after the commit.
+        let mut echoes: Vec<(CommandJob, usize)> = Vec::new();
+        let mut keyed_here: HashMap<(String, String), (String, usize)> = HashMap::new();
+        for job in jobs {
+            let Some(key) = job.key.clone() else {
+                decided.push(self.decide(hub, job));
+                continue;
+            };
+            let slot = (key.device.clone(), key.key.clone());
+            if let Some((fingerprint, index)) = keyed_here.get(&slot) {
+                match *fingerprint == key.fingerprint {
+                    true => echoes.push((job, *index)),
+                    false => drop(job.reply.send(Err(HubError::KeyReused))),
+                }
+                continue;
+            }
+            let store = self.store.as_ref().expect("checked above");
+            match kept_receipt(store, &key) {
+                Some(answer) => drop(job.reply.send(answer)),
+                None => {
+                    keyed_here.insert(slot, (key.fingerprint, decided.len()));
+                    decided.push(self.decide(hub, job));
+                }
+            }
+        }
         let events: Vec<SequencedEvent> = decided
             .iter()
             .flat_map(|d| d.result.iter().flatten().cloned())
@@ -561,28 +626,55 @@ impl Writer {
             .iter()
             .map(|d| audit_entry(d.at, &d.job.actor, &d.job.command, &d.result))
             .collect();
+        let seq = self.seq;
+        let kept: Vec<KeptStep> = decided
+            .iter()
+            .filter_map(|d| {
+                let (key, events) = (d.job.key.as_ref()?, d.result.as_ref().ok()?);
+                let receipt = Receipt {
+                    seq,
+                    events: events.clone(),
+                };
+                Some(KeptStep {
+                    device: key.device.clone(),
+                    key: key.key.clone(),
+                    fingerprint: key.fingerprint.clone(),
+                    at: d.at,
+                    answer: serde_json::to_string(&receipt).ok()?,
+                })
+            })
+            .collect();
         let store = self.store.as_mut().expect("checked above");
         match store.commit(
             Batch {
                 events: &events,
                 audit: &audit,
+                kept: &kept,
             },
             &self.state,
         ) {
             Ok(()) => {
                 hub.publish(events.into_iter().map(Arc::new).collect());
-                let seq = self.seq;
+                let answer = |result: &Result<Vec<SequencedEvent>, DomainError>| {
+                    result
+                        .clone()
+                        .map(|events| Receipt { seq, events })
+                        .map_err(HubError::from)
+                };
+                for (job, index) in echoes {
+                    let _ = job.reply.send(answer(&decided[index].result));
+                }
                 for Decided { job, result, .. } in decided {
-                    let _ = job.reply.send(
-                        result
-                            .map(|events| Receipt { seq, events })
-                            .map_err(HubError::from),
-                    );
+                    let _ = job.reply.send(answer(&result));
                 }
             }
             Err(error) => {
                 tracing::error!(%error, "commit failed; {} command(s) refused, state reloaded", decided.len());
-                for Decided { job, .. } in decided {
+                let replies = decided
+                    .into_iter()
+                    .map(|d| d.job)
+                    .chain(echoes.into_iter().map(|(job, _)| job));
+                for job in replies {
                     let _ = job.reply.send(Err(HubError::NotSaved));
                 }
                 self.reload(first_seq);
@@ -609,6 +701,7 @@ impl Writer {
                 let no_events = Batch {
                     events: &[],
                     audit: std::slice::from_ref(&refused),
+                    kept: &[],
                 };
                 if let Err(error) = store.commit(no_events, &self.state) {
                     tracing::error!(%error, "could not audit a refused import");
@@ -621,6 +714,7 @@ impl Writer {
             Batch {
                 events: &events,
                 audit: &audit,
+                kept: &[],
             },
             &self.state,
         ) {
@@ -705,6 +799,25 @@ pub fn decide_together(
         audit.push(entry);
     }
     Ok((events, audit))
+}
+
+/// The receipt kept for a repeated step (or why it cannot be answered), `None` when the key is
+/// new.
+fn kept_receipt(store: &Store, key: &StepKey) -> Option<Result<Receipt, HubError>> {
+    let kept = match store.kept_step(&key.device, &key.key) {
+        Ok(kept) => kept?,
+        Err(error) => {
+            tracing::error!(%error, "could not read a kept step");
+            return Some(Err(HubError::NotSaved));
+        }
+    };
+    if kept.fingerprint != key.fingerprint {
+        return Some(Err(HubError::KeyReused));
+    }
+    Some(serde_json::from_str(&kept.answer).map_err(|error| {
+        tracing::error!(%error, "a kept step's receipt does not parse");
+        HubError::NotSaved
+    }))
 }
 
 /// Numbers `events` on from `seq`, which it leaves at the last.

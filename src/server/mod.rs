@@ -22,6 +22,7 @@ mod import;
 pub mod live;
 mod report;
 pub mod status;
+pub mod steps;
 mod tls;
 
 use crate::config::ClinicConfig;

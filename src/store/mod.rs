@@ -7,6 +7,7 @@
 mod accounts;
 pub mod anchors;
 mod schema;
+mod steps;
 
 use crate::domain::{ClinicState, Event, Provider, Room, SequencedEvent, Visit};
 use chrono::{DateTime, Utc};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 pub use accounts::{sha256_hex, AuditCheck, AuditRow, DeviceRecord, SessionRecord, StaffRecord};
 pub use anchors::{AnchorCheck, Anchors};
 pub use schema::SCHEMA_VERSION;
+pub use steps::KeptStep;
 
 /// Why the store could not do what was asked. Never shown to a client verbatim.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +84,8 @@ impl AuditEntry {
 pub struct Batch<'a> {
     pub events: &'a [SequencedEvent],
     pub audit: &'a [AuditEntry],
+    /// Answers to keep for retried steps (`Idempotency-Key`), committed with their events.
+    pub kept: &'a [KeptStep],
 }
 
 pub struct Store {
@@ -296,6 +300,7 @@ impl Store {
             }
         }
         accounts::insert_audit(&tx, batch.audit)?;
+        steps::insert(&tx, batch.kept)?;
         tx.commit()?;
         Ok(())
     }

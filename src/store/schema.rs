@@ -95,6 +95,20 @@ CREATE TABLE sessions (
 "#,
     ),
     Migration::Rust(staff_ids_for_names),
+    Migration::Sql(
+        r#"
+-- What the hub answered a retried step (Idempotency-Key), kept with the step's own commit.
+CREATE TABLE step_keys (
+    device      TEXT NOT NULL,  -- the device id; '-' for a phone
+    key         TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,  -- sha256 of the request: the key may not name another one
+    at          TEXT NOT NULL,  -- RFC 3339; kept answers are forgotten after two days
+    answer      TEXT NOT NULL,  -- JSON, as the route that kept it reads it
+    PRIMARY KEY (device, key)
+) WITHOUT ROWID;
+CREATE INDEX step_keys_by_age ON step_keys (at);
+"#,
+    ),
 ];
 
 /// The schema version this build writes.

@@ -527,6 +527,34 @@ async fn a_pairing_link_works_once() -> Result<()> {
     Ok(())
 }
 
+/// A shift change pairs many screens at once: each is known the moment its pairing link
+/// answers, however the hub's device refreshes interleave (an older list read before one
+/// pairing committed once replaced the newer one, and that tablet's sign-in was refused).
+#[tokio::test]
+async fn screens_paired_at_once_are_each_known_as_soon_as_paired() -> Result<()> {
+    let hub = TestHub::start().await?;
+    let pair_and_ask = |n: usize| {
+        let hub = &hub;
+        async move {
+            let enrolled = hub
+                .enrol(DeviceRole::Tablet, &format!("tablet {n}"))
+                .await?;
+            let token = hub.pair(&enrolled.pairing_url).await?;
+            let who: Value = client_with(&[("cookie", format!("cf_device={token}"))])?
+                .get(hub.url("/api/v1/session"))
+                .send()
+                .await?
+                .json()
+                .await?;
+            anyhow::Ok(who["device"]["name"] == json!(format!("tablet {n}")))
+        }
+    };
+    let known = futures::future::try_join_all((0..40).map(pair_and_ask)).await?;
+    assert!(known.iter().all(|k| *k), "paired but unknown: {known:?}");
+    hub.stop().await;
+    Ok(())
+}
+
 #[tokio::test]
 async fn signing_out_or_sitting_idle_ends_a_tablet_session() -> Result<()> {
     let mut config = common::small_clinic();

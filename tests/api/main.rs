@@ -13,4 +13,5 @@ mod ehr;
 mod fhir;
 mod hardening;
 mod hub;
+mod steps;
 mod turnover;

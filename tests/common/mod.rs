@@ -204,7 +204,7 @@ impl TestHub {
             .enrol(
                 DeviceRole::Tablet,
                 // Device names are unique: a staff member may be signed in on several tablets.
-                &format!("tablet for {staff} {}", rand::random::<u16>()),
+                &format!("tablet for {staff} {}", rand::random::<u32>()),
             )
             .await?;
         let device = self.pair(&enrolled.pairing_url).await?;

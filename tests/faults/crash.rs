@@ -222,3 +222,127 @@ async fn killing_the_hub_at_random_moments_loses_no_acknowledged_command() -> Re
     println!("{total} acknowledged commands over {KILLS} kills, none lost");
     Ok(())
 }
+
+/// Schedules one appointment under `key`: the visit id the hub answered, or `None` when the
+/// answer was lost (the hub was killed).
+async fn schedule_keyed(
+    http: &reqwest::Client,
+    url: &str,
+    key: &str,
+    start: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    let body = json!({
+        "patient": { "first_name": key, "last_name": "Keyed", "date_of_birth": "1970-01-01" },
+        "provider": "dr-okafor",
+        "start": start,
+        "visit_type": "Follow-up",
+    });
+    let response = http
+        .post(format!("{url}/api/v1/appointments"))
+        .header("idempotency-key", key)
+        .json(&body)
+        .send()
+        .await
+        .ok()?;
+    if response.status().as_u16() != 201 {
+        return None;
+    }
+    let answer: Value = response.json().await.ok()?;
+    answer["visit"].as_str().map(String::from)
+}
+
+/// A screen whose answer was lost when the hub died sends the step again with its key once the
+/// hub is back: whether or not the first try had committed, the step exists exactly once, and
+/// a key answered before the kill is answered with the same visit after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_sent_again_after_a_kill_takes_effect_exactly_once() -> Result<()> {
+    const ROUNDS: usize = 8;
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("clinic.toml"), CONFIG)?;
+    let mut first = start_hub(dir.path())?;
+    first.child.kill()?;
+    first.child.wait()?;
+    let token = enrol_integration(dir.path())?;
+    let http = common::client_with(&[("authorization", format!("Bearer {token}"))])?;
+    let start = chrono::Utc::now();
+    let mut answered: Vec<(String, String)> = Vec::new();
+    let mut lost: Vec<String> = Vec::new();
+    let mut next = 0;
+    for _ in 0..ROUNDS {
+        let mut hub = start_hub(dir.path())?;
+        for key in std::mem::take(&mut lost) {
+            let visit = schedule_keyed(&http, &hub.url, &key, start)
+                .await
+                .with_context(|| format!("{key} sent again after the restart"))?;
+            answered.push((key, visit));
+        }
+        if let Some((key, visit)) = answered.last() {
+            let again = schedule_keyed(&http, &hub.url, key, start).await;
+            assert_eq!(
+                again.as_ref(),
+                Some(visit),
+                "{key} answered the same after a kill"
+            );
+        }
+        // Kill the hub while a client is sending: the last step's answer is lost, whether
+        // or not it committed.
+        let url = hub.url.clone();
+        let sender = {
+            let http = http.clone();
+            tokio::spawn(async move {
+                let (mut done, mut sent) = (Vec::new(), 0);
+                loop {
+                    let key = format!("step-{}", next + sent);
+                    sent += 1;
+                    match schedule_keyed(&http, &url, &key, start).await {
+                        Some(visit) => done.push((key, visit)),
+                        None => return (done, key, sent),
+                    }
+                }
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(
+            rand::rng().random_range(100..400),
+        ))
+        .await;
+        hub.child.kill()?;
+        hub.child.wait()?;
+        let (done, unanswered, sent) = sender.await?;
+        answered.extend(done);
+        lost.push(unanswered);
+        next += sent;
+    }
+    let hub = start_hub(dir.path())?;
+    for key in std::mem::take(&mut lost) {
+        let visit = schedule_keyed(&http, &hub.url, &key, start)
+            .await
+            .context("the last lost step")?;
+        answered.push((key, visit));
+    }
+    let snapshot: Value = http
+        .get(format!("{}/api/v1/snapshot", hub.url))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let visits = snapshot["state"]["visits"].as_object().context("visits")?;
+    let keyed = visits
+        .values()
+        .filter(|v| v["patient"]["last_name"] == "Keyed")
+        .count();
+    assert_eq!(
+        keyed,
+        answered.len(),
+        "each step exactly once, none doubled"
+    );
+    for (key, visit) in &answered {
+        assert!(visits.contains_key(visit), "{key}'s visit {visit} was lost");
+    }
+    drop(hub);
+    common::assert_database_sound(&dir.path().join("clinic.db"))?;
+    println!(
+        "{} keyed steps over {ROUNDS} kills, each lost answer sent again: none doubled",
+        answered.len()
+    );
+    Ok(())
+}

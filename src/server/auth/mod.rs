@@ -63,6 +63,9 @@ pub struct Access {
     refusals: Mutex<HashMap<String, throttle::Refusals>>,
     /// The hub's clock: session idle time and attempt windows are measured on it.
     clock: super::clock::ClinicClock,
+    /// Held from reading the devices to installing them, so a refresh that read before a
+    /// pairing committed cannot install its older list after the pairing's own refresh.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Access {
@@ -74,11 +77,13 @@ impl Access {
             attempts: Mutex::new(HashMap::new()),
             refusals: Mutex::new(HashMap::new()),
             clock,
+            refreshing: tokio::sync::Mutex::new(()),
         }
     }
 
     /// Re-reads enrolled devices from the database and ends sessions of revoked ones.
     pub async fn refresh(&self, hub: &Hub) -> Result<(), crate::store::StoreError> {
+        let _one_at_a_time = self.refreshing.lock().await;
         let path = hub.db_path().to_path_buf();
         let records = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.devices())
             .await
