@@ -117,6 +117,7 @@ outcome-see_front_desk = Please see the front desk. They will check you in.
 outcome-not_found = We could not find an appointment today with that name and date of birth. Please see the front desk.
 too-many-attempts = Too many tries from this screen. Please see the front desk.
 no-connection = This screen cannot reach the clinic's system right now. Please see the front desk.
+check-in-unavailable = Check-in is unavailable: please see the front desk.
 walk-ins-closed = Walk-ins are not checked in here. Please see the front desk.
 
 idle-heading = Are you still there?

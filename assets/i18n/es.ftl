@@ -114,6 +114,7 @@ outcome-see_front_desk = Pase a la recepción, por favor. Allí le registrarán.
 outcome-not_found = No encontramos una cita para hoy con ese apellido y fecha de nacimiento. Pase a la recepción, por favor.
 too-many-attempts = Demasiados intentos desde esta pantalla. Pase a la recepción, por favor.
 no-connection = Esta pantalla no puede conectarse con el sistema de la clínica. Pase a la recepción, por favor.
+check-in-unavailable = El registro no está disponible: pase a la recepción, por favor.
 walk-ins-closed = Las visitas sin cita no se registran aquí. Pase a la recepción, por favor.
 
 idle-heading = ¿Sigue ahí?

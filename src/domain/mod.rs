@@ -15,6 +15,7 @@ mod event;
 mod ids;
 pub mod metrics;
 mod next;
+mod offline;
 mod permissions;
 mod provider;
 mod queue;
@@ -47,6 +48,9 @@ pub use error::DomainError;
 pub use event::{Event, SequencedEvent};
 pub use ids::{IdError, ProviderId, RoomId, StaffId, VisitId};
 pub use next::{room_next_steps, NextStep};
+pub use offline::{
+    may_wait_offline, outbox_expired, shown_room_state, ShownRoom, OUTBOX_EXPIRY_MINUTES,
+};
 pub use permissions::{short_name, Action, DeviceRole, Pin, Principal, StaffRole, Visibility};
 pub use provider::{provider_day, provider_for, ProviderDay};
 pub use queue::{rooming_queue, rooms_for, QueueFilter, QueueRules};

@@ -287,7 +287,13 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
             ServeDir::new(bundle.join("wasm")).precompressed_gzip(),
         );
     }
-    files = files.nest_service("/assets", ServeDir::new(assets_dir(bundle)));
+    let assets = assets_dir(bundle);
+    // The service worker lives at the root so that it may serve every page (its scope).
+    files = files.route_service(
+        "/sw.js",
+        tower_http::services::ServeFile::new(assets.join("sw.js")),
+    );
+    files = files.nest_service("/assets", ServeDir::new(assets));
     // Dioxus reads the page template from `$DIOXUS_PUBLIC_PATH/index.html` (the CLI sets it to
     // the bundle); without one it renders the screens with a bare template and no client.
     let screens = Router::new().serve_api_application(ServeConfig::new(), crate::ui::App);

@@ -122,15 +122,25 @@ impl HubClient {
         self.call(Method::Post, &path, NO_BODY).await
     }
 
-    /// `POST /api/v1/commands`: one screen command.
+    /// `POST /api/v1/commands`: one screen command, sent again after a lost answer (see
+    /// [`HubClient::step`]).
     pub async fn command(&self, command: &Command) -> Result<CommandReceipt, ApiFailure> {
-        self.call(Method::Post, "/api/v1/commands", Some(command))
-            .await
+        self.command_once(command, &new_step_key()).await
+    }
+
+    /// `POST /api/v1/commands` under a key the caller keeps (a step waiting in the outbox is
+    /// sent with the same key however often it is tried).
+    pub async fn command_once(
+        &self,
+        command: &Command,
+        key: &str,
+    ) -> Result<CommandReceipt, ApiFailure> {
+        self.step("/api/v1/commands", command, key).await
     }
 
     /// `POST /api/v1/check-in`: a scanned or typed code (and the date of birth once asked).
     pub async fn check_in(&self, request: &CheckInRequest) -> Result<CheckInAnswer, ApiFailure> {
-        self.call(Method::Post, "/api/v1/check-in", Some(request))
+        self.step("/api/v1/check-in", request, &new_step_key())
             .await
     }
 
@@ -163,13 +173,13 @@ impl HubClient {
 
     /// `POST /api/v1/appointments`: schedules a visit (front desk).
     pub async fn create_appointment(&self, new: &NewAppointment) -> Result<Created, ApiFailure> {
-        self.call(Method::Post, "/api/v1/appointments", Some(new))
+        self.step("/api/v1/appointments", new, &new_step_key())
             .await
     }
 
     /// `POST /api/v1/walk-ins`: registers a walk-in, arrived at once with a `W-` ticket.
     pub async fn walk_in(&self, new: &NewWalkIn) -> Result<Created, ApiFailure> {
-        self.call(Method::Post, "/api/v1/walk-ins", Some(new)).await
+        self.step("/api/v1/walk-ins", new, &new_step_key()).await
     }
 
     /// `GET /api/v1/appointments?date=`: a day's visits with their check-in codes.
@@ -191,6 +201,7 @@ impl HubClient {
         let body = Body {
             text,
             content_type: format.content_type(),
+            key: None,
         };
         let (status, text) = self.send(Method::Post, &path, Some(body)).await?;
         let status = if status == 422 { 200 } else { status };
@@ -203,16 +214,41 @@ impl HubClient {
         path: &str,
         body: Option<&(impl Serialize + ?Sized)>,
     ) -> Result<T, ApiFailure> {
-        let body = body
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(ApiFailure::bad_answer)?
-            .map(|text| Body {
-                text,
-                content_type: "application/json",
-            });
+        let body = body.map(json_body).transpose()?;
         let (status, text) = self.send(method, path, body).await?;
         read_answer(status, &text)
+    }
+
+    /// A step that changes something, `POST`ed with `Idempotency-Key: key`. When its answer is
+    /// lost (the network dropped, the hub did not answer in time, or it was restarting: 503)
+    /// it is sent again with the same key, after 0.5, 1, 2, 4… seconds, until
+    /// [`STEP_RETRY_SECONDS`] have passed: the hub applies it once and answers every copy
+    /// alike. A refusal is answered at once.
+    async fn step<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &(impl Serialize + ?Sized),
+        key: &str,
+    ) -> Result<T, ApiFailure> {
+        let started = now_millis();
+        let mut pause = 500;
+        loop {
+            let mut body = json_body(body)?;
+            body.key = Some(key.to_string());
+            let answer =
+                self.send(Method::Post, path, Some(body))
+                    .await
+                    .and_then(|(status, text)| match status {
+                        503 => Err(ApiFailure::network("the hub is restarting")),
+                        _ => read_answer(status, &text),
+                    });
+            let lost = matches!(&answer, Err(failure) if failure.kind == ErrorKind::Network);
+            if !lost || now_millis() - started + pause > STEP_RETRY_SECONDS * 1000 {
+                return answer;
+            }
+            pause_for(pause).await;
+            pause = (pause * 2).min(4000);
+        }
     }
 
     #[cfg(target_arch = "wasm32")]
@@ -231,6 +267,9 @@ impl HubClient {
             init.set_body(&wasm_bindgen::JsValue::from_str(&body.text));
             let headers = web_sys::Headers::new().map_err(js)?;
             headers.set("content-type", body.content_type).map_err(js)?;
+            if let Some(key) = &body.key {
+                headers.set(STEP_KEY_HEADER, key).map_err(js)?;
+            }
             init.set_headers(&headers);
         }
         // A frozen hub or a half-open connection would leave the person waiting forever.
@@ -280,9 +319,18 @@ impl HubClient {
             Method::Delete => self.http.delete(url),
         };
         let request = match body {
-            Some(body) => request
-                .header("content-type", body.content_type)
-                .body(body.text),
+            Some(Body {
+                text,
+                content_type,
+                key,
+            }) => {
+                let request = request.header("content-type", content_type);
+                match key {
+                    Some(key) => request.header(STEP_KEY_HEADER, key),
+                    None => request,
+                }
+                .body(text)
+            }
             None => request,
         };
         let response = request.send().await.map_err(ApiFailure::network)?;
@@ -315,6 +363,53 @@ const NO_BODY: Option<&()> = None;
 struct Body {
     text: String,
     content_type: &'static str,
+    /// The step's `Idempotency-Key`, for steps that change something.
+    key: Option<String>,
+}
+
+fn json_body(body: &(impl Serialize + ?Sized)) -> Result<Body, ApiFailure> {
+    Ok(Body {
+        text: serde_json::to_string(body).map_err(ApiFailure::bad_answer)?,
+        content_type: "application/json",
+        key: None,
+    })
+}
+
+/// The header a retried step carries (the IETF HTTP APIs working group's draft names it).
+const STEP_KEY_HEADER: &str = "idempotency-key";
+
+/// A step whose answer was lost is sent again for this long before the screen says it may not
+/// have been saved.
+pub const STEP_RETRY_SECONDS: u64 = 10;
+
+/// A fresh `Idempotency-Key`: about 106 random bits as hex (it must be unique, not secret: the
+/// hub scopes it to the device).
+pub fn new_step_key() -> String {
+    #[cfg(target_arch = "wasm32")]
+    let halves = [(); 2].map(|_| (js_sys::Math::random() * (1u64 << 53) as f64) as u64);
+    #[cfg(not(target_arch = "wasm32"))]
+    let halves = {
+        use std::hash::BuildHasher;
+        static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Each RandomState is seeded from the system's randomness.
+        [(); 2].map(|_| std::collections::hash_map::RandomState::new().hash_one(n) >> 11)
+    };
+    format!("{:014x}{:014x}", halves[0], halves[1])
+}
+
+fn now_millis() -> u64 {
+    chrono::Utc::now().timestamp_millis().max(0) as u64
+}
+
+async fn pause_for(millis: u64) {
+    let pause = std::time::Duration::from_millis(millis);
+    #[cfg(target_arch = "wasm32")]
+    gloo_timers::future::sleep(pause).await;
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+    tokio::time::sleep(pause).await;
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "native-client")))]
+    let _ = pause;
 }
 
 #[cfg(target_arch = "wasm32")]

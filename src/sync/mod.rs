@@ -5,10 +5,12 @@
 //! doubled event.
 
 mod client;
+pub mod local;
+pub mod outbox;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
-pub use client::HubClient;
+pub use client::{new_step_key, HubClient};
 
 use crate::api_types::{ClinicInfo, ScheduleSync, SessionInfo, Snapshot};
 use crate::domain::{ClinicState, SequencedEvent};
@@ -159,8 +161,11 @@ impl Default for LiveClinic {
 /// at the root; screens read it with [`use_live_clinic`].
 pub fn use_live_clinic_provider() -> Signal<LiveClinic> {
     let live = use_context_provider(|| Signal::new(LiveClinic::new()));
+    let outbox = use_context_provider(|| Signal::new(outbox::Outbox::default()));
     #[cfg(target_arch = "wasm32")]
-    use_hook(move || spawn(web::follow_hub(live)));
+    use_hook(move || spawn(web::run(live, outbox)));
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = outbox;
     live
 }
 
@@ -176,6 +181,15 @@ pub fn use_patient_status(
     #[cfg(not(target_arch = "wasm32"))]
     let _ = token;
     (status, online)
+}
+
+/// Wipes this screen's local store (its person signed out or it locked). The live sync also
+/// wipes it when it notices, but only after its next message from the hub.
+pub async fn forget_kept() {
+    #[cfg(target_arch = "wasm32")]
+    if let Ok(store) = local::IndexedDb::open().await {
+        local::LocalStore::wipe(&store).await;
+    }
 }
 
 pub fn use_live_clinic() -> Signal<LiveClinic> {

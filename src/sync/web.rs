@@ -5,8 +5,10 @@
 //! stream that stays silent for two heartbeats (a frozen hub, a half-open connection, which
 //! the browser never reports) is closed and opened again from the last sequence number.
 
-use super::{Access, Applied, HubClient, LiveClinic};
-use crate::api_types::{ApiFailure, ErrorKind};
+use super::local::{IndexedDb, Kept, LocalStore, EVENTS_BEFORE_NEW_SNAPSHOT};
+use super::outbox::{Next, Outbox};
+use super::{Access, Applied, Connection, HubClient, LiveClinic};
+use crate::api_types::{ApiFailure, ErrorKind, Heartbeat};
 use crate::domain::SequencedEvent;
 use chrono::Utc;
 use dioxus::prelude::*;
@@ -20,7 +22,7 @@ use web_sys::{EventSource, MessageEvent};
 enum StreamMessage {
     Opened,
     Event(String),
-    Heartbeat,
+    Heartbeat(String),
     ScheduleSync(String),
     Failed { closed: bool },
 }
@@ -32,24 +34,125 @@ enum Ended {
     /// An event is missing, the hub refused the stream, or the screen lost its access: take a
     /// new snapshot (which also says why access was lost).
     NeedsSnapshot,
+    /// The page opened on its kept copy: ask who this screen is, then follow the stream from
+    /// the copy's sequence number (a snapshot only if the person or the device changed).
+    Restored,
+}
+
+/// The page's local store, when the browser gives it one (it may not: a private window with
+/// storage blocked), else the page works from memory alone.
+#[derive(Clone)]
+struct Local(Option<IndexedDb>);
+
+impl Local {
+    async fn keep_snapshot(&self, live: &LiveClinic) {
+        if let (Some(store), Some(snapshot)) = (&self.0, live.to_keep(Utc::now())) {
+            store.keep_snapshot(&snapshot).await;
+        }
+    }
+}
+
+/// Runs for the page's lifetime: opens the local store, shows what it kept, then keeps the
+/// clinic in step with the hub and sends the outbox whenever the hub is reachable.
+pub async fn run(mut live: Signal<LiveClinic>, mut outbox: Signal<Outbox>) {
+    register_service_worker();
+    let started = js_sys::Date::now();
+    let local = Local(IndexedDb::open().await.ok());
+    let mut ended = Ended::NeedsSnapshot;
+    if let Some(store) = &local.0 {
+        let kept = store.load().await;
+        outbox.set(kept.outbox.clone());
+        match LiveClinic::restored(&kept, Utc::now()) {
+            Some(restored) => {
+                live.set(restored);
+                ended = Ended::Restored;
+                // How long the kept copy took to come back (read by the browser tests).
+                mark_body("restoredMs", js_sys::Date::now() - started);
+            }
+            // Another day's copy is not shown: forget it.
+            None if kept != Kept::default() => store.wipe().await,
+            None => {}
+        }
+    }
+    futures::join!(
+        follow_hub(live, outbox, local.clone(), ended),
+        send_outbox(live, outbox, local)
+    );
 }
 
 /// Silence longer than two heartbeats (and a second for the network) means the hub is gone.
 const SILENCE: Duration = Duration::from_secs(2 * crate::api_types::HEARTBEAT_SECONDS + 1);
 
-/// Runs for the page's lifetime, keeping `live` in step with the hub.
-pub async fn follow_hub(mut live: Signal<LiveClinic>) {
-    let mut ended = Ended::NeedsSnapshot;
+/// Installs the service worker that keeps the app shell for opening offline. Browsers allow
+/// one only in a secure context: the hub's TLS mode, or `localhost`.
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if !window.is_secure_context() {
+        return;
+    }
+    let container = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("serviceWorker"))
+        .ok()
+        .filter(|c| !c.is_undefined());
+    let Some(container) = container else {
+        return;
+    };
+    let register = js_sys::Reflect::get(&container, &JsValue::from_str("register"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(register) = register {
+        let _ = register.call1(&container, &JsValue::from_str("/sw.js"));
+    }
+}
+
+fn mark_body(name: &str, value: f64) {
+    let body = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body());
+    if let Some(body) = body {
+        let _ = body.dataset().set(name, &format!("{value:.0}"));
+    }
+}
+
+/// Keeps `live` in step with the hub, and the local store with `live`.
+async fn follow_hub(
+    mut live: Signal<LiveClinic>,
+    mut outbox: Signal<Outbox>,
+    local: Local,
+    mut ended: Ended,
+) {
+    let mut wiped = false;
     loop {
         if live.peek().access != Access::Open {
+            // Locked, signed out, revoked: nothing of the clinic stays on the device.
+            if !wiped {
+                if let Some(store) = &local.0 {
+                    store.wipe().await;
+                }
+                outbox.set(Outbox::default());
+                wiped = true;
+            }
             // Waiting for someone to sign in on this tablet.
             gloo_timers::future::sleep(Duration::from_millis(300)).await;
             ended = Ended::NeedsSnapshot;
             continue;
         }
+        wiped = false;
+        if let Ended::Restored = ended {
+            let kept_session = live.peek().session.clone();
+            match HubClient::same_origin().session().await {
+                Ok(session) if Some(&session) == kept_session.as_ref() => {}
+                Ok(_) => ended = Ended::NeedsSnapshot,
+                Err(_) => {
+                    gloo_timers::future::sleep(Duration::from_secs(2)).await;
+                    continue;
+                }
+            }
+        }
         if let Ended::NeedsSnapshot = ended {
             let hub = HubClient::same_origin();
-            match resync(&hub, &mut live).await {
+            match resync(&hub, &mut live, &local).await {
                 Ok(()) => {}
                 Err(ApiFailure {
                     kind: kind @ (ErrorKind::SignInRequired | ErrorKind::NotEnrolled),
@@ -72,24 +175,73 @@ pub async fn follow_hub(mut live: Signal<LiveClinic>) {
                 }
             }
         }
-        ended = stream_from(&mut live).await;
+        ended = stream_from(&mut live, &local).await;
         gloo_timers::future::sleep(Duration::from_millis(500)).await;
     }
 }
 
-async fn resync(hub: &HubClient, live: &mut Signal<LiveClinic>) -> Result<(), ApiFailure> {
+async fn resync(
+    hub: &HubClient,
+    live: &mut Signal<LiveClinic>,
+    local: &Local,
+) -> Result<(), ApiFailure> {
     let snapshot = hub.snapshot().await?;
     let session = hub.session().await.ok();
-    let mut live = live.write();
-    live.load_snapshot(snapshot, Utc::now());
-    live.session = session;
+    {
+        let mut live = live.write();
+        live.load_snapshot(snapshot, Utc::now());
+        live.session = session;
+    }
+    local.keep_snapshot(&live.peek()).await;
     Ok(())
 }
 
+/// Sends the outbox's steps, oldest first, whenever the hub is live and their person is the
+/// one signed in; keeps the outbox in the local store whenever it changes.
+async fn send_outbox(live: Signal<LiveClinic>, mut outbox: Signal<Outbox>, local: Local) {
+    let mut kept = Outbox::default();
+    loop {
+        gloo_timers::future::sleep(Duration::from_millis(100)).await;
+        let current = outbox.peek().clone();
+        if current != kept {
+            if let Some(store) = &local.0 {
+                store.keep_outbox(&current).await;
+            }
+            kept = current;
+        }
+        let me = {
+            let live = live.peek();
+            let live_now =
+                matches!(live.connection, Connection::Live) && live.access == Access::Open;
+            live.session
+                .as_ref()
+                .and_then(|s| s.staff.as_ref())
+                .map(|s| s.id.clone())
+                .filter(|_| live_now)
+        };
+        let Some(me) = me else { continue };
+        let step = match outbox.peek().next(&me, Utc::now()) {
+            Next::Send(step) => step.clone(),
+            Next::Ask(_) | Next::Nothing => continue,
+        };
+        match HubClient::same_origin()
+            .command_once(&step.command, &step.key)
+            .await
+        {
+            Ok(_) => outbox.write().sent(&step.key),
+            Err(failure) if failure.kind == ErrorKind::Network => {
+                gloo_timers::future::sleep(Duration::from_secs(2)).await;
+            }
+            Err(failure) => outbox.write().refused(&step.key, failure.message),
+        }
+    }
+}
+
 /// Follows one `EventSource` until the browser gives up on it, it falls silent, an event is
-/// missing, or the screen lost its access.
-async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
+/// missing, or the screen lost its access. Folded events go to the local store too.
+async fn stream_from(live: &mut Signal<LiveClinic>, local: &Local) -> Ended {
     let after = live.peek().seq;
+    let mut kept_since_snapshot = 0;
     let Ok(source) = EventSource::new(&format!("/api/v1/events?after={after}")) else {
         return Ended::NeedsSnapshot;
     };
@@ -104,8 +256,9 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
     };
     let on_heartbeat = {
         let sender = sender.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
-            let _ = sender.unbounded_send(StreamMessage::Heartbeat);
+        Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+            let data = message.data().as_string().unwrap_or_default();
+            let _ = sender.unbounded_send(StreamMessage::Heartbeat(data));
         })
     };
     let on_sync = {
@@ -150,8 +303,17 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
             break Ended::NeedsSnapshot;
         }
         match message {
-            StreamMessage::Opened | StreamMessage::Heartbeat => {
-                live.write().heard_from_hub(Utc::now())
+            StreamMessage::Opened => live.write().heard_from_hub(Utc::now()),
+            StreamMessage::Heartbeat(data) => {
+                // A hub behind this screen's copy (restored from a backup) cannot continue it.
+                let hub_seq = serde_json::from_str::<Heartbeat>(&data).map(|h| h.seq);
+                if hub_seq.is_ok_and(|seq| seq < live.peek().seq) {
+                    break Ended::NeedsSnapshot;
+                }
+                live.write().heard_from_hub(Utc::now());
+                if let Some(store) = &local.0 {
+                    store.keep_contact(Utc::now()).await;
+                }
             }
             StreamMessage::ScheduleSync(data) => {
                 if let Ok(standing) = serde_json::from_str(&data) {
@@ -164,8 +326,17 @@ async fn stream_from(live: &mut Signal<LiveClinic>) -> Ended {
                 let Ok(event) = serde_json::from_str::<SequencedEvent>(&data) else {
                     continue;
                 };
-                if live.write().apply(&event, Utc::now()) == Applied::Gap {
-                    break Ended::NeedsSnapshot;
+                match live.write().apply(&event, Utc::now()) {
+                    Applied::Gap => break Ended::NeedsSnapshot,
+                    Applied::Duplicate => continue,
+                    Applied::Folded => {}
+                }
+                kept_since_snapshot += 1;
+                if kept_since_snapshot >= EVENTS_BEFORE_NEW_SNAPSHOT {
+                    local.keep_snapshot(&live.peek()).await;
+                    kept_since_snapshot = 0;
+                } else if let Some(store) = &local.0 {
+                    store.keep_events(std::slice::from_ref(&event)).await;
                 }
             }
             StreamMessage::Failed { closed } => {

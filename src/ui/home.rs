@@ -101,6 +101,13 @@ fn Tile(label: String, value: usize) -> Element {
 #[component]
 fn RoomTile(room: Room) -> Element {
     let now = use_now();
+    let stale = !crate::ui::common::use_online();
+    let (state_key, label) = match crate::domain::shown_room_state(&room.state, stale) {
+        crate::domain::ShownRoom::ReadyUnconfirmed => {
+            ("unconfirmed", crate::ui::common::UNCONFIRMED)
+        }
+        _ => (room.state.key(), room.state.label()),
+    };
     let minutes = room.since().map(|since| minutes_between(since, now()));
     let detail = match &room.state {
         RoomState::OutOfService { reason } => reason.clone(),
@@ -109,9 +116,9 @@ fn RoomTile(room: Room) -> Element {
         }
     };
     rsx! {
-        div { class: "room-tile state-{room.state.key()}", "data-room": "{room.id}",
+        div { class: "room-tile state-{state_key}", "data-room": "{room.id}",
             span { class: "room-name", "{room.name}" }
-            span { class: "room-state", "{room.state.label()}" }
+            span { class: "room-state", "{label}" }
             span { class: "room-detail", "{detail}" }
         }
     }

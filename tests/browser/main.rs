@@ -10,6 +10,7 @@ mod board;
 mod desk;
 mod floor;
 mod kiosk;
+mod offline;
 mod phone;
 mod provider;
 mod screens;

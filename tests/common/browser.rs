@@ -71,6 +71,19 @@ impl Chromium {
         Ok(page)
     }
 
+    /// Like `open`, with service workers allowed to start: chromiumoxide attaches to every new
+    /// target paused until a debugger resumes it and never resumes workers, so a page's
+    /// service worker would wait forever.
+    pub async fn open_with_workers(&self, url: &str, width: u32, height: u32) -> Result<Page> {
+        let page = self.open("about:blank", width, height).await?;
+        page.execute(
+            chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams::new(false, false),
+        )
+        .await?;
+        page.goto(url).await?;
+        Ok(page)
+    }
+
     pub async fn close(mut self) -> Result<()> {
         self.browser.close().await?;
         self.browser.wait().await?;

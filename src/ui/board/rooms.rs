@@ -38,11 +38,11 @@ fn BoardRoom(card: RoomCard, acting: bool) -> Element {
     let now = use_now();
     let thresholds = live.read().thresholds();
     let (minutes, timer) = card.timer(&thresholds, now());
-    let status = card.status();
+    let (state_key, status) = card.shown(!use_online());
     let occupant = card.occupant.as_ref();
     let assistant = card.roomed_by.clone();
     rsx! {
-        article { class: "board-room state-{card.room.state.key()}", "data-room": "{card.room.id}",
+        article { class: "board-room state-{state_key}", "data-room": "{card.room.id}",
             div { class: "room-card-head",
                 span { class: "room-name", "{card.room.name}" }
                 span { class: "{timer}", "{elapsed_label(minutes)}" }

@@ -2,8 +2,9 @@
 //! hub words it (naming who was quicker), and the tablet's last step kept for the undo bar.
 //! Shared by the floor and the overview.
 
-use crate::domain::Command;
-use crate::sync::{use_live_clinic, Connection, HubClient};
+use crate::domain::{may_wait_offline, Command};
+use crate::sync::outbox::{Outbox, Waiting};
+use crate::sync::{use_live_clinic, Connection, HubClient, LiveClinic};
 use dioxus::prelude::*;
 
 /// The last refusal or failure (shown until the next action), and this tablet's last step
@@ -67,10 +68,50 @@ pub fn use_online() -> bool {
     matches!(use_live_clinic().read().connection, Connection::Live)
 }
 
-/// Sends a screen command; a refusal goes to the notice, a step becomes the one to undo.
-/// Answers whether the hub took it.
+/// Whether `command` may be made now: the hub is reachable, or the step may wait in the outbox
+/// ([`may_wait_offline`]: what the signed-in person already holds).
+pub fn may_make(live: &LiveClinic, command: &Command) -> bool {
+    matches!(live.connection, Connection::Live) || waits_for(live, command).is_some()
+}
+
+/// Who would own `command` in the outbox, if it may wait there.
+fn waits_for(live: &LiveClinic, command: &Command) -> Option<crate::domain::StaffId> {
+    let me = live.session.as_ref()?.staff.as_ref()?.id.clone();
+    may_wait_offline(&live.state, command, &me).then_some(me)
+}
+
+/// Keeps `command` in the outbox while the hub is unreachable (see [`may_make`]); `false` (and
+/// nothing kept) when it needs the hub.
+pub fn keep_for_later(command: Command) -> bool {
+    let live = consume_context::<Signal<LiveClinic>>();
+    let mut outbox = consume_context::<Signal<Outbox>>();
+    let live = live.peek();
+    let Some(by) = waits_for(&live, &command) else {
+        return false;
+    };
+    let label = super::outbox::waiting_label(&live.state, &command);
+    outbox.write().push(Waiting {
+        key: crate::sync::new_step_key(),
+        command,
+        by,
+        made: chrono::Utc::now(),
+        label,
+        confirmed: false,
+    });
+    true
+}
+
+/// Sends a screen command; a refusal goes to the notice, a step becomes the one to undo. While
+/// the hub is unreachable a step that may wait goes to the outbox instead. Answers whether the
+/// step was taken (by the hub, or into the outbox).
 pub async fn send(notice: Notice, command: Command) -> bool {
     let (mut message, mut last) = (notice.message, notice.last);
+    let live = consume_context::<Signal<LiveClinic>>();
+    if !matches!(live.peek().connection, Connection::Live) {
+        let kept = keep_for_later(command);
+        message.set((!kept).then(|| NEEDS_THE_HUB.to_string()));
+        return kept;
+    }
     match HubClient::same_origin().command(&command).await {
         Ok(_) => {
             message.set(None);
@@ -95,11 +136,16 @@ pub fn send_then(notice: Notice, command: Command, done: impl FnOnce() + 'static
     });
 }
 
-/// A button that sends one step, disabled while the hub cannot be reached.
+/// Said when a step that needs the hub is tried without it.
+pub const NEEDS_THE_HUB: &str =
+    "This step needs the hub, which cannot be reached: try again once the screen says Live.";
+
+/// A button that sends one step, disabled while the hub cannot be reached (unless the step may
+/// wait in the outbox).
 #[component]
 pub fn StepButton(label: String, command: Command, #[props(default)] secondary: bool) -> Element {
     let notice = use_context::<Notice>();
-    let online = use_online();
+    let online = may_make(&use_live_clinic().read(), &command);
     let class = if secondary {
         "button small secondary"
     } else {

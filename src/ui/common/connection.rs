@@ -23,12 +23,20 @@ pub fn ConnectionBadge() -> Element {
                     .unwrap_or(0);
                 (
                     "badge reconnecting",
-                    format!("Reconnecting… last update {ago} s ago"),
+                    format!("Reconnecting… last update {} ago", age(ago)),
                 )
             }
         },
     };
     rsx! {
         span { class, role: "status", "aria-live": "polite", "data-seq": "{live.seq}", "{text}" }
+    }
+}
+
+/// "12 s", "4 min", "2 h 05 min": how old a stale copy is.
+fn age(seconds: i64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s => super::elapsed_label(s / 60),
     }
 }

@@ -7,6 +7,7 @@ mod assign;
 mod chime;
 mod close_out;
 mod connection;
+mod outbox;
 mod release_early;
 mod room_card;
 mod schedule_sync;
@@ -15,14 +16,16 @@ mod time;
 mod undo;
 
 pub use actions::{
-    capitalised, send, send_then, use_online, Notice, NoticeBanner, Step, StepButton,
+    capitalised, keep_for_later, may_make, send, send_then, use_online, Notice, NoticeBanner, Step,
+    StepButton, NEEDS_THE_HUB,
 };
 pub use assign::AssignSheet;
 pub use chime::chime;
 pub use close_out::CloseOutList;
 pub use connection::ConnectionBadge;
+pub use outbox::OutboxList;
 pub use release_early::ReleaseEarly;
-pub use room_card::RoomCard;
+pub use room_card::{RoomCard, UNCONFIRMED};
 pub use schedule_sync::ScheduleSyncNote;
 pub use time::{elapsed_label, minutes_between, timer_class, use_now};
 pub use undo::UndoBar;
@@ -88,6 +91,7 @@ pub fn Screen(
             ScreenHeader { title, public }
             if acts && access == Access::Open {
                 NoticeBanner {}
+                OutboxList {}
             }
             main { {content} }
         }
@@ -121,6 +125,7 @@ fn touched(
 /// Ends this tablet's session and wipes the clinic from the page.
 async fn lock(mut live: Signal<crate::sync::LiveClinic>) {
     live.write().deny(Access::SignInRequired);
+    crate::sync::forget_kept().await;
     let _ = crate::sync::HubClient::same_origin().sign_out().await;
 }
 

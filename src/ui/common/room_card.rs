@@ -4,8 +4,8 @@
 
 use crate::config::Thresholds;
 use crate::domain::{
-    room_next_steps, ClinicState, Hold, HoldReason, NextStep, Precautions, Room, RoomState, Ticket,
-    Timed, Visit, VisitState,
+    room_next_steps, shown_room_state, ClinicState, Hold, HoldReason, NextStep, Precautions, Room,
+    RoomState, ShownRoom, Ticket, Timed, Visit, VisitState,
 };
 use crate::ui::common::{minutes_between, timer_class};
 use chrono::{DateTime, Utc};
@@ -29,6 +29,9 @@ pub struct RoomCard {
     /// What the domain offers next for this room.
     pub steps: Vec<NextStep>,
 }
+
+/// A ready room as a stale copy shows it.
+pub const UNCONFIRMED: &str = "Ready when last seen: not confirmed";
 
 impl RoomCard {
     pub fn of(state: &ClinicState, room: &Room, now: DateTime<Utc>) -> RoomCard {
@@ -120,6 +123,15 @@ impl RoomCard {
     pub fn isolation_flag(&self) -> Option<String> {
         let in_use = self.room.state != RoomState::Ready;
         (in_use && !self.precautions.is_empty()).then(|| self.precautions.label())
+    }
+
+    /// The state's style key and status as a screen shows them: from a stale copy a room last
+    /// known ready is "Ready when last seen", never shown (or offered) as ready.
+    pub fn shown(&self, stale: bool) -> (&'static str, String) {
+        match shown_room_state(&self.room.state, stale) {
+            ShownRoom::ReadyUnconfirmed => ("unconfirmed", UNCONFIRMED.to_string()),
+            ShownRoom::Ready | ShownRoom::AsKnown => (self.room.state.key(), self.status()),
+        }
     }
 
     /// "Ready for provider", "Out of service: broken light", "Needs cleaning"…

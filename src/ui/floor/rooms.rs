@@ -7,7 +7,7 @@ use crate::config::Thresholds;
 use crate::domain::{rooms_for, Action, ClinicState, Command, NextStep, Room, RoomId, VisitId};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, use_now};
-use crate::ui::common::{send, use_online, Notice, ReleaseEarly, RoomCard};
+use crate::ui::common::{may_make, send, use_online, Notice, ReleaseEarly, RoomCard};
 use chrono::Utc;
 use dioxus::prelude::*;
 
@@ -82,25 +82,30 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     let online = use_online();
     let now = use_now();
     let (minutes, timer) = card.timer(&thresholds, now());
-    let status = card.status();
+    let (state_key, status) = card.shown(!online);
     let roomed_by = card.roomed_by.clone();
     let live = use_live_clinic();
     let offered = card.steps_at(&live.read().state, now());
     let release = offered.contains(&NextStep::ReleaseEarly) && live.read().may(Action::ManageRooms);
-    let steps: Vec<(String, Option<Panel>, Option<Command>)> = offered
+    // Offline, a step on what this person holds may still be made: it waits in the outbox.
+    let steps: Vec<(String, Option<Panel>, Option<Command>, bool)> = offered
         .iter()
         .filter(|step| **step != NextStep::ReleaseEarly)
         .map(|step| {
             let label = step_label(step, &live.read().state);
-            (
-                label,
-                step_panel(step, &card.room.id),
-                step.command(&card.room.id),
-            )
+            let (panel, command) = (step_panel(step, &card.room.id), step.command(&card.room.id));
+            let probe = match &panel {
+                Some(Panel::Vitals(visit)) => Some(Command::ReadyForProvider {
+                    visit: visit.clone(),
+                }),
+                _ => command.clone(),
+            };
+            let allowed = online || probe.is_some_and(|c| may_make(&live.read(), &c));
+            (label, panel, command, allowed)
         })
         .collect();
     rsx! {
-        article { class: "room-card state-{card.room.state.key()}", "data-room": "{card.room.id}",
+        article { class: "room-card state-{state_key}", "data-room": "{card.room.id}",
             div { class: "room-card-head",
                 span { class: "room-name", "{card.room.name}" }
                 span { class: "{timer}", "{elapsed_label(minutes)}" }
@@ -130,10 +135,10 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
                 ReleaseEarly { room: card.room.clone(), thorough: card.isolation }
             }
             div { class: "row-actions",
-                for (label, target, command) in steps {
+                for (label, target, command, allowed) in steps {
                     button {
                         class: "button",
-                        disabled: !online,
+                        disabled: !allowed,
                         onclick: move |_| {
                             if let Some(target) = target.clone() {
                                 panel.set(target);

@@ -10,7 +10,7 @@ use crate::domain::{
     fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Command, DomainError, VisitId, Vitals,
 };
 use crate::sync::{use_live_clinic, HubClient};
-use crate::ui::common::{capitalised, use_online, Notice, Step};
+use crate::ui::common::{capitalised, keep_for_later, may_make, Notice, Step, NEEDS_THE_HUB};
 use dioxus::prelude::*;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,7 +92,13 @@ pub fn VitalsForm(visit: VisitId) -> Element {
     let mut panel = use_context::<Signal<Panel>>();
     let notice = use_context::<Notice>();
     let live = use_live_clinic();
-    let online = use_online();
+    // Offline, vitals for a patient this person roomed wait in the outbox.
+    let online = may_make(
+        &live.read(),
+        &Command::ReadyForProvider {
+            visit: visit.clone(),
+        },
+    );
     let mut draft = use_signal(Draft::default);
     let mut problem = use_signal(|| None::<String>);
     let mut to_confirm = use_signal(|| None::<String>);
@@ -137,6 +143,15 @@ pub fn VitalsForm(visit: VisitId) -> Element {
                 confirm_abnormal: confirm,
                 ready_for_provider: true,
             };
+            if !hub_reachable() {
+                if keep_for_later(command) {
+                    panel.set(Panel::None);
+                } else {
+                    problem.set(Some(NEEDS_THE_HUB.to_string()));
+                }
+                saving.set(false);
+                return;
+            }
             let result = HubClient::same_origin().command(&command).await;
             saving.set(false);
             match result {
@@ -280,4 +295,14 @@ mod tests {
             "Heart rate: \"7o\" is not a number"
         );
     }
+}
+
+/// Whether the hub is reachable now (read when a step is sent, not while rendering).
+fn hub_reachable() -> bool {
+    matches!(
+        consume_context::<Signal<crate::sync::LiveClinic>>()
+            .peek()
+            .connection,
+        crate::sync::Connection::Live
+    )
 }

@@ -472,6 +472,12 @@ async fn submit_code(
     code: String,
     born: Option<NaiveDate>,
 ) {
+    // Checking in claims a place in the queue: an offline kiosk keeps nothing to send later.
+    let live = consume_context::<Signal<crate::sync::LiveClinic>>();
+    if !matches!(live.peek().connection, crate::sync::Connection::Live) {
+        step.set(Step::Done(Ending::Notice("check-in-unavailable")));
+        return;
+    }
     step.set(Step::Busy);
     let request = CheckInRequest {
         code: code.clone(),
