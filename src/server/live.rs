@@ -64,7 +64,8 @@ pub async fn events(
         .and_then(|v| v.trim().parse::<u64>().ok());
     // A browser's own reconnect carries Last-Event-ID, which is newer than the ?after= the
     // page first connected with.
-    let after = last_event_id.or(resume.after).unwrap_or_else(|| hub.seq());
+    let resuming = last_event_id.or(resume.after);
+    let after = resuming.unwrap_or_else(|| hub.seq());
     let idle = super::auth::idle_limit(&hub);
     let revoked = async move {
         while state.access.still_valid(&caller, idle) {
@@ -74,7 +75,15 @@ pub async fn events(
     // The stream ends within a second of the device being revoked or the session ending, and
     // at once when the hub shuts down.
     let closed = hub.closed();
-    let sync = (visibility != Visibility::TicketOnly).then(|| hub.watch_schedule_sync());
+    let sync = (visibility != Visibility::TicketOnly).then(|| {
+        // A screen following on from a sequence number (its kept copy, with no snapshot) hears
+        // the standing first.
+        let mut receiver = hub.watch_schedule_sync();
+        if resuming.is_some() && receiver.borrow().is_some() {
+            receiver.mark_changed();
+        }
+        receiver
+    });
     let stream = with_heartbeats(follow(hub.clone(), after), sync)
         .take_until(Box::pin(revoked))
         .take_until(Box::pin(closed))

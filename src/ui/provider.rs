@@ -18,10 +18,7 @@ use std::collections::BTreeSet;
 
 #[component]
 pub fn Provider() -> Element {
-    use_context_provider(|| Notice {
-        message: Signal::new(None),
-        last: Signal::new(None),
-    });
+    use_context_provider(Notice::new);
     rsx! {
         Screen { name: "provider", title: "My patients",
             ProviderView {}

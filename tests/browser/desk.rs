@@ -280,6 +280,8 @@ async fn the_close_of_day_lists_what_is_open_and_resolves_it_from_the_desk_and_t
         let nurse = Chromium::launch().await?;
         let board = tablet(&hub, &nurse, "127.0.0.1", "Kathleen Walsh", '5', (1920, 1080)).await?;
         board.goto(format!("{}/board", hub.url)).await?;
+        // The overview opens on the floor's kept copy and goes live a moment later.
+        wait_until(&board, "document.querySelector('.badge.live') !== null", WAIT).await?;
         let resolve = "(() => { const row = [...document.querySelectorAll('.close-out .close-row')].find(r => r.textContent.includes('Wanda W.')); const b = row && [...row.querySelectorAll('button')].find(b => b.textContent === 'Left without being seen'); if (!b) return false; b.click(); return true; })()";
         let resolved = wait_until(&board, resolve, WAIT).await;
         if resolved.is_ok() {

@@ -473,9 +473,17 @@ async fn after_a_hub_restart_mid_visit_the_tablet_stays_signed_in_and_catches_up
         wait_until(&lee, "document.querySelector('.badge.reconnecting')?.textContent.startsWith('Reconnecting')", WAIT)
             .await
             .context("the tablet says it is reconnecting")?;
-        wait_until(&lee, "[...document.querySelectorAll('.room-card button, .vitals-form .row-actions .button:last-child')].every(b => b.disabled)", WAIT)
+        // What needs the hub is disabled; since the outbox (December 2026) the steps on Rita,
+        // whom this tablet's person roomed, stay enabled: they wait to be sent.
+        let card = format!("[...document.querySelectorAll('.room-card')].find(c => c.querySelector('.room-name').textContent === {room:?})");
+        wait_until(&lee, &format!("[...document.querySelectorAll('.room-card')].filter(c => c !== {card}).every(c => [...c.querySelectorAll('button')].every(b => b.disabled))"), WAIT)
             .await
             .context("actions it cannot guarantee are disabled")?;
+        let waiting: Vec<String> = lee
+            .evaluate(format!("[...{card}.querySelectorAll('button')].filter(b => !b.disabled).map(b => b.textContent.trim())"))
+            .await?
+            .into_value()?;
+        assert_eq!(waiting, ["Vitals…", "Ready for provider"], "the steps that may wait");
         assert!(text(&lee, "main").await?.contains("Rita R."), "what was on screen stays");
         screenshot(&lee, "floor-reconnecting-tablet").await?;
 

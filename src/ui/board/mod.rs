@@ -27,10 +27,7 @@ const STAFF_REFRESH_SECONDS: i64 = 10;
 
 #[component]
 pub fn Board() -> Element {
-    use_context_provider(|| Notice {
-        message: Signal::new(None),
-        last: Signal::new(None),
-    });
+    use_context_provider(Notice::new);
     rsx! {
         Screen { name: "board", title: "Clinic overview",
             BoardView {}

@@ -13,7 +13,22 @@ use dioxus::prelude::*;
 pub struct Notice {
     pub message: Signal<Option<String>>,
     pub last: Signal<Option<Step>>,
+    /// A step has been on its way for over a second (its answer lost, being sent again).
+    pub sending: Signal<bool>,
 }
+
+impl Notice {
+    pub fn new() -> Notice {
+        Notice {
+            message: Signal::new(None),
+            last: Signal::new(None),
+            sending: Signal::new(false),
+        }
+    }
+}
+
+/// How long a step may take before the screen says "Sending…".
+const SENDING_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A step this tablet made: what, on which visit or room.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +68,11 @@ impl Step {
 pub fn NoticeBanner() -> Element {
     let notice = use_context::<Notice>();
     let Some(message) = (notice.message)() else {
+        if (notice.sending)() {
+            return rsx! {
+                div { class: "notice sending", role: "status", "Sending…" }
+            };
+        }
         return rsx! {};
     };
     rsx! {
@@ -107,12 +127,22 @@ pub fn keep_for_later(command: Command) -> bool {
 pub async fn send(notice: Notice, command: Command) -> bool {
     let (mut message, mut last) = (notice.message, notice.last);
     let live = consume_context::<Signal<LiveClinic>>();
-    if !matches!(live.peek().connection, Connection::Live) {
-        let kept = keep_for_later(command);
-        message.set((!kept).then(|| NEEDS_THE_HUB.to_string()));
-        return kept;
+    let stale = !matches!(live.peek().connection, Connection::Live);
+    if stale && keep_for_later(command.clone()) {
+        message.set(None);
+        return true;
     }
-    match HubClient::same_origin().command(&command).await {
+    // Anything else is tried: the hub may be back before this screen has noticed (a copy
+    // restored a moment ago), and a lost answer is sent again under the same key.
+    let mut sending = notice.sending;
+    let slow = spawn(async move {
+        pause(SENDING_AFTER).await;
+        sending.set(true);
+    });
+    let answer = HubClient::same_origin().command(&command).await;
+    slow.cancel();
+    sending.set(false);
+    match answer {
         Ok(_) => {
             message.set(None);
             if let Some(step) = Step::of(&command) {
@@ -135,10 +165,6 @@ pub fn send_then(notice: Notice, command: Command, done: impl FnOnce() + 'static
         }
     });
 }
-
-/// Said when a step that needs the hub is tried without it.
-pub const NEEDS_THE_HUB: &str =
-    "This step needs the hub, which cannot be reached: try again once the screen says Live.";
 
 /// A button that sends one step, disabled while the hub cannot be reached (unless the step may
 /// wait in the outbox).
@@ -167,4 +193,11 @@ pub fn capitalised(text: &str) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+async fn pause(duration: std::time::Duration) {
+    #[cfg(target_arch = "wasm32")]
+    gloo_timers::future::sleep(duration).await;
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = duration;
 }

@@ -17,7 +17,7 @@ mod undo;
 
 pub use actions::{
     capitalised, keep_for_later, may_make, send, send_then, use_online, Notice, NoticeBanner, Step,
-    StepButton, NEEDS_THE_HUB,
+    StepButton,
 };
 pub use assign::AssignSheet;
 pub use chime::chime;

@@ -21,10 +21,7 @@ use schedule::Schedule;
 
 #[component]
 pub fn Desk() -> Element {
-    use_context_provider(|| Notice {
-        message: Signal::new(None),
-        last: Signal::new(None),
-    });
+    use_context_provider(Notice::new);
     rsx! {
         Screen { name: "desk", title: "Front desk",
             DeskView {}

@@ -26,10 +26,7 @@ pub enum Panel {
 
 #[component]
 pub fn Floor() -> Element {
-    use_context_provider(|| Notice {
-        message: Signal::new(None),
-        last: Signal::new(None),
-    });
+    use_context_provider(Notice::new);
     use_context_provider(|| Signal::new(Panel::None));
     rsx! {
         Screen { name: "floor", title: "Rooming",

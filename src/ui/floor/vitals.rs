@@ -10,7 +10,7 @@ use crate::domain::{
     fahrenheit_to_celsius, inches_to_cm, pounds_to_kg, Command, DomainError, VisitId, Vitals,
 };
 use crate::sync::{use_live_clinic, HubClient};
-use crate::ui::common::{capitalised, keep_for_later, may_make, Notice, Step, NEEDS_THE_HUB};
+use crate::ui::common::{capitalised, keep_for_later, may_make, Notice, Step};
 use dioxus::prelude::*;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -143,13 +143,9 @@ pub fn VitalsForm(visit: VisitId) -> Element {
                 confirm_abnormal: confirm,
                 ready_for_provider: true,
             };
-            if !hub_reachable() {
-                if keep_for_later(command) {
-                    panel.set(Panel::None);
-                } else {
-                    problem.set(Some(NEEDS_THE_HUB.to_string()));
-                }
+            if !hub_reachable() && keep_for_later(command.clone()) {
                 saving.set(false);
+                panel.set(Panel::None);
                 return;
             }
             let result = HubClient::same_origin().command(&command).await;
@@ -253,12 +249,12 @@ pub fn VitalsForm(visit: VisitId) -> Element {
                 if let Some(message) = to_confirm() {
                     div { class: "confirm", role: "alert",
                         p { "{message}" }
-                        button { class: "button", disabled: !online || saving(), onclick: move |_| confirm_and_save(true), "Confirm abnormal values and save" }
+                        button { class: "button", disabled: !online || saving(), onclick: move |_| confirm_and_save(true), if saving() { "Sending…" } else { "Confirm abnormal values and save" } }
                     }
                 }
                 div { class: "row-actions",
                     button { class: "button secondary", onclick: move |_| panel.set(Panel::None), "Cancel" }
-                    button { class: "button", disabled: !online || saving(), onclick: move |_| save(false), "Save, ready for provider" }
+                    button { class: "button", disabled: !online || saving(), onclick: move |_| save(false), if saving() { "Sending…" } else { "Save, ready for provider" } }
                 }
             }
         }

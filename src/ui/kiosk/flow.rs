@@ -474,7 +474,10 @@ async fn submit_code(
 ) {
     // Checking in claims a place in the queue: an offline kiosk keeps nothing to send later.
     let live = consume_context::<Signal<crate::sync::LiveClinic>>();
-    if !matches!(live.peek().connection, crate::sync::Connection::Live) {
+    if matches!(
+        live.peek().connection,
+        crate::sync::Connection::Reconnecting { .. }
+    ) {
         step.set(Step::Done(Ending::Notice("check-in-unavailable")));
         return;
     }
