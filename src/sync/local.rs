@@ -163,6 +163,12 @@ mod indexed_db {
             Ok(())
         }
 
+        async fn delete(&self, key: &str) -> Result<(), JsValue> {
+            let store = self.stores(&[KEPT])?.object_store(KEPT)?;
+            done(&store.delete(&JsValue::from_str(key))?).await?;
+            Ok(())
+        }
+
         async fn get<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
             let store = self.stores(&[KEPT]).ok()?.object_store(KEPT).ok()?;
             let value = done(&store.get(&JsValue::from_str(key)).ok()?).await.ok()?;
@@ -241,7 +247,11 @@ mod indexed_db {
             logged(self.put("contact", &at).await)
         }
         async fn keep_outbox(&self, outbox: &Outbox) {
-            logged(self.put("outbox", outbox).await)
+            // An empty outbox is no entry at all: a wiped store stays empty.
+            match outbox.is_empty() {
+                true => logged(self.delete("outbox").await),
+                false => logged(self.put("outbox", outbox).await),
+            }
         }
         async fn wipe(&self) {
             logged(self.try_wipe().await)
@@ -363,7 +373,12 @@ mod sqlite_file {
         }
 
         async fn keep_outbox(&self, outbox: &Outbox) {
-            self.put("outbox", outbox);
+            match outbox.is_empty() {
+                true => {
+                    self.with(|conn| conn.execute("DELETE FROM kept WHERE key = 'outbox'", []));
+                }
+                false => self.put("outbox", outbox),
+            }
         }
 
         async fn wipe(&self) {
@@ -432,6 +447,19 @@ mod tests {
         // A new snapshot replaces the events kept beside the old one.
         store.keep_snapshot(&restored.to_keep(now).unwrap()).await;
         assert!(store.load().await.events.is_empty());
+        let mut outbox = Outbox::default();
+        outbox.push(crate::sync::outbox::Waiting {
+            key: "k1".into(),
+            command: crate::domain::Command::StartCleaning {
+                room: RoomId::parse("exam-1").unwrap(),
+            },
+            by: crate::domain::StaffId::parse("ma-lee").unwrap(),
+            made: now,
+            label: "Start cleaning: Exam 1".into(),
+            confirmed: false,
+        });
+        store.keep_outbox(&outbox).await;
+        assert_eq!(store.load().await.outbox, outbox);
         store.wipe().await;
         assert_eq!(store.load().await, Kept::default());
     }
