@@ -376,6 +376,10 @@ fn json_body(body: &(impl Serialize + ?Sized)) -> Result<Body, ApiFailure> {
 }
 
 /// The header a retried step carries (the IETF HTTP APIs working group's draft names it).
+#[cfg_attr(
+    not(any(target_arch = "wasm32", feature = "native-client")),
+    allow(dead_code)
+)]
 const STEP_KEY_HEADER: &str = "idempotency-key";
 
 /// A step whose answer was lost is sent again for this long before the screen says it may not
