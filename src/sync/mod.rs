@@ -120,6 +120,11 @@ impl LiveClinic {
         };
     }
 
+    /// The staff member signed in on this screen, once known.
+    pub fn me(&self) -> Option<&crate::domain::StaffId> {
+        Some(&self.session.as_ref()?.staff.as_ref()?.id)
+    }
+
     /// Whether this screen's device and signed-in person may do `action` (the same rule the
     /// hub applies; nothing until the session is known).
     pub fn may(&self, action: crate::domain::Action) -> bool {

@@ -213,11 +213,7 @@ async fn send_outbox(live: Signal<LiveClinic>, mut outbox: Signal<Outbox>, local
             let live = live.peek();
             let live_now =
                 matches!(live.connection, Connection::Live) && live.access == Access::Open;
-            live.session
-                .as_ref()
-                .and_then(|s| s.staff.as_ref())
-                .map(|s| s.id.clone())
-                .filter(|_| live_now)
+            live.me().cloned().filter(|_| live_now)
         };
         let Some(me) = me else { continue };
         let step = match outbox.peek().next(&me, Utc::now()) {

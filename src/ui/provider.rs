@@ -37,10 +37,8 @@ fn ProviderView() -> Element {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }
     let me = live_read
-        .session
-        .as_ref()
-        .and_then(|s| s.staff.as_ref())
-        .and_then(|staff| provider_for(&live_read.state, &staff.id));
+        .me()
+        .and_then(|staff| provider_for(&live_read.state, staff));
     let Some(me) = me else {
         return rsx! {
             p { class: "muted", "This screen is a provider's own list. Sign in with a provider account (your staff id is your provider id)." }
@@ -80,11 +78,7 @@ fn use_ready_alert(mut banner: Signal<Option<String>>) {
     let mut known = use_signal(|| None::<BTreeSet<VisitId>>);
     use_effect(move || {
         let live = live.read();
-        let me = live
-            .session
-            .as_ref()
-            .and_then(|s| s.staff.as_ref())
-            .and_then(|staff| provider_for(&live.state, &staff.id));
+        let me = live.me().and_then(|staff| provider_for(&live.state, staff));
         let Some(me) = me else {
             return;
         };

@@ -13,7 +13,7 @@ use chromiumoxide::Page;
 use common::browser::{
     assert_accessible, screenshot, tablet, tap, text, wait_until, Chromium, DemoHub, BORN,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -60,19 +60,6 @@ async fn set_value(page: &Page, selector: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-async fn check_in(hub: &DemoHub, code: &str, born: &str) -> Result<Value> {
-    let body = json!({ "code": code, "date_of_birth": born });
-    Ok(hub
-        .client()
-        .await?
-        .post(format!("{}/api/v1/check-in", hub.url))
-        .json(&body)
-        .send()
-        .await?
-        .json()
-        .await?)
-}
-
 #[tokio::test]
 async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_changes() -> Result<()> {
     let dir = tempfile::tempdir()?;
@@ -85,7 +72,7 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
 
         let code = hub.schedule("Ida", "Identity", 0).await?;
         for _ in 0..3 {
-            check_in(&hub, &code, "1999-12-31").await?;
+            hub.check_in(&code, "1999-12-31").await?;
         }
         let flagged = Instant::now();
         wait_until(&front, "document.querySelector('.desk-sent')?.textContent.includes('Ida Identity') === true", WAIT)
@@ -141,7 +128,7 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
 
         // Too early at the kiosk: the desk sees why, and may check them in anyway.
         let early = hub.schedule("Tia", "Tooearly", 120).await?;
-        assert_eq!(check_in(&hub, &early, BORN).await?["outcome"], "too_early");
+        assert_eq!(hub.check_in(&early, BORN).await?["outcome"], "too_early");
         wait_until(&front, "document.querySelector('.desk-sent')?.textContent.includes('Tia Tooearly · came before check-in opened') === true", WAIT)
             .await
             .context("the too-early patient on the desk, with the reason")?;
@@ -163,7 +150,7 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
         wait_until(&front, "document.querySelector('.desk-row .patient-name') !== null && ![...document.querySelectorAll('.patient-name')].some(n => n.textContent.endsWith('Reschedule'))", WAIT)
             .await
             .context("a visit moved to tomorrow leaves today's schedule")?;
-        let scanned = check_in(&hub, &moved, BORN).await?;
+        let scanned = hub.check_in(&moved, BORN).await?;
         assert_eq!(scanned["outcome"], "wrong_day", "{scanned}");
         assert_eq!(scanned["day"], tomorrow.as_str(), "{scanned}");
 
@@ -189,7 +176,7 @@ async fn the_desk_sees_who_the_kiosk_sent_checks_them_in_and_runs_the_days_chang
         front.find_element("[id^=cancel-]").await?.click().await?.type_str("called, rebooking").await?;
         row_action(&front, "Cancel", "Cancel visit").await?;
         wait_until(&front, &row_shows("Cancel", "cancelled: called, rebooking"), WAIT).await?;
-        assert_eq!(check_in(&hub, &cancelled, BORN).await?["outcome"], "cancelled");
+        assert_eq!(hub.check_in(&cancelled, BORN).await?["outcome"], "cancelled");
 
         // A no-show waits for the grace after the appointment.
         hub.schedule("Nel", "Noshow", 0).await?;
@@ -264,7 +251,7 @@ async fn the_close_of_day_lists_what_is_open_and_resolves_it_from_the_desk_and_t
     let outcome = async {
         let absent = hub.schedule("Abe", "Absent", -40).await?;
         let waiting = hub.schedule("Wanda", "Waits", -5).await?;
-        check_in(&hub, &waiting, BORN).await?;
+        hub.check_in(&waiting, BORN).await?;
         let front = desk(&hub, &chromium, "127.0.0.1", "Nisha Patel", '6', (1920, 1080)).await?;
         wait_until(&front, "document.querySelector('.close-out')?.textContent.includes('Abe A.') === true", WAIT)
             .await
@@ -430,7 +417,7 @@ async fn the_next_mornings_queue_is_empty_and_yesterdays_open_visit_waits_for_th
     let evening = (23 - chrono::Utc::now().hour() as i32 + 36) % 24 - 12;
     let mut hub = DemoHub::at_offset(&dir, evening, |_| {})?;
     let code = hub.schedule("Nora", "Overnight", 0).await?;
-    assert_eq!(check_in(&hub, &code, BORN).await?["outcome"], "checked_in");
+    assert_eq!(hub.check_in(&code, BORN).await?["outcome"], "checked_in");
     hub.kill()?;
     let hub = DemoHub::at_offset(&dir, evening + 2, |_| {})?;
     let chromium = Chromium::launch().await?;
@@ -535,7 +522,7 @@ async fn a_patient_who_does_not_answer_two_calls_is_listed_for_the_desk() -> Res
         let front = desk(&hub, &chromium, "127.0.0.1", "Nisha Patel", '6', (1920, 1080)).await?;
         let lee = tablet(&hub, &chromium, "localhost", "Michelle Lee", '1', (820, 1180)).await?;
         let code = hub.schedule("Noah", "Noanswer", 5).await?;
-        assert_eq!(check_in(&hub, &code, BORN).await?["outcome"], "checked_in");
+        assert_eq!(hub.check_in(&code, BORN).await?["outcome"], "checked_in");
         let snapshot = hub.snapshot().await?;
         let visit = snapshot["state"]["visits"]
             .as_object()

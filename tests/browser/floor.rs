@@ -487,8 +487,7 @@ async fn after_a_hub_restart_mid_visit_the_tablet_stays_signed_in_and_catches_up
         assert!(text(&lee, "main").await?.contains("Rita R."), "what was on screen stays");
         screenshot(&lee, "floor-reconnecting-tablet").await?;
 
-        let config = dir.path().join("clinic.toml");
-        hub = DemoHub::start_with(&dir.path().join("kiosk.db"), &addr, &["--config", config.to_str().context("path")?])?;
+        hub = DemoHub::start_in(&dir, &addr)?;
         wait_until(&lee, "document.querySelector('.badge.live') !== null && window.notReloaded === true", WAIT)
             .await
             .context("back live without a reload")?;

@@ -20,23 +20,6 @@ const RECONNECTING: &str = "document.querySelector('.badge.reconnecting') !== nu
 /// What IndexedDB holds for this origin: entries in the kept-values and events stores.
 const KEPT_ENTRIES: &str = "(async () => { const db = await new Promise((ok, no) => { const r = indexedDB.open('clinicflow', 1); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); }); const count = (name) => new Promise((ok) => { const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result); }); const n = (await count('kept')) + (await count('events')); db.close(); return n; })()";
 
-async fn check_in(hub: &DemoHub, code: &str) -> Result<()> {
-    let body = serde_json::json!({ "code": code, "date_of_birth": BORN });
-    let response = hub
-        .client()
-        .await?
-        .post(format!("{}/api/v1/check-in", hub.url))
-        .json(&body)
-        .send()
-        .await?;
-    anyhow::ensure!(
-        response.status().is_success(),
-        "check-in {}",
-        response.status()
-    );
-    Ok(())
-}
-
 fn room_card_with(patient: &str) -> String {
     format!("[...document.querySelectorAll('.room-card')].find(c => c.textContent.includes({patient:?}))")
 }
@@ -89,8 +72,9 @@ async fn vitals_made_offline_survive_a_reload_and_a_restart_and_are_saved_once()
         .context("the app shell is kept")?;
         let olive = hub.schedule("Olive", "Offline", 0).await?;
         let quinn = hub.schedule("Quinn", "Queued", 5).await?;
-        check_in(&hub, &olive).await?;
-        check_in(&hub, &quinn).await?;
+        for code in [&olive, &quinn] {
+            assert_eq!(hub.check_in(code, BORN).await?["outcome"], "checked_in");
+        }
         let row = "[...document.querySelectorAll('.queue-row')].find(r => r.textContent.includes('Olive O.'))";
         wait_until(&lee, &format!("(() => {{ const b = {row} && [...{row}.querySelectorAll('button')].find(b => b.textContent.trim() === 'Room…'); if (!b) return false; b.click(); return true; }})()"), WAIT)
             .await
@@ -149,11 +133,7 @@ async fn vitals_made_offline_survive_a_reload_and_a_restart_and_are_saved_once()
 
         // The hub back (restarted on its file): the step is sent by itself, once, and the
         // tablet follows on from its copy without a snapshot.
-        hub = DemoHub::start_with(
-            &dir.path().join("kiosk.db"),
-            &addr,
-            &["--config", dir.path().join("clinic.toml").to_str().context("path")?],
-        )?;
+        hub = DemoHub::start_in(&dir, &addr)?;
         wait_until(&lee, &format!("{LIVE} && document.querySelector('.outbox') === null"), WAIT)
             .await
             .context("the outbox is sent when the hub is back")?;

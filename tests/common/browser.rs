@@ -192,13 +192,34 @@ impl DemoHub {
         let mut config = clinicflow::server::demo::config();
         config.time_zone = format!("Etc/GMT{:+}", -offset);
         tweak(&mut config);
-        let path = dir.path().join("clinic.toml");
-        std::fs::write(&path, toml::to_string(&config)?)?;
+        std::fs::write(dir.path().join("clinic.toml"), toml::to_string(&config)?)?;
+        DemoHub::start_in(dir, "127.0.0.1:0")
+    }
+
+    /// The hub on `dir`'s database and config (as `at_offset` wrote them) at `addr`: started
+    /// again at the same address after a kill, open pages reconnect to it.
+    pub fn start_in(dir: &tempfile::TempDir, addr: &str) -> Result<DemoHub> {
+        let config = dir.path().join("clinic.toml");
         DemoHub::start_with(
             &dir.path().join("kiosk.db"),
-            "127.0.0.1:0",
-            &["--config", path.to_str().context("utf-8 path")?],
+            addr,
+            &["--config", config.to_str().context("utf-8 path")?],
         )
+    }
+
+    /// Checks `code` in through the API, as a kiosk would, with the date of birth `born`;
+    /// answers the check-in's answer.
+    pub async fn check_in(&self, code: &str, born: &str) -> Result<Value> {
+        let body = json!({ "code": code, "date_of_birth": born });
+        Ok(self
+            .client()
+            .await?
+            .post(format!("{}/api/v1/check-in", self.url))
+            .json(&body)
+            .send()
+            .await?
+            .json()
+            .await?)
     }
 
     /// Schedules an appointment `minutes` from now through the API; returns its check-in code.

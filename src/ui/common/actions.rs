@@ -96,8 +96,8 @@ pub fn may_make(live: &LiveClinic, command: &Command) -> bool {
 
 /// Who would own `command` in the outbox, if it may wait there.
 fn waits_for(live: &LiveClinic, command: &Command) -> Option<crate::domain::StaffId> {
-    let me = live.session.as_ref()?.staff.as_ref()?.id.clone();
-    may_wait_offline(&live.state, command, &me).then_some(me)
+    let me = live.me()?;
+    may_wait_offline(&live.state, command, me).then(|| me.clone())
 }
 
 /// Keeps `command` in the outbox while the hub is unreachable (see [`may_make`]); `false` (and

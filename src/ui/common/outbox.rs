@@ -29,12 +29,7 @@ pub fn OutboxList() -> Element {
     let mut outbox = use_context::<Signal<Outbox>>();
     let live = use_live_clinic();
     let now = super::use_now();
-    let me = live
-        .read()
-        .session
-        .as_ref()
-        .and_then(|s| s.staff.as_ref())
-        .map(|s| s.id.clone());
+    let me = live.read().me().cloned();
     let (waiting, refused) = {
         let outbox = outbox.read();
         let mine = |by: &crate::domain::StaffId| Some(by) == me.as_ref();

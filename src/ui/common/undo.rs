@@ -21,13 +21,12 @@ pub fn UndoBar() -> Element {
     let left;
     let what = {
         let live = live.read();
-        let me = live.session.as_ref().and_then(|s| s.staff.as_ref());
-        let deadline = me.and_then(|me| {
+        let deadline = live.me().and_then(|me| {
             undo_deadline(
                 &live.state,
                 step.visit.as_ref(),
                 step.room.as_ref(),
-                &me.id,
+                me,
                 now(),
             )
         });

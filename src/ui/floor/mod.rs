@@ -39,12 +39,7 @@ pub fn Floor() -> Element {
 fn FloorView() -> Element {
     let mut panel = use_context::<Signal<Panel>>();
     let live = use_live_clinic();
-    let me = live
-        .read()
-        .session
-        .as_ref()
-        .and_then(|s| s.staff.as_ref())
-        .map(|s| s.id.clone());
+    let me = live.read().me().cloned();
     if live.read().clinic.is_none() {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
     }

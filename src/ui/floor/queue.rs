@@ -22,11 +22,7 @@ pub fn Queue() -> Element {
         .as_ref()
         .expect("shown once the clinic is known");
     let rules = clinic.queue_rules();
-    let me = live
-        .session
-        .as_ref()
-        .and_then(|s| s.staff.as_ref())
-        .map(|s| s.id.clone());
+    let me = live.me().cloned();
     let my_providers = me
         .as_ref()
         .and_then(|id| live.state.assignments.get(id))
