@@ -49,6 +49,7 @@ dob-lead = Use the keypad. Example: { $example }
 dob-example = 04 / 01 / 1950 for April 1, 1950
 dob-clear = Clear
 dob-delete = Delete the last digit
+dob-keypad = Date of birth keypad; the digits can be typed too
 dob-incomplete = Please enter all 8 digits.
 dob-not-a-date = That is not a real date. Please check it.
 dob-out-of-range = Please check the year.

@@ -46,6 +46,7 @@ dob-lead = Use el teclado. Ejemplo: { $example }
 dob-example = 01 / 04 / 1950 para el 1 de abril de 1950
 dob-clear = Borrar
 dob-delete = Borrar el último número
+dob-keypad = Teclado de la fecha de nacimiento; también se pueden escribir los números
 dob-incomplete = Escriba los 8 números, por favor.
 dob-not-a-date = Esa fecha no existe. Revísela, por favor.
 dob-out-of-range = Revise el año, por favor.

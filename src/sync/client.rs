@@ -26,8 +26,13 @@ enum Method {
 }
 
 impl HubClient {
-    /// The hub this page was served by (the browser's screens).
+    /// The hub this page was served by (the browser's screens), or the one the native app was
+    /// paired with ([`super::native::connect`]).
     pub fn same_origin() -> HubClient {
+        #[cfg(all(live_client, not(target_arch = "wasm32")))]
+        if let Some(hub) = super::native::hub() {
+            return hub;
+        }
         HubClient {
             base: String::new(),
             #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
@@ -43,6 +48,22 @@ impl HubClient {
             base: base.trim_end_matches('/').to_string(),
             http,
         }
+    }
+
+    /// Where the hub is (`http://host:port`).
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+    pub fn address(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET /api/v1/events` from after sequence number `after` (`Last-Event-ID`), for reading
+    /// as a `text/event-stream`; no timeout: it stays open.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+    pub fn event_stream(&self, after: u64) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}/api/v1/events", self.base))
+            .header("last-event-id", after.to_string())
+            .header("accept", "text/event-stream")
     }
 
     /// `GET /healthz`.
@@ -246,7 +267,7 @@ impl HubClient {
             if !lost || now_millis() - started + pause > STEP_RETRY_SECONDS * 1000 {
                 return answer;
             }
-            pause_for(pause).await;
+            super::pause(std::time::Duration::from_millis(pause)).await;
             pause = (pause * 2).min(4000);
         }
     }
@@ -333,9 +354,15 @@ impl HubClient {
             }
             None => request,
         };
-        let response = request.send().await.map_err(ApiFailure::network)?;
+        // A frozen hub or a half-open connection would leave the person waiting forever.
+        let lost = |error: reqwest::Error| match error.is_timeout() {
+            true => ApiFailure::no_answer(),
+            false => ApiFailure::network(error),
+        };
+        let timeout = std::time::Duration::from_secs(crate::api_types::REQUEST_TIMEOUT_SECONDS);
+        let response = request.timeout(timeout).send().await.map_err(lost)?;
         let status = response.status().as_u16();
-        let text = response.text().await.map_err(ApiFailure::network)?;
+        let text = response.text().await.map_err(lost)?;
         Ok((status, text))
     }
 
@@ -404,16 +431,6 @@ pub fn new_step_key() -> String {
 
 fn now_millis() -> u64 {
     chrono::Utc::now().timestamp_millis().max(0) as u64
-}
-
-async fn pause_for(millis: u64) {
-    let pause = std::time::Duration::from_millis(millis);
-    #[cfg(target_arch = "wasm32")]
-    gloo_timers::future::sleep(pause).await;
-    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
-    tokio::time::sleep(pause).await;
-    #[cfg(all(not(target_arch = "wasm32"), not(feature = "native-client")))]
-    let _ = pause;
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -279,11 +279,42 @@ mod sqlite_file {
             conn.execute_batch(
                 "PRAGMA journal_mode = WAL;
                  CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+                 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS pairing (
+                     only INTEGER PRIMARY KEY CHECK (only = 1),
+                     hub TEXT NOT NULL,
+                     token TEXT NOT NULL
+                 );",
             )?;
             Ok(SqliteFile {
                 conn: Mutex::new(conn),
             })
+        }
+
+        /// The hub this app was paired with and its device credential (kept apart from the
+        /// clinic's copy: a wipe leaves it, so a new day does not need a new pairing).
+        pub fn pairing(&self) -> Option<crate::sync::native::Pairing> {
+            self.with(|conn| {
+                conn.query_row("SELECT hub, token FROM pairing", [], |row| {
+                    Ok(crate::sync::native::Pairing {
+                        hub: row.get(0)?,
+                        token: row.get(1)?,
+                    })
+                })
+                .optional()
+            })?
+        }
+
+        /// Keeps a new pairing in place of the old one, and forgets the old hub's copy.
+        pub fn keep_pairing(&self, pairing: &crate::sync::native::Pairing) -> rusqlite::Result<()> {
+            let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+            let tx = conn.transaction()?;
+            tx.execute_batch("DELETE FROM events; DELETE FROM kept;")?;
+            tx.execute(
+                "INSERT OR REPLACE INTO pairing (only, hub, token) VALUES (1, ?1, ?2)",
+                params![pairing.hub, pairing.token],
+            )?;
+            tx.commit()
         }
 
         /// Runs `work` on the connection, logging a failure.

@@ -5,7 +5,11 @@
 //! doubled event.
 
 mod client;
+#[cfg(live_client)]
+mod follow;
 pub mod local;
+#[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+pub mod native;
 pub mod outbox;
 #[cfg(target_arch = "wasm32")]
 mod web;
@@ -169,9 +173,21 @@ pub fn use_live_clinic_provider() -> Signal<LiveClinic> {
     let outbox = use_context_provider(|| Signal::new(outbox::Outbox::default()));
     #[cfg(target_arch = "wasm32")]
     use_hook(move || spawn(web::run(live, outbox)));
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(live_client, not(target_arch = "wasm32")))]
+    use_hook(move || spawn(native::run(live, outbox)));
+    #[cfg(not(live_client))]
     let _ = outbox;
     live
+}
+
+/// Waits `duration` on the screen's own timer (the browser's, or tokio's natively).
+pub async fn pause(duration: std::time::Duration) {
+    #[cfg(target_arch = "wasm32")]
+    gloo_timers::future::sleep(duration).await;
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+    tokio::time::sleep(duration).await;
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "native-client")))]
+    let _ = duration;
 }
 
 /// One patient's own status (their live page, by its token), kept in step with the hub in the
@@ -195,6 +211,8 @@ pub async fn forget_kept() {
     if let Ok(store) = local::IndexedDb::open().await {
         local::LocalStore::wipe(&store).await;
     }
+    #[cfg(all(live_client, not(target_arch = "wasm32")))]
+    native::forget_kept().await;
 }
 
 pub fn use_live_clinic() -> Signal<LiveClinic> {

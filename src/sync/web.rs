@@ -1,87 +1,29 @@
-//! The browser side of live sync: fetch the snapshot, then follow `/api/v1/events` with an
-//! `EventSource`. The browser reconnects by itself after a network drop and sends
-//! `Last-Event-ID`; when it gives up (the hub answered with an error, for example because the
-//! device was revoked or the tablet locked), we ask for a new snapshot, which says why. A
-//! stream that stays silent for two heartbeats (a frozen hub, a half-open connection, which
-//! the browser never reports) is closed and opened again from the last sequence number.
+//! The browser side of live sync: the hub's event stream as an `EventSource`, the local store
+//! in IndexedDB ([`follow`](super::follow) does the rest), the service worker, and one
+//! patient's own live page.
 
-use super::local::{IndexedDb, Kept, LocalStore, EVENTS_BEFORE_NEW_SNAPSHOT};
-use super::outbox::{Next, Outbox};
-use super::{Access, Applied, Connection, HubClient, LiveClinic};
-use crate::api_types::{ApiFailure, ErrorKind, Heartbeat};
-use crate::domain::SequencedEvent;
-use chrono::Utc;
+use super::follow::{self, Local, StreamMessage, SILENCE};
+use super::local::IndexedDb;
+use super::outbox::Outbox;
+use super::LiveClinic;
 use dioxus::prelude::*;
 use futures::channel::mpsc;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
-enum StreamMessage {
-    Opened,
-    Event(String),
-    Heartbeat(String),
-    ScheduleSync(String),
-    Failed { closed: bool },
-}
-
-/// Why following one stream ended: what to do before following the next.
-enum Ended {
-    /// Silent for too long: open a new stream from the last sequence number.
-    Stalled,
-    /// An event is missing, the hub refused the stream, or the screen lost its access: take a
-    /// new snapshot (which also says why access was lost).
-    NeedsSnapshot,
-    /// The page opened on its kept copy: ask who this screen is, then follow the stream from
-    /// the copy's sequence number (a snapshot only if the person or the device changed).
-    Restored,
-}
-
-/// The page's local store, when the browser gives it one (it may not: a private window with
-/// storage blocked), else the page works from memory alone.
-#[derive(Clone)]
-struct Local(Option<IndexedDb>);
-
-impl Local {
-    async fn keep_snapshot(&self, live: &LiveClinic) {
-        if let (Some(store), Some(snapshot)) = (&self.0, live.to_keep(Utc::now())) {
-            store.keep_snapshot(&snapshot).await;
-        }
-    }
-}
-
 /// Runs for the page's lifetime: opens the local store, shows what it kept, then keeps the
 /// clinic in step with the hub and sends the outbox whenever the hub is reachable.
-pub async fn run(mut live: Signal<LiveClinic>, mut outbox: Signal<Outbox>) {
+pub async fn run(live: Signal<LiveClinic>, outbox: Signal<Outbox>) {
     register_service_worker();
     let started = js_sys::Date::now();
-    let local = Local(IndexedDb::open().await.ok());
-    let mut ended = Ended::NeedsSnapshot;
-    if let Some(store) = &local.0 {
-        let kept = store.load().await;
-        outbox.set(kept.outbox.clone());
-        match LiveClinic::restored(&kept, Utc::now()) {
-            Some(restored) => {
-                live.set(restored);
-                ended = Ended::Restored;
-                // How long the kept copy took to come back (read by the browser tests).
-                mark_body("restoredMs", js_sys::Date::now() - started);
-            }
-            // Another day's copy is not shown: forget it.
-            None if kept != Kept::default() => store.wipe().await,
-            None => {}
-        }
-    }
-    futures::join!(
-        follow_hub(live, outbox, local.clone(), ended),
-        send_outbox(live, outbox, local)
-    );
+    let store = IndexedDb::open().await.ok();
+    // How long the kept copy took to come back (read by the browser tests).
+    let restored = move || mark_body("restoredMs", js_sys::Date::now() - started);
+    follow::run(live, outbox, Local(store.as_ref()), event_source, restored).await;
 }
-
-/// Silence longer than two heartbeats (and a second for the network) means the hub is gone.
-const SILENCE: Duration = Duration::from_secs(2 * crate::api_types::HEARTBEAT_SECONDS + 1);
 
 /// Installs the service worker that keeps the app shell for opening offline. Browsers allow
 /// one only in a secure context: the hub's TLS mode, or `localhost`.
@@ -115,156 +57,45 @@ fn mark_body(name: &str, value: f64) {
     }
 }
 
-/// Keeps `live` in step with the hub, and the local store with `live`.
-async fn follow_hub(
-    mut live: Signal<LiveClinic>,
-    mut outbox: Signal<Outbox>,
-    local: Local,
-    mut ended: Ended,
-) {
-    let mut wiped = false;
-    loop {
-        if live.peek().access != Access::Open {
-            // Locked, signed out, revoked: nothing of the clinic stays on the device.
-            if !wiped {
-                if let Some(store) = &local.0 {
-                    store.wipe().await;
-                }
-                outbox.set(Outbox::default());
-                wiped = true;
-            }
-            // Waiting for someone to sign in on this tablet.
-            gloo_timers::future::sleep(Duration::from_millis(300)).await;
-            ended = Ended::NeedsSnapshot;
-            continue;
-        }
-        wiped = false;
-        if let Ended::Restored = ended {
-            let kept_session = live.peek().session.clone();
-            match HubClient::same_origin().session().await {
-                Ok(session) if Some(&session) == kept_session.as_ref() => {}
-                Ok(_) => ended = Ended::NeedsSnapshot,
-                Err(_) => {
-                    gloo_timers::future::sleep(Duration::from_secs(2)).await;
-                    continue;
-                }
-            }
-        }
-        if let Ended::NeedsSnapshot = ended {
-            let hub = HubClient::same_origin();
-            match resync(&hub, &mut live, &local).await {
-                Ok(()) => {}
-                Err(ApiFailure {
-                    kind: kind @ (ErrorKind::SignInRequired | ErrorKind::NotEnrolled),
-                    ..
-                }) => {
-                    let clinic = hub.clinic().await.ok();
-                    let mut live = live.write();
-                    live.deny(if kind == ErrorKind::SignInRequired {
-                        Access::SignInRequired
-                    } else {
-                        Access::NotEnrolled
-                    });
-                    live.clinic = clinic;
-                    continue;
-                }
-                Err(_) => {
-                    live.write().disconnected(Utc::now());
-                    gloo_timers::future::sleep(Duration::from_secs(2)).await;
-                    continue;
-                }
-            }
-        }
-        ended = stream_from(&mut live, &local).await;
-        gloo_timers::future::sleep(Duration::from_millis(500)).await;
-    }
+/// The hub's event stream after `after`, as an `EventSource` (which reconnects by itself after
+/// a network drop, sending `Last-Event-ID`); closed when dropped.
+struct EventStream {
+    source: Option<EventSource>,
+    messages: mpsc::UnboundedReceiver<StreamMessage>,
+    _listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
-async fn resync(
-    hub: &HubClient,
-    live: &mut Signal<LiveClinic>,
-    local: &Local,
-) -> Result<(), ApiFailure> {
-    let snapshot = hub.snapshot().await?;
-    let session = hub.session().await.ok();
-    {
-        let mut live = live.write();
-        live.load_snapshot(snapshot, Utc::now());
-        live.session = session;
-    }
-    local.keep_snapshot(&live.peek()).await;
-    Ok(())
-}
-
-/// Sends the outbox's steps, oldest first, whenever the hub is live and their person is the
-/// one signed in; keeps the outbox in the local store whenever it changes.
-async fn send_outbox(live: Signal<LiveClinic>, mut outbox: Signal<Outbox>, local: Local) {
-    let mut kept = Outbox::default();
-    loop {
-        gloo_timers::future::sleep(Duration::from_millis(100)).await;
-        let current = outbox.peek().clone();
-        if current != kept {
-            if let Some(store) = &local.0 {
-                store.keep_outbox(&current).await;
-            }
-            kept = current;
-        }
-        let me = {
-            let live = live.peek();
-            let live_now =
-                matches!(live.connection, Connection::Live) && live.access == Access::Open;
-            live.me().cloned().filter(|_| live_now)
-        };
-        let Some(me) = me else { continue };
-        let step = match outbox.peek().next(&me, Utc::now()) {
-            Next::Send(step) => step.clone(),
-            Next::Ask(_) | Next::Nothing => continue,
-        };
-        match HubClient::same_origin()
-            .command_once(&step.command, &step.key)
-            .await
-        {
-            Ok(_) => outbox.write().sent(&step.key),
-            Err(failure) if failure.kind == ErrorKind::Network => {
-                gloo_timers::future::sleep(Duration::from_secs(2)).await;
-            }
-            Err(failure) => outbox.write().refused(&step.key, failure.message),
-        }
-    }
-}
-
-/// Follows one `EventSource` until the browser gives up on it, it falls silent, an event is
-/// missing, or the screen lost its access. Folded events go to the local store too.
-async fn stream_from(live: &mut Signal<LiveClinic>, local: &Local) -> Ended {
-    let after = live.peek().seq;
-    let mut kept_since_snapshot = 0;
+fn event_source(after: u64) -> EventStream {
+    let (sender, messages) = mpsc::unbounded::<StreamMessage>();
     let Ok(source) = EventSource::new(&format!("/api/v1/events?after={after}")) else {
-        return Ended::NeedsSnapshot;
+        // Only a malformed address fails here: the stream ends at once and is tried again.
+        return EventStream {
+            source: None,
+            messages,
+            _listeners: Vec::new(),
+        };
     };
-    let (sender, mut messages) = mpsc::unbounded::<StreamMessage>();
-    let on_event = {
+    let data = |event: &web_sys::Event| {
+        event
+            .dyn_ref::<MessageEvent>()
+            .and_then(|message| message.data().as_string())
+    };
+    let mut listeners = Vec::new();
+    for (name, make) in [
+        (
+            "clinic",
+            StreamMessage::Event as fn(String) -> StreamMessage,
+        ),
+        ("heartbeat", StreamMessage::Heartbeat),
+        ("schedule_sync", StreamMessage::ScheduleSync),
+    ] {
         let sender = sender.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-            if let Some(data) = message.data().as_string() {
-                let _ = sender.unbounded_send(StreamMessage::Event(data));
-            }
-        })
-    };
-    let on_heartbeat = {
-        let sender = sender.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-            let data = message.data().as_string().unwrap_or_default();
-            let _ = sender.unbounded_send(StreamMessage::Heartbeat(data));
-        })
-    };
-    let on_sync = {
-        let sender = sender.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-            if let Some(data) = message.data().as_string() {
-                let _ = sender.unbounded_send(StreamMessage::ScheduleSync(data));
-            }
-        })
-    };
+        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let _ = sender.unbounded_send(make(data(&event).unwrap_or_default()));
+        });
+        let _ = source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        listeners.push(listener);
+    }
     let on_open = {
         let sender = sender.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
@@ -278,73 +109,33 @@ async fn stream_from(live: &mut Signal<LiveClinic>, local: &Local) -> Ended {
             let _ = sender.unbounded_send(StreamMessage::Failed { closed });
         })
     };
-    let _ = source.add_event_listener_with_callback("clinic", on_event.as_ref().unchecked_ref());
-    let _ =
-        source.add_event_listener_with_callback("heartbeat", on_heartbeat.as_ref().unchecked_ref());
-    let _ =
-        source.add_event_listener_with_callback("schedule_sync", on_sync.as_ref().unchecked_ref());
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    let ended = loop {
-        let silence = gloo_timers::future::sleep(SILENCE);
-        let message = match futures::future::select(messages.next(), silence).await {
-            futures::future::Either::Left((Some(message), _)) => message,
-            futures::future::Either::Left((None, _)) => break Ended::NeedsSnapshot,
-            futures::future::Either::Right(_) => {
-                live.write().disconnected(Utc::now());
-                break Ended::Stalled;
-            }
-        };
-        if live.peek().access != Access::Open {
-            break Ended::NeedsSnapshot;
+    listeners.extend([on_open, on_error]);
+    EventStream {
+        source: Some(source),
+        messages,
+        _listeners: listeners,
+    }
+}
+
+impl Stream for EventStream {
+    type Item = StreamMessage;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<StreamMessage>> {
+        self.messages.poll_next_unpin(cx)
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        if let Some(source) = &self.source {
+            source.close();
         }
-        match message {
-            StreamMessage::Opened => live.write().heard_from_hub(Utc::now()),
-            StreamMessage::Heartbeat(data) => {
-                // A hub behind this screen's copy (restored from a backup) cannot continue it.
-                let hub_seq = serde_json::from_str::<Heartbeat>(&data).map(|h| h.seq);
-                if hub_seq.is_ok_and(|seq| seq < live.peek().seq) {
-                    break Ended::NeedsSnapshot;
-                }
-                live.write().heard_from_hub(Utc::now());
-                if let Some(store) = &local.0 {
-                    store.keep_contact(Utc::now()).await;
-                }
-            }
-            StreamMessage::ScheduleSync(data) => {
-                if let Ok(standing) = serde_json::from_str(&data) {
-                    let mut live = live.write();
-                    live.schedule_sync = Some(standing);
-                    live.heard_from_hub(Utc::now());
-                }
-            }
-            StreamMessage::Event(data) => {
-                let Ok(event) = serde_json::from_str::<SequencedEvent>(&data) else {
-                    continue;
-                };
-                match live.write().apply(&event, Utc::now()) {
-                    Applied::Gap => break Ended::NeedsSnapshot,
-                    Applied::Duplicate => continue,
-                    Applied::Folded => {}
-                }
-                kept_since_snapshot += 1;
-                if kept_since_snapshot >= EVENTS_BEFORE_NEW_SNAPSHOT {
-                    local.keep_snapshot(&live.peek()).await;
-                    kept_since_snapshot = 0;
-                } else if let Some(store) = &local.0 {
-                    store.keep_events(std::slice::from_ref(&event)).await;
-                }
-            }
-            StreamMessage::Failed { closed } => {
-                live.write().disconnected(Utc::now());
-                if closed {
-                    break Ended::NeedsSnapshot;
-                }
-            }
-        }
-    };
-    source.close();
-    ended
+    }
 }
 
 /// Follows one patient's live page (`/api/v1/status/<token>/live`) for the page's lifetime:

@@ -6,6 +6,8 @@ mod admin;
 mod board;
 mod common;
 mod desk;
+#[cfg(feature = "desktop")]
+pub mod desktop;
 mod floor;
 mod home;
 mod kiosk;

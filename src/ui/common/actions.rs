@@ -4,7 +4,7 @@
 
 use crate::domain::{may_wait_offline, Command};
 use crate::sync::outbox::{Outbox, Waiting};
-use crate::sync::{use_live_clinic, Connection, HubClient, LiveClinic};
+use crate::sync::{pause, use_live_clinic, Connection, HubClient, LiveClinic};
 use dioxus::prelude::*;
 
 /// The last refusal or failure (shown until the next action), and this tablet's last step
@@ -193,11 +193,4 @@ pub fn capitalised(text: &str) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
-}
-
-async fn pause(duration: std::time::Duration) {
-    #[cfg(target_arch = "wasm32")]
-    gloo_timers::future::sleep(duration).await;
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = duration;
 }

@@ -5,16 +5,16 @@ use crate::domain::{Timed, TimerLevel};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
 
-/// The current time, refreshed every second in the browser (fixed during server rendering).
+/// The current time, refreshed every second on a live screen (fixed during server rendering).
 pub fn use_now() -> Signal<DateTime<Utc>> {
     let now = use_signal(Utc::now);
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(live_client)]
     {
         let mut now = now;
         use_hook(move || {
             spawn(async move {
                 loop {
-                    gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;
+                    crate::sync::pause(std::time::Duration::from_secs(1)).await;
                     now.set(Utc::now());
                 }
             })

@@ -293,6 +293,11 @@ fn StepView(step: Signal<Step>, clinic: Option<ClinicInfo>, phone: bool) -> Elem
 fn ScanField(on_scan: EventHandler<String>) -> Element {
     #[cfg(target_arch = "wasm32")]
     use_hook(|| std::rc::Rc::new(scanner_focus::ScannerFocus::install()));
+    // The desktop app's webview runs the same listener as script (no CSP there); once.
+    #[cfg(all(live_client, not(target_arch = "wasm32")))]
+    use_hook(|| {
+        let _ = dioxus::document::eval(scanner_focus::SCRIPT);
+    });
     let language = use_context::<Language>();
     let mut typed = use_signal(String::new);
     let mut generation = use_signal(|| 0u32);
@@ -570,6 +575,12 @@ fn failure(error: &ApiFailure) -> Ending {
 /// Keeps a scanner's keystrokes for the scan field: a keydown listener (capture phase, so it runs
 /// before the focused button sees the key) moves the focus to the field first, and the key lands
 /// there. A scanner's Enter then submits the scan instead of pressing "Español" again.
+#[cfg(all(live_client, not(target_arch = "wasm32")))]
+mod scanner_focus {
+    /// The listener below, for the desktop app's webview (installed once per window).
+    pub const SCRIPT: &str = "if (!window.cfScannerFocus) { window.cfScannerFocus = true; window.addEventListener('keydown', () => { const a = document.activeElement; if (a && ['INPUT', 'TEXTAREA', 'SELECT'].includes(a.tagName)) return; const f = document.getElementById('scan-input'); if (f) f.focus(); }, true); }";
+}
+
 #[cfg(target_arch = "wasm32")]
 mod scanner_focus {
     use wasm_bindgen::prelude::*;

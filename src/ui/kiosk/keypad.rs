@@ -28,7 +28,11 @@ pub fn BirthDateEntry(
             digits.write().push_str(digit);
         }
     };
-    let submit = move |_| {
+    let mut delete = move || {
+        entry_problem.set(None);
+        digits.write().pop();
+    };
+    let mut submit = move || {
         let order = if language.text("date-order") == "dmy" {
             DateOrder::DayMonthYear
         } else {
@@ -64,7 +68,27 @@ pub fn BirthDateEntry(
                 span { class: "typed", "{typed}" }
                 span { class: "to-type", "{rest}" }
             }
-            div { class: "keypad date-keypad",
+            // Digits can be typed on a keyboard too (Backspace, Enter); keys on the keypad's
+            // buttons bubble up here as well.
+            div {
+                class: "keypad date-keypad",
+                tabindex: "0",
+                "aria-label": language.text("dob-keypad"),
+                onmounted: move |element: MountedEvent| async move {
+                    let _ = element.set_focus(true).await;
+                },
+                onkeydown: move |event: KeyboardEvent| match event.key() {
+                    Key::Character(typed) if typed.len() == 1 && typed.chars().all(|c| c.is_ascii_digit()) => {
+                        event.prevent_default();
+                        press(&typed);
+                    }
+                    Key::Backspace => delete(),
+                    Key::Enter => {
+                        event.prevent_default();
+                        submit();
+                    }
+                    _ => {}
+                },
                 for key in KEYS {
                     button { class: "key", r#type: "button", onclick: move |_| press(key), "{key}" }
                 }
@@ -82,10 +106,7 @@ pub fn BirthDateEntry(
                     class: "key",
                     r#type: "button",
                     "aria-label": language.text("dob-delete"),
-                    onclick: move |_| {
-                        entry_problem.set(None);
-                        digits.write().pop();
-                    },
+                    onclick: move |_| delete(),
                     "⌫"
                 }
             }
@@ -93,7 +114,7 @@ pub fn BirthDateEntry(
                 if let Some(on_back) = on_back {
                     button { class: "button big secondary", r#type: "button", onclick: move |_| on_back.call(()), "{language.text(\"back\")}" }
                 }
-                button { class: "button big", r#type: "button", onclick: submit, "{language.text(\"continue\")}" }
+                button { class: "button big", r#type: "button", onclick: move |_| submit(), "{language.text(\"continue\")}" }
             }
         }
     }
