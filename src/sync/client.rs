@@ -50,8 +50,8 @@ impl HubClient {
         }
     }
 
-    /// Where the hub is (`http://host:port`).
-    #[cfg(all(not(target_arch = "wasm32"), feature = "native-client"))]
+    /// Where the hub is (`http://host:port`; empty in the browser: the page's own origin), to
+    /// put before a path a screen links to.
     pub fn address(&self) -> &str {
         &self.base
     }

@@ -161,6 +161,8 @@ fn StaffCorner() -> Element {
         div {
             class: "staff-corner",
             "aria-hidden": "true",
+            // Quick taps would select the text beside the corner.
+            onmousedown: move |event| event.prevent_default(),
             onclick: move |_| {
                 let at = Utc::now();
                 let mut taps = taps.write();
@@ -211,8 +213,10 @@ fn StaffPanel(on_close: EventHandler<()>) -> Element {
         .map(|c| c.name.clone())
         .unwrap_or_default();
     rsx! {
+        // A tap beside the card closes it too.
         div { class: "idle-overlay staff-panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "staff-heading",
-            div { class: "kiosk-card",
+            onclick: move |_| on_close.call(()),
+            div { class: "kiosk-card", onclick: move |event| event.stop_propagation(),
                 h2 { id: "staff-heading", "Kiosk status" }
                 dl { class: "staff-status",
                     dt { "Hub" } dd { "{hub}" }

@@ -15,7 +15,7 @@ const USAGE: &str = "usage: cargo xtask <command>
            the bundle lands in target/release/public/ next to target/release/clinicflow
   client   build only the web client into target/release/public/ (for browser tests)
   serve    bundle, then run the demo clinic on http://127.0.0.1:8080
-  test     every test: unit, property, integration, crash and browser tests
+  test     every test: unit, property, integration, crash, browser and native kiosk tests
   bench    build release and print measured figures (see docs/bench.md)
   fuzz [S] run each fuzz target for S seconds (default 600) with cargo-fuzz on nightly";
 
@@ -130,7 +130,9 @@ fn test() -> Result<()> {
     let zbar = tools::ensure_zbar()?;
     let axe = tools::ensure_axe()?;
     let fhir_python = tools::ensure_fhir_validator()?;
+    tools::ensure_desktop_tools()?;
     bundle::client()?;
+    let kiosk_app = tools::build_kiosk_app()?;
     let root = tools::workspace_root();
     // A short fuzz run of every target over the kept corpus; `cargo xtask fuzz` runs longer.
     fuzz(20)?;
@@ -142,6 +144,7 @@ fn test() -> Result<()> {
         .env("CLINICFLOW_ZBARIMG", zbar)
         .env("CLINICFLOW_AXE", axe)
         .env("CLINICFLOW_FHIR_PYTHON", fhir_python)
+        .env("CLINICFLOW_KIOSK_APP", kiosk_app)
         .status()?;
     if !status.success() {
         bail!("tests failed");

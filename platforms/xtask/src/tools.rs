@@ -59,7 +59,7 @@ pub fn ensure_chromium() -> Result<PathBuf> {
             .iter()
             .find_map(|name| which(name))
     };
-    if let Some(found) = find().or_else(|| apt_install("chromium").then(find).flatten()) {
+    if let Some(found) = find().or_else(|| apt_install(&["chromium"]).then(find).flatten()) {
         return Ok(found);
     }
     bail!("Chromium not found. The browser tests need it: `sudo apt-get install chromium` (Debian/Ubuntu), or set CLINICFLOW_CHROMIUM=/path/to/chrome")
@@ -68,7 +68,7 @@ pub fn ensure_chromium() -> Result<PathBuf> {
 /// zbarimg, the independent QR decoder the reminder-card test reads the printed codes with.
 pub fn ensure_zbar() -> Result<PathBuf> {
     if let Some(found) = which("zbarimg").or_else(|| {
-        apt_install("zbar-tools")
+        apt_install(&["zbar-tools"])
             .then(|| which("zbarimg"))
             .flatten()
     }) {
@@ -98,7 +98,6 @@ pub fn ensure_axe() -> Result<PathBuf> {
     bail!("axe-core could not be installed with npm (Node.js and npm are needed): `npm install --prefix target/axe axe-core@4.14.1`")
 }
 
-/// Installs a Debian package when running as root with apt; whether it worked.
 /// The independent FHIR R4 check (`tests/fhir/validate.py`): PyPI `fhir.resources` 6.4.0, the
 /// last R4 release, and the pydantic 1 it is written for, pinned, in a venv in
 /// target/fhir-venv. Answers the venv's python.
@@ -124,7 +123,7 @@ pub fn ensure_fhir_validator() -> Result<PathBuf> {
     }
     println!("xtask: installing fhir.resources 6.4.0 for the FHIR validation (python venv, pip)");
     let make_venv = || succeeds(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-    let made = make_venv() || (apt_install("python3-venv") && make_venv());
+    let made = make_venv() || (apt_install(&["python3-venv"]) && make_venv());
     if made
         && succeeds(
             Command::new(venv.join("bin/pip"))
@@ -138,7 +137,55 @@ pub fn ensure_fhir_validator() -> Result<PathBuf> {
     bail!("fhir.resources could not be installed (Python 3 with venv and pip, and PyPI, are needed): `python3 -m venv target/fhir-venv && target/fhir-venv/bin/pip install {}`", PINNED.join(" "))
 }
 
-fn apt_install(package: &str) -> bool {
+/// What the native kiosk app needs to build (Debian's WebKitGTK, GTK and xdo development
+/// packages) and its test to run (Xvfb, xdotool, ImageMagick's `import`, tesseract), installed
+/// with apt-get when running as root.
+pub fn ensure_desktop_tools() -> Result<()> {
+    let libraries = || {
+        succeeds(Command::new("pkg-config").args(["--exists", "webkit2gtk-4.1", "gtk+-3.0"]))
+            && Path::new("/usr/include/xdo.h").exists()
+    };
+    let programs = || {
+        ["Xvfb", "xdotool", "import", "tesseract"]
+            .iter()
+            .all(|p| which(p).is_some())
+    };
+    let packages = [
+        "libwebkit2gtk-4.1-dev",
+        "libgtk-3-dev",
+        "libxdo-dev",
+        "xvfb",
+        "xdotool",
+        "imagemagick",
+        "tesseract-ocr",
+    ];
+    if (libraries() && programs()) || (apt_install(&packages) && libraries() && programs()) {
+        return Ok(());
+    }
+    bail!("the native kiosk app's build and test need WebKitGTK, GTK, xdo, Xvfb, xdotool, ImageMagick and tesseract: `sudo apt-get install {}`", packages.join(" "))
+}
+
+/// Builds the native kiosk app (debug) for its test; answers the binary.
+pub fn build_kiosk_app() -> Result<PathBuf> {
+    println!("xtask: building the native kiosk app (cargo build --features desktop)");
+    let status = Command::new(cargo())
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "--features",
+            "desktop",
+            "--bin",
+            "clinicflow-kiosk",
+        ])
+        .status()?;
+    if !status.success() {
+        bail!("building the native kiosk app failed");
+    }
+    Ok(workspace_root().join("target/debug/clinicflow-kiosk"))
+}
+
+/// Installs Debian packages when running as root with apt; whether it worked.
+fn apt_install(packages: &[&str]) -> bool {
     let is_root = Command::new("id")
         .arg("-u")
         .output()
@@ -147,11 +194,13 @@ fn apt_install(package: &str) -> bool {
     if !is_root || which("apt-get").is_none() {
         return false;
     }
-    println!("xtask: installing {package} for the tests (apt-get install {package})");
+    let listed = packages.join(" ");
+    println!("xtask: installing {listed} for the tests (apt-get install {listed})");
     succeeds(Command::new("apt-get").args(["update", "-qq"]))
         && succeeds(
             Command::new("apt-get")
-                .args(["install", "-y", "-qq", package])
+                .args(["install", "-y", "-qq"])
+                .args(packages)
                 .env("DEBIAN_FRONTEND", "noninteractive"),
         )
 }

@@ -441,7 +441,7 @@ fn EndingView(ending: Ending, offset: i32, phone: bool, on_done: EventHandler<()
                 }
                 if let Some(token) = token {
                     figure { class: "follow-qr",
-                        img { src: "/api/v1/status/{token}/qr.svg", alt: "", width: "160", height: "160" }
+                        img { src: "{HubClient::same_origin().address()}/api/v1/status/{token}/qr.svg", alt: "", width: "160", height: "160" }
                         figcaption { "{language.text(\"status-follow\")}" }
                     }
                 }
