@@ -229,6 +229,7 @@ async fn the_native_kiosk_pairs_checks_in_sends_patients_to_the_desk_while_the_h
     let address = hub.url.trim_start_matches("http://").to_string();
     let first = hub.schedule("Kit", "Native", 5).await?;
     let second = hub.schedule("Lou", "Later", 10).await?;
+    let third = hub.schedule("Ty", "Thawed", 15).await?;
     let link = hub.enrol("kiosk", "Native kiosk")?["pairing_url"]
         .as_str()
         .context("pairing link")?
@@ -320,6 +321,35 @@ async fn the_native_kiosk_pairs_checks_in_sends_patients_to_the_desk_while_the_h
     }
     display.scan(&born_digits())?;
     wait_for_state(&hub, "Later", "arrived").await?;
+
+    // A frozen hub (connections open, nothing answers) is noticed from its missing heartbeats.
+    hub.signal("STOP")?;
+    let frozen = Instant::now();
+    display.wait_to_read("desktop-kiosk-welcome-before-freeze", "Welcome", WAIT)?;
+    std::thread::sleep(Duration::from_secs(12).saturating_sub(frozen.elapsed()));
+    display.scan(&format!("{}/c/{third}", hub.url))?;
+    display.wait_to_read(
+        "desktop-kiosk-hub-frozen",
+        "please see the front desk",
+        WAIT,
+    )?;
+    hub.signal("CONT")?;
+    let thawed = Instant::now();
+    loop {
+        display.wait_to_read("desktop-kiosk-thawed", "Welcome", Duration::from_secs(60))?;
+        display.scan(&format!("{}/c/{third}", hub.url))?;
+        std::thread::sleep(Duration::from_millis(1500));
+        let text = display.read("desktop-kiosk-after-thaw")?;
+        if text.to_lowercase().contains("date of birth") {
+            break;
+        }
+        anyhow::ensure!(
+            thawed.elapsed() < Duration::from_secs(90),
+            "the kiosk did not recover from the frozen hub: {text}"
+        );
+    }
+    display.scan(&born_digits())?;
+    wait_for_state(&hub, "Thawed", "arrived").await?;
 
     // Restarted, it is still paired and opens on the welcome screen.
     drop(app);
