@@ -27,6 +27,7 @@ pub struct ClinicConfig {
     pub desk: DeskConfig,
     pub turnover: TurnoverConfig,
     pub ehr: EhrConfig,
+    pub database: DatabaseConfig,
     pub rooms: Vec<RoomConfig>,
     pub providers: Vec<ProviderConfig>,
     pub staff: Vec<StaffConfig>,
@@ -82,6 +83,17 @@ pub struct TurnoverConfig {
     pub airborne_hold_minutes: Option<u32>,
     /// The disinfectant's label contact time: minutes from "Start cleaning" to "Room ready".
     pub disinfectant_contact_minutes: Option<u32>,
+}
+
+/// How the hub treats its SQLite file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Litestream replicates the database to a standby (platforms/server/litestream.yml): the
+    /// hub then leaves checkpoints to Litestream, as its documentation asks, instead of running
+    /// its own every few hundred milliseconds (SQLite's automatic one stays as a backstop, at
+    /// 10,000 pages, the threshold Litestream recommends).
+    pub litestream: bool,
 }
 
 /// Pulling the schedule from the EHR's FHIR R4 server (docs/interop.md). Off while
@@ -301,6 +313,7 @@ impl Default for ClinicConfig {
             desk: DeskConfig::default(),
             turnover: TurnoverConfig::default(),
             ehr: EhrConfig::default(),
+            database: DatabaseConfig::default(),
             rooms: Vec::new(),
             providers: Vec::new(),
             staff: Vec::new(),

@@ -200,20 +200,26 @@ impl Hub {
             .name("clinicflow-writer".into())
             .spawn(move || writer_hub.write_queue())
             .expect("spawn writer thread");
-        let checkpointer = std::thread::Builder::new()
-            .name("clinicflow-checkpoint".into())
-            .spawn(move || {
-                // Until the hub closes; a failure (a full disk) is retried on the next round.
-                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                    stopped.recv_timeout(CHECKPOINT_EVERY)
-                {
-                    if let Err(error) = checkpoints.checkpoint() {
-                        tracing::debug!(%error, "background checkpoint did not run");
+        let mut threads = vec![writer];
+        // Litestream checkpoints the database itself while it replicates it; a second
+        // checkpointer would move the WAL on under it.
+        if !hub.0.config.database.litestream {
+            let checkpointer = std::thread::Builder::new()
+                .name("clinicflow-checkpoint".into())
+                .spawn(move || {
+                    // Until the hub closes; a failure (a full disk) is retried on the next round.
+                    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                        stopped.recv_timeout(CHECKPOINT_EVERY)
+                    {
+                        if let Err(error) = checkpoints.checkpoint() {
+                            tracing::debug!(%error, "background checkpoint did not run");
+                        }
                     }
-                }
-            })
-            .expect("spawn checkpoint thread");
-        *hub.0.threads.lock().expect("hub threads lock") = vec![writer, checkpointer];
+                })
+                .expect("spawn checkpoint thread");
+            threads.push(checkpointer);
+        }
+        *hub.0.threads.lock().expect("hub threads lock") = threads;
         Ok(hub)
     }
 

@@ -17,16 +17,16 @@ const KILLS: usize = 50;
 const CLIENTS: usize = 16;
 const MIN_ACKNOWLEDGED: usize = 10_000;
 
-const CONFIG: &str = r#"
+pub(crate) const CONFIG: &str = r#"
 name = "Crash Test Clinic"
 time_zone = "UTC"
 rooms = [{ id = "exam-1", name = "Exam 1", pod = "North" }]
 providers = [{ id = "dr-okafor", name = "Dr. Amara Okafor", pod = "North" }]
 "#;
 
-struct HubProcess {
-    child: Child,
-    url: String,
+pub(crate) struct HubProcess {
+    pub child: Child,
+    pub url: String,
 }
 
 /// No hub outlives the test, whichever way it ends.
@@ -37,7 +37,7 @@ impl Drop for HubProcess {
     }
 }
 
-fn start_hub(dir: &Path) -> Result<HubProcess> {
+pub(crate) fn start_hub(dir: &Path) -> Result<HubProcess> {
     let config = dir.join("clinic.toml");
     let db = dir.join("clinic.db");
     let args = [
@@ -60,7 +60,7 @@ struct Acknowledged {
 }
 
 /// Enrols an integration client with the CLI, as an EHR bridge would be; returns its token.
-fn enrol_integration(dir: &Path) -> Result<String> {
+pub(crate) fn enrol_integration(dir: &Path) -> Result<String> {
     let output = Command::new(env!("CARGO_BIN_EXE_clinicflow"))
         .args([
             "device",

