@@ -12,9 +12,12 @@
 //!   broadcast; `api.rs`, `check_in.rs`, `live.rs` the routes; `auth/` who a request is
 //!   (devices, sessions, PINs, pairing, throttles); `clock.rs` the one clock; `cli.rs`.
 //! - [`sync`]: the client side: [`sync::HubClient`], one typed call per API endpoint, and the
-//!   screen's live copy of the clinic (snapshot + event stream).
+//!   screen's live copy of the clinic (snapshot + event stream, `follow.rs`), kept in a local
+//!   store (`local.rs`) with an outbox (`outbox.rs`); the browser's side in `web.rs`, the
+//!   native kiosk app's (reqwest, pairing) in `native.rs`.
 //! - [`ui`]: Dioxus screens per role (kiosk, floor, board, lobby, admin, home); `ui/common`
-//!   holds what several screens share (the screen frame, sending a step, the room card).
+//!   holds what several screens share (the screen frame, sending a step, the room card);
+//!   `ui/desktop.rs` is the native kiosk app's root (`src/bin/kiosk.rs`, `--features desktop`).
 //! - [`import`]: appointment lists from a CSV export or a FHIR Bundle (parsing only).
 //! - [`i18n`]: interface text per language (Fluent files in `assets/i18n/`).
 //! - [`config`], [`api_types`]: the clinic's configuration and the API's shapes (requests,

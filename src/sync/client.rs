@@ -27,7 +27,7 @@ enum Method {
 
 impl HubClient {
     /// The hub this page was served by (the browser's screens), or the one the native app was
-    /// paired with ([`super::native::connect`]).
+    /// paired with (`sync::native::open`).
     pub fn same_origin() -> HubClient {
         #[cfg(all(live_client, not(target_arch = "wasm32")))]
         if let Some(hub) = super::native::hub() {
