@@ -247,6 +247,12 @@ fn born_digits() -> String {
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The kiosk answered a scan: it asks for the date of birth, or sends the patient to the desk.
+fn answered(text: &str) -> bool {
+    let text = text.to_lowercase();
+    text.contains("date of birth") || text.contains("front desk")
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_native_kiosk_pairs_checks_in_sends_patients_to_the_desk_while_the_hub_is_down_and_recovers(
 ) -> Result<()> {
@@ -346,8 +352,9 @@ async fn the_native_kiosk_pairs_checks_in_sends_patients_to_the_desk_while_the_h
             Duration::from_secs(60),
         )?;
         display.scan(&format!("{}/c/{second}", hub.url))?;
-        std::thread::sleep(Duration::from_millis(1500));
-        let text = display.read("desktop-kiosk-after-recovery")?;
+        // A scan right as the hub comes back may take a few seconds (sent again with its key).
+        let text =
+            display.wait_until_read("desktop-kiosk-after-recovery", "100%", answered, WAIT)?;
         if text.to_lowercase().contains("date of birth") {
             break;
         }
@@ -376,8 +383,7 @@ async fn the_native_kiosk_pairs_checks_in_sends_patients_to_the_desk_while_the_h
     loop {
         display.wait_to_read("desktop-kiosk-thawed", "Welcome", Duration::from_secs(60))?;
         display.scan(&format!("{}/c/{third}", hub.url))?;
-        std::thread::sleep(Duration::from_millis(1500));
-        let text = display.read("desktop-kiosk-after-thaw")?;
+        let text = display.wait_until_read("desktop-kiosk-after-thaw", "100%", answered, WAIT)?;
         if text.to_lowercase().contains("date of birth") {
             break;
         }
