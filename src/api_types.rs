@@ -22,6 +22,15 @@ pub struct Snapshot {
     pub schedule_sync: Option<ScheduleSync>,
 }
 
+/// `GET /api/v1/days/<date>`: one clinic day as this caller may see it, from the durable store:
+/// the clinic's rooms, providers and staff, and every visit of that day (a snapshot carries only
+/// the open days).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayRecord {
+    pub day: NaiveDate,
+    pub state: ClinicState,
+}
+
 /// The schedule pull from the EHR's FHIR server: when it last worked, and since when and why it
 /// fails. A failing EHR never stops check-in for the appointments already here.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +85,11 @@ pub struct SessionInfo {
 }
 
 impl ClinicInfo {
+    /// The clinic's day at `now` (at the snapshot's UTC offset).
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        (now + chrono::Duration::minutes(self.utc_offset_minutes.into())).date_naive()
+    }
+
     /// The rooming queue's rules as the hub applies them (`config::ClinicConfig::queue_rules`).
     pub fn queue_rules(&self) -> crate::domain::QueueRules {
         crate::domain::QueueRules::late_after_minutes(self.late_after_minutes)

@@ -61,6 +61,46 @@ pub fn close_out(state: &ClinicState, through: NaiveDate, rooms: bool) -> CloseO
     }
 }
 
+/// Whether a clinic whose day is `today` still has `visit` open: today's and later days' visits,
+/// and a past day's until it is resolved. Screens carry only open visits; a closed day is asked
+/// of the hub when a screen shows it.
+pub fn is_open(visit: &Visit, today: NaiveDate) -> bool {
+    visit.day >= today || !visit.state.is_closed()
+}
+
+/// Whether every visit of `day` is in a copy holding only the open visits as of `today`.
+pub fn holds_day(day: NaiveDate, today: NaiveDate) -> bool {
+    day >= today
+}
+
+impl ClinicState {
+    /// This state with only the visits `keep` picks (rooms, providers, staff and the rest as
+    /// they are).
+    pub fn with_visits_where(&self, keep: impl Fn(&Visit) -> bool) -> ClinicState {
+        ClinicState {
+            visits: self
+                .visits
+                .iter()
+                .filter(|(_, visit)| keep(visit))
+                .map(|(id, visit)| (id.clone(), visit.clone()))
+                .collect(),
+            rooms: self.rooms.clone(),
+            providers: self.providers.clone(),
+            last_ticket: self.last_ticket,
+            assignments: self.assignments.clone(),
+            acknowledged: self.acknowledged.clone(),
+            unknown_codes: self.unknown_codes.clone(),
+            staff: self.staff.clone(),
+            turnover: self.turnover.clone(),
+        }
+    }
+
+    /// The clinic's open state on `today`: what a screen's snapshot carries.
+    pub fn open_on(&self, today: NaiveDate) -> ClinicState {
+        self.with_visits_where(|visit| is_open(visit, today))
+    }
+}
+
 /// Whether the clinic's day is over at `local_now` (clinic-local), for a closing time such as
 /// `18:00`; an unreadable time never closes the day by itself.
 pub fn is_closing_time(closes_at: &str, local_now: NaiveDateTime) -> bool {
@@ -169,6 +209,37 @@ mod tests {
         assert!(!is_closing_time("18:00", evening(17, 59)));
         assert!(is_closing_time("18:00", evening(18, 0)));
         assert!(!is_closing_time("late", evening(23, 0)));
+    }
+
+    #[test]
+    fn the_open_state_keeps_today_and_a_past_days_unresolved_visits() {
+        let mut clinic = TestClinic::new();
+        let (finished, waiting, absent) = (
+            clinic.appointment_at(9, 0),
+            clinic.appointment_at(9, 10),
+            clinic.appointment_at(9, 20),
+        );
+        for visit in [&finished, &waiting] {
+            clinic.check_in_at(visit, 8, 55);
+        }
+        clinic.see_in(&finished, &RoomId::parse("exam-1").unwrap(), 9, 0);
+        let no_show = Command::MarkNoShow {
+            visit: absent.clone(),
+            grace_minutes: 15,
+        };
+        clinic.run(no_show, at(18, 0));
+        let today = clinic.day;
+        let ids = |state: ClinicState| state.visits.into_keys().collect::<Vec<_>>();
+        assert_eq!(
+            ids(clinic.state.open_on(today)).len(),
+            3,
+            "the whole of today"
+        );
+        let tomorrow = today.succ_opt().unwrap();
+        assert_eq!(ids(clinic.state.open_on(tomorrow)), vec![waiting]);
+        assert_eq!(clinic.state.open_on(tomorrow).rooms, clinic.state.rooms);
+        assert!(holds_day(today, today) && holds_day(tomorrow, today));
+        assert!(!holds_day(today, tomorrow));
     }
 
     fn clinic_day() -> NaiveDate {

@@ -11,7 +11,7 @@ use crate::domain::{
     estimated_wait, wait_range, Action, CheckInCode, ClinicState, Command, DomainError, Principal,
     ProviderId, Visibility, VisitId,
 };
-use crate::store::{Actor, AuditEntry};
+use crate::store::{Actor, AuditEntry, Store};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -26,11 +26,13 @@ pub async fn healthz(State(hub): State<Hub>) -> Json<Health> {
     })
 }
 
-/// `GET /api/v1/snapshot`: the clinic as this caller may see it.
+/// `GET /api/v1/snapshot`: the clinic's open state (today and later, and past days' unresolved
+/// visits) as this caller may see it; a closed day is `GET /api/v1/days/<date>`.
 pub async fn snapshot(State(hub): State<Hub>, caller: Caller) -> Result<Json<Snapshot>, ApiError> {
     caller.require(Action::ReadClinic)?;
     let visibility = caller.visibility(&hub);
-    let (state, seq) = hub.read(|state, seq| (state.redacted(visibility), seq));
+    let today = hub.clock().now().clinic_day;
+    let (state, seq) = hub.read(|state, seq| (state.open_on(today).redacted(visibility), seq));
     Ok(Json(Snapshot {
         seq,
         clinic: clinic_info(&hub),
@@ -39,6 +41,29 @@ pub async fn snapshot(State(hub): State<Hub>, caller: Caller) -> Result<Json<Sna
         schedule_sync: hub
             .schedule_sync()
             .filter(|_| visibility != Visibility::TicketOnly),
+    }))
+}
+
+/// `GET /api/v1/days/<date>`: every visit of one clinic day, read from the database (any day,
+/// open or closed), with the clinic's rooms, providers and staff, as this caller may see it.
+pub async fn day(
+    State(hub): State<Hub>,
+    caller: Caller,
+    axum::extract::Path(date): axum::extract::Path<String>,
+) -> Result<Json<DayRecord>, ApiError> {
+    caller.require(Action::ReadClinic)?;
+    let day = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .map_err(|_| ApiError::InvalidInput(format!("“{date}” is not a date; use YYYY-MM-DD")))?;
+    let visibility = caller.visibility(&hub);
+    let path = hub.db_path().to_path_buf();
+    let visits = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.visits_on(day))
+        .await
+        .expect("day read task")?;
+    let mut state = hub.read(|state, _| state.with_visits_where(|_| false));
+    state.visits = visits.into_iter().map(|v| (v.id.clone(), v)).collect();
+    Ok(Json(DayRecord {
+        day,
+        state: state.redacted(visibility),
     }))
 }
 

@@ -240,6 +240,7 @@ pub fn router(state: AppState, bundle: Option<&Path>) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/api/v1/clinic", get(api::clinic))
         .route("/api/v1/snapshot", get(api::snapshot))
+        .route("/api/v1/days/{date}", get(api::day))
         .route("/api/v1/events", get(live::events))
         .route("/api/v1/commands", post(api::command))
         .route("/api/v1/check-in", post(check_in::check_in))

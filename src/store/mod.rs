@@ -10,7 +10,7 @@ mod schema;
 mod steps;
 
 use crate::domain::{ClinicState, Event, Provider, Room, SequencedEvent, Visit};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -147,15 +147,15 @@ impl Store {
     /// Rebuilds the current state from the projections, and the last sequence number.
     pub fn load(&self) -> Result<(ClinicState, u64), StoreError> {
         let mut state = ClinicState {
-            rooms: load_bodies(&self.conn, "SELECT body FROM rooms")?
+            rooms: load_bodies(&self.conn, "SELECT body FROM rooms", [])?
                 .into_iter()
                 .map(|r: Room| (r.id.clone(), r))
                 .collect(),
-            providers: load_bodies(&self.conn, "SELECT body FROM providers")?
+            providers: load_bodies(&self.conn, "SELECT body FROM providers", [])?
                 .into_iter()
                 .map(|p: Provider| (p.id.clone(), p))
                 .collect(),
-            visits: load_bodies(&self.conn, "SELECT body FROM visits")?
+            visits: load_bodies(&self.conn, "SELECT body FROM visits", [])?
                 .into_iter()
                 .map(|v: Visit| (v.id.clone(), v))
                 .collect(),
@@ -187,6 +187,15 @@ impl Store {
             .map(|json| serde_json::from_str(&json))
             .transpose()?;
         Ok((state, self.last_seq()?))
+    }
+
+    /// Every visit of one clinic day, as last committed (from the `visits_by_day` index).
+    pub fn visits_on(&self, day: NaiveDate) -> Result<Vec<Visit>, StoreError> {
+        load_bodies(
+            &self.conn,
+            "SELECT body FROM visits WHERE day = ?1",
+            [day.to_string()],
+        )
     }
 
     pub fn last_seq(&self) -> Result<u64, StoreError> {
@@ -381,10 +390,11 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
 fn load_bodies<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
+    params: impl rusqlite::Params,
 ) -> Result<Vec<T>, StoreError> {
-    let mut query = conn.prepare(sql)?;
+    let mut query = conn.prepare_cached(sql)?;
     let bodies = query
-        .query_map([], |row| row.get::<_, String>(0))?
+        .query_map(params, |row| row.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(bodies
         .iter()

@@ -81,6 +81,13 @@ impl HubClient {
         self.call(Method::Get, "/api/v1/snapshot", NO_BODY).await
     }
 
+    /// `GET /api/v1/days/<date>`: a whole clinic day from the hub's database, for a screen
+    /// showing a day its snapshot does not hold.
+    pub async fn day(&self, day: NaiveDate) -> Result<DayRecord, ApiFailure> {
+        self.call(Method::Get, &format!("/api/v1/days/{day}"), NO_BODY)
+            .await
+    }
+
     /// `GET /api/v1/session`: which device this is and who is signed in.
     pub async fn session(&self) -> Result<SessionInfo, ApiFailure> {
         self.call(Method::Get, "/api/v1/session", NO_BODY).await

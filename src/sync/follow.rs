@@ -252,7 +252,13 @@ async fn stream_from<S: LocalStore>(
                 if hub_seq.is_ok_and(|seq| seq < live.peek().seq) {
                     return Ended::NeedsSnapshot;
                 }
-                live.write().heard_from_hub(Utc::now());
+                {
+                    let mut live = live.write();
+                    live.heard_from_hub(Utc::now());
+                    if let Some(today) = live.clinic.as_ref().map(|c| c.today(Utc::now())) {
+                        live.forget_closed_days(today);
+                    }
+                }
                 if let Some(store) = local.0 {
                     store.keep_contact(Utc::now()).await;
                 }
@@ -269,7 +275,7 @@ async fn stream_from<S: LocalStore>(
                     continue;
                 };
                 match live.write().apply(&event, Utc::now()) {
-                    Applied::Gap => return Ended::NeedsSnapshot,
+                    Applied::Gap | Applied::NotHeld => return Ended::NeedsSnapshot,
                     Applied::Duplicate => continue,
                     Applied::Folded => {}
                 }

@@ -17,7 +17,7 @@ mod web;
 pub use client::{new_step_key, HubClient};
 
 use crate::api_types::{ClinicInfo, ScheduleSync, SessionInfo, Snapshot};
-use crate::domain::{ClinicState, SequencedEvent};
+use crate::domain::{is_open, ClinicState, Event, SequencedEvent};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
 
@@ -70,6 +70,9 @@ pub enum Applied {
     Duplicate,
     /// An event is missing before this one: the screen must take a fresh snapshot.
     Gap,
+    /// Folded, but it is about a visit this copy does not hold (a closed day's, reopened or
+    /// moved to an open day): the screen takes a fresh snapshot, which has it if it is open.
+    NotHeld,
 }
 
 impl LiveClinic {
@@ -108,10 +111,27 @@ impl LiveClinic {
         if event.seq != self.seq + 1 {
             return Applied::Gap;
         }
+        let creates = matches!(event.event, Event::AppointmentScheduled { .. });
+        let held = event
+            .event
+            .visit()
+            .is_none_or(|visit| creates || self.state.visits.contains_key(visit));
         self.state.apply_event(&event.event);
         self.seq = event.seq;
         self.last_contact = Some(now);
-        Applied::Folded
+        if held {
+            Applied::Folded
+        } else {
+            Applied::NotHeld
+        }
+    }
+
+    /// Drops the visits of days that closed since the snapshot (a screen left on for days), so
+    /// the copy and every figure folded over it stay the size of the open days.
+    pub fn forget_closed_days(&mut self, today: chrono::NaiveDate) {
+        if self.state.visits.values().any(|v| !is_open(v, today)) {
+            self.state.visits.retain(|_, v| is_open(v, today));
+        }
     }
 
     /// The hub refused this screen: forget every trace of the clinic it held.
@@ -222,7 +242,7 @@ pub fn use_live_clinic() -> Signal<LiveClinic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Event, RoomId};
+    use crate::domain::RoomId;
 
     fn room_added(seq: u64) -> SequencedEvent {
         let room = RoomId::parse(&format!("exam-{seq}")).unwrap();
@@ -245,6 +265,77 @@ mod tests {
         assert_eq!(live.apply(&room_added(2), Utc::now()), Applied::Duplicate);
         assert_eq!(live.apply(&room_added(4), Utc::now()), Applied::Gap);
         assert_eq!((live.seq, live.state.rooms.len()), (2, 2));
+    }
+
+    #[test]
+    fn a_copy_of_the_open_days_asks_again_for_a_visit_it_does_not_hold() {
+        use crate::domain::testing::{at, TestClinic};
+        use crate::domain::Command;
+        let mut clinic = TestClinic::new();
+        let (open, cancelled) = (clinic.appointment_at(9, 0), clinic.appointment_at(9, 10));
+        let cancel = Command::CancelVisit {
+            visit: cancelled.clone(),
+            reason: String::new(),
+        };
+        clinic.run_as("ma-lee", cancel, at(23, 58)).unwrap();
+        // The next day's screen holds yesterday's unresolved visit, not the cancelled one.
+        let tomorrow = clinic.day.succ_opt().unwrap();
+        let mut live = LiveClinic::new();
+        live.state = clinic.state.open_on(tomorrow);
+        assert_eq!(live.state.visits.keys().collect::<Vec<_>>(), vec![&open]);
+        let mut seq = 0;
+        let mut fold = |live: &mut LiveClinic, events: Vec<Event>| -> Vec<Applied> {
+            let fold = |event| {
+                seq += 1;
+                live.apply(&SequencedEvent { seq, event }, Utc::now())
+            };
+            events.into_iter().map(fold).collect()
+        };
+        let book = Command::ScheduleAppointment {
+            visit: crate::domain::VisitId::parse("v-booked").unwrap(),
+            patient: clinic.patient(),
+            provider: clinic.provider.clone(),
+            start: at(10, 0),
+            duration_minutes: Some(20),
+            external: None,
+            day: clinic.day,
+            visit_type: "Follow-up".into(),
+            code: crate::domain::CheckInCode::from_random(99),
+            needs: Default::default(),
+        };
+        let scheduled = clinic.run(book, at(9, 0));
+        assert_eq!(fold(&mut live, scheduled), vec![Applied::Folded]);
+        let check_in = Command::CheckIn {
+            visit: open.clone(),
+            identity_confirmed: false,
+        };
+        let checked_in = clinic.run(check_in, at(23, 59));
+        assert!(fold(&mut live, checked_in)
+            .iter()
+            .all(|a| *a == Applied::Folded));
+        let undo = Command::Undo {
+            visit: Some(cancelled.clone()),
+            room: None,
+            reason: "wrong patient".into(),
+        };
+        let reopened = clinic.run_as("ma-lee", undo, at(23, 59)).unwrap();
+        assert_eq!(fold(&mut live, reopened), vec![Applied::NotHeld]);
+    }
+
+    #[test]
+    fn a_screen_left_on_forgets_the_days_that_closed() {
+        use crate::domain::testing::TestClinic;
+        let mut clinic = TestClinic::new();
+        let (open, finished) = (clinic.appointment_at(9, 0), clinic.appointment_at(9, 10));
+        clinic.check_in_at(&finished, 9, 0);
+        let room = crate::domain::RoomId::parse("exam-1").unwrap();
+        clinic.see_in(&finished, &room, 9, 5);
+        let mut live = LiveClinic::new();
+        live.state = clinic.state.clone();
+        live.forget_closed_days(clinic.day);
+        assert_eq!(live.state.visits.len(), 2, "all of today");
+        live.forget_closed_days(clinic.day.succ_opt().unwrap());
+        assert_eq!(live.state.visits.keys().collect::<Vec<_>>(), vec![&open]);
     }
 }
 

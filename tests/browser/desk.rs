@@ -4,12 +4,14 @@
 //! cancelled (and the desk's own undo); a no-show waits for the grace; a check-out keeps its
 //! follow-up; an appointment booked and a walk-in registered at the desk; a schedule file with
 //! bad rows applies nothing and its corrected copy applies once; the next day's queue is empty
-//! and an open visit from the day before waits on the close-out list.
+//! and an open visit from the day before waits on the close-out list, while that closed day's
+//! schedule and report are asked of the hub.
 
 use crate::common;
 
 use anyhow::{Context, Result};
 use chromiumoxide::Page;
+use clinicflow::domain::Command as ClinicCommand;
 use common::browser::{
     assert_accessible, screenshot, tablet, tap, text, wait_until, Chromium, DemoHub, BORN,
 };
@@ -418,6 +420,23 @@ async fn the_next_mornings_queue_is_empty_and_yesterdays_open_visit_waits_for_th
     let mut hub = DemoHub::at_offset(&dir, evening, |_| {})?;
     let code = hub.schedule("Nora", "Overnight", 0).await?;
     assert_eq!(hub.check_in(&code, BORN).await?["outcome"], "checked_in");
+    // A visit resolved that evening: the next morning's copy no longer holds it.
+    hub.schedule("Pia", "Past", 10).await?;
+    let snapshot = hub.snapshot().await?;
+    let (id, visit) = snapshot["state"]["visits"]
+        .as_object()
+        .and_then(|visits| {
+            visits
+                .iter()
+                .find(|(_, v)| v["patient"]["last_name"] == "Past")
+        })
+        .context("Pia's visit")?;
+    let yesterday = visit["day"].as_str().context("day")?.to_string();
+    let cancel = ClinicCommand::CancelVisit {
+        visit: common::visit_id(id),
+        reason: "Called to cancel".into(),
+    };
+    hub.command(cancel).await?;
     hub.kill()?;
     let hub = DemoHub::at_offset(&dir, evening + 2, |_| {})?;
     let chromium = Chromium::launch().await?;
@@ -463,8 +482,40 @@ async fn the_next_mornings_queue_is_empty_and_yesterdays_open_visit_waits_for_th
         .await;
         let close_out = text(&board, ".close-out").await.unwrap_or_default();
         screenshot(&board, "desk-next-morning-tv").await?;
+        let yesterday_seen = async {
+            listed.context("yesterday's open visit on the charge nurse's close-out list")?;
+            // Yesterday, asked of the hub: the desk's schedule and the printable report.
+            set_value(&board, "#desk-day", &yesterday).await?;
+            wait_until(
+                &board,
+                &row_shows("Past", "cancelled: Called to cancel"),
+                WAIT,
+            )
+            .await
+            .context("yesterday's cancelled visit on the desk's schedule for that day")?;
+            assert!(text(&board, ".desk-schedule").await?.contains("Overnight"));
+            screenshot(&board, "desk-yesterday-tv").await?;
+            board
+                .goto(format!("{}/report/{yesterday}", hub.url))
+                .await?;
+            wait_until(
+                &board,
+                "document.querySelector('.timeline')?.textContent.includes('Pia P.') === true",
+                WAIT,
+            )
+            .await
+            .context("yesterday's report")?;
+            let report = text(&board, ".timeline").await?;
+            assert!(
+                report.contains("Nora O."),
+                "the open visit laid over the day: {report}"
+            );
+            screenshot(&board, "report-yesterday-tv").await?;
+            anyhow::Ok(())
+        }
+        .await;
         nurse.close().await?;
-        listed.context("yesterday's open visit on the charge nurse's close-out list")?;
+        yesterday_seen?;
         anyhow::Ok(close_out)
     }
     .await;

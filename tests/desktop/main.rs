@@ -73,12 +73,7 @@ impl Display {
     }
 
     /// The whole screen saved as `target/screenshots/<name>.png`, and its text as tesseract
-    /// reads it.
-    fn read(&self, name: &str) -> Result<String> {
-        self.read_at(name, "100%")
-    }
-
-    /// The same, read from a copy at `scale` (small type reads far better at 200%, slower).
+    /// reads it from a copy at `scale` (small type reads far better at 200%, slower).
     fn read_at(&self, name: &str, scale: &str) -> Result<String> {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir)?;

@@ -4,13 +4,15 @@
 //! comes from `domain::metrics::day_metrics`.
 
 use super::clinic_today;
+use crate::api_types::{ApiFailure, DayRecord};
 use crate::domain::metrics::{
     clock_time, day_metrics, minutes_label, DayMetrics, HourCounts, Summary, WAIT_BANDS,
 };
+use crate::domain::ClinicState;
 use crate::sync::use_live_clinic;
-use crate::ui::common::{use_now, Screen};
+use crate::ui::common::{day_copy, use_closed_day, use_now, DayCopy, DayNotReady, Screen};
 use crate::ui::Route;
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use dioxus::prelude::*;
 
 #[component]
@@ -21,7 +23,8 @@ pub fn TodayNumbers() -> Element {
     let live = live.read();
     let (offset, today) = clinic_today(&live, now());
     let day = picked().unwrap_or(today);
-    let metrics = day_metrics(&live.state, day, offset, now());
+    let mut asked = use_closed_day(day, today);
+    let shown = metrics_of(&live.state, day, today, &asked, offset, now());
     let heading = if day == today {
         "Today's flow".to_string()
     } else {
@@ -41,12 +44,33 @@ pub fn TodayNumbers() -> Element {
                 }
                 Link { class: "button small secondary", to: Route::Report { date: day.to_string() }, "Printable report" }
             }
-            Figures { metrics: metrics.clone() }
-            div { class: "charts",
-                ArrivalsChart { hours: metrics.hours.clone() }
-                WaitChart { bands: metrics.wait_bands.clone() }
+            match shown {
+                Ok(metrics) => rsx! {
+                    Figures { metrics: metrics.clone() }
+                    div { class: "charts",
+                        ArrivalsChart { hours: metrics.hours.clone() }
+                        WaitChart { bands: metrics.wait_bands.clone() }
+                    }
+                },
+                Err(failed) => rsx! { DayNotReady { day, failed, on_retry: move |_| asked.restart() } },
             }
         }
+    }
+}
+
+/// `day`'s figures, or why they are not here yet (`None`: still asking the hub).
+fn metrics_of(
+    live: &ClinicState,
+    day: NaiveDate,
+    today: NaiveDate,
+    asked: &Resource<Option<Result<DayRecord, ApiFailure>>>,
+    offset: FixedOffset,
+    now: DateTime<Utc>,
+) -> Result<DayMetrics, Option<String>> {
+    match day_copy(live, day, today, asked.read().as_ref()) {
+        DayCopy::Ready(state) => Ok(day_metrics(&state, day, offset, now)),
+        DayCopy::Asking => Err(None),
+        DayCopy::Failed(message) => Err(Some(message)),
     }
 }
 
@@ -241,16 +265,27 @@ fn WaitChart(bands: Vec<usize>) -> Element {
 pub fn Report(date: String) -> Element {
     let live = use_live_clinic();
     let now = use_now();
-    let Ok(day) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {
+    let live_now = live.read();
+    let (offset, today) = clinic_today(&live_now, now());
+    let parsed = NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok();
+    let mut asked = use_closed_day(parsed.unwrap_or(today), today);
+    let Some(day) = parsed else {
         return rsx! {
             Screen { name: "report", title: "Flow report",
                 p { class: "notice", "“{date}” is not a date; use YYYY-MM-DD." }
             }
         };
     };
-    let live_now = live.read();
-    let (offset, _) = clinic_today(&live_now, now());
-    let metrics = day_metrics(&live_now.state, day, offset, now());
+    let metrics = match metrics_of(&live_now.state, day, today, &asked, offset, now()) {
+        Ok(metrics) => metrics,
+        Err(failed) => {
+            return rsx! {
+                Screen { name: "report", title: "Flow report",
+                    DayNotReady { day, failed, on_retry: move |_| asked.restart() }
+                }
+            }
+        }
+    };
     let clinic = live_now
         .clinic
         .as_ref()

@@ -9,7 +9,10 @@ use crate::domain::{
 };
 use crate::sync::use_live_clinic;
 use crate::ui::board::clinic_today;
-use crate::ui::common::{send_then, use_now, use_online, Notice, StepButton};
+use crate::ui::common::{
+    day_copy, send_then, use_closed_day, use_now, use_online, DayCopy, DayNotReady, Notice,
+    StepButton,
+};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use dioxus::prelude::*;
 
@@ -31,15 +34,21 @@ pub fn Schedule() -> Element {
         format!("Schedule for {}", day.format("%A, %B %-d"))
     };
     let may_book = live.may(Action::FrontDesk);
-    let mut visits: Vec<Visit> = live
-        .state
-        .visits
-        .values()
-        .filter(|v| v.day == day)
-        .filter(|v| provider().is_empty() || v.provider.as_str() == provider())
-        .filter(|v| desk_search_matches(v, &search()))
-        .cloned()
-        .collect();
+    let mut asked = use_closed_day(day, today);
+    let on_day = |v: &&Visit| {
+        v.day == day
+            && (provider().is_empty() || v.provider.as_str() == provider())
+            && desk_search_matches(v, &search())
+    };
+    let (mut visits, not_ready): (Vec<Visit>, _) =
+        match day_copy(&live.state, day, today, asked.read().as_ref()) {
+            DayCopy::Ready(state) => (
+                state.visits.values().filter(on_day).cloned().collect(),
+                None,
+            ),
+            DayCopy::Asking => (Vec::new(), Some(None)),
+            DayCopy::Failed(message) => (Vec::new(), Some(Some(message))),
+        };
     visits.sort_by_key(|v| (v.appointment.is_none(), v.appointment, v.id.clone()));
     let providers = live.state.provider_choices();
     rsx! {
@@ -87,7 +96,9 @@ pub fn Schedule() -> Element {
             if loading() {
                 LoadSchedule { offset, on_done: move |_| loading.set(false) }
             }
-            if visits.is_empty() {
+            if let Some(failed) = not_ready {
+                DayNotReady { day, failed, on_retry: move |_| asked.restart() }
+            } else if visits.is_empty() {
                 p { class: "muted", "No visit matches." }
             }
             ol { class: "desk-list",
