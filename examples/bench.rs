@@ -4,15 +4,18 @@
 //! Figures: live fan-out latency at N subscribers (hub vs a bare axum SSE + tokio broadcast
 //! server with no store), durable command rate (hub vs raw rusqlite single-row commits), hub
 //! memory per connected screen, cold start at 100k+ events (vs an empty database), the web
-//! bundle's size, and kiosk scan → board DOM in headless Chromium (vs the same event reaching
-//! a plain stream subscriber). The hub and the reference server run as separate processes; this
+//! bundle's size, kiosk scan → board DOM in headless Chromium (vs the same event reaching
+//! a plain stream subscriber), and a year of history against one day (snapshot bytes, cold
+//! start, hub memory, an old day asked of the hub, the board at 4× CPU throttle). The hub and the reference server run as separate processes; this
 //! process is only the load client.
 
 use anyhow::{bail, Context, Result};
+use chromiumoxide::cdp::browser_protocol::emulation::SetCpuThrottlingRateParams;
+use chromiumoxide::cdp::browser_protocol::performance;
 use chrono::{Duration as Minutes, NaiveDate, TimeZone, Utc};
 use clinicflow::domain::{
     self, CheckInCode, ClinicState, Command, Now, Patient, ProviderId, RoomId, SequencedEvent,
-    VisitId,
+    VisitId, Vitals,
 };
 use clinicflow::store::{Batch, Store};
 use futures::StreamExt;
@@ -50,12 +53,28 @@ async fn main() -> Result<()> {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     let mut report = Report::default();
+    // `-- <bundle> <group>` runs one group alone (fan-out, rate, cold, bundle, kiosk, year).
+    let only = args.next();
+    let run = |group: &str| only.as_deref().is_none_or(|only| only == group);
 
-    fan_out_and_memory(&hub_binary, &work, &mut report).await?;
-    durable_rate(&hub_binary, &work, &mut report).await?;
-    cold_start(&hub_binary, &work, &mut report).await?;
-    bundle_size(&bundle, &mut report)?;
-    kiosk_to_board(&hub_binary, &bundle, &work, &mut report).await?;
+    if run("fan-out") {
+        fan_out_and_memory(&hub_binary, &work, &mut report).await?;
+    }
+    if run("rate") {
+        durable_rate(&hub_binary, &work, &mut report).await?;
+    }
+    if run("cold") {
+        cold_start(&hub_binary, &work, &mut report).await?;
+    }
+    if run("bundle") {
+        bundle_size(&bundle, &mut report)?;
+    }
+    if run("kiosk") {
+        kiosk_to_board(&hub_binary, &bundle, &work, &mut report).await?;
+    }
+    if run("year") {
+        year_scale(&hub_binary, &bundle, &work, &mut report).await?;
+    }
 
     report.print();
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/latest.json");
@@ -591,116 +610,158 @@ async fn time_to_healthy(binary: &Path, db: &Path) -> Result<f64> {
     Ok(started.elapsed().as_secs_f64() * 1000.0)
 }
 
-/// 32 days of a busy 20-room clinic (400 visits a day, each through its whole course and room
-/// turnover) written straight through the store: over 100,000 events.
-fn write_busy_history(path: &Path) -> Result<u64> {
-    let mut store = Store::open(path)?;
-    let mut state = ClinicState::default();
-    let mut seq = 0u64;
-    let first_day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-    let mut run = |state: &mut ClinicState,
-                   command: Command,
-                   now: Now,
-                   events: &mut Vec<SequencedEvent>|
-     -> Result<()> {
-        for event in domain::execute(state, &command, now)? {
-            seq += 1;
-            events.push(SequencedEvent { seq, event });
-        }
-        Ok(())
-    };
-    let opening = Utc.from_utc_datetime(&first_day.and_hms_opt(6, 0, 0).unwrap());
-    let mut events = Vec::new();
-    let setup = Now {
-        at: opening,
-        clinic_day: first_day,
-        by: None,
-    };
-    let provider = ProviderId::parse("dr-busy")?;
-    run(
-        &mut state,
-        Command::AddProvider {
-            provider: provider.clone(),
+/// A clinic's history written straight through the store (no hub): one provider and 20 rooms
+/// set up, then whole days of visits, each through its whole course as the soak runs it.
+struct History {
+    store: Store,
+    state: ClinicState,
+    seq: u64,
+    visits: u64,
+    provider: ProviderId,
+    rooms: Vec<RoomId>,
+    staff: domain::StaffId,
+}
+
+impl History {
+    /// A new database at `path` holding the clinic's set-up on `first_day`.
+    fn create(path: &Path, first_day: NaiveDate) -> Result<History> {
+        let mut history = History {
+            store: Store::open(path)?,
+            state: ClinicState::default(),
+            seq: 0,
+            visits: 0,
+            provider: ProviderId::parse("dr-busy")?,
+            rooms: (1..=20)
+                .map(|n| RoomId::parse(&format!("exam-{n}")))
+                .collect::<Result<_, _>>()?,
+            staff: domain::StaffId::parse("ma-bench")?,
+        };
+        let opening = Utc.from_utc_datetime(&first_day.and_hms_opt(6, 0, 0).unwrap());
+        let mut events = Vec::new();
+        let add_provider = Command::AddProvider {
+            provider: history.provider.clone(),
             name: "Dr. Busy".into(),
             pod: "A".into(),
-        },
-        setup,
-        &mut events,
-    )?;
-    let rooms: Vec<RoomId> = (1..=20)
-        .map(|n| RoomId::parse(&format!("exam-{n}")).unwrap())
-        .collect();
-    for (n, room) in rooms.iter().enumerate() {
-        run(
-            &mut state,
-            Command::AddRoom {
-                room: room.clone(),
+        };
+        history.run(add_provider, opening, first_day, &mut events)?;
+        for (n, room) in history.rooms.clone().into_iter().enumerate() {
+            let add_room = Command::AddRoom {
+                room,
                 name: format!("Exam {}", n + 1),
                 pod: "A".into(),
-            },
-            setup,
-            &mut events,
-        )?;
+            };
+            history.run(add_room, opening, first_day, &mut events)?;
+        }
+        history.commit(&events)?;
+        Ok(history)
     }
-    store.commit(
-        Batch {
-            events: &events,
+
+    fn run(
+        &mut self,
+        command: Command,
+        at: chrono::DateTime<Utc>,
+        day: NaiveDate,
+        events: &mut Vec<SequencedEvent>,
+    ) -> Result<()> {
+        let now = Now {
+            at,
+            clinic_day: day,
+            by: Some(&self.staff),
+        };
+        for event in domain::execute(&mut self.state, &command, now)? {
+            self.seq += 1;
+            events.push(SequencedEvent {
+                seq: self.seq,
+                event,
+            });
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self, events: &[SequencedEvent]) -> Result<()> {
+        let batch = Batch {
+            events,
             audit: &[],
             kept: &[],
-        },
-        &state,
-    )?;
-    for day_index in 0..32 {
-        let day = first_day + Minutes::days(day_index);
-        let mut events = Vec::new();
-        for i in 0..400u32 {
-            let start = Utc.from_utc_datetime(&day.and_hms_opt(7, 0, 0).unwrap())
-                + Minutes::seconds(i as i64 * 81);
-            let now = |minutes: i64| Now {
-                at: start + Minutes::minutes(minutes),
-                clinic_day: day,
-                by: None,
-            };
-            let visit = VisitId::parse(&format!("v-{day_index}-{i}"))?;
-            let room = rooms[i as usize % rooms.len()].clone();
-            let patient = Patient {
+        };
+        Ok(self.store.commit(batch, &self.state)?)
+    }
+
+    /// Schedules a visit starting at `start` on `day` (booked the day before) and checks it in
+    /// five minutes early.
+    fn arrive(
+        &mut self,
+        day: NaiveDate,
+        start: chrono::DateTime<Utc>,
+        events: &mut Vec<SequencedEvent>,
+    ) -> Result<VisitId> {
+        self.visits += 1;
+        let visit = VisitId::parse(&format!("v-{}", self.visits))?;
+        let schedule = Command::ScheduleAppointment {
+            visit: visit.clone(),
+            patient: Patient {
                 first_name: "Pat".into(),
-                last_name: format!("Number{i}"),
+                last_name: format!("Number{}", self.visits),
                 date_of_birth: NaiveDate::from_ymd_opt(1960, 1, 1),
-            };
-            let code = CheckInCode::from_random((day_index as u64 * 400 + i as u64) * 7_919 + 13);
-            let schedule = Command::ScheduleAppointment {
+            },
+            provider: self.provider.clone(),
+            start,
+            duration_minutes: Some(20),
+            external: None,
+            day,
+            visit_type: "Follow-up".into(),
+            code: CheckInCode::from_random(self.visits * 7_919 + 13),
+            needs: Default::default(),
+        };
+        self.run(schedule, start - Minutes::days(1), day, events)?;
+        let check_in = Command::CheckIn {
+            visit: visit.clone(),
+            identity_confirmed: false,
+        };
+        self.run(check_in, start - Minutes::minutes(5), day, events)?;
+        Ok(visit)
+    }
+
+    /// One whole day of `visits` visits, one every `spacing`, from 07:00: each checked in,
+    /// roomed (every third roomed, undone and roomed again), its vitals taken, seen, finished,
+    /// and its room cleaned and ready. Committed as one batch.
+    fn finished_day(&mut self, day: NaiveDate, visits: u32, spacing: Minutes) -> Result<()> {
+        let mut events = Vec::new();
+        for i in 0..visits {
+            let start =
+                Utc.from_utc_datetime(&day.and_hms_opt(7, 0, 0).unwrap()) + spacing * i as i32;
+            let visit = self.arrive(day, start, &mut events)?;
+            let room = self.rooms[i as usize % self.rooms.len()].clone();
+            let room_it = Command::RoomPatient {
                 visit: visit.clone(),
-                patient,
-                provider: provider.clone(),
-                start,
-                duration_minutes: Some(20),
-                external: None,
-                day,
-                visit_type: "Follow-up".into(),
-                code,
-                needs: Default::default(),
+                room: room.clone(),
             };
-            run(&mut state, schedule, now(-1440), &mut events)?;
-            for (minutes, command) in [
-                (
-                    -5,
-                    Command::CheckIn {
-                        visit: visit.clone(),
-                        identity_confirmed: false,
+            let mut course = Vec::new();
+            if i % 3 == 0 {
+                course.push((1, room_it.clone()));
+                course.push((
+                    1,
+                    Command::Undo {
+                        visit: Some(visit.clone()),
+                        room: None,
+                        reason: "Wrong patient".into(),
                     },
-                ),
-                (
-                    2,
-                    Command::RoomPatient {
-                        visit: visit.clone(),
-                        room: room.clone(),
-                    },
-                ),
+                ));
+            }
+            course.extend([
+                (2, room_it),
                 (
                     8,
-                    Command::ReadyForProvider {
+                    Command::RecordVitals {
                         visit: visit.clone(),
+                        vitals: Vitals {
+                            systolic_mmhg: Some(120.0),
+                            diastolic_mmhg: Some(80.0),
+                            heart_rate_per_min: Some(72.0),
+                            ..Vitals::default()
+                        },
+                        confirm_abnormal: false,
+                        ready_for_provider: true,
                     },
                 ),
                 (
@@ -709,35 +770,286 @@ fn write_busy_history(path: &Path) -> Result<u64> {
                         visit: visit.clone(),
                     },
                 ),
-                (
-                    20,
-                    Command::FinishVisit {
-                        visit: visit.clone(),
-                    },
-                ),
+                (20, Command::FinishVisit { visit }),
                 (21, Command::StartCleaning { room: room.clone() }),
                 (
                     24,
                     Command::RoomReady {
-                        room: room.clone(),
+                        room,
                         thorough: false,
                         override_reason: None,
                     },
                 ),
-            ] {
-                run(&mut state, command, now(minutes), &mut events)?;
+            ]);
+            for (minutes, command) in course {
+                self.run(command, start + Minutes::minutes(minutes), day, &mut events)?;
             }
         }
-        store.commit(
-            Batch {
-                events: &events,
-                audit: &[],
-                kept: &[],
-            },
-            &state,
+        self.commit(&events)
+    }
+
+    /// `count` patients checked in on `day` over the last hours before `now`: the earliest 20
+    /// roomed (half of them with vitals, ready for the provider), the rest waiting.
+    fn on_the_board(
+        &mut self,
+        day: NaiveDate,
+        now: chrono::DateTime<Utc>,
+        count: u32,
+    ) -> Result<()> {
+        let mut events = Vec::new();
+        for i in 0..count {
+            let start = now - Minutes::minutes(4 * (count - i) as i64);
+            let visit = self.arrive(day, start, &mut events)?;
+            let Some(room) = self.rooms.get(i as usize).cloned() else {
+                continue;
+            };
+            let room_it = Command::RoomPatient {
+                visit: visit.clone(),
+                room,
+            };
+            self.run(room_it, start + Minutes::minutes(2), day, &mut events)?;
+            if i % 2 == 0 {
+                let vitals = Command::RecordVitals {
+                    visit,
+                    vitals: Vitals {
+                        systolic_mmhg: Some(118.0),
+                        diastolic_mmhg: Some(76.0),
+                        ..Vitals::default()
+                    },
+                    confirm_abnormal: false,
+                    ready_for_provider: true,
+                };
+                self.run(vitals, start + Minutes::minutes(3), day, &mut events)?;
+            }
+        }
+        self.commit(&events)
+    }
+}
+
+/// 32 days of a busy 20-room clinic (400 visits a day, each through its whole course and room
+/// turnover) written straight through the store: over 100,000 events.
+fn write_busy_history(path: &Path) -> Result<u64> {
+    let first_day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let mut history = History::create(path, first_day)?;
+    for day_index in 0..32 {
+        history.finished_day(
+            first_day + Minutes::days(day_index),
+            400,
+            Minutes::seconds(81),
         )?;
     }
-    Ok(seq)
+    Ok(history.seq)
+}
+
+/// A year of history: 250 working days of 100 visits each, ending yesterday, and today's 40
+/// patients on the board.
+const YEAR_DAYS: usize = 250;
+const YEAR_VISITS_A_DAY: u32 = 100;
+const ON_THE_BOARD: u32 = 40;
+/// The CPU slowdown standing in for a cheap tablet.
+const TABLET_THROTTLE: f64 = 4.0;
+
+/// A clinic a year in beside the same clinic on its first day (today's 40 patients, no
+/// history), and, for the board's own cost, beside an empty clinic: snapshot bytes, cold start,
+/// hub memory, an old day asked of the hub, and the overview board at 4× CPU throttle (opening
+/// to live, and main-thread scripting per second while it shows the 40).
+async fn year_scale(binary: &Path, bundle: &Path, work: &Path, report: &mut Report) -> Result<()> {
+    use chrono::Datelike;
+    let now = Utc::now();
+    // The hub's clinic days are the machine's (no time zone configured).
+    let today = now.with_timezone(&chrono::Local).date_naive();
+    let mut days: Vec<NaiveDate> = (1..)
+        .map(|back| today - Minutes::days(back))
+        .filter(|day| day.weekday().number_from_monday() <= 5)
+        .take(YEAR_DAYS)
+        .collect();
+    days.reverse();
+    let year = work.join("year.db");
+    let written = Instant::now();
+    let mut history = History::create(&year, days[0])?;
+    for day in &days {
+        history.finished_day(*day, YEAR_VISITS_A_DAY, Minutes::minutes(5))?;
+    }
+    history.on_the_board(today, now, ON_THE_BOARD)?;
+    let (events, visits) = (history.seq, history.visits);
+    drop(history);
+    println!(
+        "bench: a year written ({visits} visits, {events} events) in {:.1} s",
+        written.elapsed().as_secs_f64()
+    );
+    let one_day = work.join("one-day.db");
+    History::create(&one_day, today)?.on_the_board(today, now, ON_THE_BOARD)?;
+    let empty = work.join("empty-clinic.db");
+    History::create(&empty, today)?;
+    let year_label = format!("{YEAR_DAYS} days, {visits} visits");
+
+    let (mut ours, mut reference) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        reference.push(time_to_healthy(binary, &one_day).await?);
+        ours.push(time_to_healthy(binary, &year).await?);
+    }
+    report.add(
+        "year_cold_start_ms",
+        format!("cold start to /healthz, a year ({events} events; vs one day)"),
+        percentile(&mut ours, 0.5),
+        "ms",
+        Some(percentile(&mut reference, 0.5)),
+    );
+
+    let with_bundle = ["--bundle".as_ref(), bundle.as_os_str()];
+    let year_hub = Server::hub_with(binary, &year, &with_bundle)?;
+    let day_hub = Server::hub_with(binary, &one_day, &with_bundle)?;
+    let snapshot_bytes = |hub: &Server| {
+        let request = hub.client.get(format!("{}/api/v1/snapshot", hub.url));
+        async move {
+            anyhow::Ok(
+                request
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .bytes()
+                    .await?
+                    .len(),
+            )
+        }
+    };
+    let (year_bytes, day_bytes) = (
+        snapshot_bytes(&year_hub).await?,
+        snapshot_bytes(&day_hub).await?,
+    );
+    report.add(
+        "year_snapshot_kib",
+        "snapshot per screen, a year in (vs one day), uncompressed".into(),
+        year_bytes as f64 / 1024.0,
+        "KiB",
+        Some(day_bytes as f64 / 1024.0),
+    );
+    report.add(
+        "year_hub_rss_mib",
+        "hub memory after start and a snapshot, a year in (vs one day)".into(),
+        year_hub.rss_kib()? / 1024.0,
+        "MiB",
+        Some(day_hub.rss_kib()? / 1024.0),
+    );
+    let old_day = |hub: &Server| {
+        let url = format!("{}/api/v1/days/{}", hub.url, days[0]);
+        let client = hub.client.clone();
+        async move {
+            let mut times = Vec::new();
+            for _ in 0..20 {
+                let started = Instant::now();
+                let record: Value = client
+                    .get(&url)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .json()
+                    .await?;
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+                anyhow::ensure!(record["state"]["visits"].is_object(), "{record}");
+            }
+            anyhow::Ok(percentile(&mut times, 0.5))
+        }
+    };
+    report.add(
+        "year_old_day_ms",
+        "GET /api/v1/days/<first day> p50, a year in (vs one day)".into(),
+        old_day(&year_hub).await?,
+        "ms",
+        Some(old_day(&day_hub).await?),
+    );
+    drop(day_hub);
+
+    let empty_hub = Server::hub_with(binary, &empty, &with_bundle)?;
+    // Each board on its own host name, so each keeps its own device cookie.
+    let boards = [
+        (&year_hub, &year, "127.0.0.1"),
+        (&empty_hub, &empty, "localhost"),
+    ];
+    let mut links = Vec::new();
+    for (hub, db, host) in boards {
+        links.push(pairing_url(binary, db, &hub.url, "board")?.replace("127.0.0.1", host));
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await; // the hubs re-read devices every second
+    let profile = tempfile::tempdir()?;
+    let (mut browser, handler) = launch_browser(profile.path()).await?;
+    let measured = async {
+        let live = "document.querySelector('.badge.live') !== null && document.getElementById('board-waiting-heading') !== null";
+        let mut pages = Vec::new();
+        for link in &links {
+            let page = browser.new_page("about:blank").await?;
+            page.goto(link.as_str()).await?;
+            wait_for(&page, live, Duration::from_millis(20)).await?;
+            page.execute(SetCpuThrottlingRateParams::new(TABLET_THROTTLE)).await?;
+            page.execute(performance::EnableParams::default()).await?;
+            pages.push(page);
+        }
+        let waiting: String = pages[0]
+            .evaluate("document.getElementById('board-waiting-heading').textContent")
+            .await?
+            .into_value()?;
+        anyhow::ensure!(waiting.contains(&(ON_THE_BOARD / 2).to_string()), "the year's board shows {waiting:?}");
+        // Opening the board (an enrolled screen, its app shell cached) until it is live.
+        let mut open_ms = [Vec::new(), Vec::new()];
+        for _ in 0..3 {
+            for (page, times) in pages.iter().zip(open_ms.iter_mut()) {
+                let url = page.url().await?.context("board url")?;
+                page.goto("about:blank").await?;
+                let started = Instant::now();
+                page.goto(url).await?;
+                wait_for(page, live, Duration::from_millis(20)).await?;
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        // Main-thread scripting per second while the board just shows the clinic.
+        let mut scripting = Vec::new();
+        for page in &pages {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let before = script_seconds(page).await?;
+            let started = Instant::now();
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            let after = script_seconds(page).await?;
+            scripting.push((after - before) * 1000.0 / started.elapsed().as_secs_f64());
+        }
+        for page in pages {
+            page.close().await?;
+        }
+        anyhow::Ok((open_ms, scripting))
+    }
+    .await;
+    browser.close().await?;
+    browser.wait().await?;
+    handler.abort();
+    let ([mut year_open, mut empty_open], scripting) = measured?;
+    report.add(
+        "board_open_to_live_ms",
+        format!("board open → live at {TABLET_THROTTLE}× CPU, a year in (vs empty clinic)"),
+        percentile(&mut year_open, 0.5),
+        "ms",
+        Some(percentile(&mut empty_open, 0.5)),
+    );
+    report.add(
+        "board_scripting_ms_per_s",
+        format!("board scripting per second at {TABLET_THROTTLE}× CPU, {ON_THE_BOARD} patients, {year_label} (vs empty)"),
+        scripting[0],
+        "ms",
+        Some(scripting[1]),
+    );
+    Ok(())
+}
+
+/// The page's main-thread script time so far, in seconds (Chromium's `ScriptDuration`).
+async fn script_seconds(page: &chromiumoxide::Page) -> Result<f64> {
+    let metrics = page
+        .execute(performance::GetMetricsParams::default())
+        .await?;
+    metrics
+        .result
+        .metrics
+        .iter()
+        .find(|m| m.name == "ScriptDuration")
+        .map(|m| m.value)
+        .context("ScriptDuration")
 }
 
 fn bundle_size(bundle: &Path, report: &mut Report) -> Result<()> {
@@ -777,7 +1089,6 @@ async fn kiosk_to_board(
     work: &Path,
     report: &mut Report,
 ) -> Result<()> {
-    use chromiumoxide::browser::{Browser, BrowserConfig};
     let db = work.join("kiosk.db");
     let mut config = clinicflow::server::demo::config();
     // One scan per patient: the date-of-birth step is a person's time, not the system's.
@@ -794,22 +1105,8 @@ async fn kiosk_to_board(
             config_path.as_os_str(),
         ],
     )?;
-    let pairing_url = |role: &str| -> Result<String> {
-        let output = Process::new(binary)
-            .args([
-                "device", "add", "--json", "--role", role, "--name", role, "--url", &hub.url,
-                "--db",
-            ])
-            .arg(&db)
-            .output()?;
-        let enrolled: Value = serde_json::from_slice(&output.stdout)
-            .with_context(|| String::from_utf8_lossy(&output.stderr).to_string())?;
-        Ok(enrolled["pairing_url"]
-            .as_str()
-            .context("pairing_url")?
-            .to_string())
-    };
-    let (kiosk_url, board_url) = (pairing_url("kiosk")?, pairing_url("board")?);
+    let kiosk_url = pairing_url(binary, &db, &hub.url, "kiosk")?;
+    let board_url = pairing_url(binary, &db, &hub.url, "board")?;
     tokio::time::sleep(Duration::from_millis(1200)).await; // the hub re-reads devices every second
     let body = |n: usize| {
         json!({
@@ -835,40 +1132,12 @@ async fn kiosk_to_board(
         );
     }
 
-    let executable =
-        std::env::var("CLINICFLOW_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let profile = tempfile::tempdir()?;
-    let browser_config = BrowserConfig::builder()
-        .chrome_executable(executable)
-        .no_sandbox()
-        .user_data_dir(profile.path())
-        .args([
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-renderer-backgrounding",
-            "--disable-background-timer-throttling",
-            "--disable-backgrounding-occluded-windows",
-        ])
-        .build()
-        .map_err(anyhow::Error::msg)?;
-    let (mut browser, mut events) = Browser::launch(browser_config).await?;
-    let handler = tokio::spawn(async move { while events.next().await.is_some() {} });
+    let (mut browser, handler) = launch_browser(profile.path()).await?;
     let measured = async {
         let wait = |page: &chromiumoxide::Page, expression: &'static str| {
             let page = page.clone();
-            async move {
-                for _ in 0..2000 {
-                    if page.evaluate(expression).await?.into_value::<bool>().unwrap_or(false) {
-                        return anyhow::Ok(());
-                    }
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-                bail!("timed out waiting for {expression}")
-            }
+            async move { wait_for(&page, expression, Duration::from_millis(5)).await }
         };
         // The overview on another host name, so it keeps its own device cookie.
         let overview = browser.new_page("about:blank").await?;
@@ -934,6 +1203,68 @@ async fn kiosk_to_board(
         );
     }
     Ok(())
+}
+
+/// A one-time pairing link for a new `role` device on the hub at `url` over `db`.
+fn pairing_url(binary: &Path, db: &Path, url: &str, role: &str) -> Result<String> {
+    let output = Process::new(binary)
+        .args([
+            "device", "add", "--json", "--role", role, "--name", role, "--url", url, "--db",
+        ])
+        .arg(db)
+        .output()?;
+    let enrolled: Value = serde_json::from_slice(&output.stdout)
+        .with_context(|| String::from_utf8_lossy(&output.stderr).to_string())?;
+    Ok(enrolled["pairing_url"]
+        .as_str()
+        .context("pairing_url")?
+        .to_string())
+}
+
+/// Headless Chromium with a fresh profile in `profile`, its pages never throttled in the
+/// background (each runs as if on its own screen), and the task that drives its events.
+async fn launch_browser(
+    profile: &Path,
+) -> Result<(chromiumoxide::Browser, tokio::task::JoinHandle<()>)> {
+    use chromiumoxide::browser::{Browser, BrowserConfig};
+    let executable =
+        std::env::var("CLINICFLOW_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let browser_config = BrowserConfig::builder()
+        .chrome_executable(executable)
+        .no_sandbox()
+        .user_data_dir(profile)
+        .args([
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-renderer-backgrounding",
+            "--disable-background-timer-throttling",
+            "--disable-backgrounding-occluded-windows",
+        ])
+        .build()
+        .map_err(anyhow::Error::msg)?;
+    let (browser, mut events) = Browser::launch(browser_config).await?;
+    let handler = tokio::spawn(async move { while events.next().await.is_some() {} });
+    Ok((browser, handler))
+}
+
+/// Polls `expression` on `page` every `every` until it is true (at most 2,000 times).
+async fn wait_for(page: &chromiumoxide::Page, expression: &str, every: Duration) -> Result<()> {
+    for _ in 0..2000 {
+        if page
+            .evaluate(expression)
+            .await?
+            .into_value::<bool>()
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(every).await;
+    }
+    bail!("timed out waiting for {expression}")
 }
 
 /// One event-stream subscriber reporting each event's arrival in wall-clock milliseconds.

@@ -90,6 +90,12 @@ impl ClinicInfo {
         (now + chrono::Duration::minutes(self.utc_offset_minutes.into())).date_naive()
     }
 
+    /// The first instant of the clinic's `day` (at the snapshot's UTC offset).
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        day.and_time(chrono::NaiveTime::MIN).and_utc()
+            - chrono::Duration::minutes(self.utc_offset_minutes.into())
+    }
+
     /// The rooming queue's rules as the hub applies them (`config::ClinicConfig::queue_rules`).
     pub fn queue_rules(&self) -> crate::domain::QueueRules {
         crate::domain::QueueRules::late_after_minutes(self.late_after_minutes)

@@ -3,7 +3,8 @@
 //! their day, until someone resolves them; they never wait in a later day's queue.
 
 use super::{ClinicState, Room, RoomState, Visit, VisitState};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use std::ops::Range;
 
 /// What the close-out list shows for the days up to and including `through`.
 #[derive(Debug, Default)]
@@ -74,9 +75,14 @@ pub fn holds_day(day: NaiveDate, today: NaiveDate) -> bool {
 }
 
 impl ClinicState {
-    /// This state with only the visits `keep` picks (rooms, providers, staff and the rest as
-    /// they are).
-    pub fn with_visits_where(&self, keep: impl Fn(&Visit) -> bool) -> ClinicState {
+    /// This state with only the visits `keep` picks and each room's history cut to the stamps
+    /// `during` (with the one before, the room's state when the span began); providers, staff
+    /// and the rest as they are.
+    pub fn with_visits_where(
+        &self,
+        keep: impl Fn(&Visit) -> bool,
+        during: Range<DateTime<Utc>>,
+    ) -> ClinicState {
         ClinicState {
             visits: self
                 .visits
@@ -84,7 +90,11 @@ impl ClinicState {
                 .filter(|(_, visit)| keep(visit))
                 .map(|(id, visit)| (id.clone(), visit.clone()))
                 .collect(),
-            rooms: self.rooms.clone(),
+            rooms: self
+                .rooms
+                .iter()
+                .map(|(id, room)| (id.clone(), room.during(&during)))
+                .collect(),
             providers: self.providers.clone(),
             last_ticket: self.last_ticket,
             assignments: self.assignments.clone(),
@@ -95,9 +105,32 @@ impl ClinicState {
         }
     }
 
-    /// The clinic's open state on `today`: what a screen's snapshot carries.
-    pub fn open_on(&self, today: NaiveDate) -> ClinicState {
-        self.with_visits_where(|visit| is_open(visit, today))
+    /// The clinic's open state on `today`, whose first instant is `since`: what a screen's
+    /// snapshot carries (room histories from `since` on).
+    pub fn open_on(&self, today: NaiveDate, since: DateTime<Utc>) -> ClinicState {
+        self.with_visits_where(
+            |visit| is_open(visit, today),
+            since..DateTime::<Utc>::MAX_UTC,
+        )
+    }
+}
+
+impl Room {
+    /// This room with only the history stamps `during`, and the one before them.
+    pub fn during(&self, during: &Range<DateTime<Utc>>) -> Room {
+        let first = self
+            .history
+            .partition_point(|stamp| stamp.at < during.start)
+            .saturating_sub(1);
+        let end = self.history.partition_point(|stamp| stamp.at < during.end);
+        Room {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            pod: self.pod.clone(),
+            state: self.state.clone(),
+            last_visit: self.last_visit.clone(),
+            history: self.history[first..end.max(first)].to_vec(),
+        }
     }
 }
 
@@ -228,16 +261,29 @@ mod tests {
             grace_minutes: 15,
         };
         clinic.run(no_show, at(18, 0));
-        let today = clinic.day;
+        let (today, midnight) = (clinic.day, at(0, 0));
         let ids = |state: ClinicState| state.visits.into_keys().collect::<Vec<_>>();
-        assert_eq!(
-            ids(clinic.state.open_on(today)).len(),
-            3,
-            "the whole of today"
-        );
+        let open = clinic.state.open_on(today, midnight);
+        assert_eq!(ids(open.clone()).len(), 3, "the whole of today");
+        assert_eq!(open.rooms, clinic.state.rooms, "today's room histories");
         let tomorrow = today.succ_opt().unwrap();
-        assert_eq!(ids(clinic.state.open_on(tomorrow)), vec![waiting]);
-        assert_eq!(clinic.state.open_on(tomorrow).rooms, clinic.state.rooms);
+        let next_day = clinic
+            .state
+            .open_on(tomorrow, midnight + chrono::Duration::days(1));
+        assert_eq!(ids(next_day.clone()), vec![waiting]);
+        let room = &clinic.state.rooms[&RoomId::parse("exam-1").unwrap()];
+        let kept = &next_day.rooms[&room.id];
+        assert_eq!(
+            (&kept.history[..], &kept.state),
+            (&room.history[room.history.len() - 1..], &room.state),
+            "a room's history from the day before ends in the state it starts the day in"
+        );
+        let during_the_day = clinic
+            .state
+            .with_visits_where(|_| false, at(9, 1)..at(9, 3));
+        assert!(during_the_day.visits.is_empty());
+        let stamps = &during_the_day.rooms[&room.id].history;
+        assert!(stamps.len() < room.history.len() && stamps[0].at <= at(9, 1));
         assert!(holds_day(today, today) && holds_day(tomorrow, today));
         assert!(!holds_day(today, tomorrow));
     }

@@ -32,7 +32,9 @@ pub async fn snapshot(State(hub): State<Hub>, caller: Caller) -> Result<Json<Sna
     caller.require(Action::ReadClinic)?;
     let visibility = caller.visibility(&hub);
     let today = hub.clock().now().clinic_day;
-    let (state, seq) = hub.read(|state, seq| (state.open_on(today).redacted(visibility), seq));
+    let since = hub.clock().start_of(today);
+    let (state, seq) =
+        hub.read(|state, seq| (state.open_on(today, since).redacted(visibility), seq));
     Ok(Json(Snapshot {
         seq,
         clinic: clinic_info(&hub),
@@ -59,7 +61,10 @@ pub async fn day(
     let visits = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.visits_on(day))
         .await
         .expect("day read task")?;
-    let mut state = hub.read(|state, _| state.with_visits_where(|_| false));
+    // Room histories through the next day too: a turnover begun before midnight ends after it.
+    let clock = hub.clock();
+    let during = clock.start_of(day)..clock.start_of(day + chrono::Duration::days(2));
+    let mut state = hub.read(|state, _| state.with_visits_where(|_| false, during));
     state.visits = visits.into_iter().map(|v| (v.id.clone(), v)).collect();
     Ok(Json(DayRecord {
         day,

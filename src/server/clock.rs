@@ -88,6 +88,20 @@ impl ClinicClock {
         at.with_timezone(&self.zone).date_naive()
     }
 
+    /// The first instant of the clinic's `day` (its local midnight, or the first hour after a
+    /// daylight-saving switch that skips it).
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        (0..24)
+            .find_map(|hour| {
+                let local = day.and_hms_opt(hour, 0, 0)?;
+                self.zone.from_local_datetime(&local).earliest()
+            })
+            .map_or_else(
+                || day.and_time(chrono::NaiveTime::MIN).and_utc(),
+                |at| at.with_timezone(&Utc),
+            )
+    }
+
     /// The clinic's UTC offset on `day` (at noon, clear of daylight-saving switches), for
     /// putting that day's times into clinic-local hours.
     pub fn offset_on(&self, day: NaiveDate) -> chrono::FixedOffset {

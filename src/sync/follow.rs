@@ -255,8 +255,9 @@ async fn stream_from<S: LocalStore>(
                 {
                     let mut live = live.write();
                     live.heard_from_hub(Utc::now());
-                    if let Some(today) = live.clinic.as_ref().map(|c| c.today(Utc::now())) {
-                        live.forget_closed_days(today);
+                    if let Some(clinic) = live.clinic.clone() {
+                        let today = clinic.today(Utc::now());
+                        live.forget_closed_days(today, clinic.start_of(today));
                     }
                 }
                 if let Some(store) = local.0 {

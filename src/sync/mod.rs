@@ -128,9 +128,15 @@ impl LiveClinic {
 
     /// Drops the visits of days that closed since the snapshot (a screen left on for days), so
     /// the copy and every figure folded over it stay the size of the open days.
-    pub fn forget_closed_days(&mut self, today: chrono::NaiveDate) {
-        if self.state.visits.values().any(|v| !is_open(v, today)) {
-            self.state.visits.retain(|_, v| is_open(v, today));
+    pub fn forget_closed_days(&mut self, today: chrono::NaiveDate, since: DateTime<Utc>) {
+        let closed_visit = self.state.visits.values().any(|v| !is_open(v, today));
+        let old_stamp = self
+            .state
+            .rooms
+            .values()
+            .any(|room| room.history.get(1).is_some_and(|second| second.at < since));
+        if closed_visit || old_stamp {
+            self.state = self.state.open_on(today, since);
         }
     }
 
@@ -281,7 +287,8 @@ mod tests {
         // The next day's screen holds yesterday's unresolved visit, not the cancelled one.
         let tomorrow = clinic.day.succ_opt().unwrap();
         let mut live = LiveClinic::new();
-        live.state = clinic.state.open_on(tomorrow);
+        let next_midnight = at(0, 0) + chrono::Duration::days(1);
+        live.state = clinic.state.open_on(tomorrow, next_midnight);
         assert_eq!(live.state.visits.keys().collect::<Vec<_>>(), vec![&open]);
         let mut seq = 0;
         let mut fold = |live: &mut LiveClinic, events: Vec<Event>| -> Vec<Applied> {
@@ -332,10 +339,18 @@ mod tests {
         clinic.see_in(&finished, &room, 9, 5);
         let mut live = LiveClinic::new();
         live.state = clinic.state.clone();
-        live.forget_closed_days(clinic.day);
-        assert_eq!(live.state.visits.len(), 2, "all of today");
-        live.forget_closed_days(clinic.day.succ_opt().unwrap());
+        let midnight = crate::domain::testing::at(0, 0);
+        live.forget_closed_days(clinic.day, midnight);
+        assert_eq!(live.state, clinic.state, "all of today");
+        let next_midnight = midnight + chrono::Duration::days(1);
+        live.forget_closed_days(clinic.day.succ_opt().unwrap(), next_midnight);
         assert_eq!(live.state.visits.keys().collect::<Vec<_>>(), vec![&open]);
+        let history = &live.state.rooms[&room].history;
+        assert_eq!(
+            history.len(),
+            1,
+            "only the state the room starts the day in"
+        );
     }
 }
 

@@ -36,13 +36,24 @@ async fn a_snapshot_carries_the_open_days_and_a_closed_day_is_asked_for() -> Res
         vec![&visit_id(&waiting)],
         "only yesterday's unresolved visit"
     );
-    assert_eq!(next_day.state.rooms, today.state.rooms);
+    for (id, room) in &today.state.rooms {
+        let kept = &next_day.state.rooms[id];
+        assert_eq!(
+            (&kept.state, &kept.history[..]),
+            (&room.state, &room.history[room.history.len() - 1..]),
+            "a room's history from the state it starts the day in"
+        );
+    }
 
     let record = hub.api().day(day).await?;
     assert_eq!(record.day, day);
     assert_eq!(
         record.state.visits, today.state.visits,
         "the whole day, as it was"
+    );
+    assert_eq!(
+        record.state.rooms, today.state.rooms,
+        "the day's room histories"
     );
     assert_eq!(record.state.providers, today.state.providers);
     assert_eq!(record.state.staff, today.state.staff);
