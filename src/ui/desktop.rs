@@ -44,6 +44,7 @@ pub fn DesktopKiosk() -> Element {
 #[component]
 fn PairedKiosk(paired: Signal<bool>) -> Element {
     let live = use_live_clinic_provider();
+    crate::ui::common::use_screen_clock_provider();
     if live.read().access == Access::NotEnrolled {
         return rsx! {
             Pairing {

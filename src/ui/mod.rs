@@ -59,6 +59,7 @@ pub enum Route {
 #[component]
 pub fn App() -> Element {
     crate::sync::use_live_clinic_provider();
+    common::use_screen_clock_provider();
     rsx! {
         Router::<Route> {}
     }

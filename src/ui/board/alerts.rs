@@ -17,23 +17,20 @@ pub fn AlertList() -> Element {
     let live = use_live_clinic();
     let status = use_context::<Signal<StaffStatus>>();
     let now = use_now();
-    let live = live.read();
-    let thresholds = live.thresholds();
-    let (offset, today) = clinic_today(&live, now());
-    let found = alerts(
-        &live.state,
-        &thresholds,
-        &status.read().locked,
-        today,
-        now(),
-    );
-    let open = found.iter().filter(|a| a.acknowledged.is_none()).count();
-    let admin = live.may(Action::Administer);
-    let rows: Vec<AlertRow> = found
-        .iter()
-        .map(|alert| AlertRow::of(alert, &live.state, &status.read(), offset, now()))
-        .collect();
-    let acting = can_act(&live);
+    // Worked out whenever the clinic, the staff or the clock moves; rendered again only when
+    // the list has changed.
+    let shown = use_memo(move || {
+        let (live, now, status) = (live.read(), now(), status.read());
+        let (offset, today) = clinic_today(&live, now);
+        let found = alerts(&live.state, &live.thresholds(), &status.locked, today, now);
+        let open = found.iter().filter(|a| a.acknowledged.is_none()).count();
+        let rows: Vec<AlertRow> = found
+            .iter()
+            .map(|alert| AlertRow::of(alert, &live.state, &status, offset, now))
+            .collect();
+        (rows, open, can_act(&live), live.may(Action::Administer))
+    });
+    let (rows, open, acting, admin) = shown();
     rsx! {
         section { class: "board-alerts", "aria-labelledby": "board-alerts-heading",
             h2 { id: "board-alerts-heading",

@@ -3,30 +3,50 @@
 
 use super::{can_act, who};
 use crate::domain::{
-    rooming_queue, Command, Priority, QueueFilter, RoomState, Timed, Visit, VisitState,
+    rooming_queue, Command, Priority, QueueFilter, RoomState, Timed, Visit, VisitId, VisitState,
 };
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, minutes_between, use_now};
 use crate::ui::common::{timer_class, StepButton};
 use dioxus::prelude::*;
 
+/// A waiting patient as the list shows them.
+#[derive(Clone, PartialEq)]
+struct WaitingRow {
+    visit: VisitId,
+    who: String,
+    provider: String,
+    urgent: bool,
+    minutes: i64,
+}
+
+/// Each list is worked out again whenever the clinic or the clock moves, and rendered again only
+/// when what it shows has changed: a board's lists stay still between the minutes.
 #[component]
 pub fn Waiting() -> Element {
     let live = use_live_clinic();
     let now = use_now();
-    let live = live.read();
-    let clinic = live
-        .clinic
-        .as_ref()
-        .expect("shown once the clinic is known");
-    let rules = clinic.queue_rules();
-    let thresholds = clinic.thresholds.clone();
-    let (_, today) = super::clinic_today(&live, now());
-    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &QueueFilter::on(today))
-        .into_iter()
-        .cloned()
-        .collect();
-    let acting = can_act(&live);
+    let shown = use_memo(move || {
+        let (live, now) = (live.read(), now());
+        let clinic = live
+            .clinic
+            .as_ref()
+            .expect("shown once the clinic is known");
+        let (_, today) = super::clinic_today(&live, now);
+        let rows: Vec<WaitingRow> =
+            rooming_queue(&live.state, &clinic.queue_rules(), &QueueFilter::on(today))
+                .into_iter()
+                .map(|visit| WaitingRow {
+                    visit: visit.id.clone(),
+                    who: who(visit),
+                    provider: live.state.provider_name(&visit.provider),
+                    urgent: visit.priority == Priority::Urgent,
+                    minutes: visit.arrived_at().map_or(0, |at| minutes_between(at, now)),
+                })
+                .collect();
+        (rows, clinic.thresholds.clone(), can_act(&live))
+    });
+    let (waiting, thresholds, acting) = &*shown.read();
     rsx! {
         section { class: "board-list", "aria-labelledby": "board-waiting-heading",
             h2 { id: "board-waiting-heading", "Waiting to be roomed ({waiting.len()})" }
@@ -34,19 +54,16 @@ pub fn Waiting() -> Element {
                 p { class: "muted", "Nobody is waiting." }
             }
             ul {
-                for visit in waiting {
-                    li { key: "{visit.id}", "data-visit": "{visit.id}",
-                        span { class: "list-who", "{who(&visit)}" }
-                        span { class: "muted", "{live.state.provider_name(&visit.provider)}" }
-                        if visit.priority == crate::domain::Priority::Urgent {
+                for row in waiting.iter() {
+                    li { key: "{row.visit}", "data-visit": "{row.visit}",
+                        span { class: "list-who", "{row.who}" }
+                        span { class: "muted", "{row.provider}" }
+                        if row.urgent {
                             span { class: "flag urgent", "Urgent" }
-                        } else if acting {
-                            MarkUrgent { visit: visit.id.clone() }
+                        } else if *acting {
+                            MarkUrgent { visit: row.visit.clone() }
                         }
-                        {
-                            let minutes = visit.arrived_at().map_or(0, |at| minutes_between(at, now()));
-                            rsx! { span { class: timer_class(Timed::Waiting, minutes, &thresholds), "{elapsed_label(minutes)}" } }
-                        }
+                        span { class: timer_class(Timed::Waiting, row.minutes, thresholds), "{elapsed_label(row.minutes)}" }
                     }
                 }
             }
@@ -71,30 +88,33 @@ pub fn MarkUrgent(visit: crate::domain::VisitId) -> Element {
 pub fn ReadyForProvider() -> Element {
     let live = use_live_clinic();
     let now = use_now();
-    let live = live.read();
-    let thresholds = live.thresholds();
-    let (_, today) = super::clinic_today(&live, now());
-    let mut ready: Vec<&Visit> = live
-        .state
-        .visits
-        .values()
-        .filter(|v| v.state == VisitState::ReadyForProvider && v.day == today)
-        .collect();
-    ready.sort_by_key(|v| v.since());
-    let rows: Vec<(crate::domain::VisitId, String, String, String, i64)> = ready
-        .iter()
-        .map(|visit| {
-            let room = visit
-                .room
-                .as_ref()
-                .and_then(|r| live.state.rooms.get(r))
-                .map(|r| r.name.clone())
-                .unwrap_or_default();
-            let provider = live.state.provider_name(&visit.provider);
-            let minutes = visit.since().map_or(0, |at| minutes_between(at, now()));
-            (visit.id.clone(), who(visit), room, provider, minutes)
-        })
-        .collect();
+    let shown = use_memo(move || {
+        let (live, now) = (live.read(), now());
+        let (_, today) = super::clinic_today(&live, now);
+        let mut ready: Vec<&Visit> = live
+            .state
+            .visits
+            .values()
+            .filter(|v| v.state == VisitState::ReadyForProvider && v.day == today)
+            .collect();
+        ready.sort_by_key(|v| v.since());
+        let rows: Vec<(VisitId, String, String, String, i64)> = ready
+            .iter()
+            .map(|visit| {
+                let room = visit
+                    .room
+                    .as_ref()
+                    .and_then(|r| live.state.rooms.get(r))
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default();
+                let provider = live.state.provider_name(&visit.provider);
+                let minutes = visit.since().map_or(0, |at| minutes_between(at, now));
+                (visit.id.clone(), who(visit), room, provider, minutes)
+            })
+            .collect();
+        (rows, live.thresholds())
+    });
+    let (rows, thresholds) = shown();
     rsx! {
         section { class: "board-list", "aria-labelledby": "board-ready-heading",
             h2 { id: "board-ready-heading", "Ready for provider ({rows.len()})" }
@@ -118,24 +138,27 @@ pub fn ReadyForProvider() -> Element {
 pub fn Turnover() -> Element {
     let live = use_live_clinic();
     let now = use_now();
-    let live = live.read();
-    let thresholds = live.thresholds();
-    let rows: Vec<(String, &'static str, i64, Timed)> = live
-        .state
-        .rooms_in_order()
-        .into_iter()
-        .filter_map(|room| {
-            let timed = match room.state {
-                RoomState::NeedsCleaning => Timed::NeedsCleaning,
-                RoomState::Cleaning => Timed::Cleaning,
-                RoomState::Ready | RoomState::Occupied | RoomState::OutOfService { .. } => {
-                    return None
-                }
-            };
-            let minutes = room.since().map_or(0, |at| minutes_between(at, now()));
-            Some((room.name.clone(), room.state.label(), minutes, timed))
-        })
-        .collect();
+    let shown = use_memo(move || {
+        let (live, now) = (live.read(), now());
+        let rows: Vec<(String, &'static str, i64, Timed)> = live
+            .state
+            .rooms_in_order()
+            .into_iter()
+            .filter_map(|room| {
+                let timed = match room.state {
+                    RoomState::NeedsCleaning => Timed::NeedsCleaning,
+                    RoomState::Cleaning => Timed::Cleaning,
+                    RoomState::Ready | RoomState::Occupied | RoomState::OutOfService { .. } => {
+                        return None
+                    }
+                };
+                let minutes = room.since().map_or(0, |at| minutes_between(at, now));
+                Some((room.name.clone(), room.state.label(), minutes, timed))
+            })
+            .collect();
+        (rows, live.thresholds())
+    });
+    let (rows, thresholds) = shown();
     rsx! {
         section { class: "board-list", "aria-labelledby": "board-cleaning-heading",
             h2 { id: "board-cleaning-heading", "Rooms to clean ({rows.len()})" }

@@ -20,11 +20,16 @@ pub fn TodayNumbers() -> Element {
     let live = use_live_clinic();
     let now = use_now();
     let mut picked = use_signal(|| None::<NaiveDate>);
-    let live = live.read();
-    let (offset, today) = clinic_today(&live, now());
+    let clinic_day = use_memo(move || clinic_today(&live.read(), now()));
+    let (_, today) = clinic_day();
     let day = picked().unwrap_or(today);
     let mut asked = use_closed_day(day, today);
-    let shown = metrics_of(&live.state, day, today, &asked, offset, now());
+    // Worked out whenever the clinic or the clock moves; the figures render again only when
+    // they have changed.
+    let shown = use_memo(use_reactive!(|day| {
+        let (offset, today) = clinic_day();
+        metrics_of(&live.read().state, day, today, &asked, offset, now())
+    }));
     let heading = if day == today {
         "Today's flow".to_string()
     } else {
@@ -44,7 +49,7 @@ pub fn TodayNumbers() -> Element {
                 }
                 Link { class: "button small secondary", to: Route::Report { date: day.to_string() }, "Printable report" }
             }
-            match shown {
+            match shown() {
                 Ok(metrics) => rsx! {
                     Figures { metrics: metrics.clone() }
                     div { class: "charts",

@@ -36,8 +36,18 @@ pub fn BoardRooms() -> Element {
 fn BoardRoom(card: RoomCard, acting: bool) -> Element {
     let live = use_live_clinic();
     let now = use_now();
-    let thresholds = live.read().thresholds();
-    let (minutes, timer) = card.timer(&thresholds, now());
+    // What moves with the clock or the clinic, worked out each time either moves; the card
+    // renders again only when this (or the card itself) changes, not every second.
+    let ticking = use_memo(use_reactive!(|card, acting| {
+        let (live, now) = (live.read(), now());
+        let (minutes, timer) = card.timer(&live.thresholds(), now);
+        let release = acting
+            && card
+                .steps_at(&live.state, now)
+                .contains(&NextStep::ReleaseEarly);
+        (minutes, timer, card.air_hold(now), release)
+    }));
+    let (minutes, timer, air_hold, release) = ticking();
     let (state_key, status) = card.shown(!use_online());
     let occupant = card.occupant.as_ref();
     let assistant = card.roomed_by.clone();
@@ -61,10 +71,10 @@ fn BoardRoom(card: RoomCard, acting: bool) -> Element {
             if let Some(flag) = card.isolation_flag() {
                 span { class: "flag urgent", "{flag}" }
             }
-            if let Some(hold) = card.air_hold(now()) {
+            if let Some(hold) = air_hold {
                 span { class: "flag hold", "data-hold": "air", "{hold}" }
             }
-            if acting && card.steps_at(&live.read().state, now()).contains(&NextStep::ReleaseEarly) {
+            if release {
                 ReleaseEarly { room: card.room.clone(), thorough: card.isolation }
             }
             if acting {

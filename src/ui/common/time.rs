@@ -5,19 +5,35 @@ use crate::domain::{Timed, TimerLevel};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
 
-/// The current time, refreshed every second on a live screen (fixed during server rendering).
+/// The current time, refreshed every second on a live screen (fixed during server rendering):
+/// the screen's one clock when its root provides it ([`use_screen_clock_provider`]), so every
+/// timer on a board moves in the same render, else a clock of this component's own.
 pub fn use_now() -> Signal<DateTime<Utc>> {
-    let now = use_signal(Utc::now);
+    let shared = try_use_context::<ScreenClock>();
+    let own = use_hook(|| shared.is_none().then(ticking_clock));
+    shared.map(|clock| clock.0).or(own).expect("a clock")
+}
+
+/// The one clock of a screen, for [`use_now`].
+#[derive(Clone, Copy)]
+pub struct ScreenClock(Signal<DateTime<Utc>>);
+
+/// Provides the screen's clock to everything below the calling (root) component.
+pub fn use_screen_clock_provider() {
+    use_context_provider(|| ScreenClock(ticking_clock()));
+}
+
+/// A signal holding the time, set once a second on a live screen, owned by the calling scope.
+fn ticking_clock() -> Signal<DateTime<Utc>> {
+    let now = Signal::new(Utc::now());
     #[cfg(live_client)]
     {
         let mut now = now;
-        use_hook(move || {
-            spawn(async move {
-                loop {
-                    crate::sync::pause(std::time::Duration::from_secs(1)).await;
-                    now.set(Utc::now());
-                }
-            })
+        spawn(async move {
+            loop {
+                crate::sync::pause(std::time::Duration::from_secs(1)).await;
+                now.set(Utc::now());
+            }
         });
     }
     now
