@@ -252,11 +252,26 @@ async fn stream_from<S: LocalStore>(
                 if hub_seq.is_ok_and(|seq| seq < live.peek().seq) {
                     return Ended::NeedsSnapshot;
                 }
-                {
+                let now = Utc::now();
+                let quiet = {
+                    let live = live.peek();
+                    let closed = live.clinic.as_ref().is_some_and(|clinic| {
+                        let today = clinic.today(now);
+                        live.holds_closed_days(today, clinic.start_of(today))
+                    });
+                    matches!(live.connection, Connection::Live) && !closed
+                };
+                if quiet {
+                    // Nothing a live screen shows changes: note the contact without rendering
+                    // every part of the screen again (every five seconds, on a whole board);
+                    // what shows the contact's age renders on its own clock.
+                    #[allow(deprecated)]
+                    live.write_silent().heard_from_hub(now);
+                } else {
                     let mut live = live.write();
-                    live.heard_from_hub(Utc::now());
+                    live.heard_from_hub(now);
                     if let Some(clinic) = live.clinic.clone() {
-                        let today = clinic.today(Utc::now());
+                        let today = clinic.today(now);
                         live.forget_closed_days(today, clinic.start_of(today));
                     }
                 }

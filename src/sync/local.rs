@@ -54,17 +54,12 @@ pub trait LocalStore {
     async fn wipe(&self);
 }
 
-/// The clinic-local day at `now` for a clinic `offset_minutes` east of UTC.
-pub fn clinic_day(offset_minutes: i32, now: DateTime<Utc>) -> NaiveDate {
-    (now + chrono::Duration::minutes(offset_minutes.into())).date_naive()
-}
-
 impl LiveClinic {
     /// The screen as it was when `kept` was written, marked stale since its last contact with
     /// the hub: `None` when nothing usable was kept (nothing, or another day's copy).
     pub fn restored(kept: &Kept, now: DateTime<Utc>) -> Option<LiveClinic> {
         let snapshot = kept.snapshot.as_ref()?;
-        if clinic_day(snapshot.clinic.utc_offset_minutes, now) != snapshot.day {
+        if snapshot.clinic.today(now) != snapshot.day {
             return None;
         }
         let mut live = LiveClinic {
@@ -89,7 +84,7 @@ impl LiveClinic {
     pub fn to_keep(&self, now: DateTime<Utc>) -> Option<Snapshot> {
         let clinic = self.clinic.clone()?;
         Some(Snapshot {
-            day: clinic_day(clinic.utc_offset_minutes, now),
+            day: clinic.today(now),
             clinic,
             session: self.session.clone(),
             state: self.state.clone(),

@@ -129,15 +129,21 @@ impl LiveClinic {
     /// Drops the visits of days that closed since the snapshot (a screen left on for days), so
     /// the copy and every figure folded over it stay the size of the open days.
     pub fn forget_closed_days(&mut self, today: chrono::NaiveDate, since: DateTime<Utc>) {
+        if self.holds_closed_days(today, since) {
+            self.state = self.state.open_on(today, since);
+        }
+    }
+
+    /// Whether the copy holds a visit or room history of a day closed by `today` (which begins
+    /// at `since`).
+    pub fn holds_closed_days(&self, today: chrono::NaiveDate, since: DateTime<Utc>) -> bool {
         let closed_visit = self.state.visits.values().any(|v| !is_open(v, today));
         let old_stamp = self
             .state
             .rooms
             .values()
             .any(|room| room.history.get(1).is_some_and(|second| second.at < since));
-        if closed_visit || old_stamp {
-            self.state = self.state.open_on(today, since);
-        }
+        closed_visit || old_stamp
     }
 
     /// The hub refused this screen: forget every trace of the clinic it held.

@@ -92,6 +92,14 @@ pub fn can_act(live: &crate::sync::LiveClinic) -> bool {
     live.may(Action::ManageRooms)
 }
 
+/// `clinic_today` kept up to date in a memo: it changes at the clinic's midnight, so what reads
+/// it does not render again every second.
+pub fn use_clinic_today() -> Memo<(FixedOffset, NaiveDate)> {
+    let live = use_live_clinic();
+    let now = use_now();
+    use_memo(move || clinic_today(&live.read(), now()))
+}
+
 /// The clinic's UTC offset and today's clinic-local date.
 pub fn clinic_today(
     live: &crate::sync::LiveClinic,

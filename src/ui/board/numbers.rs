@@ -20,7 +20,7 @@ pub fn TodayNumbers() -> Element {
     let live = use_live_clinic();
     let now = use_now();
     let mut picked = use_signal(|| None::<NaiveDate>);
-    let clinic_day = use_memo(move || clinic_today(&live.read(), now()));
+    let clinic_day = super::use_clinic_today();
     let (_, today) = clinic_day();
     let day = picked().unwrap_or(today);
     let mut asked = use_closed_day(day, today);

@@ -2,11 +2,10 @@
 //! patients they roomed, and each provider's load. A charge nurse reassigns an assistant here
 //! (the same assignment an assistant makes for themself on the tablet).
 
-use super::{can_act, clinic_today, who};
+use super::{can_act, who};
 use crate::api_types::{StaffInfo, StaffStatus};
 use crate::domain::{ClinicState, StaffRole, VisitState};
 use crate::sync::use_live_clinic;
-use crate::ui::common::use_now;
 use crate::ui::common::{use_online, AssignSheet};
 use dioxus::prelude::*;
 
@@ -27,9 +26,8 @@ pub fn StaffPanel() -> Element {
     let status = use_context::<Signal<StaffStatus>>();
     let online = use_online();
     let mut reassigning = use_signal(|| None::<StaffInfo>);
-    let now = use_now();
+    let (_, today) = super::use_clinic_today()();
     let live = live.read();
-    let (_, today) = clinic_today(&live, now());
     let acting = can_act(&live);
     let assistants = assistants(&live.state, &status.read());
     let on: Vec<(String, &'static str, String)> = status

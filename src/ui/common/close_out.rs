@@ -2,10 +2,10 @@
 //! someone asks), everything still open today, and at any time what earlier days left open,
 //! marked with their day, each with the step that resolves it. Rules from `domain::day_close`.
 
-use super::{send, use_now, use_online, Notice, StepButton};
+use super::{send, use_minute, use_online, Notice, StepButton};
 use crate::domain::{close_out, is_closing_time, no_show_from, Action, Command, Visit, VisitState};
 use crate::sync::use_live_clinic;
-use crate::ui::board::clinic_today;
+use crate::ui::board::use_clinic_today;
 use dioxus::prelude::*;
 
 /// `ask`: this screen may open the list before closing time (not a board TV, which only
@@ -13,10 +13,10 @@ use dioxus::prelude::*;
 #[component]
 pub fn CloseOutList(ask: bool) -> Element {
     let live = use_live_clinic();
-    let now = use_now();
+    let now = use_minute();
     let mut asked = use_signal(|| false);
+    let (offset, today) = use_clinic_today()();
     let live = live.read();
-    let (offset, today) = clinic_today(&live, now());
     let closes_at = live
         .clinic
         .as_ref()

@@ -29,7 +29,9 @@ pub use outbox::OutboxList;
 pub use release_early::ReleaseEarly;
 pub use room_card::{RoomCard, UNCONFIRMED};
 pub use schedule_sync::ScheduleSyncNote;
-pub use time::{elapsed_label, minutes_between, timer_class, use_now, use_screen_clock_provider};
+pub use time::{
+    elapsed_label, minutes_between, timer_class, use_minute, use_now, use_screen_clock_provider,
+};
 pub use undo::UndoBar;
 
 use crate::sync::{use_live_clinic, Access, Connection};

@@ -3,19 +3,16 @@
 //! appointments already here). Nothing when the clinic pulls no schedule.
 
 use crate::sync::use_live_clinic;
-use crate::ui::board::clinic_today;
-use crate::ui::common::use_now;
+use crate::ui::board::use_clinic_today;
 use dioxus::prelude::*;
 
 #[component]
 pub fn ScheduleSyncNote() -> Element {
     let live = use_live_clinic();
-    let now = use_now();
-    let live = live.read();
-    let Some(sync) = live.schedule_sync.clone() else {
+    let (offset, _) = use_clinic_today()();
+    let Some(sync) = live.read().schedule_sync.clone() else {
         return rsx! {};
     };
-    let (offset, _) = clinic_today(&live, now());
     let time =
         |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&offset).format("%H:%M").to_string();
     let not_taken = match sync.problems.as_slice() {

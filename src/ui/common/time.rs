@@ -14,6 +14,17 @@ pub fn use_now() -> Signal<DateTime<Utc>> {
     shared.map(|clock| clock.0).or(own).expect("a clock")
 }
 
+/// The current time to the minute: for what changes at most once a minute (a closing time, a
+/// no-show's grace), so it renders again once a minute, not every second.
+pub fn use_minute() -> Memo<DateTime<Utc>> {
+    let now = use_now();
+    use_memo(move || {
+        let now = now();
+        now - chrono::Duration::seconds(now.timestamp().rem_euclid(60))
+            - chrono::Duration::nanoseconds(now.timestamp_subsec_nanos().into())
+    })
+}
+
 /// The one clock of a screen, for [`use_now`].
 #[derive(Clone, Copy)]
 pub struct ScreenClock(Signal<DateTime<Utc>>);
