@@ -37,7 +37,7 @@ const PER_CLIENT: usize = 125;
 const EVENTS_PER_ROUND: usize = 20;
 /// Untimed commands before each fan-out series: the first writes after new screens connect also
 /// meet the previous series' closed connections (and, for the hub, the memory step's), which the
-/// server only finds out about by writing to them. Even, so exam 9 ends each series in service.
+/// server only finds out about by writing to them. Even, so the room ends each series in service.
 const WARM_UP_ROUNDS: usize = 2;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -304,10 +304,32 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
 }
 
 async fn fan_out_and_memory(binary: &Path, work: &Path, report: &mut Report) -> Result<()> {
-    let hub = Server::hub(binary, &work.join("fan-out.db"))?;
+    // Every screen here comes from this one address: lift the hub's per-address limit (128).
+    let mut config = clinicflow::server::demo::config();
+    config.security.connections_per_address = 2 * FAN_OUT[FAN_OUT.len() - 1] as u32 + 64;
+    let config_path = work.join("fan-out.toml");
+    std::fs::write(&config_path, toml::to_string(&config)?)?;
+    let hub = Server::hub_with(
+        binary,
+        &work.join("fan-out.db"),
+        &["--config".as_ref(), config_path.as_os_str()],
+    )?;
     let reference = Server::reference()?;
     let client = hub.client.clone();
     let idle_rss = hub.rss_kib()?;
+    // A room the demo day left ready (which one depends on the time of day it was seeded at).
+    let snapshot: Value = client
+        .get(format!("{}/api/v1/snapshot", hub.url))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let room = snapshot["state"]["rooms"]
+        .as_object()
+        .and_then(|rooms| rooms.values().find(|r| r["state"]["state"] == "ready"))
+        .and_then(|r| r["id"].as_str())
+        .context("a ready room in the demo clinic")?
+        .to_string();
     report.add(
         "hub_rss_idle_kib",
         "hub memory, idle (RSS)".into(),
@@ -325,7 +347,7 @@ async fn fan_out_and_memory(binary: &Path, work: &Path, report: &mut Report) -> 
             };
             let answer: Value = client
                 .post(format!("{}/api/v1/commands", hub.url))
-                .json(&json!({"type": kind, "room": "exam-9", "reason": "bench"}))
+                .json(&json!({"type": kind, "room": room, "reason": "bench"}))
                 .send()
                 .await?
                 .json()
