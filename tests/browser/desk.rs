@@ -420,8 +420,9 @@ async fn the_next_mornings_queue_is_empty_and_yesterdays_open_visit_waits_for_th
     let mut hub = DemoHub::at_offset(&dir, evening, |_| {})?;
     let code = hub.schedule("Nora", "Overnight", 0).await?;
     assert_eq!(hub.check_in(&code, BORN).await?["outcome"], "checked_in");
-    // A visit resolved that evening: the next morning's copy no longer holds it.
-    hub.schedule("Pia", "Past", 10).await?;
+    // A visit resolved that evening (booked for the same moment as Nora, so on her day even a
+    // minute before midnight): the next morning's copy no longer holds it.
+    hub.schedule("Pia", "Past", 0).await?;
     let snapshot = hub.snapshot().await?;
     let (id, visit) = snapshot["state"]["visits"]
         .as_object()
