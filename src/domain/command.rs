@@ -221,6 +221,59 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The visit this command is about, if any.
+    pub fn visit(&self) -> Option<&VisitId> {
+        use Command::*;
+        match self {
+            ScheduleAppointment { visit, .. }
+            | RegisterWalkIn { visit, .. }
+            | CheckIn { visit, .. }
+            | CheckInByPhone { visit, .. }
+            | PatientHere { visit, .. }
+            | RoomPatient { visit, .. }
+            | ReadyForProvider { visit, .. }
+            | ProviderIn { visit, .. }
+            | FinishVisit { visit, .. }
+            | CancelVisit { visit, .. }
+            | MarkNoShow { visit, .. }
+            | Reschedule { visit, .. }
+            | SendToDesk { visit, .. }
+            | ClearDeskNotice { visit, .. }
+            | CorrectPatient { visit, .. }
+            | CheckOut { visit, .. }
+            | LeftWithoutBeingSeen { visit, .. }
+            | SetPriority { visit, .. }
+            | FlagIdentityCheck { visit, .. }
+            | WrongDateOfBirth { visit, .. }
+            | RecordVitals { visit, .. }
+            | CallPatient { visit, .. }
+            | NoAnswer { visit } => Some(visit),
+            Undo { visit, .. } => visit.as_ref(),
+            AddRoom { .. }
+            | AddProvider { .. }
+            | UnknownCodeAtKiosk { .. }
+            | ClearUnknownCode { .. }
+            | StartCleaning { .. }
+            | RoomReady { .. }
+            | TakeOutOfService { .. }
+            | ReturnToService { .. }
+            | AssignAssistant { .. }
+            | AcknowledgeAlert { .. } => None,
+        }
+    }
+
+    /// The check-in code a new visit would be given.
+    pub fn new_code(&self) -> Option<CheckInCode> {
+        match self {
+            Command::ScheduleAppointment { code, .. } | Command::RegisterWalkIn { code, .. } => {
+                Some(*code)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Decides a command against the current state. `Ok(vec![])` means "already done" (for example
 /// checking in twice): harmless and recorded as such, but nothing changes.
 fn is_zero(minutes: &u32) -> bool {

@@ -66,7 +66,12 @@ pub fn close_out(state: &ClinicState, through: NaiveDate, rooms: bool) -> CloseO
 /// and a past day's until it is resolved. Screens carry only open visits; a closed day is asked
 /// of the hub when a screen shows it.
 pub fn is_open(visit: &Visit, today: NaiveDate) -> bool {
-    visit.day >= today || !visit.state.is_closed()
+    is_open_on(visit.day, visit.state, today)
+}
+
+/// [`is_open`] for a visit of `day` in `state`.
+pub fn is_open_on(day: NaiveDate, state: VisitState, today: NaiveDate) -> bool {
+    day >= today || !state.is_closed()
 }
 
 /// Whether every visit of `day` is in a copy holding only the open visits as of `today`.
@@ -112,6 +117,20 @@ impl ClinicState {
             |visit| is_open(visit, today),
             since..DateTime::<Utc>::MAX_UTC,
         )
+    }
+}
+
+impl ClinicState {
+    /// Lets go of every visit closed by `today` but a room's last one (whose precautions the
+    /// room's turnover still depends on): what the hub keeps in memory.
+    pub fn keep_open(&mut self, today: NaiveDate) {
+        let last_visits: Vec<_> = self
+            .rooms
+            .values()
+            .filter_map(|r| r.last_visit.clone())
+            .collect();
+        self.visits
+            .retain(|id, visit| is_open(visit, today) || last_visits.contains(id));
     }
 }
 

@@ -40,7 +40,7 @@ pub use check_in::{
 pub use clinic::*;
 pub use code::{CheckInCode, CodeError};
 pub use command::{apply, Command, Now};
-pub use day_close::{close_out, holds_day, is_closing_time, is_open, CloseOut};
+pub use day_close::{close_out, holds_day, is_closing_time, is_open, is_open_on, CloseOut};
 pub use desk::{
     check_no_show, desk_search_matches, no_show_from, sent_to_desk, unknown_codes_on, DeskReason,
 };

@@ -11,7 +11,7 @@ use crate::domain::{
     estimated_wait, wait_range, Action, CheckInCode, ClinicState, Command, DomainError, Principal,
     ProviderId, Visibility, VisitId,
 };
-use crate::store::{Actor, AuditEntry, Store};
+use crate::store::{Actor, AuditEntry};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -57,15 +57,7 @@ pub async fn day(
     let day = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
         .map_err(|_| ApiError::InvalidInput(format!("“{date}” is not a date; use YYYY-MM-DD")))?;
     let visibility = caller.visibility(&hub);
-    let path = hub.db_path().to_path_buf();
-    let visits = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.visits_on(day))
-        .await
-        .expect("day read task")?;
-    // Room histories through the next day too: a turnover begun before midnight ends after it.
-    let clock = hub.clock();
-    let during = clock.start_of(day)..clock.start_of(day + chrono::Duration::days(2));
-    let mut state = hub.read(|state, _| state.with_visits_where(|_| false, during));
-    state.visits = visits.into_iter().map(|v| (v.id.clone(), v)).collect();
+    let state = hub.day(day).await?;
     Ok(Json(DayRecord {
         day,
         state: state.redacted(visibility),
@@ -352,7 +344,7 @@ pub async fn appointments(
 ) -> Result<Json<Vec<AppointmentRow>>, ApiError> {
     caller.require(Action::FrontDesk)?;
     let day = query.date.unwrap_or_else(|| hub.clock().now().clinic_day);
-    Ok(Json(hub.read(|state, _| day_list(state, day))))
+    Ok(Json(day_list(&hub.day(day).await?, day)))
 }
 
 /// The visits of one clinic day, by start time (walk-ins last), as the front desk prints them.

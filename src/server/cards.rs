@@ -145,7 +145,7 @@ pub async fn cards(
     let base = super::public_base(&state, &headers);
     let day = query.date.unwrap_or_else(|| hub.clock().now().clinic_day);
     let only = query.visit.as_ref();
-    let (page, _) =
-        hub.read(|clinic, _| cards_html(&config.name, clinic, hub.clock(), day, only, &base));
+    let clinic = hub.day(day).await?;
+    let (page, _) = cards_html(&config.name, &clinic, hub.clock(), day, only, &base);
     Ok(Html(page))
 }

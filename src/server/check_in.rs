@@ -56,7 +56,7 @@ async fn answer_check_in(
             return reply(answer(Outcome::InvalidCode));
         }
     };
-    let Some(visit) = hub.read(|state, _| state.visit_by_code(code).cloned()) else {
+    let Some(visit) = hub.visit_by_code(code).await? else {
         throttle.failed("unknown_code").await;
         // A kiosk sends the person to the desk, which should know someone is coming. (A phone
         // only tells its holder; nobody is walking over.)

@@ -151,7 +151,12 @@ enum Action {
 /// Seeds the demo day into an empty clinic; does nothing if any visit exists already, so
 /// restarting on the same file neither re-seeds nor duplicates.
 pub async fn seed(hub: &Hub) -> Result<(), super::hub::HubError> {
-    if hub.read(|state, _| !state.visits.is_empty()) {
+    // The store, not memory: memory holds the open days only.
+    let seeded = hub.from_store(|store| store.has_visits()).await;
+    if seeded.map_err(|error| {
+        tracing::error!(%error, "could not tell whether the demo day is there");
+        super::hub::HubError::NotSaved
+    })? {
         return Ok(());
     }
     let seeder = Actor {

@@ -29,14 +29,13 @@ pub async fn encounters(
     let hub = state.hub.clone();
     let day = query.date.unwrap_or_else(|| hub.clock().now().clinic_day);
     let base = format!("{}/api/v1/fhir", super::public_base(&state, &headers));
-    let clinic = hub.read(|clinic, _| clinic.clone());
-    let (path, clock) = (hub.db_path().to_path_buf(), hub.clock().clone());
-    let bundle = tokio::task::spawn_blocking(move || {
-        let store = Store::open_read_only(&path)?;
-        export_day(&store, &clinic, &clock, day, &base, BundleType::Searchset)
-    })
-    .await
-    .expect("FHIR export task")?;
+    let clinic = hub.day(day).await?;
+    let clock = hub.clock().clone();
+    let bundle = hub
+        .from_store(move |store| {
+            export_day(store, &clinic, &clock, day, &base, BundleType::Searchset)
+        })
+        .await?;
     Ok((
         [(header::CONTENT_TYPE, "application/fhir+json")],
         bundle.to_string(),

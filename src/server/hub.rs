@@ -15,7 +15,7 @@ use crate::api_types::ScheduleSync;
 use crate::config::ClinicConfig;
 use crate::domain::{self, ClinicState, Command, DomainError, SequencedEvent};
 use crate::store::{Actor, Anchors, AuditEntry, Batch, KeptStep, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
@@ -161,7 +161,8 @@ impl Hub {
         store.leave_checkpoints_to_background()?;
         store.forget_steps_before(clock.utc() - super::steps::KEPT_FOR)?;
         let checkpoints = Store::open_for_checkpoints(db_path)?;
-        let (mut state, seq) = store.load()?;
+        let today = clock.now().clinic_day;
+        let (mut state, seq) = store.load_open(today)?;
         state.turnover = config.turnover_rules();
         let anchors = Anchors::open_or_create(db_path)?;
         let anchored = Mutex::new(anchors.last()?.map(|anchor| anchor.row));
@@ -190,6 +191,7 @@ impl Hub {
                 store: Some(store),
                 state,
                 seq,
+                open_on: today,
             }),
             anchors,
             anchored,
@@ -345,11 +347,7 @@ impl Hub {
     /// Re-reads the staff accounts into the state, so steps by people added since the hub
     /// opened are named on screens (new snapshots carry the directory).
     pub async fn reload_staff(&self) -> Result<(), StoreError> {
-        let path = self.db_path().to_path_buf();
-        let directory =
-            tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.staff_directory())
-                .await
-                .expect("staff directory task")?;
+        let directory = self.from_store(|store| store.staff_directory()).await?;
         let mut writer = self.0.writer.lock().expect("hub writer lock");
         if writer.state.staff == directory {
             return Ok(());
@@ -362,10 +360,7 @@ impl Hub {
     /// Writes an anchor for the audit chain's newest row, when it moved since the last one (see
     /// `store::anchors`), to the anchor file and to the log.
     pub async fn anchor_audit(&self) -> Result<(), StoreError> {
-        let path = self.db_path().to_path_buf();
-        let head = tokio::task::spawn_blocking(move || Store::open_read_only(&path)?.audit_head())
-            .await
-            .expect("audit head task")?;
+        let head = self.from_store(|store| store.audit_head()).await?;
         let Some((row, hash)) = head else {
             return Ok(());
         };
@@ -415,6 +410,67 @@ impl Hub {
         self.0.live.subscribe()
     }
 
+    /// The visit with this check-in code: from memory, or from the store for a closed day's.
+    pub async fn visit_by_code(
+        &self,
+        code: domain::CheckInCode,
+    ) -> Result<Option<domain::Visit>, StoreError> {
+        if let Some(visit) = self.read(|state, _| state.visit_by_code(code).cloned()) {
+            return Ok(Some(visit));
+        }
+        self.from_store(move |store| store.visit_by_code(code))
+            .await
+    }
+
+    /// The clinic as it stands with every visit of one clinic day (read from the store: memory
+    /// holds a closed day's unresolved visits only), each room's history of that day and the
+    /// next (a turnover begun before midnight ends after it), and the clinic's providers and
+    /// staff.
+    pub async fn day(&self, day: NaiveDate) -> Result<ClinicState, StoreError> {
+        let visits = self.from_store(move |store| store.visits_on(day)).await?;
+        let during =
+            self.clock().start_of(day)..self.clock().start_of(day + chrono::Duration::days(2));
+        let mut state = self.read(|state, _| state.with_visits_where(|_| false, during));
+        state.visits = visits.into_iter().map(|v| (v.id.clone(), v)).collect();
+        Ok(state)
+    }
+
+    /// The open state, with these visits read back from the store where a closed day holds
+    /// them: what a schedule import reconciles against.
+    pub async fn state_with(
+        &self,
+        visits: Vec<domain::VisitId>,
+    ) -> Result<ClinicState, StoreError> {
+        let mut state = self.read(|state, _| state.clone());
+        let missing: Vec<_> = visits
+            .into_iter()
+            .filter(|id| !state.visits.contains_key(id))
+            .collect();
+        let found = self
+            .from_store(move |store| {
+                missing
+                    .iter()
+                    .filter_map(|id| store.visit(id).transpose())
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await?;
+        state
+            .visits
+            .extend(found.into_iter().map(|v| (v.id.clone(), v)));
+        Ok(state)
+    }
+
+    /// Runs `read` on a read-only connection of its own, off the async workers.
+    pub async fn from_store<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let path = self.0.db_path.clone();
+        tokio::task::spawn_blocking(move || read(&Store::open_read_only(&path)?))
+            .await
+            .expect("store read task")
+    }
+
     /// Every event after `after`, up to the current sequence number: from memory when recent,
     /// otherwise from the database.
     pub async fn events_after(&self, after: u64) -> Result<Vec<Arc<SequencedEvent>>, StoreError> {
@@ -430,10 +486,8 @@ impl Hub {
         if after + 1 >= oldest_in_memory {
             return Ok(from_memory);
         }
-        let path = self.0.db_path.clone();
-        let older =
-            tokio::task::spawn_blocking(move || -> Result<Vec<SequencedEvent>, StoreError> {
-                let store = Store::open_read_only(&path)?;
+        let older = self
+            .from_store(move |store| {
                 let mut events = Vec::new();
                 let mut cursor = after;
                 while cursor + 1 < oldest_in_memory {
@@ -444,8 +498,7 @@ impl Hub {
                 }
                 Ok(events)
             })
-            .await
-            .expect("event back-fill task")?;
+            .await?;
         Ok(older.into_iter().map(Arc::new).chain(from_memory).collect())
     }
 
@@ -524,6 +577,7 @@ impl Hub {
     /// job after the commands before it.
     fn write(&self, jobs: Vec<Job>) {
         let mut writer = self.0.writer.lock().expect("hub writer lock");
+        writer.forget_closed_days(self);
         let mut batch = Vec::new();
         for job in jobs {
             match job {
@@ -578,10 +632,14 @@ fn blocking<T>(work: impl FnOnce() -> T) -> T {
 }
 
 /// The writer's own state: the store (until the hub closes) and the committed clinic state.
+/// Like the shared copy, it holds the open days (`Store::load_open`); a closed day's visit
+/// comes back from the store when a command names it.
 struct Writer {
     store: Option<Store>,
     state: ClinicState,
     seq: u64,
+    /// The clinic day the memory holds the open state of.
+    open_on: NaiveDate,
 }
 
 struct Decided {
@@ -592,6 +650,52 @@ struct Decided {
 }
 
 impl Writer {
+    /// Once a clinic day, lets go of the visits of the days that closed: the hub's memory stays
+    /// the size of the open days however long the clinic has been running.
+    fn forget_closed_days(&mut self, hub: &Hub) {
+        let today = hub.clock().now().clinic_day;
+        if today == self.open_on {
+            return;
+        }
+        self.open_on = today;
+        self.state.keep_open(today);
+        hub.0
+            .shared
+            .write()
+            .expect("hub state lock")
+            .state
+            .keep_open(today);
+    }
+
+    /// Brings back from the store the visit `command` names, or the visit holding the code it
+    /// would give a new visit, when a closed day holds it: the domain decides on everything it
+    /// names (an old visit is checked out, a re-used id or code is refused).
+    fn recall(&mut self, hub: &Hub, command: &Command) {
+        let Some(store) = self.store.as_ref() else {
+            return;
+        };
+        let named = command
+            .visit()
+            .filter(|id| !self.state.visits.contains_key(*id))
+            .map(|id| store.visit(id));
+        let coded = command
+            .new_code()
+            .filter(|code| self.state.visit_by_code(*code).is_none())
+            .map(|code| store.visit_by_code(code));
+        for found in named.into_iter().chain(coded) {
+            match found {
+                Ok(Some(visit)) => {
+                    let mut shared = hub.0.shared.write().expect("hub state lock");
+                    shared.state.visits.insert(visit.id.clone(), visit.clone());
+                    self.state.visits.insert(visit.id.clone(), visit);
+                }
+                Ok(None) => {}
+                // The commit on the same connection fails too, and refuses the command.
+                Err(error) => tracing::error!(%error, "could not read a visit back from the store"),
+            }
+        }
+    }
+
     fn commit_batch(&mut self, hub: &Hub, jobs: Vec<CommandJob>) {
         // A closed hub has no store: dropping the jobs answers their callers "unavailable".
         if jobs.is_empty() || self.store.is_none() {
@@ -689,11 +793,14 @@ impl Writer {
     }
 
     fn commit_together(&mut self, hub: &Hub, job: TogetherJob) {
+        let first_seq = self.seq;
+        let now = hub.clock().now();
+        for command in &job.commands {
+            self.recall(hub, command);
+        }
         let Some(store) = self.store.as_mut() else {
             return;
         };
-        let first_seq = self.seq;
-        let now = hub.clock().now();
         let decided = decide_together(
             &mut self.state,
             &mut self.seq,
@@ -749,6 +856,7 @@ impl Writer {
             by: job.actor.staff.as_ref(),
             ..now
         };
+        self.recall(hub, &job.command);
         let result = domain::execute(&mut self.state, &job.command, now)
             .map(|events| sequenced(&mut self.seq, events));
         let at = now.at;
@@ -758,7 +866,7 @@ impl Writer {
     /// After a failed commit the in-memory state holds undone changes: take it back from disk.
     fn reload(&mut self, expected_seq: u64) {
         let Some(store) = &self.store else { return };
-        match store.load() {
+        match store.load_open(self.open_on) {
             Ok((state, seq)) => {
                 debug_assert_eq!(seq, expected_seq);
                 self.state = state;

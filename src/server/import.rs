@@ -47,9 +47,10 @@ pub async fn import(
         ScheduleFormat::Csv
     };
     let now = hub.clock().now();
+    let parsed = parse_list(hub.clock(), format, &body);
     // A copy, so a large list's planning never holds up the writer.
-    let state = hub.read(|state, _| state.clone());
-    let plan = plan_list(&state, hub.clock(), format, &body, now);
+    let state = planning_state(&hub, &parsed).await?;
+    let plan = plan_parsed(&state, hub.clock(), parsed, ScheduleSource::File, now);
     let (status, answer) = apply(
         &hub,
         plan,
@@ -68,17 +69,40 @@ pub fn plan_list(
     text: &str,
     now: Now<'_>,
 ) -> Plan {
+    let parsed = parse_list(clock, format, text);
+    plan_parsed(state, clock, parsed, ScheduleSource::File, now)
+}
+
+/// Reads a list, in the clinic's time zone.
+fn parse_list(clock: &ClinicClock, format: ScheduleFormat, text: &str) -> import::Parsed {
     let zone = clock.zone;
     let local = move |naive| {
         zone.from_local_datetime(&naive)
             .earliest()
             .map(|at| at.with_timezone(&Utc))
     };
-    let parsed = match format {
+    match format {
         ScheduleFormat::Fhir => from_fhir(text),
         ScheduleFormat::Csv => from_csv(text, &local),
-    };
-    plan_parsed(state, clock, parsed, ScheduleSource::File, now)
+    }
+}
+
+/// What `parsed` is reconciled against: the hub's open state with every visit it names,
+/// read back from the store where a closed day holds it (an old appointment listed again is
+/// found, not booked twice).
+pub async fn planning_state(
+    hub: &Hub,
+    parsed: &import::Parsed,
+) -> Result<ClinicState, crate::store::StoreError> {
+    let booked = parsed.appointments.iter().map(|(_, a)| &a.external_id);
+    let cancelled = parsed.cancelled.iter().map(|(_, id)| id);
+    let named = booked.chain(cancelled).map(|id| visit_of(id)).collect();
+    hub.state_with(named).await
+}
+
+/// The visit an outside appointment id is booked as.
+fn visit_of(id: &str) -> crate::domain::VisitId {
+    visit_id_for(&sha256_hex(id))
 }
 
 /// Reconciles what was parsed (a file, or the EHR's search results) against `state`.
@@ -93,7 +117,7 @@ pub fn plan_parsed(
         state,
         parsed,
         source,
-        &|id| visit_id_for(&sha256_hex(id)),
+        &visit_of,
         &mut || super::fresh_visit_ids().1,
         &|start| clock.day_of(start),
         now,

@@ -9,7 +9,10 @@ pub mod anchors;
 mod schema;
 mod steps;
 
-use crate::domain::{ClinicState, Event, Provider, Room, SequencedEvent, Visit};
+use crate::domain::{
+    is_open_on, CheckInCode, ClinicState, Event, Provider, Room, SequencedEvent, Visit, VisitId,
+    VisitState,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeSet;
@@ -146,6 +149,85 @@ impl Store {
 
     /// Rebuilds the current state from the projections, and the last sequence number.
     pub fn load(&self) -> Result<(ClinicState, u64), StoreError> {
+        self.load_with(load_bodies(&self.conn, "SELECT body FROM visits", [])?)
+    }
+
+    /// The state as [`Store::load`] has it, but with only the visits still open on `today`
+    /// (`domain::is_open`) and the last visit of every room (a turnover depends on whose it
+    /// was): what the hub keeps in memory. The rest stays here, read when asked for.
+    pub fn load_open(&self, today: NaiveDate) -> Result<(ClinicState, u64), StoreError> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT day, state, body FROM visits")?;
+        let rows = query.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut open = Vec::new();
+        for row in rows {
+            let (day, visit_state, body) = row?;
+            let day = day.parse().unwrap_or(today);
+            let visit_state: VisitState = serde_json::from_value(visit_state.into())?;
+            if is_open_on(day, visit_state, today) {
+                open.push(serde_json::from_str(&body)?);
+            }
+        }
+        drop(query);
+        let (mut state, seq) = self.load_with(open)?;
+        let last_visits: Vec<VisitId> = state
+            .rooms
+            .values()
+            .filter_map(|room| room.last_visit.clone())
+            .filter(|visit| !state.visits.contains_key(visit))
+            .collect();
+        for id in last_visits {
+            if let Some(visit) = self.visit(&id)? {
+                state.visits.insert(id, visit);
+            }
+        }
+        Ok((state, seq))
+    }
+
+    /// Whether the clinic ever had a visit.
+    pub fn has_visits(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM visits)", [], |row| row.get(0))?)
+    }
+
+    /// One visit as last committed.
+    pub fn visit(&self, id: &VisitId) -> Result<Option<Visit>, StoreError> {
+        Ok(load_bodies(
+            &self.conn,
+            "SELECT body FROM visits WHERE id = ?1",
+            [id.as_str()],
+        )?
+        .pop())
+    }
+
+    /// The visit with this check-in code, as last committed.
+    pub fn visit_by_code(&self, code: CheckInCode) -> Result<Option<Visit>, StoreError> {
+        Ok(load_bodies(
+            &self.conn,
+            "SELECT body FROM visits WHERE code = ?1",
+            [code.compact()],
+        )?
+        .pop())
+    }
+
+    /// Every visit of the patient the outside system knows by `patient` (`external.patient`).
+    pub fn visits_of_external_patient(&self, patient: &str) -> Result<Vec<Visit>, StoreError> {
+        load_bodies(
+            &self.conn,
+            "SELECT body FROM visits WHERE json_extract(body, '$.external.patient') = ?1",
+            [patient],
+        )
+    }
+
+    fn load_with(&self, visits: Vec<Visit>) -> Result<(ClinicState, u64), StoreError> {
         let mut state = ClinicState {
             rooms: load_bodies(&self.conn, "SELECT body FROM rooms", [])?
                 .into_iter()
@@ -155,10 +237,7 @@ impl Store {
                 .into_iter()
                 .map(|p: Provider| (p.id.clone(), p))
                 .collect(),
-            visits: load_bodies(&self.conn, "SELECT body FROM visits", [])?
-                .into_iter()
-                .map(|v: Visit| (v.id.clone(), v))
-                .collect(),
+            visits: visits.into_iter().map(|v| (v.id.clone(), v)).collect(),
             last_ticket: None,
             assignments: Default::default(),
             acknowledged: Default::default(),

@@ -107,7 +107,13 @@ fn optimise(wasm: &Path) -> Result<()> {
     let Some(wasm_opt) = tools::wasm_opt()? else {
         return Ok(());
     };
-    let status = Command::new(wasm_opt)
+    let mut command = Command::new(wasm_opt);
+    // For a CPU profile that names the client's functions (docs/bench.md): the same
+    // optimisation, the function names kept.
+    if std::env::var_os("CLINICFLOW_WASM_NAMES").is_some() {
+        command.arg("-g");
+    }
+    let status = command
         .arg(wasm)
         .args([
             "-Oz",

@@ -96,7 +96,9 @@ pub async fn pull(
     let resources: Vec<&Value> = resources.values().collect();
     let parsed = from_fhir_resources(&resources, &config.provider_ids);
     let now = hub.clock().now();
-    let state = hub.read(|state, _| state.clone());
+    let state = super::import::planning_state(hub, &parsed)
+        .await
+        .map_err(|e| EhrError::Hub(e.to_string()))?;
     let plan = super::import::plan_parsed(&state, hub.clock(), parsed, ScheduleSource::Ehr, now);
     let actor = Actor {
         actor: "ehr".into(),

@@ -148,20 +148,20 @@ async fn apply(hub: &Hub, asked: Asked, peer: SocketAddr) -> Result<(), String> 
         Asked::Booked(appointment) => parsed.appointments.push((1, *appointment)),
         Asked::Cancelled(id) => parsed.cancelled.push((1, id)),
         Asked::Patient { id, patient } => {
-            let commands: Vec<Command> = hub.read(|state, _| {
-                state
-                    .visits
-                    .values()
-                    .filter(|v| {
-                        v.external.as_ref().and_then(|e| e.patient.as_deref()) == Some(id.as_str())
-                    })
-                    .filter(|v| v.patient != patient)
-                    .map(|v| Command::CorrectPatient {
-                        visit: v.id.clone(),
-                        patient: patient.clone(),
-                    })
-                    .collect()
-            });
+            // Every visit of the patient's, closed days' too: the store has them all.
+            let of_patient = id.clone();
+            let visits = hub
+                .from_store(move |store| store.visits_of_external_patient(&of_patient))
+                .await
+                .map_err(|error| error.to_string())?;
+            let commands: Vec<Command> = visits
+                .into_iter()
+                .filter(|v| v.patient != patient)
+                .map(|v| Command::CorrectPatient {
+                    visit: v.id,
+                    patient: patient.clone(),
+                })
+                .collect();
             if commands.is_empty() {
                 return Ok(());
             }
@@ -172,7 +172,9 @@ async fn apply(hub: &Hub, asked: Asked, peer: SocketAddr) -> Result<(), String> 
             };
         }
     }
-    let state = hub.read(|state, _| state.clone());
+    let state = super::import::planning_state(hub, &parsed)
+        .await
+        .map_err(|error| error.to_string())?;
     let plan = super::import::plan_parsed(
         &state,
         hub.clock(),
