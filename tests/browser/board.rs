@@ -137,6 +137,16 @@ async fn the_board_and_the_lobby_follow_a_visit_live_and_a_charge_nurse_runs_the
         wait_until(&board, &format!("document.querySelector('[data-room=\"{room}\"]')?.textContent.includes('Lola L.')"), WAIT)
             .await
             .context("Lola in her room on the board")?;
+        // Who is on is asked every ten seconds, not again at each of the clinic's events (it
+        // was, until session 13: a request to the hub per event per board).
+        let (asked, seconds): (usize, f64) = board
+            .evaluate("[performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/staff/status')).length, performance.now() / 1000]")
+            .await?
+            .into_value()?;
+        anyhow::ensure!(
+            asked as f64 <= seconds / 10.0 + 2.0,
+            "the board asked for staff status {asked} times in {seconds:.0} s"
+        );
         let scroll: Value = board.evaluate("[document.documentElement.scrollHeight, window.innerHeight, document.querySelectorAll('.board-room').length]").await?.into_value()?;
         anyhow::ensure!(scroll[2] == 20, "20 rooms on the board: {scroll}");
         screenshot(&board, "board-tv").await?;

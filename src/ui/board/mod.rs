@@ -70,10 +70,12 @@ fn BoardView() -> Element {
 fn use_staff_status(now: Signal<DateTime<Utc>>) -> Signal<StaffStatus> {
     let live = use_live_clinic();
     let tick = use_memo(move || now().timestamp() / STAFF_REFRESH_SECONDS);
+    // A memo, so a clinic event (which changes the copy, not who may see) asks nothing.
+    let may_see = use_memo(move || can_see_staff(&live.read()));
     let mut status = use_signal(StaffStatus::default);
     let _ = use_resource(move || async move {
         let _ = tick();
-        if !can_see_staff(&live.read()) {
+        if !may_see() {
             return;
         }
         if let Ok(fresh) = HubClient::same_origin().staff_status().await {
