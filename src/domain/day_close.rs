@@ -2,7 +2,7 @@
 //! asks), so nothing is carried over silently. A past day's unresolved visits stay listed, with
 //! their day, until someone resolves them; they never wait in a later day's queue.
 
-use super::{ClinicState, Room, RoomState, Visit, VisitState};
+use super::{ClinicState, Room, RoomState, Visit, VisitId, VisitState};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use std::ops::Range;
 
@@ -124,13 +124,17 @@ impl ClinicState {
     /// Lets go of every visit closed by `today` but a room's last one (whose precautions the
     /// room's turnover still depends on): what the hub keeps in memory.
     pub fn keep_open(&mut self, today: NaiveDate) {
-        let last_visits: Vec<_> = self
-            .rooms
-            .values()
-            .filter_map(|r| r.last_visit.clone())
-            .collect();
+        let last_visits = self.rooms_last_visits();
         self.visits
             .retain(|id, visit| is_open(visit, today) || last_visits.contains(id));
+    }
+
+    /// The visit each room last held (while occupied, and through its turnover).
+    pub fn rooms_last_visits(&self) -> Vec<VisitId> {
+        self.rooms
+            .values()
+            .filter_map(|room| room.last_visit.clone())
+            .collect()
     }
 }
 

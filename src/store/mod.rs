@@ -177,13 +177,10 @@ impl Store {
         }
         drop(query);
         let (mut state, seq) = self.load_with(open)?;
-        let last_visits: Vec<VisitId> = state
-            .rooms
-            .values()
-            .filter_map(|room| room.last_visit.clone())
-            .filter(|visit| !state.visits.contains_key(visit))
-            .collect();
-        for id in last_visits {
+        for id in state.rooms_last_visits() {
+            if state.visits.contains_key(&id) {
+                continue;
+            }
             if let Some(visit) = self.visit(&id)? {
                 state.visits.insert(id, visit);
             }

@@ -13,18 +13,7 @@ use common::{room_id, visit_id, TestHub};
 #[tokio::test]
 async fn a_snapshot_carries_the_open_days_and_a_closed_day_is_asked_for() -> Result<()> {
     let (hub, hand) = TestHub::start_by_hand(common::midday_clinic()).await?;
-    let (seen, code) = hub.schedule("Ana", 5).await?;
-    hub.check_in(&code).await?;
-    hub.see_and_start_cleaning(&visit_id(&seen), &room_id("exam-1"))
-        .await?;
-    let (waiting, code) = hub.schedule("Ben", 10).await?;
-    hub.check_in(&code).await?;
-    let (cancelled, _) = hub.schedule("Cleo", 15).await?;
-    let cancel = Command::CancelVisit {
-        visit: visit_id(&cancelled),
-        reason: String::new(),
-    };
-    hub.run(cancel).await?;
+    let DayOfThree { seen, waiting, .. } = a_day_of_three(&hub).await?;
     let today = hub.api().snapshot().await?;
     assert_eq!(today.state.visits.len(), 3, "all of today");
     let day = today.state.visits[&visit_id(&seen)].day;
@@ -90,18 +79,12 @@ async fn a_snapshot_carries_the_open_days_and_a_closed_day_is_asked_for() -> Res
 #[tokio::test]
 async fn the_hub_lets_go_of_a_closed_day_and_reads_it_back_when_asked() -> Result<()> {
     let (hub, hand) = TestHub::start_by_hand(common::midday_clinic()).await?;
-    let (seen, code) = hub.schedule("Ana", 5).await?;
-    hub.check_in(&code).await?;
-    hub.see_and_start_cleaning(&visit_id(&seen), &room_id("exam-1"))
-        .await?;
-    let (cancelled, cancelled_code) = hub.schedule("Cleo", 15).await?;
-    hub.run(Command::CancelVisit {
-        visit: visit_id(&cancelled),
-        reason: String::new(),
-    })
-    .await?;
-    let (waiting, code) = hub.schedule("Ben", 10).await?;
-    hub.check_in(&code).await?;
+    let DayOfThree {
+        seen,
+        waiting,
+        cancelled,
+        cancelled_code,
+    } = a_day_of_three(&hub).await?;
     let day = hub.running.hub.clock().now().clinic_day;
     let in_memory = |visit: &str| {
         hub.running
@@ -110,11 +93,7 @@ async fn the_hub_lets_go_of_a_closed_day_and_reads_it_back_when_asked() -> Resul
     };
 
     hand.advance(chrono::Duration::days(1));
-    hub.run(Command::AssignAssistant {
-        staff: StaffId::parse("ma-lee")?,
-        providers: vec![],
-    })
-    .await?;
+    take_a_step(&hub).await?;
     assert!(!in_memory(&cancelled), "a closed day's visit leaves memory");
     assert!(in_memory(&waiting), "an unresolved one stays");
     assert!(in_memory(&seen), "the visit that left exam-1 dirty stays");
@@ -187,11 +166,7 @@ async fn an_appointment_listed_again_after_its_day_closed_is_not_booked_twice() 
     .await?;
 
     hand.advance(chrono::Duration::days(1));
-    hub.run(Command::AssignAssistant {
-        staff: StaffId::parse("ma-lee")?,
-        providers: vec![],
-    })
-    .await?;
+    take_a_step(&hub).await?;
     assert!(!hub
         .running
         .hub
@@ -200,5 +175,45 @@ async fn an_appointment_listed_again_after_its_day_closed_is_not_booked_twice() 
     assert_eq!(again["scheduled"], 0, "found, not booked again: {again}");
     let visits = hub.api().day(day).await?.state.visits;
     assert_eq!(visits.keys().collect::<Vec<_>>(), vec![&visit]);
+    Ok(())
+}
+
+/// One day with a visit of each kind: Ana seen (exam-1 left being cleaned), Ben checked in and
+/// waiting, Cleo cancelled.
+struct DayOfThree {
+    seen: String,
+    waiting: String,
+    cancelled: String,
+    cancelled_code: String,
+}
+
+async fn a_day_of_three(hub: &TestHub) -> Result<DayOfThree> {
+    let (seen, code) = hub.schedule("Ana", 5).await?;
+    hub.check_in(&code).await?;
+    hub.see_and_start_cleaning(&visit_id(&seen), &room_id("exam-1"))
+        .await?;
+    let (waiting, code) = hub.schedule("Ben", 10).await?;
+    hub.check_in(&code).await?;
+    let (cancelled, cancelled_code) = hub.schedule("Cleo", 15).await?;
+    hub.run(Command::CancelVisit {
+        visit: visit_id(&cancelled),
+        reason: String::new(),
+    })
+    .await?;
+    Ok(DayOfThree {
+        seen,
+        waiting,
+        cancelled,
+        cancelled_code,
+    })
+}
+
+/// Any step: the hub lets go of the days that closed at the first step of a new day.
+async fn take_a_step(hub: &TestHub) -> Result<()> {
+    hub.run(Command::AssignAssistant {
+        staff: StaffId::parse("ma-lee")?,
+        providers: vec![],
+    })
+    .await?;
     Ok(())
 }
