@@ -11,6 +11,7 @@ use super::{pause, Access, Applied, Connection, HubClient, LiveClinic};
 use crate::api_types::{ApiFailure, ErrorKind, Heartbeat};
 use crate::domain::SequencedEvent;
 use chrono::Utc;
+use dioxus::core::ReactiveContext;
 use dioxus::prelude::*;
 use futures::{Stream, StreamExt};
 use std::time::Duration;
@@ -183,14 +184,24 @@ async fn resync<S: LocalStore>(
 }
 
 /// Sends the outbox's steps, oldest first, whenever the hub is live and their person is the
-/// one signed in; keeps the outbox in the local store whenever it changes.
+/// one signed in; keeps the outbox in the local store whenever it changes. With no step
+/// waiting and the store up to date it sleeps until the outbox changes (a board that never
+/// keeps a step wakes for nothing).
 async fn send_outbox<S: LocalStore>(
     live: Signal<LiveClinic>,
     mut outbox: Signal<Outbox>,
     local: Local<'_, S>,
 ) {
     let mut kept = Outbox::default();
+    let (watch, mut changed) = ReactiveContext::new();
     loop {
+        let settled = watch.reset_and_run_in(|| {
+            let outbox = outbox.read();
+            outbox.waiting.is_empty() && *outbox == kept
+        });
+        if settled {
+            changed.next().await;
+        }
         pause(Duration::from_millis(100)).await;
         let current = outbox.peek().clone();
         if current != kept {

@@ -6,9 +6,14 @@ use crate::domain::{
     rooming_queue, Command, Priority, QueueFilter, RoomState, Timed, Visit, VisitId, VisitState,
 };
 use crate::sync::use_live_clinic;
-use crate::ui::common::{elapsed_label, minutes_between, use_now};
+use crate::ui::common::{elapsed_label, use_minutes_since};
 use crate::ui::common::{timer_class, StepButton};
+use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
+
+/// A patient ready for the provider as the list shows them: visit, who, room, provider and
+/// since when.
+type ReadyRow = (VisitId, String, String, String, Option<DateTime<Utc>>);
 
 /// A waiting patient as the list shows them.
 #[derive(Clone, PartialEq)]
@@ -17,22 +22,23 @@ struct WaitingRow {
     who: String,
     provider: String,
     urgent: bool,
-    minutes: i64,
+    arrived: Option<DateTime<Utc>>,
 }
 
-/// Each list is worked out again whenever the clinic or the clock moves, and rendered again only
-/// when what it shows has changed: a board's lists stay still between the minutes.
+/// Each list is worked out again whenever the clinic moves, its timers whenever the clock moves
+/// (from the list's own times, not the clinic), and rendered again only when what it shows has
+/// changed: a board's lists stay still between the minutes.
 #[component]
 pub fn Waiting() -> Element {
     let live = use_live_clinic();
-    let now = use_now();
+    let clinic_day = super::use_clinic_today();
     let shown = use_memo(move || {
-        let (live, now) = (live.read(), now());
+        let live = live.read();
         let clinic = live
             .clinic
             .as_ref()
             .expect("shown once the clinic is known");
-        let (_, today) = super::clinic_today(&live, now);
+        let (_, today) = clinic_day();
         let rows: Vec<WaitingRow> =
             rooming_queue(&live.state, &clinic.queue_rules(), &QueueFilter::on(today))
                 .into_iter()
@@ -41,12 +47,14 @@ pub fn Waiting() -> Element {
                     who: who(visit),
                     provider: live.state.provider_name(&visit.provider),
                     urgent: visit.priority == Priority::Urgent,
-                    minutes: visit.arrived_at().map_or(0, |at| minutes_between(at, now)),
+                    arrived: visit.arrived_at(),
                 })
                 .collect();
         (rows, clinic.thresholds.clone(), can_act(&live))
     });
+    let minutes = use_minutes_since(shown, |(rows, ..)| rows.iter().map(|row| row.arrived).collect());
     let (waiting, thresholds, acting) = &*shown.read();
+    let minutes = minutes.read();
     rsx! {
         section { class: "board-list", "aria-labelledby": "board-waiting-heading",
             h2 { id: "board-waiting-heading", "Waiting to be roomed ({waiting.len()})" }
@@ -54,7 +62,7 @@ pub fn Waiting() -> Element {
                 p { class: "muted", "Nobody is waiting." }
             }
             ul {
-                for row in waiting.iter() {
+                for (row, minutes) in waiting.iter().zip(minutes.iter().copied()) {
                     li { key: "{row.visit}", "data-visit": "{row.visit}",
                         span { class: "list-who", "{row.who}" }
                         span { class: "muted", "{row.provider}" }
@@ -63,7 +71,7 @@ pub fn Waiting() -> Element {
                         } else if *acting {
                             MarkUrgent { visit: row.visit.clone() }
                         }
-                        span { class: timer_class(Timed::Waiting, row.minutes, thresholds), "{elapsed_label(row.minutes)}" }
+                        span { class: timer_class(Timed::Waiting, minutes, thresholds), "{elapsed_label(minutes)}" }
                     }
                 }
             }
@@ -87,10 +95,10 @@ pub fn MarkUrgent(visit: crate::domain::VisitId) -> Element {
 #[component]
 pub fn ReadyForProvider() -> Element {
     let live = use_live_clinic();
-    let now = use_now();
+    let clinic_day = super::use_clinic_today();
     let shown = use_memo(move || {
-        let (live, now) = (live.read(), now());
-        let (_, today) = super::clinic_today(&live, now);
+        let live = live.read();
+        let (_, today) = clinic_day();
         let mut ready: Vec<&Visit> = live
             .state
             .visits
@@ -98,7 +106,7 @@ pub fn ReadyForProvider() -> Element {
             .filter(|v| v.state == VisitState::ReadyForProvider && v.day == today)
             .collect();
         ready.sort_by_key(|v| v.since());
-        let rows: Vec<(VisitId, String, String, String, i64)> = ready
+        let rows: Vec<ReadyRow> = ready
             .iter()
             .map(|visit| {
                 let room = visit
@@ -108,12 +116,12 @@ pub fn ReadyForProvider() -> Element {
                     .map(|r| r.name.clone())
                     .unwrap_or_default();
                 let provider = live.state.provider_name(&visit.provider);
-                let minutes = visit.since().map_or(0, |at| minutes_between(at, now));
-                (visit.id.clone(), who(visit), room, provider, minutes)
+                (visit.id.clone(), who(visit), room, provider, visit.since())
             })
             .collect();
         (rows, live.thresholds())
     });
+    let minutes = use_minutes_since(shown, |(rows, _)| rows.iter().map(|row| row.4).collect());
     let (rows, thresholds) = shown();
     rsx! {
         section { class: "board-list", "aria-labelledby": "board-ready-heading",
@@ -122,7 +130,7 @@ pub fn ReadyForProvider() -> Element {
                 p { class: "muted", "No patient is waiting for a provider." }
             }
             ul {
-                for (id, name, room, provider, minutes) in rows {
+                for ((id, name, room, provider, _), minutes) in rows.into_iter().zip(minutes()) {
                     li { key: "{id}",
                         span { class: "list-who", "{name}" }
                         span { class: "muted", "{room} · {provider}" }
@@ -137,10 +145,9 @@ pub fn ReadyForProvider() -> Element {
 #[component]
 pub fn Turnover() -> Element {
     let live = use_live_clinic();
-    let now = use_now();
     let shown = use_memo(move || {
-        let (live, now) = (live.read(), now());
-        let rows: Vec<(String, &'static str, i64, Timed)> = live
+        let live = live.read();
+        let rows: Vec<(String, &'static str, Option<DateTime<Utc>>, Timed)> = live
             .state
             .rooms_in_order()
             .into_iter()
@@ -152,12 +159,12 @@ pub fn Turnover() -> Element {
                         return None
                     }
                 };
-                let minutes = room.since().map_or(0, |at| minutes_between(at, now));
-                Some((room.name.clone(), room.state.label(), minutes, timed))
+                Some((room.name.clone(), room.state.label(), room.since(), timed))
             })
             .collect();
         (rows, live.thresholds())
     });
+    let minutes = use_minutes_since(shown, |(rows, _)| rows.iter().map(|row| row.2).collect());
     let (rows, thresholds) = shown();
     rsx! {
         section { class: "board-list", "aria-labelledby": "board-cleaning-heading",
@@ -166,7 +173,7 @@ pub fn Turnover() -> Element {
                 p { class: "muted", "Every room is clean." }
             }
             ul {
-                for (room, state, minutes, timed) in rows {
+                for ((room, state, _, timed), minutes) in rows.into_iter().zip(minutes()) {
                     li { key: "{room}",
                         span { class: "list-who", "{room}" }
                         span { class: "muted", "{state}" }

@@ -41,11 +41,17 @@ fn BoardView() -> Element {
     let now = use_now();
     let status = use_staff_status(now);
     use_context_provider(|| status);
-    if live.read().clinic.is_none() {
+    // Whether this screen may act, once the clinic is known: a memo, so the board renders
+    // again when that changes, not at every clinic event.
+    let acting = use_memo(move || {
+        let live = live.read();
+        live.clinic.as_ref().map(|_| can_act(&live))
+    });
+    let Some(acting) = acting() else {
         return rsx! { p { class: "muted", "Connecting to the clinic hub…" } };
-    }
+    };
     // A screen that only watches is the wall TV: sized to be read from across the room.
-    let tv = !can_act(&live.read());
+    let tv = !acting;
     rsx! {
         div { class: if tv { "board-grid tv" } else { "board-grid" },
             rooms::BoardRooms {}
@@ -54,7 +60,7 @@ fn BoardView() -> Element {
                 lists::Waiting {}
                 lists::ReadyForProvider {}
                 lists::Turnover {}
-                CloseOutList { ask: can_act(&live.read()) }
+                CloseOutList { ask: acting }
             }
             div { class: "board-column",
                 ScheduleSyncNote {}

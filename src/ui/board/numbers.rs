@@ -10,7 +10,7 @@ use crate::domain::metrics::{
 };
 use crate::domain::ClinicState;
 use crate::sync::use_live_clinic;
-use crate::ui::common::{day_copy, use_closed_day, use_now, DayCopy, DayNotReady, Screen};
+use crate::ui::common::{day_copy, use_closed_day, use_minute, DayCopy, DayNotReady, Screen};
 use crate::ui::Route;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use dioxus::prelude::*;
@@ -18,17 +18,19 @@ use dioxus::prelude::*;
 #[component]
 pub fn TodayNumbers() -> Element {
     let live = use_live_clinic();
-    let now = use_now();
+    let minute = use_minute();
     let mut picked = use_signal(|| None::<NaiveDate>);
     let clinic_day = super::use_clinic_today();
     let (_, today) = clinic_day();
     let day = picked().unwrap_or(today);
     let mut asked = use_closed_day(day, today);
-    // Worked out whenever the clinic or the clock moves; the figures render again only when
-    // they have changed.
+    // Worked out whenever the clinic moves, and once a minute (today's room use is measured up
+    // to now; every figure shows minutes or a percentage), not every second; rendered again
+    // only when they have changed.
     let shown = use_memo(use_reactive!(|day| {
         let (offset, today) = clinic_day();
-        metrics_of(&live.read().state, day, today, &asked, offset, now())
+        minute();
+        metrics_of(&live.read().state, day, today, &asked, offset, Utc::now())
     }));
     let heading = if day == today {
         "Today's flow".to_string()
@@ -269,9 +271,12 @@ fn WaitChart(bands: Vec<usize>) -> Element {
 #[component]
 pub fn Report(date: String) -> Element {
     let live = use_live_clinic();
-    let now = use_now();
+    // Rendered again once a minute, as the overview's figures are.
+    let minute = use_minute();
+    minute();
+    let now = Utc::now();
     let live_now = live.read();
-    let (offset, today) = clinic_today(&live_now, now());
+    let (offset, today) = clinic_today(&live_now, now);
     let parsed = NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok();
     let mut asked = use_closed_day(parsed.unwrap_or(today), today);
     let Some(day) = parsed else {
@@ -281,7 +286,7 @@ pub fn Report(date: String) -> Element {
             }
         };
     };
-    let metrics = match metrics_of(&live_now.state, day, today, &asked, offset, now()) {
+    let metrics = match metrics_of(&live_now.state, day, today, &asked, offset, now) {
         Ok(metrics) => metrics,
         Err(failed) => {
             return rsx! {

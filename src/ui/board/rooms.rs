@@ -3,6 +3,7 @@
 //! nurse can take an idle room out of service (with a reason) and put it back.
 
 use super::can_act;
+use crate::config::Thresholds;
 use crate::domain::{Command, NextStep, RoomState};
 use crate::sync::use_live_clinic;
 use crate::ui::common::{elapsed_label, use_now};
@@ -15,6 +16,7 @@ pub fn BoardRooms() -> Element {
     let live = live.read();
     let pods = RoomCard::by_pod(&live.state, chrono::Utc::now());
     let acting = can_act(&live);
+    let thresholds = live.thresholds();
     rsx! {
         section { class: "board-rooms", "aria-labelledby": "board-rooms-heading",
             h2 { id: "board-rooms-heading", "Rooms" }
@@ -23,7 +25,7 @@ pub fn BoardRooms() -> Element {
                     h3 { "{pod}" }
                     div { class: "board-room-grid",
                         for card in cards {
-                            BoardRoom { key: "{card.room.id}", card, acting }
+                            BoardRoom { key: "{card.room.id}", card, acting, thresholds: thresholds.clone() }
                         }
                     }
                 }
@@ -33,21 +35,26 @@ pub fn BoardRooms() -> Element {
 }
 
 #[component]
-fn BoardRoom(card: RoomCard, acting: bool) -> Element {
+fn BoardRoom(card: RoomCard, acting: bool, thresholds: Thresholds) -> Element {
     let live = use_live_clinic();
     let now = use_now();
-    // What moves with the clock or the clinic, worked out each time either moves; the card
-    // renders again only when this (or the card itself) changes, not every second.
-    let ticking = use_memo(use_reactive!(|card, acting| {
-        let (live, now) = (live.read(), now());
-        let (minutes, timer) = card.timer(&live.thresholds(), now);
-        let release = acting
-            && card
-                .steps_at(&live.state, now)
-                .contains(&NextStep::ReleaseEarly);
-        (minutes, timer, card.air_hold(now), release)
+    // The clock ticks over the card's few times (not the card, not the clinic): a second costs
+    // next to nothing, and the card renders again only when what it shows changes.
+    let clock = card.clock();
+    let ticking = use_memo(use_reactive!(|clock, thresholds| {
+        let now = now();
+        (clock.timer(&thresholds, now), clock.air_hold(now), clock.hold_ended(now))
     }));
-    let (minutes, timer, air_hold, release) = ticking();
+    let ((minutes, timer), air_hold, hold_ended) = ticking();
+    // Once an air hold has ended the domain offers other steps, and nothing else renders the
+    // board at that moment: only then does the card ask the clinic again.
+    let release = acting
+        && if hold_ended {
+            card.steps_at(&live.read().state, *now.peek())
+                .contains(&NextStep::ReleaseEarly)
+        } else {
+            card.steps.contains(&NextStep::ReleaseEarly)
+        };
     let (state_key, status) = card.shown(!use_online());
     let occupant = card.occupant.as_ref();
     let assistant = card.roomed_by.clone();

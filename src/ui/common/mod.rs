@@ -30,7 +30,8 @@ pub use release_early::ReleaseEarly;
 pub use room_card::{RoomCard, UNCONFIRMED};
 pub use schedule_sync::ScheduleSyncNote;
 pub use time::{
-    elapsed_label, minutes_between, timer_class, use_minute, use_now, use_screen_clock_provider,
+    elapsed_label, minutes_between, timer_class, use_minute, use_minutes_since, use_now,
+    use_screen_clock_provider,
 };
 pub use undo::UndoBar;
 
@@ -56,24 +57,29 @@ pub fn Screen(
     let last_activity = use_signal(chrono::Utc::now);
     let last_ping = use_signal(chrono::Utc::now);
     let now = use_now();
-    let (access, stale) = {
+    // Memos, so the screen renders again when these change, not at every clinic event.
+    let shown = use_memo(move || {
         let live = live.read();
         (
             live.access,
             matches!(live.connection, Connection::Reconnecting { .. }),
         )
-    };
+    });
+    let (access, stale) = shown();
+    // After how many idle seconds a signed-in person's screen locks; only then does the screen
+    // watch the clock for it.
+    let lock_after = use_memo(move || {
+        let live = live.read();
+        let signed_in =
+            live.session.as_ref().is_some_and(|s| s.staff.is_some()) && live.access == Access::Open;
+        let idle = live.clinic.as_ref().map_or(600, |c| c.idle_lock_seconds) as i64;
+        signed_in.then_some(idle)
+    });
     use_effect(move || {
-        let live_now = live.read();
-        let signed_in = live_now.session.as_ref().is_some_and(|s| s.staff.is_some())
-            && live_now.access == Access::Open;
-        let idle = live_now
-            .clinic
-            .as_ref()
-            .map_or(600, |c| c.idle_lock_seconds) as i64;
-        drop(live_now);
-        if signed_in && (now() - last_activity()).num_seconds() >= idle {
-            spawn(lock(live));
+        if let Some(idle) = lock_after() {
+            if (now() - last_activity()).num_seconds() >= idle {
+                spawn(lock(live));
+            }
         }
     });
     let content = match access {

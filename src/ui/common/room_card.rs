@@ -83,39 +83,36 @@ impl RoomCard {
     /// Minutes in the visit's step when occupied (ready for provider since…), else in the
     /// room's state, and the timer's colour class by the clinic's thresholds.
     pub fn timer(&self, thresholds: &Thresholds, now: DateTime<Utc>) -> (i64, &'static str) {
-        let since = self
-            .occupant
-            .as_ref()
-            .and_then(|v| v.since())
-            .or(self.room.since());
-        let minutes = since.map_or(0, |at| minutes_between(at, now));
-        // The air hold is not a slow turnover: amber and red count from its end.
-        let counted = match (self.occupant.as_ref(), self.air_clear_at) {
-            (None, Some(clear)) => since.map_or(0, |at| minutes_between(at.max(clear), now).max(0)),
-            _ => minutes,
-        };
-        let class = timed(self).map_or("timer", |timed| timer_class(timed, counted, thresholds));
-        (minutes, class)
+        self.clock().timer(thresholds, now)
     }
 
     /// The steps at `now`: the card's own, asked again once a hold it was made during has ended
     /// (nothing else re-renders the board at that moment).
     pub fn steps_at(&self, state: &ClinicState, now: DateTime<Utc>) -> Vec<NextStep> {
-        match self.air_clear_at {
-            Some(until) if until <= now => room_next_steps(state, &self.room.id, now),
-            _ => self.steps.clone(),
+        if self.clock().hold_ended(now) {
+            room_next_steps(state, &self.room.id, now)
+        } else {
+            self.steps.clone()
         }
     }
 
     /// "Air clearing: 42 min left" while the room is held empty after an airborne patient.
     pub fn air_hold(&self, now: DateTime<Utc>) -> Option<String> {
-        let until = self.air_clear_at.filter(|until| *until > now)?;
-        let minutes = Hold {
-            reason: HoldReason::AirClearance,
-            until,
+        self.clock().air_hold(now)
+    }
+
+    /// What the card's clock-driven parts read from it.
+    pub fn clock(&self) -> CardClock {
+        CardClock {
+            since: self
+                .occupant
+                .as_ref()
+                .and_then(|v| v.since())
+                .or(self.room.since()),
+            air_clear_at: self.air_clear_at,
+            occupied: self.occupant.is_some(),
+            timed: timed(self),
         }
-        .minutes_left(now);
-        Some(format!("Air clearing: {minutes} min left"))
     }
 
     /// The isolation flag while the patient is in the room or it is turned over
@@ -150,6 +147,52 @@ impl RoomCard {
             },
             RoomState::NeedsCleaning | RoomState::Cleaning => state.label().to_string(),
         }
+    }
+}
+
+/// What a card's timer and air hold read, small and copied: a screen's clock ticks over this,
+/// not over the card (its room's history, its patient) or the clinic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CardClock {
+    /// Since when the timer counts: the visit's step when occupied, else the room's state.
+    since: Option<DateTime<Utc>>,
+    air_clear_at: Option<DateTime<Utc>>,
+    occupied: bool,
+    timed: Option<Timed>,
+}
+
+impl CardClock {
+    /// The timer's minutes and its colour class by the clinic's thresholds.
+    pub fn timer(&self, thresholds: &Thresholds, now: DateTime<Utc>) -> (i64, &'static str) {
+        let minutes = self.since.map_or(0, |at| minutes_between(at, now));
+        // The air hold is not a slow turnover: amber and red count from its end.
+        let counted = match (self.occupied, self.air_clear_at) {
+            (false, Some(clear)) => self
+                .since
+                .map_or(0, |at| minutes_between(at.max(clear), now).max(0)),
+            _ => minutes,
+        };
+        let class = self
+            .timed
+            .map_or("timer", |timed| timer_class(timed, counted, thresholds));
+        (minutes, class)
+    }
+
+    /// "Air clearing: 42 min left" while the room is held empty after an airborne patient.
+    pub fn air_hold(&self, now: DateTime<Utc>) -> Option<String> {
+        let until = self.air_clear_at.filter(|until| *until > now)?;
+        let minutes = Hold {
+            reason: HoldReason::AirClearance,
+            until,
+        }
+        .minutes_left(now);
+        Some(format!("Air clearing: {minutes} min left"))
+    }
+
+    /// The air hold the card's steps were worked out during has ended: the domain offers other
+    /// steps now.
+    pub fn hold_ended(&self, now: DateTime<Utc>) -> bool {
+        self.air_clear_at.is_some_and(|until| until <= now)
     }
 }
 

@@ -25,6 +25,23 @@ pub fn use_minute() -> Memo<DateTime<Utc>> {
     })
 }
 
+/// Whole minutes since each of `facts`' times (`times` picks them), on the screen's clock: a
+/// list worked out from the clinic alone, again only when the clinic moves, takes its timers
+/// from this, so a second's tick counts minutes and never walks the clinic.
+pub fn use_minutes_since<F: PartialEq + 'static>(
+    facts: Memo<F>,
+    times: fn(&F) -> Vec<Option<DateTime<Utc>>>,
+) -> Memo<Vec<i64>> {
+    let now = use_now();
+    use_memo(move || {
+        let now = now();
+        times(&facts.read())
+            .into_iter()
+            .map(|at| at.map_or(0, |at| minutes_between(at, now)))
+            .collect()
+    })
+}
+
 /// The one clock of a screen, for [`use_now`].
 #[derive(Clone, Copy)]
 pub struct ScreenClock(Signal<DateTime<Utc>>);
