@@ -52,7 +52,9 @@ pub fn Waiting() -> Element {
                 .collect();
         (rows, clinic.thresholds.clone(), can_act(&live))
     });
-    let minutes = use_minutes_since(shown, |(rows, ..)| rows.iter().map(|row| row.arrived).collect());
+    let minutes = use_minutes_since(shown, |(rows, ..)| {
+        rows.iter().map(|row| row.arrived).collect()
+    });
     let (waiting, thresholds, acting) = &*shown.read();
     let minutes = minutes.read();
     rsx! {

@@ -13,19 +13,24 @@ use dioxus::prelude::*;
 #[component]
 pub fn BoardRooms() -> Element {
     let live = use_live_clinic();
-    let live = live.read();
-    let pods = RoomCard::by_pod(&live.state, chrono::Utc::now());
-    let acting = can_act(&live);
-    let thresholds = live.thresholds();
+    // A memo: the grid renders again when a card changed, not at every clinic event (a
+    // check-in changes no room).
+    let shown = use_memo(move || {
+        let live = live.read();
+        let pods = RoomCard::by_pod(&live.state, chrono::Utc::now());
+        (pods, can_act(&live), live.thresholds())
+    });
+    let (pods, acting, thresholds) = &*shown.read();
+    let acting = *acting;
     rsx! {
         section { class: "board-rooms", "aria-labelledby": "board-rooms-heading",
             h2 { id: "board-rooms-heading", "Rooms" }
-            for (pod, cards) in pods {
+            for (pod, cards) in pods.iter() {
                 div { class: "pod", key: "{pod}",
                     h3 { "{pod}" }
                     div { class: "board-room-grid",
-                        for card in cards {
-                            BoardRoom { key: "{card.room.id}", card, acting, thresholds: thresholds.clone() }
+                        for card in cards.iter() {
+                            BoardRoom { key: "{card.room.id}", card: card.clone(), acting, thresholds: thresholds.clone() }
                         }
                     }
                 }
@@ -43,7 +48,11 @@ fn BoardRoom(card: RoomCard, acting: bool, thresholds: Thresholds) -> Element {
     let clock = card.clock();
     let ticking = use_memo(use_reactive!(|clock, thresholds| {
         let now = now();
-        (clock.timer(&thresholds, now), clock.air_hold(now), clock.hold_ended(now))
+        (
+            clock.timer(&thresholds, now),
+            clock.air_hold(now),
+            clock.hold_ended(now),
+        )
     }));
     let ((minutes, timer), air_hold, hold_ended) = ticking();
     // Once an air hold has ended the domain offers other steps, and nothing else renders the

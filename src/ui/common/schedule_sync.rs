@@ -10,7 +10,9 @@ use dioxus::prelude::*;
 pub fn ScheduleSyncNote() -> Element {
     let live = use_live_clinic();
     let (offset, _) = use_clinic_today()();
-    let Some(sync) = live.read().schedule_sync.clone() else {
+    // A memo, so the note renders again when the pull's standing changes, not at every event.
+    let standing = use_memo(move || live.read().schedule_sync.clone());
+    let Some(sync) = standing() else {
         return rsx! {};
     };
     let time =
