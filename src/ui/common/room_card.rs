@@ -80,12 +80,6 @@ impl RoomCard {
         pods
     }
 
-    /// Minutes in the visit's step when occupied (ready for provider since…), else in the
-    /// room's state, and the timer's colour class by the clinic's thresholds.
-    pub fn timer(&self, thresholds: &Thresholds, now: DateTime<Utc>) -> (i64, &'static str) {
-        self.clock().timer(thresholds, now)
-    }
-
     /// The steps at `now`: the card's own, asked again once a hold it was made during has ended
     /// (nothing else re-renders the board at that moment).
     pub fn steps_at(&self, state: &ClinicState, now: DateTime<Utc>) -> Vec<NextStep> {
@@ -94,11 +88,6 @@ impl RoomCard {
         } else {
             self.steps.clone()
         }
-    }
-
-    /// "Air clearing: 42 min left" while the room is held empty after an airborne patient.
-    pub fn air_hold(&self, now: DateTime<Utc>) -> Option<String> {
-        self.clock().air_hold(now)
     }
 
     /// What the card's clock-driven parts read from it.

@@ -6,47 +6,91 @@ use super::{age, Panel};
 use crate::config::Thresholds;
 use crate::domain::{rooming_queue, Command, Priority, QueueFilter, RoomId, Timed, Visit};
 use crate::sync::use_live_clinic;
-use crate::ui::common::{elapsed_label, minutes_between, use_now};
+use crate::ui::common::{elapsed_label, use_minutes_since};
 use crate::ui::common::{send, timer_class, use_online, Notice};
 use dioxus::prelude::*;
+
+/// What the queue shows, worked out from the clinic and the filters (again only when either
+/// moves); the wait timers come from the clock, over the waiting patients' arrival times.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    /// Each waiting patient, late or not, their age and their provider's name.
+    waiting: Vec<(Visit, bool, Option<i32>, String)>,
+    providers: Vec<(String, String)>,
+    pods: Vec<String>,
+    thresholds: Thresholds,
+    /// Whether the person has providers assigned ("My patients"), and whether someone is
+    /// signed in at all.
+    has_providers: bool,
+    signed_in: bool,
+}
 
 #[component]
 pub fn Queue() -> Element {
     let live = use_live_clinic();
-    let now = use_now();
+    let clinic_day = crate::ui::board::use_clinic_today();
     let mut provider = use_signal(String::new);
     let mut pod = use_signal(String::new);
-    let live = live.read();
-    let clinic = live
-        .clinic
-        .as_ref()
-        .expect("shown once the clinic is known");
-    let rules = clinic.queue_rules();
-    let me = live.me().cloned();
-    let my_providers = me
-        .as_ref()
-        .and_then(|id| live.state.assignments.get(id))
-        .cloned();
-    let filter = QueueFilter {
-        provider: Some(provider())
-            .filter(|p| p != MINE)
-            .and_then(|p| crate::domain::ProviderId::parse(&p).ok()),
-        pod: Some(pod()).filter(|p| !p.is_empty()),
-        providers: (provider() == MINE).then(|| my_providers.clone().unwrap_or_default()),
-        day: Some(crate::ui::board::clinic_today(&live, now()).1),
-    };
+    let shown = use_memo(move || {
+        let live = live.read();
+        let clinic = live
+            .clinic
+            .as_ref()
+            .expect("shown once the clinic is known");
+        let rules = clinic.queue_rules();
+        let me = live.me().cloned();
+        let my_providers = me
+            .as_ref()
+            .and_then(|id| live.state.assignments.get(id))
+            .cloned();
+        let (_, today) = clinic_day();
+        let filter = QueueFilter {
+            provider: Some(provider())
+                .filter(|p| p != MINE)
+                .and_then(|p| crate::domain::ProviderId::parse(&p).ok()),
+            pod: Some(pod()).filter(|p| !p.is_empty()),
+            providers: (provider() == MINE).then(|| my_providers.clone().unwrap_or_default()),
+            day: Some(today),
+        };
+        let waiting = rooming_queue(&live.state, &rules, &filter)
+            .into_iter()
+            .map(|visit| {
+                (
+                    visit.clone(),
+                    rules.is_late(visit),
+                    visit.patient.date_of_birth.map(|born| age(born, today)),
+                    live.state.provider_name(&visit.provider),
+                )
+            })
+            .collect();
+        let mut pods: Vec<String> = live.state.rooms.values().map(|r| r.pod.clone()).collect();
+        pods.sort();
+        pods.dedup();
+        Shown {
+            waiting,
+            providers: live.state.provider_choices(),
+            pods,
+            thresholds: clinic.thresholds.clone(),
+            has_providers: my_providers.is_some(),
+            signed_in: me.is_some(),
+        }
+    });
+    let minutes = use_minutes_since(shown, |shown| {
+        shown
+            .waiting
+            .iter()
+            .map(|(visit, ..)| visit.arrived_at())
+            .collect()
+    });
     let mut panel = use_context::<Signal<Panel>>();
-    let waiting: Vec<Visit> = rooming_queue(&live.state, &rules, &filter)
-        .into_iter()
-        .cloned()
-        .collect();
-    let providers = live.state.provider_choices();
-    let mut pods: Vec<String> = live.state.rooms.values().map(|r| r.pod.clone()).collect();
-    pods.sort();
-    pods.dedup();
-    let thresholds = clinic.thresholds.clone();
-    let offset = chrono::Duration::minutes(clinic.utc_offset_minutes.into());
-    let today = (now() + offset).date_naive();
+    let Shown {
+        waiting,
+        providers,
+        pods,
+        thresholds,
+        has_providers,
+        signed_in,
+    } = shown();
     rsx! {
         section { class: "floor-queue", "aria-labelledby": "queue-heading",
             div { class: "section-head",
@@ -56,7 +100,7 @@ pub fn Queue() -> Element {
                         span { "Provider" }
                         select { value: "{provider}", onchange: move |e| provider.set(e.value()),
                             option { value: "", "All providers" }
-                            if my_providers.is_some() {
+                            if has_providers {
                                 option { value: MINE, "My patients" }
                             }
                             for (id, name) in providers {
@@ -64,7 +108,7 @@ pub fn Queue() -> Element {
                             }
                         }
                     }
-                    if me.is_some() {
+                    if signed_in {
                         button { class: "button secondary small", onclick: move |_| panel.set(Panel::Assign), "My providers…" }
                     }
                     label { class: "filter",
@@ -82,13 +126,13 @@ pub fn Queue() -> Element {
                 p { class: "muted", "Nobody is waiting." }
             }
             ol { class: "queue",
-                for visit in waiting {
+                for ((visit, late, age, provider), minutes) in waiting.into_iter().zip(minutes()) {
                     QueueRow {
                         key: "{visit.id}",
-                        minutes: visit.arrived_at().map_or(0, |at| minutes_between(at, now())),
-                        late: rules.is_late(&visit),
-                        age: visit.patient.date_of_birth.map(|born| age(born, today)),
-                        provider: live.state.provider_name(&visit.provider),
+                        minutes,
+                        late,
+                        age,
+                        provider,
                         visit,
                         thresholds: thresholds.clone(),
                     }

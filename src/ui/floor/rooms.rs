@@ -81,11 +81,28 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     let notice = use_context::<Notice>();
     let online = use_online();
     let now = use_now();
-    let (minutes, timer) = card.timer(&thresholds, now());
+    // The clock ticks over the card's few times, not the card or the clinic: the card renders
+    // again when what it shows changes (or the clinic moves), not every second.
+    let clock = card.clock();
+    let ticking = use_memo(use_reactive!(|clock, thresholds| {
+        let now = now();
+        (
+            clock.timer(&thresholds, now),
+            clock.air_hold(now),
+            clock.hold_ended(now),
+        )
+    }));
+    let ((minutes, timer), air_hold, hold_ended) = ticking();
     let (state_key, status) = card.shown(!online);
     let roomed_by = card.roomed_by.clone();
     let live = use_live_clinic();
-    let offered = card.steps_at(&live.read().state, now());
+    // Once an air hold has ended the domain offers other steps (nothing else renders the
+    // screen at that moment).
+    let offered = if hold_ended {
+        card.steps_at(&live.read().state, *now.peek())
+    } else {
+        card.steps.clone()
+    };
     let release = offered.contains(&NextStep::ReleaseEarly) && live.read().may(Action::ManageRooms);
     // Offline, a step on what this person holds may still be made: it waits in the outbox.
     let steps: Vec<(String, Option<Panel>, Option<Command>, bool)> = offered
@@ -128,7 +145,7 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
             if let Some(flag) = card.isolation_flag() {
                 span { class: "flag urgent", "{flag}" }
             }
-            if let Some(hold) = card.air_hold(now()) {
+            if let Some(hold) = air_hold {
                 span { class: "flag hold", "data-hold": "air", "{hold}" }
             }
             if release {
