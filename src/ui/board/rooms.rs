@@ -6,7 +6,7 @@ use super::can_act;
 use crate::config::Thresholds;
 use crate::domain::{Command, NextStep, RoomState};
 use crate::sync::use_live_clinic;
-use crate::ui::common::{elapsed_label, use_now};
+use crate::ui::common::{elapsed_label, use_card_now, CardNow};
 use crate::ui::common::{send, use_online, Notice, ReleaseEarly, RoomCard};
 use dioxus::prelude::*;
 
@@ -41,29 +41,13 @@ pub fn BoardRooms() -> Element {
 
 #[component]
 fn BoardRoom(card: RoomCard, acting: bool, thresholds: Thresholds) -> Element {
-    let live = use_live_clinic();
-    let now = use_now();
-    // The clock ticks over the card's few times (not the card, not the clinic): a second costs
-    // next to nothing, and the card renders again only when what it shows changes.
-    let clock = card.clock();
-    let ticking = use_memo(use_reactive!(|clock, thresholds| {
-        let now = now();
-        (
-            clock.timer(&thresholds, now),
-            clock.air_hold(now),
-            clock.hold_ended(now),
-        )
-    }));
-    let ((minutes, timer), air_hold, hold_ended) = ticking();
-    // Once an air hold has ended the domain offers other steps, and nothing else renders the
-    // board at that moment: only then does the card ask the clinic again.
-    let release = acting
-        && if hold_ended {
-            card.steps_at(&live.read().state, *now.peek())
-                .contains(&NextStep::ReleaseEarly)
-        } else {
-            card.steps.contains(&NextStep::ReleaseEarly)
-        };
+    let CardNow {
+        minutes,
+        timer,
+        air_hold,
+        steps,
+    } = use_card_now(&card, &thresholds);
+    let release = acting && steps.contains(&NextStep::ReleaseEarly);
     let (state_key, status) = card.shown(!use_online());
     let occupant = card.occupant.as_ref();
     let assistant = card.roomed_by.clone();

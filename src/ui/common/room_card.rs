@@ -7,8 +7,10 @@ use crate::domain::{
     room_next_steps, shown_room_state, ClinicState, Hold, HoldReason, NextStep, Precautions, Room,
     RoomState, ShownRoom, Ticket, Timed, Visit, VisitState,
 };
-use crate::ui::common::{minutes_between, timer_class};
+use crate::sync::use_live_clinic;
+use crate::ui::common::{minutes_between, timer_class, use_now};
 use chrono::{DateTime, Utc};
+use dioxus::prelude::*;
 
 /// A room as the board shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,16 +82,6 @@ impl RoomCard {
         pods
     }
 
-    /// The steps at `now`: the card's own, asked again once a hold it was made during has ended
-    /// (nothing else re-renders the board at that moment).
-    pub fn steps_at(&self, state: &ClinicState, now: DateTime<Utc>) -> Vec<NextStep> {
-        if self.clock().hold_ended(now) {
-            room_next_steps(state, &self.room.id, now)
-        } else {
-            self.steps.clone()
-        }
-    }
-
     /// What the card's clock-driven parts read from it.
     pub fn clock(&self) -> CardClock {
         CardClock {
@@ -136,6 +128,49 @@ impl RoomCard {
             },
             RoomState::NeedsCleaning | RoomState::Cleaning => state.label().to_string(),
         }
+    }
+}
+
+/// A card's parts that move with the clock, as a screen shows them now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardNow {
+    pub minutes: i64,
+    /// The timer's colour class.
+    pub timer: &'static str,
+    /// "Air clearing: 42 min left".
+    pub air_hold: Option<String>,
+    /// What the domain offers next for the room.
+    pub steps: Vec<NextStep>,
+}
+
+/// `card`'s timer, air hold and steps on the screen's clock. The clock ticks over the card's
+/// few times (`CardClock`), not the card or the clinic: a second costs next to nothing, and the
+/// card renders again only when what it shows changes. Once an air hold has ended the domain
+/// offers other steps, and nothing else renders the screen at that moment: only then is the
+/// clinic asked again.
+pub fn use_card_now(card: &RoomCard, thresholds: &Thresholds) -> CardNow {
+    let live = use_live_clinic();
+    let now = use_now();
+    let (clock, thresholds) = (card.clock(), thresholds.clone());
+    let ticking = use_memo(use_reactive!(|clock, thresholds| {
+        let now = now();
+        (
+            clock.timer(&thresholds, now),
+            clock.air_hold(now),
+            clock.hold_ended(now),
+        )
+    }));
+    let ((minutes, timer), air_hold, hold_ended) = ticking();
+    let steps = if hold_ended {
+        room_next_steps(&live.read().state, &card.room.id, *now.peek())
+    } else {
+        card.steps.clone()
+    };
+    CardNow {
+        minutes,
+        timer,
+        air_hold,
+        steps,
     }
 }
 

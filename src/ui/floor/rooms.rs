@@ -6,7 +6,7 @@ use super::Panel;
 use crate::config::Thresholds;
 use crate::domain::{rooms_for, Action, ClinicState, Command, NextStep, Room, RoomId, VisitId};
 use crate::sync::use_live_clinic;
-use crate::ui::common::{elapsed_label, use_now};
+use crate::ui::common::{elapsed_label, use_card_now, CardNow};
 use crate::ui::common::{may_make, send, use_online, Notice, ReleaseEarly, RoomCard};
 use chrono::Utc;
 use dioxus::prelude::*;
@@ -80,29 +80,15 @@ fn RoomCardView(card: RoomCard, thresholds: Thresholds) -> Element {
     let mut panel = use_context::<Signal<Panel>>();
     let notice = use_context::<Notice>();
     let online = use_online();
-    let now = use_now();
-    // The clock ticks over the card's few times, not the card or the clinic: the card renders
-    // again when what it shows changes (or the clinic moves), not every second.
-    let clock = card.clock();
-    let ticking = use_memo(use_reactive!(|clock, thresholds| {
-        let now = now();
-        (
-            clock.timer(&thresholds, now),
-            clock.air_hold(now),
-            clock.hold_ended(now),
-        )
-    }));
-    let ((minutes, timer), air_hold, hold_ended) = ticking();
+    let CardNow {
+        minutes,
+        timer,
+        air_hold,
+        steps: offered,
+    } = use_card_now(&card, &thresholds);
     let (state_key, status) = card.shown(!online);
     let roomed_by = card.roomed_by.clone();
     let live = use_live_clinic();
-    // Once an air hold has ended the domain offers other steps (nothing else renders the
-    // screen at that moment).
-    let offered = if hold_ended {
-        card.steps_at(&live.read().state, *now.peek())
-    } else {
-        card.steps.clone()
-    };
     let release = offered.contains(&NextStep::ReleaseEarly) && live.read().may(Action::ManageRooms);
     // Offline, a step on what this person holds may still be made: it waits in the outbox.
     let steps: Vec<(String, Option<Panel>, Option<Command>, bool)> = offered
