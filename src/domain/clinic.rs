@@ -783,6 +783,29 @@ impl ClinicState {
         })
     }
 
+    /// Whether folding `event` may change what a room shows (the room; its patient or last
+    /// patient; a patient called to it; a name): a screen's room cards are worked out again
+    /// only then. Ask before folding and after: a call makes a waiting patient one a room
+    /// shows. A check-in of a patient no room knows changes no room.
+    pub fn event_reaches_rooms(&self, event: &Event) -> bool {
+        if event.room().is_some() {
+            return true;
+        }
+        let Some(visit) = event.visit() else {
+            // Rooms, providers, staff, the day: rare, and they may touch any card.
+            return true;
+        };
+        let shown = self
+            .rooms
+            .values()
+            .any(|room| room.last_visit.as_ref() == Some(visit));
+        shown
+            || self
+                .visits
+                .get(visit)
+                .is_some_and(|v| v.room.is_some() || v.called.is_some())
+    }
+
     /// Whether the room's last patient was in isolation, so it is ready only after the
     /// stronger clean.
     pub fn needs_isolation_clean(&self, room: &RoomId) -> bool {

@@ -27,7 +27,7 @@ mod vitals;
 mod waiting;
 
 #[cfg(test)]
-mod properties;
+pub(crate) mod properties;
 #[cfg(test)]
 pub(crate) mod testing;
 

@@ -6,14 +6,14 @@ use super::*;
 use chrono::Duration;
 use proptest::prelude::*;
 
-const VISITS: usize = 6;
-const ROOMS: usize = 3;
+pub(crate) const VISITS: usize = 6;
+pub(crate) const ROOMS: usize = 3;
 
 fn command_strategy() -> impl Strategy<Value = (u8, usize, usize)> {
     (0u8..13, 0..VISITS, 0..ROOMS)
 }
 
-fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
+pub(crate) fn command(kind: u8, visit: &VisitId, room: &RoomId) -> Command {
     let (visit, room) = (visit.clone(), room.clone());
     match kind {
         0 => Command::CheckIn {

@@ -59,6 +59,17 @@ pub struct LiveClinic {
     pub last_contact: Option<DateTime<Utc>>,
     /// How the hub's schedule pull from the EHR stands (staff screens; `None`: no pull).
     pub schedule_sync: Option<ScheduleSync>,
+    /// Changes whenever the rooms may show something else (see [`use_rooms_mark`]); the same
+    /// while events touch only what no room shows (a check-in).
+    pub rooms_mark: u64,
+}
+
+/// A fresh [`LiveClinic::rooms_mark`]: never given twice on this screen, so a whole new copy
+/// (a snapshot, a kept copy, a wipe) is a change too.
+fn next_rooms_mark() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// What folding one streamed event did.
@@ -86,6 +97,7 @@ impl LiveClinic {
             connection: Connection::Connecting,
             last_contact: None,
             schedule_sync: None,
+            rooms_mark: next_rooms_mark(),
         }
     }
 
@@ -96,6 +108,7 @@ impl LiveClinic {
         self.schedule_sync = snapshot.schedule_sync;
         self.connection = Connection::Live;
         self.last_contact = Some(now);
+        self.rooms_mark = next_rooms_mark();
     }
 
     /// The hub said it is alive (a heartbeat, or the stream opening).
@@ -116,7 +129,11 @@ impl LiveClinic {
             .event
             .visit()
             .is_none_or(|visit| creates || self.state.visits.contains_key(visit));
+        let reaches_rooms = self.state.event_reaches_rooms(&event.event);
         self.state.apply_event(&event.event);
+        if reaches_rooms || self.state.event_reaches_rooms(&event.event) {
+            self.rooms_mark = next_rooms_mark();
+        }
         self.seq = event.seq;
         self.last_contact = Some(now);
         if held {
@@ -131,6 +148,7 @@ impl LiveClinic {
     pub fn forget_closed_days(&mut self, today: chrono::NaiveDate, since: DateTime<Utc>) {
         if self.holds_closed_days(today, since) {
             self.state = self.state.open_on(today, since);
+            self.rooms_mark = next_rooms_mark();
         }
     }
 
@@ -249,6 +267,13 @@ pub async fn forget_kept() {
 
 pub fn use_live_clinic() -> Signal<LiveClinic> {
     use_context::<Signal<LiveClinic>>()
+}
+
+/// [`LiveClinic::rooms_mark`] in a memo: what works out the rooms reads this, and the copy
+/// with `peek`, so an event no room shows (a check-in) does not work them out again.
+pub fn use_rooms_mark() -> Memo<u64> {
+    let live = use_live_clinic();
+    use_memo(move || live.read().rooms_mark)
 }
 
 #[cfg(test)]

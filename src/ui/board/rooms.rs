@@ -6,22 +6,23 @@ use super::can_act;
 use crate::config::Thresholds;
 use crate::domain::{Command, NextStep, RoomState};
 use crate::sync::use_live_clinic;
-use crate::ui::common::{elapsed_label, use_card_now, CardNow};
+use crate::ui::common::{elapsed_label, use_card_now, use_room_cards, CardNow};
 use crate::ui::common::{send, use_online, Notice, ReleaseEarly, RoomCard};
 use dioxus::prelude::*;
 
 #[component]
 pub fn BoardRooms() -> Element {
     let live = use_live_clinic();
-    // A memo: the grid renders again when a card changed, not at every clinic event (a
-    // check-in changes no room).
-    let shown = use_memo(move || {
+    // Memos: the grid renders again when a card changed or this screen's rights or the
+    // clinic's thresholds did, not at every clinic event (a check-in changes no room).
+    let pods = use_room_cards();
+    let looks = use_memo(move || {
         let live = live.read();
-        let pods = RoomCard::by_pod(&live.state, chrono::Utc::now());
-        (pods, can_act(&live), live.thresholds())
+        (can_act(&live), live.thresholds())
     });
-    let (pods, acting, thresholds) = &*shown.read();
+    let (acting, thresholds) = &*looks.read();
     let acting = *acting;
+    let pods = pods.read();
     rsx! {
         section { class: "board-rooms", "aria-labelledby": "board-rooms-heading",
             h2 { id: "board-rooms-heading", "Rooms" }

@@ -27,7 +27,7 @@ pub use connection::ConnectionBadge;
 pub use day::{day_copy, use_closed_day, DayCopy, DayNotReady};
 pub use outbox::OutboxList;
 pub use release_early::ReleaseEarly;
-pub use room_card::{use_card_now, CardNow, RoomCard, UNCONFIRMED};
+pub use room_card::{use_card_now, use_room_cards, CardNow, RoomCard, UNCONFIRMED};
 pub use schedule_sync::ScheduleSyncNote;
 pub use time::{
     elapsed_label, minutes_between, timer_class, use_minute, use_minutes_since, use_now,

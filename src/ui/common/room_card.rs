@@ -7,7 +7,7 @@ use crate::domain::{
     room_next_steps, shown_room_state, ClinicState, Hold, HoldReason, NextStep, Precautions, Room,
     RoomState, ShownRoom, Ticket, Timed, Visit, VisitState,
 };
-use crate::sync::use_live_clinic;
+use crate::sync::{use_live_clinic, use_rooms_mark};
 use crate::ui::common::{minutes_between, timer_class, use_now};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
@@ -131,6 +131,18 @@ impl RoomCard {
     }
 }
 
+/// Every room's card by pod, worked out again only when the rooms may show something else
+/// (the copy's rooms mark): a check-in, a vitals entry for a waiting patient, a desk step
+/// leave the cards as they are and nothing that shows them renders again.
+pub fn use_room_cards() -> Memo<Vec<(String, Vec<RoomCard>)>> {
+    let live = use_live_clinic();
+    let mark = use_rooms_mark();
+    use_memo(move || {
+        mark();
+        RoomCard::by_pod(&live.peek().state, Utc::now())
+    })
+}
+
 /// A card's parts that move with the clock, as a screen shows them now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardNow {
@@ -246,5 +258,101 @@ fn occupied_label(state: VisitState) -> &'static str {
         | VisitState::Cancelled
         | VisitState::NoShow
         | VisitState::LeftWithoutBeingSeen => "Occupied",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::properties::{command, ROOMS, VISITS};
+    use crate::domain::testing::*;
+    use crate::domain::{
+        apply, Command, Needs, Patient, Precaution, Precautions, RoomId, VisitId, Vitals,
+    };
+    use chrono::Duration;
+    use proptest::prelude::*;
+
+    /// The property tests' commands, and the ones that reach a room from a waiting patient or
+    /// an occupant's chart: a call, no answer, vitals, a corrected name.
+    fn any_command(kind: u8, visit: &VisitId, room: &RoomId, clinic: &TestClinic) -> Command {
+        let (visit, room) = (visit.clone(), room.clone());
+        match kind {
+            13 => Command::CallPatient { visit, room },
+            14 => Command::NoAnswer { visit },
+            15 => Command::RecordVitals {
+                visit,
+                vitals: Vitals {
+                    heart_rate_per_min: Some(72.0),
+                    ..Vitals::default()
+                },
+                confirm_abnormal: false,
+                ready_for_provider: false,
+            },
+            16 => Command::CorrectPatient {
+                visit,
+                patient: Patient {
+                    first_name: "Mara".into(),
+                    ..clinic.patient()
+                },
+            },
+            kind => command(kind, &visit, &room),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn an_event_no_room_shows_leaves_every_card_as_it_was(
+            steps in prop::collection::vec((0u8..17, 0..VISITS, 0..ROOMS, -5i64..30), 1..120)
+        ) {
+            let mut clinic = TestClinic::new();
+            let airborne = Needs {
+                isolation: Precautions::from_iter([Precaution::Airborne]),
+                ..Needs::default()
+            };
+            let mut visits: Vec<VisitId> =
+                (1..VISITS).map(|i| clinic.appointment_at(9, i as u32 * 10)).collect();
+            visits.push(clinic.appointment_needing(airborne, 9, 0));
+            let rooms: Vec<RoomId> = clinic.state.rooms.keys().cloned().collect();
+            let mut clock = at(8, 30);
+            for (kind, visit, room, minutes) in steps {
+                clock += Duration::minutes(minutes);
+                let command = any_command(kind, &visits[visit], &rooms[room], &clinic);
+                let Ok(events) = apply(&clinic.state, &command, clinic.now(clock)) else {
+                    continue;
+                };
+                for event in &events {
+                    let cards = RoomCard::by_pod(&clinic.state, clock);
+                    let reached = clinic.state.event_reaches_rooms(event);
+                    clinic.state.apply_event(event);
+                    if !reached && !clinic.state.event_reaches_rooms(event) {
+                        prop_assert_eq!(
+                            &cards,
+                            &RoomCard::by_pod(&clinic.state, clock),
+                            "{:?} changed a room card but reaches no room",
+                            event
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_check_in_reaches_no_room_and_rooming_does() {
+        let mut clinic = TestClinic::new();
+        let visit = clinic.appointment_at(9, 0);
+        let room = clinic.state.rooms.keys().next().cloned().unwrap();
+        let check_in = Command::CheckIn {
+            visit: visit.clone(),
+            identity_confirmed: false,
+        };
+        let events = apply(&clinic.state, &check_in, clinic.now(at(8, 55))).unwrap();
+        assert!(events.iter().all(|e| !clinic.state.event_reaches_rooms(e)));
+        clinic.check_in_at(&visit, 8, 55);
+        let rooming = Command::RoomPatient { visit, room };
+        let events = apply(&clinic.state, &rooming, clinic.now(at(9, 0))).unwrap();
+        assert!(events.iter().any(|e| clinic.state.event_reaches_rooms(e)));
     }
 }

@@ -6,17 +6,16 @@ use super::Panel;
 use crate::config::Thresholds;
 use crate::domain::{rooms_for, Action, ClinicState, Command, NextStep, Room, RoomId, VisitId};
 use crate::sync::use_live_clinic;
-use crate::ui::common::{elapsed_label, use_card_now, CardNow};
+use crate::ui::common::{elapsed_label, use_card_now, use_room_cards, CardNow};
 use crate::ui::common::{may_make, send, use_online, Notice, ReleaseEarly, RoomCard};
-use chrono::Utc;
 use dioxus::prelude::*;
 
 #[component]
 pub fn RoomBoard() -> Element {
     let live = use_live_clinic();
-    let live = live.read();
-    let thresholds = live.thresholds();
-    let pods = RoomCard::by_pod(&live.state, Utc::now());
+    let thresholds = use_memo(move || live.read().thresholds());
+    let thresholds = thresholds();
+    let pods = use_room_cards()();
     rsx! {
         section { class: "floor-rooms", "aria-labelledby": "rooms-heading",
             h2 { id: "rooms-heading", "Rooms" }
