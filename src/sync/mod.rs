@@ -59,7 +59,7 @@ pub struct LiveClinic {
     pub last_contact: Option<DateTime<Utc>>,
     /// How the hub's schedule pull from the EHR stands (staff screens; `None`: no pull).
     pub schedule_sync: Option<ScheduleSync>,
-    /// Changes whenever the rooms may show something else (see [`use_rooms_mark`]); the same
+    /// Changes whenever the rooms may show something else (the room cards are worked out again only then); the same
     /// while events touch only what no room shows (a check-in).
     pub rooms_mark: u64,
 }
@@ -267,13 +267,6 @@ pub async fn forget_kept() {
 
 pub fn use_live_clinic() -> Signal<LiveClinic> {
     use_context::<Signal<LiveClinic>>()
-}
-
-/// [`LiveClinic::rooms_mark`] in a memo: what works out the rooms reads this, and the copy
-/// with `peek`, so an event no room shows (a check-in) does not work them out again.
-pub fn use_rooms_mark() -> Memo<u64> {
-    let live = use_live_clinic();
-    use_memo(move || live.read().rooms_mark)
 }
 
 #[cfg(test)]

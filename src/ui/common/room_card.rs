@@ -7,7 +7,7 @@ use crate::domain::{
     room_next_steps, shown_room_state, ClinicState, Hold, HoldReason, NextStep, Precautions, Room,
     RoomState, ShownRoom, Ticket, Timed, Visit, VisitState,
 };
-use crate::sync::{use_live_clinic, use_rooms_mark};
+use crate::sync::use_live_clinic;
 use crate::ui::common::{minutes_between, timer_class, use_now};
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
@@ -132,11 +132,12 @@ impl RoomCard {
 }
 
 /// Every room's card by pod, worked out again only when the rooms may show something else
-/// (the copy's rooms mark): a check-in, a vitals entry for a waiting patient, a desk step
-/// leave the cards as they are and nothing that shows them renders again.
+/// (the copy's rooms mark, read in a memo; the copy itself is peeked): a check-in or a desk
+/// step for a waiting patient leaves the cards as they are and nothing that shows them
+/// renders again.
 pub fn use_room_cards() -> Memo<Vec<(String, Vec<RoomCard>)>> {
     let live = use_live_clinic();
-    let mark = use_rooms_mark();
+    let mark = use_memo(move || live.read().rooms_mark);
     use_memo(move || {
         mark();
         RoomCard::by_pod(&live.peek().state, Utc::now())
