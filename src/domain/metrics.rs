@@ -96,7 +96,8 @@ pub fn day_metrics(
     now: DateTime<Utc>,
 ) -> DayMetrics {
     let mut visits: Vec<&Visit> = state.visits.values().filter(|v| v.day == day).collect();
-    visits.sort_by_key(|v| (v.arrived_at().or(v.appointment), v.id.clone()));
+    // Each key once per visit: finding the arrival walks the visit's history.
+    visits.sort_by_cached_key(|&v| (v.arrived_at().or(v.appointment), &v.id));
     let timeline: Vec<VisitTimeline> = visits
         .iter()
         .map(|visit| visit_timeline(state, visit))

@@ -101,12 +101,13 @@ pub fn rooming_queue<'s>(
             })
         })
         .collect();
-    waiting.sort_by_key(|visit| {
+    // Each key once per visit: the times walk the visit's history.
+    waiting.sort_by_cached_key(|&visit| {
         (
             visit.priority != Priority::Urgent,
             rules.effective_time(visit),
             visit.arrived_at(),
-            visit.id.clone(),
+            &visit.id,
         )
     });
     waiting

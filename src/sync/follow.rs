@@ -306,6 +306,9 @@ async fn stream_from<S: LocalStore>(
                     Applied::Duplicate => continue,
                     Applied::Folded => {}
                 }
+                // The screen shows the event first: keeping it (a store transaction) waits for
+                // the next turn of the screen's event loop.
+                pause(Duration::ZERO).await;
                 kept_since_snapshot += 1;
                 if kept_since_snapshot >= EVENTS_BEFORE_NEW_SNAPSHOT {
                     local.keep_snapshot(&live.peek()).await;

@@ -26,11 +26,15 @@ pub fn TodayNumbers() -> Element {
     let mut asked = use_closed_day(day, today);
     // Worked out whenever the clinic moves, and once a minute (today's room use is measured up
     // to now; every figure shows minutes or a percentage), not every second; rendered again
-    // only when they have changed.
+    // only when they have changed. The overview shows no per-visit timeline (the report
+    // does): left out, it is neither compared nor copied at every event.
     let shown = use_memo(use_reactive!(|day| {
         let (offset, today) = clinic_day();
         minute();
-        metrics_of(&live.read().state, day, today, &asked, offset, Utc::now())
+        metrics_of(&live.read().state, day, today, &asked, offset, Utc::now()).map(|mut m| {
+            m.timeline = Vec::new();
+            m
+        })
     }));
     let heading = if day == today {
         "Today's flow".to_string()
@@ -51,7 +55,7 @@ pub fn TodayNumbers() -> Element {
                 }
                 Link { class: "button small secondary", to: Route::Report { date: day.to_string() }, "Printable report" }
             }
-            match shown() {
+            match &*shown.read() {
                 Ok(metrics) => rsx! {
                     Figures { metrics: metrics.clone() }
                     div { class: "charts",
@@ -59,7 +63,7 @@ pub fn TodayNumbers() -> Element {
                         WaitChart { bands: metrics.wait_bands.clone() }
                     }
                 },
-                Err(failed) => rsx! { DayNotReady { day, failed, on_retry: move |_| asked.restart() } },
+                Err(failed) => rsx! { DayNotReady { day, failed: failed.clone(), on_retry: move |_| asked.restart() } },
             }
         }
     }

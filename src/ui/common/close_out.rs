@@ -3,10 +3,47 @@
 //! marked with their day, each with the step that resolves it. Rules from `domain::day_close`.
 
 use super::{send, use_minute, use_online, Notice, StepButton};
-use crate::domain::{close_out, is_closing_time, no_show_from, Action, Command, Visit, VisitState};
+use crate::domain::{
+    close_out, is_closing_time, no_show_from, Action, Command, Visit, VisitId, VisitState,
+};
 use crate::sync::use_live_clinic;
 use crate::ui::board::use_clinic_today;
 use dioxus::prelude::*;
+
+/// What the list shows, worked out in a memo from the clinic and the minute: an event that
+/// changes none of its rows (most events, when only earlier days are listed) renders nothing
+/// again, and a row's button only when its own row changed.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    closing: bool,
+    open: Vec<OpenRow>,
+    /// Never arrived: id and what the row says.
+    absent: Vec<(VisitId, String)>,
+    /// The absent ones past their appointment and grace (`None` when this screen may not mark
+    /// no-shows).
+    due: Option<Vec<VisitId>>,
+    rooms: Vec<(String, String)>,
+}
+
+impl Shown {
+    fn is_empty(&self) -> bool {
+        self.open.is_empty() && self.absent.is_empty() && self.rooms.is_empty()
+    }
+}
+
+/// An open visit's row: what it says and which steps close it (`None`: this screen may not).
+#[derive(Clone, PartialEq)]
+struct OpenRow {
+    visit: VisitId,
+    label: String,
+    steps: Option<OpenSteps>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+struct OpenSteps {
+    finish: bool,
+    leave: bool,
+}
 
 /// `ask`: this screen may open the list before closing time (not a board TV, which only
 /// watches).
@@ -15,61 +52,90 @@ pub fn CloseOutList(ask: bool) -> Element {
     let live = use_live_clinic();
     let now = use_minute();
     let mut asked = use_signal(|| false);
-    let (offset, today) = use_clinic_today()();
-    let live = live.read();
-    let closes_at = live
-        .clinic
-        .as_ref()
-        .map(|c| c.closes_at.clone())
-        .unwrap_or_default();
-    let grace = live.clinic.as_ref().map_or(0, |c| c.no_show_grace_minutes);
-    let closing =
-        asked() || is_closing_time(&closes_at, now().with_timezone(&offset).naive_local());
-    let through = if closing {
-        today
-    } else {
-        today.pred_opt().unwrap_or(today)
-    };
-    let list = close_out(&live.state, through, closing);
-    let may_floor = live.may(Action::WorkTheFloor);
-    let may_no_show = live.may(Action::NoShow);
-    let day_label = |visit: &Visit| {
-        if visit.day == today {
-            String::new()
+    let clinic_today = use_clinic_today();
+    let shown = use_memo(move || {
+        let (offset, today) = clinic_today();
+        let live = live.read();
+        let closes_at = live.clinic.as_ref().map(|c| c.closes_at.as_str());
+        let grace = live.clinic.as_ref().map_or(0, |c| c.no_show_grace_minutes);
+        let closing = asked()
+            || is_closing_time(
+                closes_at.unwrap_or_default(),
+                now().with_timezone(&offset).naive_local(),
+            );
+        let through = if closing {
+            today
         } else {
-            format!("{} · ", visit.day.format("%a %-d %b"))
-        }
-    };
-    let open: Vec<(Visit, String)> = list
-        .open
-        .iter()
-        .map(|v| ((*v).clone(), day_label(v)))
-        .collect();
-    let absent: Vec<(Visit, String)> = list
-        .never_arrived
-        .iter()
-        .map(|v| {
-            let time = v
-                .appointment
-                .map(|a| a.with_timezone(&offset).format("%H:%M").to_string());
-            (
-                (*v).clone(),
-                format!(
-                    "{}{}",
+            today.pred_opt().unwrap_or(today)
+        };
+        let list = close_out(&live.state, through, closing);
+        let day_label = |visit: &Visit| {
+            if visit.day == today {
+                String::new()
+            } else {
+                format!("{} · ", visit.day.format("%a %-d %b"))
+            }
+        };
+        let may_floor = live.may(Action::WorkTheFloor);
+        let open = list
+            .open
+            .iter()
+            .map(|v| OpenRow {
+                visit: v.id.clone(),
+                label: format!(
+                    "{}{} · {}",
                     day_label(v),
-                    time.map(|t| format!("{t} · ")).unwrap_or_default()
+                    v.patient.public_name(),
+                    v.state.label()
                 ),
-            )
-        })
-        .collect();
-    let rooms: Vec<(String, String)> = list
-        .rooms
-        .iter()
-        .map(|r| (r.name.clone(), r.state.label().to_string()))
-        .collect();
-    let nothing_left = list.is_empty();
-    drop(live);
-    if !closing && nothing_left {
+                steps: may_floor.then_some(OpenSteps {
+                    finish: v.state.is_in_room(),
+                    leave: matches!(
+                        v.state,
+                        VisitState::Arrived | VisitState::Roomed | VisitState::ReadyForProvider
+                    ),
+                }),
+            })
+            .collect();
+        let absent = list
+            .never_arrived
+            .iter()
+            .map(|v| {
+                let time = v
+                    .appointment
+                    .map(|a| format!("{} · ", a.with_timezone(&offset).format("%H:%M")));
+                let label = format!(
+                    "{}{}{}",
+                    day_label(v),
+                    time.unwrap_or_default(),
+                    v.patient.public_name()
+                );
+                (v.id.clone(), label)
+            })
+            .collect();
+        let due = live.may(Action::NoShow).then(|| {
+            list.never_arrived
+                .iter()
+                .filter(|v| no_show_from(v, grace).is_none_or(|from| now() >= from))
+                .map(|v| v.id.clone())
+                .collect()
+        });
+        let rooms = list
+            .rooms
+            .iter()
+            .map(|r| (r.name.clone(), r.state.label().to_string()))
+            .collect();
+        Shown {
+            closing,
+            open,
+            absent,
+            due,
+            rooms,
+        }
+    });
+    let shown = shown.read();
+    let nothing_left = shown.is_empty();
+    if !shown.closing && nothing_left {
         if !ask {
             return rsx! {};
         }
@@ -79,7 +145,7 @@ pub fn CloseOutList(ask: bool) -> Element {
             }
         };
     }
-    let heading = if closing {
+    let heading = if shown.closing {
         "Close of day"
     } else {
         "Left open on earlier days"
@@ -90,37 +156,31 @@ pub fn CloseOutList(ask: bool) -> Element {
             if nothing_left {
                 p { class: "muted", "Nothing is left open: every visit is resolved and every room is ready." }
             }
-            if !open.is_empty() {
-                h3 { "Still open ({open.len()})" }
+            if !shown.open.is_empty() {
+                h3 { "Still open ({shown.open.len()})" }
                 ul { class: "desk-list",
-                    for (visit, day) in open {
-                        OpenVisit { key: "{visit.id}", visit, day, may_floor }
+                    for row in shown.open.iter().cloned() {
+                        OpenVisit { key: "{row.visit}", row }
                     }
                 }
             }
-            if !absent.is_empty() {
-                h3 { "Never arrived ({absent.len()})" }
+            if !shown.absent.is_empty() {
+                h3 { "Never arrived ({shown.absent.len()})" }
                 ul { class: "desk-list",
-                    for (visit, day) in absent.iter().cloned() {
-                        li { key: "{visit.id}", class: "close-row",
-                            span { "{day}{visit.patient.public_name()}" }
+                    for (visit, label) in shown.absent.iter() {
+                        li { key: "{visit}", class: "close-row",
+                            span { "{label}" }
                         }
                     }
                 }
-                if may_no_show {
-                    NoShowAll {
-                        visits: absent
-                            .into_iter()
-                            .map(|(v, _)| v)
-                            .filter(|v| no_show_from(v, grace).is_none_or(|from| now() >= from))
-                            .collect::<Vec<_>>(),
-                    }
+                if let Some(due) = &shown.due {
+                    NoShowAll { visits: due.clone() }
                 }
             }
-            if !rooms.is_empty() {
-                h3 { "Rooms not ready ({rooms.len()})" }
+            if !shown.rooms.is_empty() {
+                h3 { "Rooms not ready ({shown.rooms.len()})" }
                 ul { class: "desk-list",
-                    for (name, state) in rooms {
+                    for (name, state) in shown.rooms.iter() {
                         li { key: "{name}", class: "close-row", "{name} · {state}" }
                     }
                 }
@@ -131,23 +191,22 @@ pub fn CloseOutList(ask: bool) -> Element {
 
 /// An open visit with the steps that close it.
 #[component]
-fn OpenVisit(visit: Visit, day: String, may_floor: bool) -> Element {
-    let in_room = visit.state.is_in_room();
-    let may_leave = matches!(
-        visit.state,
-        VisitState::Arrived | VisitState::Roomed | VisitState::ReadyForProvider
-    );
-    let (finish, gone) = (visit.id.clone(), visit.id.clone());
+fn OpenVisit(row: OpenRow) -> Element {
+    let OpenRow {
+        visit,
+        label,
+        steps,
+    } = row;
     rsx! {
         li { class: "close-row",
-            span { "{day}{visit.patient.public_name()} · {visit.state.label()}" }
-            if may_floor {
+            span { "{label}" }
+            if let Some(steps) = steps {
                 div { class: "row-actions",
-                    if in_room {
-                        StepButton { label: "Finished", command: Command::FinishVisit { visit: finish } }
+                    if steps.finish {
+                        StepButton { label: "Finished", command: Command::FinishVisit { visit: visit.clone() } }
                     }
-                    if may_leave {
-                        StepButton { label: "Left without being seen", command: Command::LeftWithoutBeingSeen { visit: gone }, secondary: true }
+                    if steps.leave {
+                        StepButton { label: "Left without being seen", command: Command::LeftWithoutBeingSeen { visit }, secondary: true }
                     }
                 }
             }
@@ -157,7 +216,7 @@ fn OpenVisit(visit: Visit, day: String, may_floor: bool) -> Element {
 
 /// One tap, after review, for every appointment that never arrived and is past its grace.
 #[component]
-fn NoShowAll(visits: Vec<Visit>) -> Element {
+fn NoShowAll(visits: Vec<VisitId>) -> Element {
     let notice = use_context::<Notice>();
     let online = use_online();
     let count = visits.len();
@@ -172,7 +231,7 @@ fn NoShowAll(visits: Vec<Visit>) -> Element {
                 let visits = visits.clone();
                 spawn(async move {
                     for visit in visits {
-                        let command = Command::MarkNoShow { visit: visit.id, grace_minutes: 0 };
+                        let command = Command::MarkNoShow { visit, grace_minutes: 0 };
                         if !send(notice, command).await {
                             break;
                         }
