@@ -19,7 +19,7 @@ use dioxus::prelude::*;
 pub fn TodayNumbers() -> Element {
     let live = use_live_clinic();
     let minute = use_minute();
-    let mut picked = use_signal(|| None::<NaiveDate>);
+    let picked = use_signal(|| None::<NaiveDate>);
     let clinic_day = super::use_clinic_today();
     let (_, today) = clinic_day();
     let day = picked().unwrap_or(today);
@@ -36,25 +36,9 @@ pub fn TodayNumbers() -> Element {
             m
         })
     }));
-    let heading = if day == today {
-        "Today's flow".to_string()
-    } else {
-        format!("Flow on {}", day.format("%a %-d %b"))
-    };
     rsx! {
         section { class: "board-numbers", "aria-labelledby": "board-numbers-heading",
-            div { class: "numbers-head",
-                h2 { id: "board-numbers-heading", "{heading}" }
-                label { class: "visually-hidden", r#for: "numbers-day", "Day" }
-                input {
-                    id: "numbers-day",
-                    r#type: "date",
-                    value: "{day}",
-                    max: "{today}",
-                    onchange: move |e| picked.set(NaiveDate::parse_from_str(&e.value(), "%Y-%m-%d").ok()),
-                }
-                Link { class: "button small secondary", to: Route::Report { date: day.to_string() }, "Printable report" }
-            }
+            NumbersHead { day, today, picked }
             match &*shown.read() {
                 Ok(metrics) => rsx! {
                     Figures { metrics: metrics.clone() }
@@ -65,6 +49,31 @@ pub fn TodayNumbers() -> Element {
                 },
                 Err(failed) => rsx! { DayNotReady { day, failed: failed.clone(), on_retry: move |_| asked.restart() } },
             }
+        }
+    }
+}
+
+/// The figures' heading and day picker, apart from the figures so that an event which changes
+/// them does not render the report link (it reads the address bar) again.
+#[component]
+fn NumbersHead(day: NaiveDate, today: NaiveDate, picked: Signal<Option<NaiveDate>>) -> Element {
+    let heading = if day == today {
+        "Today's flow".to_string()
+    } else {
+        format!("Flow on {}", day.format("%a %-d %b"))
+    };
+    rsx! {
+        div { class: "numbers-head",
+            h2 { id: "board-numbers-heading", "{heading}" }
+            label { class: "visually-hidden", r#for: "numbers-day", "Day" }
+            input {
+                id: "numbers-day",
+                r#type: "date",
+                value: "{day}",
+                max: "{today}",
+                onchange: move |e| picked.set(NaiveDate::parse_from_str(&e.value(), "%Y-%m-%d").ok()),
+            }
+            Link { class: "button small secondary", to: Route::Report { date: day.to_string() }, "Printable report" }
         }
     }
 }

@@ -83,9 +83,11 @@ pub fn NoticeBanner() -> Element {
     }
 }
 
-/// Whether actions can be trusted to reach the hub now.
+/// Whether actions can be trusted to reach the hub now. Through a memo, so that the component
+/// renders again when the connection changes, not at every clinic event.
 pub fn use_online() -> bool {
-    matches!(use_live_clinic().read().connection, Connection::Live)
+    let live = use_live_clinic();
+    use_memo(move || matches!(live.read().connection, Connection::Live))()
 }
 
 /// Whether `command` may be made now: the hub is reachable, or the step may wait in the outbox
@@ -171,7 +173,8 @@ pub fn send_then(notice: Notice, command: Command, done: impl FnOnce() + 'static
 #[component]
 pub fn StepButton(label: String, command: Command, #[props(default)] secondary: bool) -> Element {
     let notice = use_context::<Notice>();
-    let online = may_make(&use_live_clinic().read(), &command);
+    let live = use_live_clinic();
+    let online = use_memo(use_reactive!(|command| may_make(&live.read(), &command)))();
     let class = if secondary {
         "button small secondary"
     } else {

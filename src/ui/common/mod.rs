@@ -144,18 +144,23 @@ async fn lock(mut live: Signal<crate::sync::LiveClinic>) {
 #[component]
 fn ScreenHeader(title: String, public: bool) -> Element {
     let live = use_live_clinic();
-    let clinic_name = live
-        .read()
-        .clinic
-        .as_ref()
-        .map(|c| c.name.clone())
-        .unwrap_or_else(|| "clinicflow".into());
-    let staff = live
-        .read()
-        .session
-        .as_ref()
-        .and_then(|s| s.staff.clone())
-        .filter(|_| live.read().access == Access::Open);
+    // Through a memo: the header (its link reads the address bar) renders again when the
+    // clinic's name or who is signed in changes, not at every clinic event.
+    let shown = use_memo(move || {
+        let live = live.read();
+        let clinic_name = live
+            .clinic
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| "clinicflow".into());
+        let staff = live
+            .session
+            .as_ref()
+            .and_then(|s| s.staff.clone())
+            .filter(|_| live.access == Access::Open);
+        (clinic_name, staff)
+    });
+    let (clinic_name, staff) = shown();
     rsx! {
         header { class: "screen-header",
             if public {
