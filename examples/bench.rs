@@ -12,6 +12,7 @@
 use anyhow::{bail, Context, Result};
 use chromiumoxide::cdp::browser_protocol::emulation::SetCpuThrottlingRateParams;
 use chromiumoxide::cdp::browser_protocol::performance;
+use chromiumoxide::cdp::js_protocol::profiler;
 use chrono::{Duration as Minutes, NaiveDate, TimeZone, Utc};
 use clinicflow::domain::{
     self, CheckInCode, ClinicState, Command, Now, Patient, ProviderId, RoomId, SequencedEvent,
@@ -1211,7 +1212,6 @@ async fn kiosk_to_board(
         // the client's functions).
         let profile_to = std::env::var_os("CLINICFLOW_BENCH_PROFILE").map(PathBuf::from);
         if profile_to.is_some() {
-            use chromiumoxide::cdp::js_protocol::profiler;
             overview.execute(profiler::EnableParams::default()).await?;
             overview.execute(profiler::SetSamplingIntervalParams::new(100)).await?;
             overview.execute(profiler::StartParams::default()).await?;
@@ -1253,7 +1253,6 @@ async fn kiosk_to_board(
         }
         subscriber.abort();
         if let Some(to) = profile_to {
-            use chromiumoxide::cdp::js_protocol::profiler;
             let taken = overview.execute(profiler::StopParams::default()).await?;
             std::fs::write(&to, serde_json::to_vec(&taken.result.profile)?)?;
             eprintln!("board CPU profile written to {}", to.display());

@@ -23,12 +23,8 @@ struct Shown {
     /// no-shows).
     due: Option<Vec<VisitId>>,
     rooms: Vec<(String, String)>,
-}
-
-impl Shown {
-    fn is_empty(&self) -> bool {
-        self.open.is_empty() && self.absent.is_empty() && self.rooms.is_empty()
-    }
+    /// [`crate::domain::CloseOut::is_empty`]: nothing open, nothing missed, every room ready.
+    nothing_left: bool,
 }
 
 /// An open visit's row: what it says and which steps close it (`None`: this screen may not).
@@ -131,10 +127,11 @@ pub fn CloseOutList(ask: bool) -> Element {
             absent,
             due,
             rooms,
+            nothing_left: list.is_empty(),
         }
     });
     let shown = shown.read();
-    let nothing_left = shown.is_empty();
+    let nothing_left = shown.nothing_left;
     if !shown.closing && nothing_left {
         if !ask {
             return rsx! {};
