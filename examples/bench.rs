@@ -1274,6 +1274,14 @@ async fn kiosk_to_board(
             page_ms.len() == KIOSK_CHECK_INS && bare_ms.len() == KIOSK_CHECK_INS,
             "the board's or the bare page's events were not all noted"
         );
+        // `CLINICFLOW_BENCH_EACH=1`: every check-in's figures, to see which ones make a tail.
+        if std::env::var_os("CLINICFLOW_BENCH_EACH").is_some() {
+            for (n, (((whole, stream), bare), page)) in
+                browser_ms.iter().zip(&stream_ms).zip(&bare_ms).zip(&page_ms).enumerate()
+            {
+                eprintln!("check-in {n}: board {whole:.1} ms, stream {stream:.1}, bare page {bare:.1}, board's own {page:.1}");
+            }
+        }
         let first = first.context("no first check-in")?;
         anyhow::Ok((browser_ms, stream_ms, page_ms, bare_ms, first))
     }

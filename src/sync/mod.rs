@@ -220,6 +220,10 @@ impl Default for LiveClinic {
 /// at the root; screens read it with [`use_live_clinic`].
 pub fn use_live_clinic_provider() -> Signal<LiveClinic> {
     let live = use_context_provider(|| Signal::new(LiveClinic::new()));
+    // One memo for the whole page: every room card and step button asks it, so a clinic event
+    // reaches one subscriber for the connection, not one per card.
+    let online = use_memo(move || live.read().connection == Connection::Live);
+    use_context_provider(|| Online(online));
     let outbox = use_context_provider(|| Signal::new(outbox::Outbox::default()));
     #[cfg(target_arch = "wasm32")]
     use_hook(move || spawn(web::run(live, outbox)));
@@ -267,6 +271,15 @@ pub async fn forget_kept() {
 
 pub fn use_live_clinic() -> Signal<LiveClinic> {
     use_context::<Signal<LiveClinic>>()
+}
+
+/// Whether the page's stream from the hub is live, as one memo per page.
+#[derive(Clone, Copy)]
+struct Online(Memo<bool>);
+
+/// The page's "is the hub live" memo (see [`use_live_clinic_provider`]).
+pub fn use_hub_live() -> Memo<bool> {
+    use_context::<Online>().0
 }
 
 #[cfg(test)]

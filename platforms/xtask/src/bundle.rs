@@ -15,12 +15,13 @@ pub fn client() -> Result<()> {
     tools::ensure_wasm_target()?;
     check_bindgen_version()?;
     let root = workspace_root();
-    println!("xtask: building the web client (wasm32, release)");
+    println!("xtask: building the web client (wasm32, profile wasm-release)");
     let status = Command::new(tools::cargo())
         .current_dir(&root)
         .args([
             "build",
-            "--release",
+            "--profile",
+            "wasm-release",
             "--target",
             "wasm32-unknown-unknown",
             "--no-default-features",
@@ -37,7 +38,7 @@ pub fn client() -> Result<()> {
     let wasm_dir = public.join("wasm");
     fs::create_dir_all(&wasm_dir)?;
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(root.join("target/wasm32-unknown-unknown/release/clinicflow.wasm"))
+        .input_path(root.join("target/wasm32-unknown-unknown/wasm-release/clinicflow.wasm"))
         .web(true)?
         .out_name("clinicflow")
         .generate(&wasm_dir)

@@ -4,7 +4,7 @@
 
 use crate::domain::{may_wait_offline, Command};
 use crate::sync::outbox::{Outbox, Waiting};
-use crate::sync::{pause, use_live_clinic, Connection, HubClient, LiveClinic};
+use crate::sync::{pause, use_hub_live, use_live_clinic, Connection, HubClient, LiveClinic};
 use dioxus::prelude::*;
 
 /// The last refusal or failure (shown until the next action), and this tablet's last step
@@ -83,11 +83,10 @@ pub fn NoticeBanner() -> Element {
     }
 }
 
-/// Whether actions can be trusted to reach the hub now. Through a memo, so that the component
-/// renders again when the connection changes, not at every clinic event.
+/// Whether actions can be trusted to reach the hub now. Through the page's memo, so that the
+/// component renders again when the connection changes, not at every clinic event.
 pub fn use_online() -> bool {
-    let live = use_live_clinic();
-    use_memo(move || matches!(live.read().connection, Connection::Live))()
+    use_hub_live()()
 }
 
 /// Whether `command` may be made now: the hub is reachable, or the step may wait in the outbox
@@ -174,7 +173,12 @@ pub fn send_then(notice: Notice, command: Command, done: impl FnOnce() + 'static
 pub fn StepButton(label: String, command: Command, #[props(default)] secondary: bool) -> Element {
     let notice = use_context::<Notice>();
     let live = use_live_clinic();
-    let online = use_memo(use_reactive!(|command| may_make(&live.read(), &command)))();
+    let hub_live = use_hub_live();
+    // While the hub is live `may_make` says yes whatever the command: the memo answers
+    // without reading the clinic then, so it follows the connection alone, not every event.
+    let online = use_memo(use_reactive!(
+        |command| hub_live() || may_make(&live.read(), &command)
+    ))();
     let class = if secondary {
         "button small secondary"
     } else {

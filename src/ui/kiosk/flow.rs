@@ -62,7 +62,9 @@ pub fn CheckInFlow(code: Option<String>) -> Element {
         None => Step::Welcome,
     });
     // The kiosk has it from its snapshot; a phone (not enrolled) from the hub's public answer.
-    let clinic = use_live_clinic().read().clinic.clone();
+    // A memo: the flow renders again when the clinic's settings change, not at every event.
+    let live = use_live_clinic();
+    let clinic = use_memo(move || live.read().clinic.clone());
     let mut touched = use_signal(Utc::now);
     let now = use_now();
     #[cfg(target_arch = "wasm32")]
@@ -74,13 +76,9 @@ pub fn CheckInFlow(code: Option<String>) -> Element {
             }
         });
     }
-    let (idle_after, warning) = clinic.as_ref().map_or((60, 20), |c| {
-        (c.privacy.idle_reset_seconds, c.privacy.idle_warning_seconds)
-    });
-    let (idle_after, warning) = (i64::from(idle_after.max(5)), i64::from(warning));
-    let idle = (now() - touched()).num_seconds();
     // Forget the patient: back to welcome, the clinic's language, every field unmounted.
     use_effect(move || {
+        let (idle_after, warning) = idle_limits(&clinic.read());
         let idle = (now() - touched()).num_seconds();
         let reset = match &*step.read() {
             Step::Welcome | Step::Busy => false,
@@ -92,9 +90,16 @@ pub fn CheckInFlow(code: Option<String>) -> Element {
             language.set(i18n::LANGUAGES[0]);
         }
     });
-    let warn = !phone
-        && !matches!(step(), Step::Welcome | Step::Busy | Step::Done(_))
-        && idle >= idle_after;
+    // The seconds left once the screen warns that it will forget the patient. A memo: every
+    // keystroke (a scanner types a whole address) and every second move `touched` and the
+    // clock, and the flow renders again only when the warning does.
+    let warning_left = use_memo(move || {
+        let (idle_after, warning) = idle_limits(&clinic.read());
+        let idle = (now() - touched()).num_seconds();
+        let asking = !matches!(*step.read(), Step::Welcome | Step::Busy | Step::Done(_));
+        (!phone && asking && idle >= idle_after).then(|| (idle_after + warning - idle).max(0))
+    });
+    let clinic = clinic();
     let lang = language.get();
     rsx! {
         div {
@@ -104,12 +109,12 @@ pub fn CheckInFlow(code: Option<String>) -> Element {
             onkeydown: move |_| touched.set(Utc::now()),
             LanguageSwitch {}
             StepView { step, clinic, phone }
-            if warn {
+            if let Some(seconds) = warning_left() {
                 div { class: "idle-overlay", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "idle-heading",
                     div { class: "kiosk-card",
                         h2 { id: "idle-heading", "{language.text(\"idle-heading\")}" }
                         p { class: "lead",
-                            {i18n::text_with(lang, "idle-text", &[("seconds", (idle_after + warning - idle).max(0).into())])}
+                            {i18n::text_with(lang, "idle-text", &[("seconds", seconds.into())])}
                         }
                         button {
                             class: "button big",
@@ -122,6 +127,15 @@ pub fn CheckInFlow(code: Option<String>) -> Element {
             }
         }
     }
+}
+
+/// After how many idle seconds the kiosk warns, and for how many more it waits before it
+/// forgets the patient.
+fn idle_limits(clinic: &Option<ClinicInfo>) -> (i64, i64) {
+    let (idle_after, warning) = clinic.as_ref().map_or((60, 20), |c| {
+        (c.privacy.idle_reset_seconds, c.privacy.idle_warning_seconds)
+    });
+    (i64::from(idle_after.max(5)), i64::from(warning))
 }
 
 #[component]
