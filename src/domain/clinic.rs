@@ -316,6 +316,14 @@ impl VisitState {
         )
     }
 
+    /// The states a patient can leave from without being seen: checked in and not yet with
+    /// the provider.
+    pub const LEAVE_UNSEEN_FROM: [VisitState; 3] = [
+        VisitState::Arrived,
+        VisitState::Roomed,
+        VisitState::ReadyForProvider,
+    ];
+
     /// Whether the patient is physically in an exam room.
     pub fn is_in_room(self) -> bool {
         matches!(

@@ -555,11 +555,7 @@ pub fn apply(
         Command::LeftWithoutBeingSeen { visit } => advance(
             state,
             visit,
-            &[
-                VisitState::Arrived,
-                VisitState::Roomed,
-                VisitState::ReadyForProvider,
-            ],
+            &VisitState::LEAVE_UNSEEN_FROM,
             VisitState::LeftWithoutBeingSeen,
             at,
             &by,

@@ -86,10 +86,7 @@ pub fn CloseOutList(ask: bool) -> Element {
                 ),
                 steps: may_floor.then_some(OpenSteps {
                     finish: v.state.is_in_room(),
-                    leave: matches!(
-                        v.state,
-                        VisitState::Arrived | VisitState::Roomed | VisitState::ReadyForProvider
-                    ),
+                    leave: VisitState::LEAVE_UNSEEN_FROM.contains(&v.state),
                 }),
             })
             .collect();
